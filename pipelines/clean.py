@@ -1,0 +1,114 @@
+"""The clean layer: validated, typed, pseudonymised tables on disk, and one call to load them.
+
+Layout of one delivery (written by `pipelines.ingest`, read by the KPI engine and notebooks):
+
+    data_clean/<organisatie-slug>/<extractiedatum>/
+        levering.parquet, personen.parquet, uitkeringen.parquet, ...   (present tables only)
+        inwoners.parquet        only when the export carried an inwoners.csv override
+        ingest.json             what was read: files with sha256, profile, counts
+        validatie/              index.html, afstemming.csv, afwijzingen.csv
+
+A table that was absent from the export has no parquet file; KPIs that need it are
+reported as not available, never as zero.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.paths import DATA_CLEAN, REFERENCE, slugify
+from pipelines.schema import TABLES, clean_schema
+
+INWONERS_SCHEMA = {"gemeentecode": pl.String(), "jaar": pl.Int64(), "inwoners_18plus": pl.Int64()}
+
+
+class TableAbsent(LookupError):
+    """A table the export did not contain."""
+
+    def __init__(self, table: str):
+        super().__init__(f"tabel {table} ontbreekt in de export")
+        self.table = table
+
+
+@dataclass(frozen=True)
+class CleanData:
+    """One delivery's clean tables, in memory."""
+
+    organisatie: str
+    extractiedatum: dt.date
+    gegevens_vanaf: dt.date
+    tables: dict[str, pl.DataFrame]
+    inwoners: pl.DataFrame
+    path: Path | None = None
+    softwarepakket: str | None = None
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.organisatie)
+
+    def has(self, table: str) -> bool:
+        return table in self.tables
+
+    def get(self, table: str) -> pl.DataFrame:
+        if table not in self.tables:
+            raise TableAbsent(table)
+        return self.tables[table]
+
+
+def clean_dir(organisatie: str, extractiedatum: dt.date, root: Path = DATA_CLEAN) -> Path:
+    return root / slugify(organisatie) / extractiedatum.isoformat()
+
+
+def latest_clean_dir(organisatie: str, root: Path = DATA_CLEAN) -> Path:
+    """The newest delivery of an organisation in data_clean/ (folders are ISO dates)."""
+    base = root / slugify(organisatie)
+    candidates = sorted(p for p in base.glob("????-??-??") if (p / "levering.parquet").exists())
+    if not candidates:
+        raise FileNotFoundError(f"geen schone data voor {organisatie} in {base}; draai eerst `participatie ingest`")
+    return candidates[-1]
+
+
+def shipped_inwoners() -> pl.DataFrame:
+    """The population reference shipped with the suite (CBS population 18+ on 1 January)."""
+    return read_inwoners_csv(REFERENCE / "inwoners.csv")
+
+
+def read_inwoners_csv(path: Path) -> pl.DataFrame:
+    frame = pl.read_csv(path, schema_overrides={"gemeentecode": pl.String()}, separator=",")
+    frame = frame.rename({c: c.strip().lower() for c in frame.columns})
+    return frame.select(
+        pl.col("gemeentecode").str.zfill(4),
+        pl.col("jaar").cast(pl.Int64),
+        pl.col("inwoners_18plus").cast(pl.Int64),
+    ).sort("gemeentecode", "jaar")
+
+
+def load_clean(path: str | Path) -> CleanData:
+    """Load one delivery's clean tables (the analysts' one call)."""
+    path = Path(path)
+    if not (path / "levering.parquet").exists():
+        raise FileNotFoundError(f"{path} is geen map met schone data (levering.parquet ontbreekt)")
+    tables: dict[str, pl.DataFrame] = {}
+    for name in TABLES:
+        file = path / f"{name}.parquet"
+        if file.exists():
+            frame = pl.read_parquet(file)
+            expected = clean_schema(name)
+            tables[name] = frame.select([pl.col(c).cast(t) for c, t in expected.items()])
+    levering = tables["levering"].row(0, named=True)
+    override = path / "inwoners.parquet"
+    inwoners = pl.read_parquet(override) if override.exists() else shipped_inwoners()
+    return CleanData(
+        organisatie=levering["organisatie"],
+        extractiedatum=levering["extractiedatum"],
+        gegevens_vanaf=levering["gegevens_vanaf"],
+        softwarepakket=levering.get("softwarepakket"),
+        tables=tables,
+        inwoners=inwoners.select([pl.col(c).cast(t) for c, t in INWONERS_SCHEMA.items()]),
+        path=path,
+    )

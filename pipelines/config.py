@@ -1,0 +1,129 @@
+"""The organisation's configuration: one YAML file of run parameters, with documented defaults.
+
+Parameters are read here once and passed into the functions that need them; no KPI
+function reads configuration itself. The shipped presets live in `pipelines/organisaties/`
+(one per generator preset); a user passes their own with `--config org.yaml`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipelines.paths import ORGANISATIONS, slugify
+
+
+class ConfigError(ValueError):
+    """A configuration file that cannot be used, with the file and key named."""
+
+
+@dataclass(frozen=True)
+class OrgConfig:
+    """Run parameters of one organisation. Defaults follow ../shared/spec/kpis.md."""
+
+    organisatie: str
+    #: CBS code -> name of every municipality the organisation serves.
+    gemeenten: dict[str, str] = field(default_factory=dict)
+    #: Name of the SW company (sheltered work company), e.g. DZB Leiden; None when there is none.
+    sw_bedrijf: str | None = None
+    #: Benefit schemes in scope of outflow, stock and duration (PW, IOAW, IOAZ).
+    regelingen: tuple[str, ...] = ("01", "02", "03")
+    #: Periods of one person less than or equal to this many days apart are merged into one spell.
+    gap_days: int = 30
+    #: The outflow and part-time norms: this factor times the multi-year percentage (+10 %).
+    norm_factor: float = 1.10
+    #: Publication: counts below this are suppressed, as are percentages on such numerators.
+    min_cell: int = 5
+    #: Publication: percentages on a denominator below this are suppressed.
+    min_noemer: int = 10
+    #: FIP conversations a year for a `werken_aan` client.
+    fip_norm_per_jaar: int = 4
+    #: Minimum days in `werken_aan` within the window to be in the FIP population.
+    fip_min_blootstelling_dagen: int = 91
+    #: Stock persons per klantmanager fte.
+    caseload_norm: float = 50.0
+    #: Referrals to care and debt help a year (policy target).
+    doorverwijzingen_norm: int = 50
+    #: Rejected share of a table (percent) above which ingest stops.
+    max_afwijzing_pct: float = 5.0
+    #: Participation budget per year and perspective, in euro.
+    budget_per_perspectief: dict[int, dict[str, float]] = field(default_factory=dict)
+    #: Cost-sharing key per municipality (fractions summing to 1), e.g. for a shared pilot.
+    verdeelsleutel: dict[str, float] = field(default_factory=dict)
+    #: Programme parameters (e.g. the Meedoen! pilot), free-form, documented in docs/definities.md.
+    programmas: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.organisatie)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for logs and the run manifest (sorted, JSON-friendly)."""
+        data = asdict(self)
+        data["regelingen"] = list(self.regelingen)
+        return data
+
+
+def _coerce(raw: dict[str, Any], source: str) -> OrgConfig:
+    known = {f.name for f in fields(OrgConfig)}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ConfigError(f"{source}: onbekende sleutel(s) {', '.join(unknown)}; bekend zijn {', '.join(sorted(known))}")
+    if "organisatie" not in raw:
+        raise ConfigError(f"{source}: sleutel 'organisatie' ontbreekt")
+    data = dict(raw)
+    if "gemeenten" in data:
+        data["gemeenten"] = {str(k).zfill(4): str(v) for k, v in (data["gemeenten"] or {}).items()}
+    if "regelingen" in data:
+        data["regelingen"] = tuple(str(r).zfill(2) for r in data["regelingen"])
+    if "verdeelsleutel" in data:
+        data["verdeelsleutel"] = {str(k).zfill(4): float(v) for k, v in (data["verdeelsleutel"] or {}).items()}
+    if "budget_per_perspectief" in data:
+        data["budget_per_perspectief"] = {
+            int(year): {str(p): float(v) for p, v in per.items()}
+            for year, per in (data["budget_per_perspectief"] or {}).items()
+        }
+    for key in ("gap_days", "min_cell", "min_noemer", "fip_norm_per_jaar", "fip_min_blootstelling_dagen", "doorverwijzingen_norm"):
+        if key in data:
+            data[key] = int(data[key])
+    for key in ("norm_factor", "caseload_norm", "max_afwijzing_pct"):
+        if key in data:
+            data[key] = float(data[key])
+    return OrgConfig(**data)
+
+
+def load_config(path: str | Path) -> OrgConfig:
+    """Read an organisation configuration from a YAML file."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError as exc:
+        raise ConfigError(f"configuratiebestand {path} bestaat niet") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: verwacht een YAML-mapping")
+    return _coerce(raw, str(path))
+
+
+def preset_path(slug: str) -> Path:
+    return ORGANISATIONS / f"{slug}.yaml"
+
+
+def available_presets() -> list[str]:
+    return sorted(p.stem for p in ORGANISATIONS.glob("*.yaml"))
+
+
+def config_for(organisatie: str, path: str | Path | None = None, gemeentecodes: list[str] | None = None) -> OrgConfig:
+    """The configuration of a run: the file given, else the shipped preset of that name, else defaults.
+
+    With defaults the municipalities are those found in the data (`gemeentecodes`).
+    """
+    if path is not None:
+        return load_config(path)
+    preset = preset_path(slugify(organisatie))
+    if preset.exists():
+        return load_config(preset)
+    gemeenten = {code: code for code in sorted(gemeentecodes or [])}
+    return OrgConfig(organisatie=organisatie, gemeenten=gemeenten)
