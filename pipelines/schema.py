@@ -302,4 +302,5 @@ RULES: dict[str, str] = {
     "overlap": "periodes van dezelfde persoon overlappen",
     "onbekende_persoon": "BSN komt niet voor in personen",
     "afgewezen_persoon": "persoon is zelf afgewezen",
+    "aantal_regels": "tabel heeft niet het verwachte aantal regels",
 }

@@ -1,0 +1,226 @@
+"""Shared machinery of the KPI families: the run context, municipality breakdown, row builders.
+
+Every family turns clean tables into rows of one long frame (`ROW_SCHEMA`): one row per KPI per
+municipality, with `totaal` for the organisation. Counts, numerators and denominators are computed
+by one `group_by` per municipality plus one over everything; the percentages, Wilson intervals
+and the disclosure flag are added in one place (`pipelines.kpi.engine`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from pipelines.clean import CleanData, TableAbsent
+from pipelines.config import OrgConfig
+from pipelines.periods import is_covered, window
+from pipelines.schema import PERSON_COLUMN
+from pipelines.spells import merge_spells
+
+TOTAAL = "totaal"
+GEMEENTE = "gemeentecode"
+
+ROW_SCHEMA: dict[str, pl.DataType] = {
+    "kpi": pl.String(),
+    GEMEENTE: pl.String(),
+    "waarde": pl.Float64(),
+    "teller": pl.Float64(),
+    "noemer": pl.Float64(),
+    "n_jaren": pl.Int64(),
+    "opmerking": pl.String(),
+}
+
+# Reasons a figure is not available (Dutch, they go into `opmerking`).
+LEGE_POPULATIE = "niet beschikbaar: lege populatie (noemer 0)"
+ALLEEN_TOTAAL = "alleen berekend voor de organisatie als geheel (gemeentecode totaal): medewerkers hebben geen gemeente"
+
+
+def tabel_ontbreekt(table: str) -> str:
+    return f"niet beschikbaar: tabel {table} ontbreekt in de export"
+
+
+def niet_gedekt(s: dt.date, b: dt.date, gegevens_vanaf: dt.date) -> str:
+    return f"niet beschikbaar: venster {s.isoformat()} t/m {b.isoformat()} niet gedekt (gegevens vanaf {gegevens_vanaf.isoformat()})"
+
+
+def na_extractie(b: dt.date, extractiedatum: dt.date) -> str:
+    return f"niet beschikbaar: peildatum {b.isoformat()} ligt na de extractiedatum {extractiedatum.isoformat()}"
+
+
+def voor_levering(b: dt.date, gegevens_vanaf: dt.date) -> str:
+    return f"niet beschikbaar: peildatum {b.isoformat()} ligt voor gegevens vanaf {gegevens_vanaf.isoformat()}"
+
+
+class Unavailable(Exception):
+    """A family (or part of one) cannot be computed; the message goes into `opmerking`."""
+
+
+@dataclass
+class Context:
+    """What every family needs, prepared once per run (not per peildatum)."""
+
+    data: CleanData
+    config: OrgConfig
+    gemeenten: list[str]
+    #: persoon -> gemeentecode (current municipality, `personen.gemeentecode`).
+    persons: pl.DataFrame
+    _spells: pl.DataFrame | None = field(default=None, repr=False)
+
+    @classmethod
+    def build(cls, data: CleanData, config: OrgConfig) -> Context:
+        personen = data.get("personen")
+        persons = personen.select(PERSON_COLUMN, GEMEENTE)
+        present = persons.get_column(GEMEENTE).drop_nulls().unique().to_list()
+        gemeenten = sorted(set(config.gemeenten) | set(present))
+        return cls(data=data, config=config, gemeenten=gemeenten, persons=persons)
+
+    @property
+    def spells(self) -> pl.DataFrame:
+        """Merged in-scope spells with the person's municipality (computed once)."""
+        if self._spells is None:
+            spells = merge_spells(self.data.get("uitkeringen"), self.config.regelingen, self.config.gap_days)
+            self._spells = with_gemeente(spells.lazy(), self.persons).collect()
+        return self._spells
+
+    def table(self, name: str) -> pl.DataFrame:
+        """A clean table, or `Unavailable` naming it."""
+        try:
+            return self.data.get(name)
+        except TableAbsent as exc:
+            raise Unavailable(tabel_ontbreekt(name)) from exc
+
+    def check_window(self, b: dt.date) -> tuple[dt.date, dt.date]:
+        """The window of `b`, or `Unavailable` when the export does not cover it."""
+        s, b = window(b)
+        if b > self.data.extractiedatum:
+            raise Unavailable(na_extractie(b, self.data.extractiedatum))
+        if not is_covered(s, self.data.gegevens_vanaf):
+            raise Unavailable(niet_gedekt(s, b, self.data.gegevens_vanaf))
+        return s, b
+
+    def check_peildatum(self, b: dt.date) -> dt.date:
+        """Stock on `b` needs `b` inside the delivered period."""
+        if b > self.data.extractiedatum:
+            raise Unavailable(na_extractie(b, self.data.extractiedatum))
+        if b < self.data.gegevens_vanaf:
+            raise Unavailable(voor_levering(b, self.data.gegevens_vanaf))
+        return b
+
+
+def with_gemeente(frame: pl.LazyFrame, persons: pl.DataFrame) -> pl.LazyFrame:
+    """Attach the person's municipality (persons absent from `personen` get none: counted in `totaal` only)."""
+    return frame.join(persons.lazy(), on=PERSON_COLUMN, how="left")
+
+
+def by_gemeente(frame: pl.LazyFrame | pl.DataFrame, aggs: list[pl.Expr], gemeenten: list[str]) -> pl.DataFrame:
+    """Aggregate per municipality and for the whole organisation; every municipality gets a row.
+
+    Aggregations must be named; a municipality without rows gets what the aggregation gives on an
+    empty frame (counts 0, means null).
+    """
+    lf = frame.lazy()
+    per = lf.filter(pl.col(GEMEENTE).is_not_null()).group_by(GEMEENTE).agg(aggs)
+    tot = lf.select(aggs).with_columns(pl.lit(TOTAAL).alias(GEMEENTE))
+    empty = lf.head(0).select(aggs)
+    per_df, tot_df, empty_df = pl.collect_all([per, tot, empty])
+    grid = pl.DataFrame({GEMEENTE: gemeenten}, schema={GEMEENTE: pl.String()})
+    per_df = grid.join(per_df, on=GEMEENTE, how="left")
+    fill = {c: empty_df.get_column(c)[0] if empty_df.height else None for c in empty_df.columns}
+    per_df = per_df.with_columns([pl.col(c).fill_null(v) for c, v in fill.items() if v is not None])
+    out = pl.concat([tot_df.select(per_df.columns), per_df], how="vertical_relaxed")
+    return out
+
+
+def exact_means(frame: pl.LazyFrame | pl.DataFrame, column: str, gemeenten: list[str], alias: str) -> pl.DataFrame:
+    """Mean of `column` per municipality and `totaal`, with a correctly rounded sum (`math.fsum`).
+
+    A float sum in polars depends on how the rows happen to be chunked and ordered (joins vary it
+    from run to run); `fsum` does not, so kpis.csv stays byte-identical. Loops over municipalities only.
+    """
+    values = frame.lazy().select(GEMEENTE, pl.col(column).cast(pl.Float64)).drop_nulls(column).collect()
+
+    def mean(series: pl.Series) -> float | None:
+        return math.fsum(series.to_list()) / series.len() if series.len() else None
+
+    out = {TOTAAL: mean(values.get_column(column))}
+    parts = {key[0]: part.get_column(column) for key, part in values.partition_by(GEMEENTE, as_dict=True).items()}
+    for code in gemeenten:
+        out[code] = mean(parts[code]) if code in parts else None
+    return pl.DataFrame({GEMEENTE: list(out), alias: list(out.values())}, schema={GEMEENTE: pl.String(), alias: pl.Float64()})
+
+
+def rows(
+    agg: pl.DataFrame,
+    kpi: str,
+    waarde: pl.Expr,
+    teller: pl.Expr | None = None,
+    noemer: pl.Expr | None = None,
+    n_jaren: pl.Expr | None = None,
+    empty_when: pl.Expr | None = None,
+    empty_reason: str = LEGE_POPULATIE,
+) -> pl.DataFrame:
+    """One KPI's rows from an aggregate frame (one row per municipality)."""
+    unavailable = empty_when if empty_when is not None else pl.lit(False)
+    return agg.select(
+        pl.lit(kpi).alias("kpi"),
+        pl.col(GEMEENTE),
+        pl.when(unavailable).then(None).otherwise(waarde).cast(pl.Float64).alias("waarde"),
+        (teller if teller is not None else pl.lit(None)).cast(pl.Float64).alias("teller"),
+        (noemer if noemer is not None else pl.lit(None)).cast(pl.Float64).alias("noemer"),
+        (n_jaren if n_jaren is not None else pl.lit(None)).cast(pl.Int64).alias("n_jaren"),
+        pl.when(unavailable).then(pl.lit(empty_reason)).otherwise(None).cast(pl.String).alias("opmerking"),
+    )
+
+
+def count_rows(agg: pl.DataFrame, mapping: dict[str, str]) -> list[pl.DataFrame]:
+    """Counts: `kpi -> column`."""
+    return [rows(agg, kpi, pl.col(col)) for kpi, col in mapping.items()]
+
+
+def pct_rows(agg: pl.DataFrame, mapping: dict[str, tuple[str, str]]) -> list[pl.DataFrame]:
+    """Percentages: `kpi -> (numerator column, denominator column)`; unavailable on an empty population."""
+    return [
+        rows(
+            agg,
+            kpi,
+            100.0 * pl.col(t).cast(pl.Float64) / pl.col(n).cast(pl.Float64),
+            pl.col(t),
+            pl.col(n),
+            empty_when=pl.col(n).fill_null(0) == 0,
+        )
+        for kpi, (t, n) in mapping.items()
+    ]
+
+
+def unavailable_rows(kpis: list[str], gemeenten: list[str], reason: str) -> pl.DataFrame:
+    """Rows for KPIs that cannot be computed: waarde empty, `opmerking` says why."""
+    codes = [TOTAAL] + list(gemeenten)
+    return pl.DataFrame(
+        {
+            "kpi": [k for k in kpis for _ in codes],
+            GEMEENTE: codes * len(kpis),
+            "waarde": None,
+            "teller": None,
+            "noemer": None,
+            "n_jaren": None,
+            "opmerking": reason,
+        },
+        schema=ROW_SCHEMA,
+    )
+
+
+def concat_rows(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    if not parts:
+        return pl.DataFrame(schema=ROW_SCHEMA)
+    return pl.concat([p.select([pl.col(c).cast(t) for c, t in ROW_SCHEMA.items()]) for p in parts])
+
+
+def guarded(kpis: list[str], gemeenten: list[str], compute) -> pl.DataFrame:
+    """Run `compute()`; if it raises `Unavailable`, every KPI in `kpis` gets an unavailable row."""
+    try:
+        return concat_rows(compute())
+    except Unavailable as exc:
+        return unavailable_rows(kpis, gemeenten, str(exc))

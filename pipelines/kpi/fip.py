@@ -1,0 +1,137 @@
+"""FIP frequency: frequent, intensive and personal conversations with `werken_aan` clients.
+
+../shared/spec/kpis.md ("FIP frequency"). Exposure is the number of days of the window inside
+the person's `werken_aan` periods (klantbeeld periods of one person do not overlap: a validation
+rule); the population is everyone with at least `fip_min_blootstelling_dagen` (91) days;
+`nodig = round_half_up(norm x exposure / 365.25)` in exact integer arithmetic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from pipelines.kpi.base import GEMEENTE, Context, by_gemeente, count_rows, exact_means, pct_rows, rows, with_gemeente
+from pipelines.schema import LEEFGEBIEDEN, PERSON_COLUMN
+from pipelines.spells import days_inside
+
+KPIS = ["fip_populatie_n", "fip_per_jaar_gem", "fip_per_jaar_mediaan", "fip_norm_pct", "fip_geen_n",
+        "fip_leefgebieden_volledig_pct", "fip_vervolgafspraak_pct"]  # fmt: skip
+#: Days per year in the FIP formulas (the mean Julian year, as the spec states).
+DAYS_PER_YEAR = 365.25
+
+
+def werken_aan_periods(klantbeeld: pl.LazyFrame | pl.DataFrame, s: dt.date, b: dt.date) -> pl.LazyFrame:
+    """`werken_aan` periods clipped to the window (`van`, `tot`, `dagen`), only those inside it."""
+    return (
+        klantbeeld.lazy()
+        .filter(pl.col("perspectief") == "werken_aan")
+        .with_columns(days_inside(s, b, "ingangsdatum", "einddatum").alias("dagen"))
+        .filter(pl.col("dagen") > 0)
+        .select(
+            PERSON_COLUMN,
+            pl.max_horizontal(pl.col("ingangsdatum"), pl.lit(s)).alias("van"),
+            pl.min_horizontal(pl.col("einddatum").fill_null(b), pl.lit(b)).alias("tot"),
+            "dagen",
+        )
+    )
+
+
+def fip_contacts(
+    klantbeeld: pl.LazyFrame | pl.DataFrame, contactmomenten: pl.LazyFrame | pl.DataFrame, s: dt.date, b: dt.date
+) -> pl.LazyFrame:
+    """FIP contacts dated inside the person's `werken_aan` periods and the window, with quality flags."""
+    return _contacts(werken_aan_periods(klantbeeld, s, b), contactmomenten, s, b)
+
+
+def _contacts(periods: pl.LazyFrame, contactmomenten: pl.LazyFrame | pl.DataFrame, s: dt.date, b: dt.date) -> pl.LazyFrame:
+    has_all = pl.all_horizontal([pl.col("leefgebieden").list.contains(g) for g in LEEFGEBIEDEN]).fill_null(False)
+    return (
+        contactmomenten.lazy()
+        .filter((pl.col("soort") == "fip") & (pl.col("datum") >= s) & (pl.col("datum") <= b))
+        .join(periods.select(PERSON_COLUMN, "van", "tot"), on=PERSON_COLUMN, how="inner")
+        .filter((pl.col("datum") >= pl.col("van")) & (pl.col("datum") <= pl.col("tot")))
+        .select(
+            PERSON_COLUMN,
+            "contact_id",
+            "datum",
+            has_all.alias("leefgebieden_volledig"),
+            pl.col("vervolgafspraak").fill_null(False).alias("vervolgafspraak"),
+        )
+    )
+
+
+def fip_per_person(
+    klantbeeld: pl.LazyFrame | pl.DataFrame,
+    contactmomenten: pl.LazyFrame | pl.DataFrame,
+    s: dt.date,
+    b: dt.date,
+    norm_per_jaar: int = 4,
+    min_dagen: int = 91,
+) -> pl.LazyFrame:
+    """The FIP population: `persoon, blootstelling, fip, nodig, norm_gehaald, fip_per_jaar`."""
+    periods = werken_aan_periods(klantbeeld, s, b)
+    return _per_person(periods, _contacts(periods, contactmomenten, s, b), norm_per_jaar, min_dagen)
+
+
+def _per_person(periods: pl.LazyFrame, contacts: pl.LazyFrame, norm_per_jaar: int, min_dagen: int) -> pl.LazyFrame:
+    exposure = periods.group_by(PERSON_COLUMN).agg(pl.col("dagen").sum().alias("blootstelling"))
+    population = exposure.filter(pl.col("blootstelling") >= min_dagen)
+    counts = contacts.group_by(PERSON_COLUMN).agg(pl.len().alias("fip"))
+    # nodig = round_half_up(norm * exposure / 365.25) = round_half_up(4 * norm * exposure / 1461), exactly.
+    ratio_num = 4 * norm_per_jaar * pl.col("blootstelling")
+    return (
+        population.join(counts, on=PERSON_COLUMN, how="left")
+        .with_columns(pl.col("fip").fill_null(0).cast(pl.Int64))
+        .with_columns(
+            ((2 * ratio_num + 1461) // (2 * 1461)).cast(pl.Int64).alias("nodig"),
+            (pl.col("fip").cast(pl.Float64) * DAYS_PER_YEAR / pl.col("blootstelling").cast(pl.Float64)).alias(
+                "fip_per_jaar"
+            ),
+        )
+        .with_columns((pl.col("fip") >= pl.col("nodig")).alias("norm_gehaald"))
+        .sort(PERSON_COLUMN)
+    )
+
+
+def fip_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
+    klantbeeld = ctx.table("klantbeeld")
+    contacten = ctx.table("contactmomenten")
+    s, b = ctx.check_window(b)
+    cfg = ctx.config
+    periods = werken_aan_periods(klantbeeld, s, b).collect().lazy()
+    counted = _contacts(periods, contacten, s, b).collect().lazy()
+    persons = with_gemeente(
+        _per_person(periods, counted, cfg.fip_norm_per_jaar, cfg.fip_min_blootstelling_dagen), ctx.persons
+    ).collect()
+    agg = by_gemeente(
+        persons,
+        [
+            pl.len().alias("populatie"),
+            pl.col("fip_per_jaar").median().alias("mediaan"),
+            pl.col("norm_gehaald").sum().alias("norm"),
+            (pl.col("fip") == 0).sum().alias("geen"),
+        ],
+        ctx.gemeenten,
+    ).join(exact_means(persons, "fip_per_jaar", ctx.gemeenten, "gem"), on=GEMEENTE, how="left")
+    contacts = counted.join(persons.lazy().select(PERSON_COLUMN, "gemeentecode"), on=PERSON_COLUMN, how="inner")
+    agg_c = by_gemeente(
+        contacts,
+        [
+            pl.len().alias("gesprekken"),
+            pl.col("leefgebieden_volledig").sum().alias("volledig"),
+            pl.col("vervolgafspraak").sum().alias("vervolg"),
+        ],
+        ctx.gemeenten,
+    )
+    empty = pl.col("populatie") == 0
+    out = count_rows(agg, {"fip_populatie_n": "populatie", "fip_geen_n": "geen"})
+    out.append(rows(agg, "fip_per_jaar_gem", pl.col("gem"), noemer=pl.col("populatie"), empty_when=empty))
+    out.append(rows(agg, "fip_per_jaar_mediaan", pl.col("mediaan"), noemer=pl.col("populatie"), empty_when=empty))
+    out += pct_rows(agg, {"fip_norm_pct": ("norm", "populatie")})
+    out += pct_rows(
+        agg_c,
+        {"fip_leefgebieden_volledig_pct": ("volledig", "gesprekken"), "fip_vervolgafspraak_pct": ("vervolg", "gesprekken")},
+    )
+    return out

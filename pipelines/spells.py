@@ -1,0 +1,110 @@
+"""Benefit spells: in-scope benefit periods of one person merged across short breaks.
+
+../shared/spec/kpis.md ("Spells"): periods of a person whose regeling is in scope are merged
+when the next one starts at most `gap_days` days after the end of the previous one
+(`aanvangsdatum - einddatum <= gap_days`, so with the default 30 a benefit ending on
+31 January and one starting on 2 March are one spell, one starting on 3 March is not).
+Overlapping and adjacent periods are always merged. A merged spell ends at the latest end
+(empty when any of its periods is still running) and keeps the `reden_beeindiging` of the
+period that ends last (ties: the later start, then the higher registratienummer).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from pipelines.schema import PERSON_COLUMN
+
+#: Stand-in for "still running" while computing (never appears in an output).
+OPEN_END = dt.date(9999, 12, 31)
+
+SPELL_SCHEMA = {
+    PERSON_COLUMN: pl.String(),
+    "spell": pl.UInt32(),
+    "start": pl.Date(),
+    "end": pl.Date(),
+    "reden_beeindiging": pl.String(),
+    "perioden": pl.UInt32(),
+}
+
+
+def in_scope(uitkeringen: pl.LazyFrame | pl.DataFrame, regelingen: tuple[str, ...] | list[str]) -> pl.LazyFrame:
+    """The benefit periods of the regelingen in scope (default PW, IOAW, IOAZ)."""
+    return uitkeringen.lazy().filter(pl.col("regeling").is_in(list(regelingen)))
+
+
+def merge_periods(
+    periods: pl.LazyFrame | pl.DataFrame,
+    gap_days: int,
+    start: str = "aanvangsdatum",
+    end: str = "einddatum",
+    key: str = PERSON_COLUMN,
+    reason: str | None = "reden_beeindiging",
+    tiebreak: str | None = "registratienummer",
+) -> pl.LazyFrame:
+    """Merge one person's periods that overlap or follow within `gap_days` (vectorised, no loops).
+
+    Returns `key, spell, start, end, <reason>, perioden` with `spell` numbering each person's spells
+    from 1 in time order; `end` is null for a running spell.
+    """
+    lf = periods.lazy()
+    sort_cols = [key, start, "_end"] + ([tiebreak] if tiebreak else [])
+    lf = lf.with_columns(pl.col(end).fill_null(OPEN_END).alias("_end")).sort(sort_cols)
+    # Rows are sorted by person; instead of slow per-person window functions, each person's day
+    # numbers are lifted by person_index * 10^7 (dates up to 9999-12-31 are < 3 * 10^6 days), so one
+    # global running maximum never crosses from one person into the next.
+    first = pl.col(key).ne_missing(pl.col(key).shift(1)).fill_null(True)
+    lf = lf.with_columns(first.alias("_first"))
+    lf = lf.with_columns((pl.col("_first").cast(pl.Int64).cum_sum() * 10_000_000).alias("_lift"))
+    lifted_end = pl.col("_lift") + pl.col("_end").cast(pl.Int64)
+    lifted_start = pl.col("_lift") + pl.col(start).cast(pl.Int64)
+    lf = lf.with_columns(lifted_end.cum_max().shift(1).alias("_prev_end"))
+    new_spell = pl.col("_first") | ((lifted_start - pl.col("_prev_end")) > gap_days)
+    lf = lf.with_columns(new_spell.cast(pl.UInt32).cum_sum().alias("_sid"))
+    lf = lf.with_columns(
+        (pl.col("_sid") - pl.when(pl.col("_first")).then(pl.col("_sid")).forward_fill() + 1).alias("spell")
+    )
+    order = ["_end", start] + ([tiebreak] if tiebreak else [])
+    aggs = [
+        pl.col(key).first(),
+        pl.col("spell").first(),
+        pl.col(start).min().alias("start"),
+        pl.col("_end").max().alias("_end_max"),
+        pl.len().cast(pl.UInt32).alias("perioden"),
+    ]
+    if reason:
+        aggs.append(pl.col(reason).sort_by(order).last().alias(reason))
+    out = lf.group_by("_sid").agg(aggs)
+    out = out.with_columns(
+        pl.when(pl.col("_end_max") == OPEN_END).then(None).otherwise(pl.col("_end_max")).alias("end")
+    )
+    cols = [key, "spell", "start", "end"] + ([reason] if reason else []) + ["perioden"]
+    return out.sort("_sid").select(cols)
+
+
+def merge_spells(
+    uitkeringen: pl.LazyFrame | pl.DataFrame, regelingen: tuple[str, ...] | list[str], gap_days: int = 30
+) -> pl.DataFrame:
+    """The merged in-scope spells of every person (`persoon, spell, start, end, reden_beeindiging, perioden`)."""
+    return merge_periods(in_scope(uitkeringen, regelingen), gap_days).collect()
+
+
+def running_on(frame: pl.LazyFrame | pl.DataFrame, b: dt.date, start: str = "start", end: str = "end") -> pl.LazyFrame:
+    """Rows whose period runs on `b`: `start <= b` and (`end` empty or `end >= b`)."""
+    return frame.lazy().filter((pl.col(start) <= b) & (pl.col(end).is_null() | (pl.col(end) >= b)))
+
+
+def overlapping(
+    frame: pl.LazyFrame | pl.DataFrame, s: dt.date, b: dt.date, start: str = "start", end: str = "end"
+) -> pl.LazyFrame:
+    """Rows whose period overlaps the window `s..b` (both inclusive)."""
+    return frame.lazy().filter((pl.col(start) <= b) & (pl.col(end).is_null() | (pl.col(end) >= s)))
+
+
+def days_inside(s: dt.date, b: dt.date, start: str = "start", end: str = "end") -> pl.Expr:
+    """Days of the period `start..end` (inclusive, open end = running) inside the window `s..b`; 0 if none."""
+    first = pl.max_horizontal(pl.col(start), pl.lit(s))
+    last = pl.min_horizontal(pl.col(end).fill_null(b), pl.lit(b))
+    return pl.max_horizontal((last.cast(pl.Int32) - first.cast(pl.Int32) + 1), pl.lit(0)).cast(pl.Int64)
