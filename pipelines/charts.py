@@ -72,11 +72,13 @@ def count_text(field: str) -> str:
 
 
 def value_text(field: str, unit: str) -> str:
-    """A vega expression printing a field in the unit's Dutch format (`pct`, `n`, or a ratio)."""
+    """A vega expression printing a field in the unit's Dutch format (`pct`, `n`, `eur`, or a ratio)."""
     if unit == "pct":
         return pct_text(field)
     if unit == "n":
         return count_text(field)
+    if unit == "eur":
+        return f"'€ ' + format(datum['{field}'], ',.0f')"
     return f"format(datum['{field}'], ',.1f')"
 
 
@@ -86,6 +88,8 @@ def axis_label(unit: str) -> str:
         return PCT_LABEL
     if unit == "n":
         return "format(datum.value, ',.0f')"
+    if unit == "eur":
+        return "'€ ' + format(datum.value, ',.0f')"
     return "format(datum.value, ',.4~f')"
 
 

@@ -12,6 +12,8 @@ Rules per kind of figure (the `kind` of a KPI in `pipelines.kpi.catalogue`):
   1,000 inhabitants, persons per fte): the numerator rule only (the count is recoverable from it).
 - `gemiddelde` (a mean or median over a population of `noemer` persons): the denominator rule,
   since a mean of very few people describes those people.
+- `bedrag` (an amount in euro summed over `noemer` persons, e.g. costs or rewards): suppressed when
+  it concerns 1 to `min_cell - 1` persons, since it then describes those few people.
 - `meerjarig` and `vlag` (means of yearly percentages, norm flags): never suppressed; they
   are derived from the yearly rates, which are themselves suppressed where needed.
 """
@@ -23,12 +25,14 @@ import polars as pl
 AANTAL_KLEIN = "aantal_klein"
 TELLER_KLEIN = "teller_klein"
 NOEMER_KLEIN = "noemer_klein"
+PERSONEN_KLEIN = "personen_klein"
 
 #: Dutch explanation of each reason, for reports and the Excel sheet.
 REASON_TEXT: dict[str, str] = {
     AANTAL_KLEIN: "aantal van 1 tot de minimale celgrootte: niet gepubliceerd",
     TELLER_KLEIN: "percentage op een teller van 1 tot de minimale celgrootte: niet gepubliceerd",
     NOEMER_KLEIN: "percentage of gemiddelde op een noemer onder de minimale noemer: niet gepubliceerd",
+    PERSONEN_KLEIN: "bedrag over 1 tot de minimale celgrootte personen: niet gepubliceerd",
 }
 
 def masked_text(kind: str, min_cell: int = 5) -> str:
@@ -36,7 +40,7 @@ def masked_text(kind: str, min_cell: int = 5) -> str:
     return f"<{min_cell}" if kind == "aantal" else "-"
 
 
-KINDS = ("aantal", "aandeel", "verhouding", "gemiddelde", "meerjarig", "vlag")
+KINDS = ("aantal", "aandeel", "verhouding", "gemiddelde", "bedrag", "meerjarig", "vlag")
 
 
 def suppression_reason(
@@ -58,6 +62,8 @@ def suppression_reason(
         return TELLER_KLEIN
     if kind in ("aandeel", "gemiddelde") and noemer is not None and noemer < min_noemer:
         return NOEMER_KLEIN
+    if kind == "bedrag" and noemer is not None and 1 <= noemer < min_cell:
+        return PERSONEN_KLEIN
     return None
 
 
@@ -77,6 +83,8 @@ def suppression_expr(
         .then(pl.lit(TELLER_KLEIN))
         .when(kind.is_in(["aandeel", "gemiddelde"]) & small_noemer.fill_null(False))
         .then(pl.lit(NOEMER_KLEIN))
+        .when((kind == "bedrag") & ((noemer >= 1) & (noemer < min_cell)).fill_null(False))
+        .then(pl.lit(PERSONEN_KLEIN))
         .otherwise(pl.lit(None, pl.String))
     )
 

@@ -160,7 +160,7 @@ def quarter_label(b: dt.date) -> str:
 
 
 def format_nl(waarde: float | None, unit: str) -> str:
-    """A figure in Dutch notation: `12,5 %`, `1.234`, `16,7`; `n.b.` when not available."""
+    """A figure in Dutch notation: `12,5 %`, `1.234`, `16,7`, `€ 1.250`; `n.b.` when not available."""
     if waarde is None or (isinstance(waarde, float) and math.isnan(waarde)):
         return "n.b."
     if unit == "pct":
@@ -169,6 +169,8 @@ def format_nl(waarde: float | None, unit: str) -> str:
         text = f"{waarde:,.0f}"
     elif unit == "vlag":
         return "ja" if waarde >= 0.5 else "nee"
+    elif unit == "eur":
+        text = f"€ {waarde:,.0f}" if abs(waarde) >= 100 else f"€ {waarde:,.2f}"
     else:
         text = f"{waarde:,.1f}"
     return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")

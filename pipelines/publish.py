@@ -46,7 +46,7 @@ class PublishError(RuntimeError):
 
 
 def format_number(value: float | None, unit: str = "") -> str:
-    """Dutch number text: `1.234`, `12,3 %`, `0,85`; empty value -> `n.b.` (not available)."""
+    """Dutch number text: `1.234`, `12,3 %`, `0,85`, `€ 1.250`; empty value -> `n.b.` (not available)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n.b."
     if unit == "pct":
@@ -55,6 +55,8 @@ def format_number(value: float | None, unit: str = "") -> str:
         return _nl(f"{value:,.0f}")
     if unit == "vlag":
         return "ja" if value >= 1 else "nee"
+    if unit == "eur":
+        return "€ " + _nl(f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}")
     return _nl(f"{value:,.2f}" if abs(value) < 10 else f"{value:,.1f}")
 
 
@@ -320,6 +322,8 @@ def config_norms(config: Any) -> Norms:
         NormRule("fip_per_jaar_mediaan", ">=", float(config.fip_norm_per_jaar)),
         NormRule("ontwikkelbaan_over_3jaar_n", "<=", 0),
         NormRule("jobcoach_over_24mnd_n", "<=", 0),
+        # ANCHOR-MEEDOEN
+        # ANCHOR-DOELGROEPEN-BUDGET
     ]
     return Norms({r.kpi: r for r in rules}, float(config.norm_factor))
 
@@ -564,7 +568,7 @@ def write_kpis_xlsx(
     return path
 
 
-UNIT_TEXT = {"pct": "%", "n": "aantal", "ratio": "verhouding", "vlag": "ja/nee"}
+UNIT_TEXT = {"pct": "%", "n": "aantal", "ratio": "verhouding", "eur": "euro", "vlag": "ja/nee"}
 
 
 def _sheet_name(family: str) -> str:

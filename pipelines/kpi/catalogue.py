@@ -2,7 +2,7 @@
 
 The ids and definitions are those of ../shared/spec/kpis.md; docs/definities.md explains each
 one to users and a test keeps page and catalogue in step. `unit` is how the dashboard shows a
-figure (`pct` percent, `n` count, `ratio` a ratio, `vlag` a 0/1 flag); `kind` is how statistics
+figure (`pct` percent, `n` count, `ratio` a ratio, `eur` an amount in euro, `vlag` a 0/1 flag); `kind` is how statistics
 and disclosure control treat it (see `pipelines.disclosure`).
 """
 
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 class KpiInfo:
     kpi: str
     label: str
-    unit: str  # pct | n | ratio | vlag
-    kind: str  # aantal | aandeel | verhouding | gemiddelde | meerjarig | vlag
+    unit: str  # pct | n | ratio | eur | vlag
+    kind: str  # aantal | aandeel | verhouding | gemiddelde | bedrag | meerjarig | vlag
     family: str
     #: Plain-language norm (Dutch) when the policy sets one, else None.
     norm: str | None = None
@@ -102,6 +102,8 @@ _ALL: tuple[KpiInfo, ...] = (
     _k("doorverwijzingen_zorg_n", "Doorverwijzingen naar zorg en schuldhulp", "n", "aantal", "caseload",
        "50 doorverwijzingen per jaar"),
     _k("tegenprestatie_n", "Klanten met tegenprestatie of vrijwilligerswerk", "n", "aantal", "caseload"),
+    # meedoen (ANCHOR-MEEDOEN)
+    # doelgroepen en participatiebudget (ANCHOR-DOELGROEPEN-BUDGET)
 )
 
 #: kpi id -> its description, in the order of the spec.
@@ -120,6 +122,8 @@ FAMILY_LABELS: dict[str, str] = {
     "lks": "Loonkostensubsidie, ontwikkelbanen en jobcoaching",
     "fip": "FIP-gesprekken",
     "caseload": "Caseload en doorverwijzingen",
+    # ANCHOR-MEEDOEN
+    # ANCHOR-DOELGROEPEN-BUDGET
 }
 
 KINDS: dict[str, str] = {k.kpi: k.kind for k in _ALL}

@@ -52,6 +52,8 @@ FAMILY_FUNCTIONS: dict[str, Callable[[Context, dt.date], object]] = {
     "bestand": stock.stock_rows,
     "lks": lks.lks_rows,
     "fip": fip.fip_rows,
+    # ANCHOR-MEEDOEN
+    # ANCHOR-DOELGROEPEN-BUDGET
 }
 
 

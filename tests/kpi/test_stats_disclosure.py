@@ -3,7 +3,7 @@ import math
 import polars as pl
 import pytest
 
-from pipelines.disclosure import AANTAL_KLEIN, NOEMER_KLEIN, TELLER_KLEIN, add_onderdrukt, masked_text
+from pipelines.disclosure import AANTAL_KLEIN, NOEMER_KLEIN, PERSONEN_KLEIN, TELLER_KLEIN, add_onderdrukt, masked_text
 from pipelines.disclosure import suppression_expr, suppression_reason
 from pipelines.stats import round_half_up_ratio, wilson, wilson_exprs
 
@@ -62,6 +62,9 @@ def test_round_half_up_exact():
         ("verhouding", 5.0, 25, 5000, None),
         ("gemiddelde", 3.1, None, 9, NOEMER_KLEIN),
         ("gemiddelde", 3.1, None, 10, None),
+        ("bedrag", 120.0, None, 4, PERSONEN_KLEIN),
+        ("bedrag", 150.0, None, 5, None),
+        ("bedrag", 0.0, None, 0, None),
         ("meerjarig", 2.0, None, None, None),
         ("vlag", 1.0, None, None, None),
         ("aandeel", None, None, None, None),
