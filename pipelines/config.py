@@ -7,6 +7,7 @@ function reads configuration itself. The shipped presets live in `pipelines/orga
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,9 @@ class OrgConfig:
     verdeelsleutel: dict[str, float] = field(default_factory=dict)
     #: Programme parameters (e.g. the Meedoen! pilot), free-form, documented in docs/definities.md.
     programmas: dict[str, Any] = field(default_factory=dict)
+    #: Extra target groups for the target-group monitor: name -> condition on a `personen` column
+    #: (`statushouder`, `kinderen_ten_laste > 0`, `migratieachtergrond = niet_westers`); see `parse_doelgroep`.
+    doelgroepen: dict[str, str] = field(default_factory=dict)
 
     @property
     def slug(self) -> str:
@@ -82,10 +86,9 @@ def _coerce(raw: dict[str, Any], source: str) -> OrgConfig:
     if "verdeelsleutel" in data:
         data["verdeelsleutel"] = {str(k).zfill(4): float(v) for k, v in (data["verdeelsleutel"] or {}).items()}
     if "budget_per_perspectief" in data:
-        data["budget_per_perspectief"] = {
-            int(year): {str(p): float(v) for p, v in per.items()}
-            for year, per in (data["budget_per_perspectief"] or {}).items()
-        }
+        data["budget_per_perspectief"] = _budgets(data["budget_per_perspectief"], source)
+    if "doelgroepen" in data:
+        data["doelgroepen"] = _doelgroepen(data["doelgroepen"], source)
     for key in ("gap_days", "min_cell", "min_noemer", "fip_norm_per_jaar", "fip_min_blootstelling_dagen", "doorverwijzingen_norm"):
         if key in data:
             data[key] = int(data[key])
@@ -93,6 +96,89 @@ def _coerce(raw: dict[str, Any], source: str) -> OrgConfig:
         if key in data:
             data[key] = float(data[key])
     return OrgConfig(**data)
+
+
+#: Target groups the monitor always shows (pipelines.kpi.doelgroepen); a configured group may not reuse a name.
+VASTE_DOELGROEPEN = ("alle", "alleenstaande_ouder", "statushouder", "50plus", "doelgroepregister")
+_GROUP_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_CONDITION = re.compile(r"^\s*([a-z_]+)\s*(?:(=|!=|>=|<=|>|<)\s*([A-Za-z0-9_]+))?\s*$")
+
+
+@dataclass(frozen=True)
+class Doelgroep:
+    """A configured target group: `personen.<kolom> <op> <waarde>` (a bare ja/nee column means `= ja`)."""
+
+    naam: str
+    kolom: str
+    op: str
+    waarde: bool | int | str
+
+
+def parse_doelgroep(naam: str, conditie: str, where: str = "doelgroepen") -> Doelgroep:
+    """Check one configured group against the clean `personen` columns; ConfigError names the key.
+
+    Only columns the standard export keeps can be used: ingest ignores extra columns, so a local
+    column (e.g. a screening group) needs a mapping profile onto a standard column first.
+    """
+    from pipelines.schema import JANEE, INT, CODE, TABLES
+
+    key = f"{where}.{naam}"
+    if not _GROUP_NAME.match(str(naam)) or naam in VASTE_DOELGROEPEN:
+        raise ConfigError(f"{key}: naam moet uit kleine letters, cijfers en _ bestaan en mag geen vaste doelgroep "
+                          f"({', '.join(VASTE_DOELGROEPEN)}) zijn")
+    match = _CONDITION.match(str(conditie))
+    columns = {c.name: c for c in TABLES["personen"].columns if c.kind in (JANEE, INT, CODE)}
+    if not match or match.group(1) not in columns:
+        raise ConfigError(f"{key}: voorwaarde {conditie!r} niet herkend; gebruik '<kolom>', '<kolom> = <waarde>' of "
+                          f"'<kolom> > <getal>' met een kolom van personen: {', '.join(sorted(columns))}")
+    kolom, op, raw = match.group(1), match.group(2) or "=", match.group(3)
+    col = columns[kolom]
+    if col.kind == JANEE:
+        if raw is None:
+            raw = "ja"
+        if op not in ("=", "!=") or raw not in ("ja", "nee"):
+            raise ConfigError(f"{key}: {kolom} is ja/nee: gebruik '{kolom}', '{kolom} = ja' of '{kolom} = nee'")
+        return Doelgroep(naam, kolom, op, raw == "ja")
+    if raw is None:
+        raise ConfigError(f"{key}: {kolom} is geen ja/nee-kolom: geef een vergelijking, bijvoorbeeld '{kolom} = ...'")
+    if col.kind == INT:
+        if not raw.isdigit():
+            raise ConfigError(f"{key}: {kolom} is een geheel getal: vergelijk met een getal, niet met {raw!r}")
+        return Doelgroep(naam, kolom, op, int(raw))
+    if op not in ("=", "!=") or (col.codes and raw not in col.codes):
+        codes = f" (codes: {', '.join(col.codes)})" if col.codes else ""
+        raise ConfigError(f"{key}: {kolom} is een code: gebruik '=' of '!=' met een geldige code{codes}")
+    return Doelgroep(naam, kolom, op, raw)
+
+
+#: The perspectives a participation budget can be split over (klantbeeld.perspectief).
+BUDGET_PERSPECTIEVEN = ("werken", "werken_aan", "meedoen")
+
+
+def _budgets(raw: Any, source: str) -> dict[int, dict[str, float]]:
+    """year -> perspective -> euro; unknown perspectives and negative amounts are refused, naming the key."""
+    out: dict[int, dict[str, float]] = {}
+    for year, per in (raw or {}).items():
+        key = f"{source}: budget_per_perspectief.{year}"
+        if not isinstance(per, dict):
+            raise ConfigError(f"{key}: verwacht perspectief -> bedrag in euro")
+        out[int(year)] = {}
+        for p, v in per.items():
+            if str(p) not in BUDGET_PERSPECTIEVEN:
+                raise ConfigError(f"{key}.{p}: onbekend perspectief; bekend zijn {', '.join(BUDGET_PERSPECTIEVEN)}")
+            if v is None or float(v) < 0:
+                raise ConfigError(f"{key}.{p}: bedrag moet 0 of meer euro zijn, niet {v!r}")
+            out[int(year)][str(p)] = float(v)
+    return out
+
+
+def _doelgroepen(raw: Any, source: str) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: doelgroepen: verwacht een mapping naam -> voorwaarde")
+    out = {str(k): str(v) for k, v in raw.items()}
+    for naam, conditie in out.items():
+        parse_doelgroep(naam, conditie, f"{source}: doelgroepen")
+    return dict(sorted(out.items()))
 
 
 def load_config(path: str | Path) -> OrgConfig:

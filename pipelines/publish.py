@@ -27,6 +27,7 @@ import polars as pl
 
 from pipelines import disclosure
 from pipelines.kpi.catalogue import FAMILY_LABELS, KpiInfo
+from pipelines.kpi.meedoen import norm_rules as meedoen_norm_rules
 from pipelines.paths import PACKAGE
 
 TEMPLATES = PACKAGE / "templates"
@@ -323,7 +324,11 @@ def config_norms(config: Any) -> Norms:
         NormRule("ontwikkelbaan_over_3jaar_n", "<=", 0),
         NormRule("jobcoach_over_24mnd_n", "<=", 0),
         # ANCHOR-MEEDOEN
+        *(NormRule(kpi, op, float(limit)) for kpi, op, limit in meedoen_norm_rules(config)),
         # ANCHOR-DOELGROEPEN-BUDGET
+        *(NormRule(f"budget_{p}_uitputting", "<=", 100.0, alleen_totaal=True)
+          for p in ("werken", "werken_aan", "meedoen", "totaal")
+          if config.budget_per_perspectief),
     ]
     return Norms({r.kpi: r for r in rules}, float(config.norm_factor))
 

@@ -862,6 +862,8 @@ def _voorzieningen(w: _World, kb: _Periods, seed: int) -> tuple[pl.DataFrame, di
     meedoen = _meedoen_participants(w, kb, rng)
     if len(meedoen["person"]):
         add(meedoen["person"], "meedoen", meedoen["start"], meedoen["end"], aanbieder=provider(len(meedoen["person"])))
+        for args, kw in _pilot_provisions(meedoen, _rng(seed, 61)):
+            add(*args, **kw)
 
     person = np.concatenate(cols["person"])
     start = np.concatenate(cols["start"])
@@ -914,8 +916,35 @@ def _meedoen_participants(w: _World, kb: _Periods, rng) -> dict[str, np.ndarray]
     b_end = groups["benefit_end"][cand]
     ok = start < b_end
     person, start, b_end, g = person[ok], start[ok], b_end[ok], groups["groups"][cand][ok]
-    end = np.minimum(start + rng.integers(365, 1100, len(person)), b_end)
+    # guidance lasts 1 to 13 years (the pilot was continued after its evaluation), never past the benefit;
+    # the draw is that of a 1-3 year pilot stretched, so the random streams after it stay as they were
+    drawn = rng.integers(365, 1100, len(person))
+    end = np.minimum(start + 365 + 6 * (drawn - 365), b_end)
     return {"person": person, "start": start, "end": end, "groups": g}
+
+
+def _pilot_provisions(meedoen: dict, rng) -> list[tuple[tuple, dict]]:
+    """What the attention coaches arrange for Meedoen! participants (own random stream, so nothing else moves).
+
+    About 65 % take up an activity (vrijwilligerswerk, dagbesteding, tegenprestatie) one to six months
+    after joining, until their guidance ends; about 20 % get a bought-in trajectory of 2,000 euro (domain.md).
+    """
+    person, start, end = meedoen["person"], meedoen["start"], meedoen["end"]
+    n = len(person)
+    out = []
+    act = np.flatnonzero(rng.random(n) < 0.65)
+    a_start = start[act] + rng.integers(30, 181, len(act))
+    ok = a_start < end[act]
+    act, a_start = act[ok], a_start[ok]
+    soort = _pick(rng, ("vrijwilligerswerk", "dagbesteding", "tegenprestatie"), (0.4, 0.2, 0.4), len(act))
+    aanbieder = np.asarray(_AANBIEDERS, dtype=object)[rng.integers(0, len(_AANBIEDERS), len(act))]
+    out.append(((person[act], soort, a_start, end[act]), {"aanbieder": aanbieder}))
+    tr = np.flatnonzero(rng.random(n) < 0.20)
+    t_start = start[tr] + rng.integers(30, 271, len(tr))
+    t_end = t_start + rng.integers(90, 271, len(tr))
+    aanbieder = np.asarray(_AANBIEDERS, dtype=object)[rng.integers(0, len(_AANBIEDERS), len(tr))]
+    out.append(((person[tr], "training", t_start, t_end), {"aanbieder": aanbieder, "kosten": np.full(len(tr), 2000.0)}))
+    return out
 
 
 def target_groups(w: _World, kb: _Periods, t: int) -> dict[str, np.ndarray]:
@@ -962,8 +991,9 @@ def _zrm(w: _World, meedoen: dict, seed: int) -> pl.DataFrame:
     k = np.concatenate(m_k)
     n, d = len(person), len(ZRM_DOMEIN)
     base = rng.choice([1, 2, 3, 4], size=(len(w.p_hh), d), p=[0.12, 0.33, 0.35, 0.20])
-    pace = rng.uniform(0, 0.35, (len(w.p_hh), d))
-    score = np.minimum(5, base[person] + np.floor(k[:, None] * pace[person])).astype(np.int64)
+    # most participants improve slowly, some stay put and some slide back (the ZRM monitor must see both)
+    pace = rng.uniform(-0.12, 0.35, (len(w.p_hh), d))
+    score = np.clip(base[person] + np.floor(k[:, None] * pace[person]), 1, 5).astype(np.int64)
     frame = pl.DataFrame({
         "_p": np.repeat(person, d),
         "bsn": np.repeat(w.p_bsn[person], d),

@@ -103,7 +103,58 @@ _ALL: tuple[KpiInfo, ...] = (
        "50 doorverwijzingen per jaar"),
     _k("tegenprestatie_n", "Klanten met tegenprestatie of vrijwilligerswerk", "n", "aantal", "caseload"),
     # meedoen (ANCHOR-MEEDOEN)
+    _k("meedoen_doelgroep_1_n", "Meedoen! doelgroep 1: ouders met kinderen, 5 jaar of langer in de bijstand", "n", "aantal",
+       "meedoen"),
+    _k("meedoen_doelgroep_2_n", "Meedoen! doelgroep 2: alleenstaanden van 56+, 5 jaar of langer in de bijstand", "n",
+       "aantal", "meedoen"),
+    _k("meedoen_doelgroep_3_n", "Meedoen! doelgroep 3: niet-westerse migratieachtergrond, langer dan 5 jaar", "n",
+       "aantal", "meedoen"),
+    _k("meedoen_doelgroep_4_n", "Meedoen! doelgroep 4: trede 1 (geisoleerd), niet in een inrichting", "n", "aantal",
+       "meedoen"),
+    _k("meedoen_doelgroep_n", "Meedoen! doelgroepen: unieke personen", "n", "aantal", "meedoen"),
+    _k("meedoen_deelname_pct", "Meedoen! deelname van de doelgroepen", "pct", "aandeel", "meedoen",
+       "60-70 % van de doelgroepen doet mee"),
+    _k("meedoen_deelnemers_n", "Meedoen! deelnemers op de peildatum", "n", "aantal", "meedoen"),
+    _k("meedoen_activiteit_pct", "Meedoen! deelnemers met een activiteit", "pct", "aandeel", "meedoen",
+       "60-70 % van de deelnemers heeft een activiteit"),
+    _k("meedoen_uitstroom_werk_pct", "Meedoen! uitstroom naar betaald werk", "pct", "aandeel", "meedoen",
+       "verwachting 1-5 % van de deelnemers"),
+    _k("meedoen_huisbezoeken_per_deelnemer", "Meedoen! huisbezoeken per deelnemer in het kwartaal", "ratio",
+       "gemiddelde", "meedoen"),
+    _k("meedoen_bereikt_pct", "Meedoen! deelnemers bereikt met een huisbezoek in het kwartaal", "pct", "aandeel",
+       "meedoen"),
+    _k("meedoen_beloningen_bedrag", "Meedoen! beloningen (euro, 12 maanden)", "eur", "bedrag", "meedoen"),
+    _k("meedoen_beloning_per_deelnemer", "Meedoen! beloningen per deelnemer (euro, 12 maanden)", "eur", "gemiddelde",
+       "meedoen"),
+    _k("meedoen_boven_max_beloning_n", "Meedoen! personen boven de maximale beloning in het kalenderjaar", "n", "aantal",
+       "meedoen", "ten hoogste 50 euro per persoon per jaar"),
+    _k("meedoen_zrm_verbeterd_pct", "Meedoen! deelnemers met een betere ZRM-score", "pct", "aandeel", "meedoen"),
+    _k("meedoen_trajectkosten", "Meedoen! kosten van voorzieningen tijdens de deelname (euro, 12 maanden)", "eur",
+       "bedrag", "meedoen"),
     # doelgroepen en participatiebudget (ANCHOR-DOELGROEPEN-BUDGET)
+    *(
+        _k(f"doelgroep_{_g}_{_m}", f"{_gl}: {_ml}", _u, _kind, "doelgroepen")
+        for _g, _gl in (("alle", "Alle klanten"), ("alleenstaande_ouder", "Alleenstaande ouders"),
+                        ("statushouder", "Statushouders"), ("50plus", "50 jaar of ouder"),
+                        ("doelgroepregister", "Doelgroepregister"))
+        for _m, _ml, _u, _kind in (("bestand_n", "personen in het bestand", "n", "aantal"),
+                                   ("uitstroom_werk_pct", "uitstroom naar werk", "pct", "aandeel"),
+                                   ("participatie_pct", "deelname aan participatie", "pct", "aandeel"))
+    ),
+    *(
+        _k(f"budget_{_p}_besteed", f"Participatiebudget besteed, {_pl}", "eur", "bedrag", "budget")
+        for _p, _pl in (("werken", "perspectief werken"), ("werken_aan", "perspectief werken aan"),
+                        ("meedoen", "perspectief meedoen"), ("onbekend", "perspectief onbekend"))
+    ),
+    *(
+        _k(f"budget_{_p}_uitputting", f"Participatiebudget uitgeput, {_pl}", "pct", "bedrag", "budget",
+           "ten hoogste het budget (100 %)", alleen_totaal=True)
+        for _p, _pl in (("werken", "perspectief werken"), ("werken_aan", "perspectief werken aan"),
+                        ("meedoen", "perspectief meedoen"))
+    ),
+    _k("budget_totaal_besteed", "Participatiebudget besteed, totaal", "eur", "bedrag", "budget"),
+    _k("budget_totaal_uitputting", "Participatiebudget uitgeput, totaal", "pct", "bedrag", "budget",
+       "ten hoogste het budget (100 %)", alleen_totaal=True),
 )
 
 #: kpi id -> its description, in the order of the spec.
@@ -123,7 +174,10 @@ FAMILY_LABELS: dict[str, str] = {
     "fip": "FIP-gesprekken",
     "caseload": "Caseload en doorverwijzingen",
     # ANCHOR-MEEDOEN
+    "meedoen": "Pilot Meedoen!",
     # ANCHOR-DOELGROEPEN-BUDGET
+    "doelgroepen": "Doelgroepen: bestand, uitstroom en participatie",
+    "budget": "Participatiebudget per perspectief",
 }
 
 KINDS: dict[str, str] = {k.kpi: k.kind for k in _ALL}

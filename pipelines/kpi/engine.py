@@ -21,6 +21,8 @@ from pipelines.clean import CleanData
 from pipelines.config import OrgConfig
 from pipelines.disclosure import add_onderdrukt
 from pipelines.kpi import caseload, fip, lks, outflow, parttime, stock
+from pipelines.kpi import meedoen
+from pipelines.kpi import doelgroepen, budget
 from pipelines.kpi.base import GEMEENTE, TOTAAL, Context, concat_rows, guarded
 from pipelines.kpi.catalogue import KINDS, KPI_CATALOGUE, KPI_FAMILIES
 from pipelines.schema import PERSON_COLUMN
@@ -53,7 +55,10 @@ FAMILY_FUNCTIONS: dict[str, Callable[[Context, dt.date], object]] = {
     "lks": lks.lks_rows,
     "fip": fip.fip_rows,
     # ANCHOR-MEEDOEN
+    "meedoen": meedoen.meedoen_rows,
     # ANCHOR-DOELGROEPEN-BUDGET
+    "doelgroepen": doelgroepen.doelgroepen_rows,
+    "budget": budget.budget_rows,
 }
 
 

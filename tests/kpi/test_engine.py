@@ -42,7 +42,7 @@ def test_every_unavailable_value_has_a_reason(small):
 
 def test_families_match_catalogue():
     assert [k for ks in KPI_FAMILIES.values() for k in ks] == list(KPI_CATALOGUE)
-    assert {i.unit for i in KPI_CATALOGUE.values()} <= {"pct", "n", "ratio", "vlag"}
+    assert {i.unit for i in KPI_CATALOGUE.values()} <= {"pct", "n", "ratio", "eur", "vlag"}
     for kpi, info in KPI_CATALOGUE.items():
         assert info.family in KPI_FAMILIES and kpi in KPI_FAMILIES[info.family]
         if kpi.endswith("_pct"):

@@ -1,0 +1,267 @@
+"""Participation budget by perspective: spend from `voorzieningen.kosten` against the configured budget.
+
+The policy plan splits its participation budget over the three perspectives (werken, werken aan,
+meedoen), per calendar year. So the spend of peildatum `b` is that of the calendar year of `b` up to
+and including `b` (year to date; at Q4 the whole year):
+- a provision counts in full in the year of its `begindatum` (the cost is committed when it starts),
+  with its `kosten`; a provision without `kosten` is not charged (counted apart in the notebook);
+- its perspective is that of the client's `klantbeeld` period running on the `begindatum`; when none
+  runs, that of the period that ended most recently, at most `LOOKBACK_DAYS` before (a wage-cost
+  subsidy usually starts the day after the benefit and its perspective ended); else `onbekend`;
+- `budget_<p>_besteed` per perspective (and `onbekend`, `totaal`) for every municipality, by the
+  person's municipality; noemer = the persons behind the amount (disclosure kind `bedrag`);
+- `budget_<p>_uitputting` = 100 x spend / `budget_per_perspectief[year][p]`, only for the organisation
+  as a whole (`totaal`): the budget is the organisation's. `totaal` compares all spend, `onbekend`
+  included, with the sum of the three budgets.
+Sums are exact (`math.fsum`), so kpis.csv does not depend on row order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import polars as pl
+
+from pipelines.config import BUDGET_PERSPECTIEVEN
+from pipelines.kpi.base import (
+    GEMEENTE,
+    TOTAAL,
+    Context,
+    Unavailable,
+    guarded,
+    na_extractie,
+    niet_gedekt,
+    rows,
+    tabel_ontbreekt,
+    unavailable_rows,
+    with_gemeente,
+)
+from pipelines.schema import PERSON_COLUMN
+
+ONBEKEND = "onbekend"
+#: A provision starting at most this many days (one quarter) after the client's last perspective
+#: period ended is charged to that perspective.
+LOOKBACK_DAYS = 92
+PERSPECTIEVEN = BUDGET_PERSPECTIEVEN
+BESTEED = [f"budget_{p}_besteed" for p in (*PERSPECTIEVEN, ONBEKEND)]
+UITPUTTING = [f"budget_{p}_uitputting" for p in PERSPECTIEVEN]
+TOTAAL_KPIS = ["budget_totaal_besteed", "budget_totaal_uitputting"]
+KPIS = BESTEED + UITPUTTING + TOTAAL_KPIS
+ALLEEN_TOTAAL_BUDGET = (
+    "alleen berekend voor de organisatie als geheel (gemeentecode totaal): het participatiebudget per "
+    "perspectief is voor de organisatie vastgesteld"
+)
+KOSTEN_LEEG = "niet beschikbaar: kolom kosten van voorzieningen is leeg (geen kosten geleverd)"
+
+
+def geen_budget(jaar: int, perspectief: str | None = None) -> str:
+    if perspectief is None:
+        return f"niet beschikbaar: geen budget_per_perspectief voor {jaar} in de configuratie"
+    return f"niet beschikbaar: geen budget voor perspectief {perspectief} in {jaar} (budget_per_perspectief)"
+
+
+def year_to_date(b: dt.date) -> tuple[dt.date, dt.date]:
+    """1 January of the year of `b` up to and including `b`."""
+    return dt.date(b.year, 1, 1), b
+
+
+def perspective_at_start(voorzieningen: pl.LazyFrame | pl.DataFrame, klantbeeld: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
+    """Every provision with `perspectief` on its `begindatum` (see the module docstring), else `onbekend`.
+
+    Periods of one person do not overlap (validated), so the period that started last on or before
+    the `begindatum` is the running one or, when none runs, the one that ended most recently.
+    """
+    prov = voorzieningen.lazy()
+    matched = (
+        prov.select("voorziening_id", PERSON_COLUMN, "begindatum")
+        .join(klantbeeld.lazy().select(PERSON_COLUMN, "ingangsdatum", "einddatum", "perspectief"), on=PERSON_COLUMN)
+        .filter(
+            (pl.col("ingangsdatum") <= pl.col("begindatum"))
+            & (
+                pl.col("einddatum").is_null()
+                | (pl.col("einddatum") >= pl.col("begindatum") - dt.timedelta(days=LOOKBACK_DAYS))
+            )
+        )
+        .sort("voorziening_id", "ingangsdatum")
+        .group_by("voorziening_id")
+        .last()
+        .select("voorziening_id", "perspectief")
+    )
+    return prov.join(matched, on="voorziening_id", how="left").with_columns(pl.col("perspectief").fill_null(ONBEKEND))
+
+
+def charged_in(voorzieningen: pl.LazyFrame | pl.DataFrame, s: dt.date, b: dt.date) -> pl.LazyFrame:
+    """Provisions starting in `s..b` that carry `kosten` (what is charged to the budget of that period)."""
+    return voorzieningen.lazy().filter(
+        (pl.col("begindatum") >= s) & (pl.col("begindatum") <= b) & pl.col("kosten").is_not_null()
+    )
+
+
+def spend_table(charged: pl.DataFrame, gemeenten: list[str], perspectieven: list[str]) -> pl.DataFrame:
+    """`gemeentecode, perspectief, besteed, personen` for `totaal` and every municipality (exact sums).
+
+    `perspectief` `totaal` is all provisions; a municipality or perspective without provisions gets 0.
+    """
+    out = []
+    for code in [TOTAAL, *gemeenten]:
+        part = charged if code == TOTAAL else charged.filter(pl.col(GEMEENTE) == code)
+        for p in [*perspectieven, TOTAAL]:
+            sel = part if p == TOTAAL else part.filter(pl.col("perspectief") == p)
+            out.append(
+                {
+                    GEMEENTE: code,
+                    "perspectief": p,
+                    "besteed": math.fsum(sel.get_column("kosten").to_list()),
+                    "personen": sel.get_column(PERSON_COLUMN).n_unique() if sel.height else 0,
+                }
+            )
+    schema = {GEMEENTE: pl.String(), "perspectief": pl.String(), "besteed": pl.Float64(), "personen": pl.Int64()}
+    return pl.DataFrame(out, schema=schema)
+
+
+def spend_rows(spend: pl.DataFrame, perspectief: str) -> pl.DataFrame:
+    sel = spend.filter(pl.col("perspectief") == perspectief)
+    return rows(sel, f"budget_{perspectief}_besteed", pl.col("besteed"), noemer=pl.col("personen"))
+
+
+def exhaustion_rows(spend: pl.DataFrame, perspectief: str, budget: float | None, reason: str, gemeenten: list[str]) -> list[pl.DataFrame]:
+    """`budget_<p>_uitputting` for `totaal` (spend / budget x 100); municipalities get the alleen-totaal note."""
+    kpi = f"budget_{perspectief}_uitputting"
+    per_gemeente = unavailable_rows([kpi], gemeenten, ALLEEN_TOTAAL_BUDGET).filter(pl.col(GEMEENTE) != TOTAAL)
+    if not budget:
+        return [unavailable_rows([kpi], [], reason), per_gemeente]
+    tot = spend.filter((pl.col("perspectief") == perspectief) & (pl.col(GEMEENTE) == TOTAAL))
+    row = rows(tot, kpi, 100.0 * pl.col("besteed") / budget, teller=pl.col("besteed"), noemer=pl.col("personen"))
+    return [row, per_gemeente]
+
+
+def budget_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
+    """Every `budget` KPI for peildatum `b`; per perspective unavailable without klantbeeld, totals still computed."""
+    voorzieningen = ctx.table("voorzieningen")
+    s, b = year_to_date(b)
+    if b > ctx.data.extractiedatum:
+        raise Unavailable(na_extractie(b, ctx.data.extractiedatum))
+    if s < ctx.data.gegevens_vanaf:
+        raise Unavailable(niet_gedekt(s, b, ctx.data.gegevens_vanaf))
+    if voorzieningen.get_column("kosten").drop_nulls().len() == 0:
+        raise Unavailable(KOSTEN_LEEG)
+    klantbeeld = ctx.data.tables.get("klantbeeld")
+    charged = charged_in(voorzieningen, s, b)
+    if klantbeeld is not None:
+        charged = perspective_at_start(charged, klantbeeld)
+    else:
+        charged = charged.with_columns(pl.lit(ONBEKEND).alias("perspectief"))
+    charged = with_gemeente(charged, ctx.persons).collect()
+    perspectieven = [*PERSPECTIEVEN, ONBEKEND] if klantbeeld is not None else []
+    spend = spend_table(charged, ctx.gemeenten, perspectieven)
+    budgets = ctx.config.budget_per_perspectief.get(b.year)
+    out = [spend_rows(spend, TOTAAL)]
+    total_budget = math.fsum(budgets.values()) if budgets else None
+    out += exhaustion_rows(spend, TOTAAL, total_budget, geen_budget(b.year), ctx.gemeenten)
+    if klantbeeld is None:
+        out.append(unavailable_rows(BESTEED + UITPUTTING, ctx.gemeenten, tabel_ontbreekt("klantbeeld")))
+        return out
+    out += [spend_rows(spend, p) for p in (*PERSPECTIEVEN, ONBEKEND)]
+    for p in PERSPECTIEVEN:
+        reason = geen_budget(b.year) if not budgets else geen_budget(b.year, p)
+        out += exhaustion_rows(spend, p, (budgets or {}).get(p), reason, ctx.gemeenten)
+    return out
+
+
+def family_rows(ctx: Context, b: dt.date) -> pl.DataFrame:
+    return guarded(KPIS, ctx.gemeenten, lambda: budget_rows(ctx, b))
+
+
+def provisions_without_costs(voorzieningen: pl.DataFrame, b: dt.date) -> int:
+    """Provisions starting in the calendar year of `b` up to `b` without `kosten` (the spend leaves them out)."""
+    s, b = year_to_date(b)
+    return voorzieningen.filter((pl.col("begindatum") >= s) & (pl.col("begindatum") <= b) & pl.col("kosten").is_null()).height
+
+
+
+# --- for the notebook (22_participatiebudget) ----------------------------------------------------------
+
+PERSPECTIEF_LABELS = {"werken": "Werken", "werken_aan": "Werken aan", "meedoen": "Meedoen", ONBEKEND: "Onbekend",
+                      TOTAAL: "Totaal"}  # fmt: skip
+
+
+def year_peildata(b: dt.date, jaren: int = 4) -> list[dt.date]:
+    """31 December of the `jaren - 1` years before `b`, then `b`: whole past years and this year to date."""
+    return [dt.date(b.year - k, 12, 31) for k in range(jaren - 1, 0, -1)] + [b]
+
+
+def year_label(b: dt.date) -> str:
+    """`2023` for a whole year, `2024 t/m 30-09` for a year to date."""
+    return str(b.year) if (b.month, b.day) == (12, 31) else f"{b.year} t/m {b.strftime('%d-%m')}"
+
+
+def _published(frame: pl.DataFrame, kpi: str, b: dt.date) -> tuple[float | None, str | None, str | None]:
+    """(value publication may show, suppression reason, why unavailable) of one KPI on `b`."""
+    sel = frame.filter((pl.col("kpi") == kpi) & (pl.col("peildatum") == b))
+    if not sel.height:
+        return None, None, "niet berekend"
+    r = sel.row(0, named=True)
+    return (None if r["onderdrukt"] else r["waarde"]), r["onderdrukt"], r["opmerking"]
+
+
+def spend_bars(frame: pl.DataFrame, b: dt.date) -> pl.DataFrame:
+    """Spend per perspective on `b` for `charts.bar_chart`: `categorie, waarde, onderdrukt`."""
+    out = []
+    for p in (*PERSPECTIEVEN, ONBEKEND):
+        waarde, reden, _ = _published(frame, f"budget_{p}_besteed", b)
+        out.append({"categorie": PERSPECTIEF_LABELS[p], "waarde": waarde, "onderdrukt": reden})
+    return pl.DataFrame(out, schema={"categorie": pl.String(), "waarde": pl.Float64(), "onderdrukt": pl.String()})
+
+
+def exhaustion_series(frame: pl.DataFrame, peildata: list[dt.date]) -> pl.DataFrame:
+    """Budget exhaustion per perspective and year for `charts.series_chart`: `periode, reeks, waarde, onderdrukt`.
+
+    Years without a figure at all (no budget, not covered) are left out; suppressed ones stay as a gap.
+    """
+    out = []
+    for b in peildata:
+        for p in (*PERSPECTIEVEN, TOTAAL):
+            waarde, reden, _ = _published(frame, f"budget_{p}_uitputting", b)
+            if waarde is not None or reden is not None:
+                out.append({"periode": year_label(b), "reeks": PERSPECTIEF_LABELS[p], "waarde": waarde, "onderdrukt": reden})
+    schema = {"periode": pl.String(), "reeks": pl.String(), "waarde": pl.Float64(), "onderdrukt": pl.String()}
+    return pl.DataFrame(out, schema=schema)
+
+
+def budget_table(frame: pl.DataFrame, b: dt.date, budgets: dict[int, dict[str, float]]) -> pl.DataFrame:
+    """Per perspective: budget of the year, spend to date, exhaustion (Dutch text, suppression applied)."""
+    from pipelines.disclosure import REASON_TEXT
+    from pipelines.notebook_support import format_nl
+
+    year = budgets.get(b.year) or {}
+    out = []
+    for p in (*PERSPECTIEVEN, ONBEKEND, TOTAAL):
+        budget = math.fsum(year.values()) if (p == TOTAAL and year) else year.get(p)
+        cells, notes = [], []
+        for kpi, unit in ((f"budget_{p}_besteed", "eur"), (f"budget_{p}_uitputting", "pct")):
+            waarde, reden, opmerking = _published(frame, kpi, b)
+            if kpi.endswith("_uitputting") and p == ONBEKEND:
+                cells.append("")
+            elif reden:
+                cells.append("-")
+                notes.append(REASON_TEXT.get(reden, reden))
+            elif waarde is None:
+                cells.append("n.b.")
+                notes.append(opmerking or "niet beschikbaar")
+            else:
+                cells.append(format_nl(waarde, unit))
+        out.append({"Perspectief": PERSPECTIEF_LABELS[p],
+                    f"Budget {b.year}": format_nl(budget, "eur") if budget is not None else ("" if p == ONBEKEND else "n.b."),
+                    f"Besteed ({year_label(b)})": cells[0], "Uitputting": cells[1],
+                    "Toelichting": "; ".join(dict.fromkeys(notes))})  # fmt: skip
+    return pl.DataFrame(out)
+
+
+def unavailable_note(frame: pl.DataFrame, b: dt.date) -> str | None:
+    """Why the family has no figures on `b` (None when it has some): the notebook says so instead of charting."""
+    sel = frame.filter(pl.col("peildatum") == b)
+    if sel.filter(pl.col("waarde").is_not_null()).height:
+        return None
+    reasons = sorted(set(sel.get_column("opmerking").drop_nulls().to_list()))
+    return "; ".join(reasons) or "niet beschikbaar"

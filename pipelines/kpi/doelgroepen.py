@@ -1,0 +1,231 @@
+"""Target-group monitor: stock, outflow to work and participation per target group against the whole.
+
+../shared/spec/kpis.md ("Breakdowns"): a target-group breakdown follows the same definitions on the
+subset. Membership is fixed once per peildatum `b`, for everyone in `personen`, so the stock and the
+outflow of a group concern the same people:
+- `alleenstaande_ouder`: the person's current in-scope period (the one that started last on or before
+  `b`, as `stock.current_periods`) has `leefvorm` 2 - for someone who left in the window, the period
+  they left from;
+- `statushouder`, `doelgroepregister`: the person flags in `personen` (empty = no);
+- `50plus`: aged 50 or more on `b` (`stock.age_expr`);
+- `alle`: everyone (the whole the groups are compared with);
+- groups named in the configuration (`doelgroepen`): a condition on a `personen` column. They are
+  shown in the notebook (`monitor_frame`), not in kpis.csv, whose catalogue is the same for every
+  organisation.
+
+Per group: persons in stock on `b`, outflow to work in the window (`outflow.flows_per_spell`, on
+the group's spells) and the share of the stock with a participation provision running on `b`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from pipelines.config import VASTE_DOELGROEPEN, Doelgroep, parse_doelgroep
+from pipelines.disclosure import add_onderdrukt
+from pipelines.kpi.base import GEMEENTE, Context, by_gemeente, concat_rows, count_rows, guarded, pct_rows
+from pipelines.kpi.lks import provisions_on
+from pipelines.kpi.outflow import flows_per_spell
+from pipelines.kpi.stock import age_expr, current_periods
+from pipelines.schema import PERSON_COLUMN
+from pipelines.spells import running_on
+from pipelines.stats import wilson_exprs
+
+#: The groups of the catalogue (every organisation, every run), `alle` first.
+GROEPEN = VASTE_DOELGROEPEN
+GROEP_LABELS = {
+    "alle": "Alle klanten",
+    "alleenstaande_ouder": "Alleenstaande ouders",
+    "statushouder": "Statushouders",
+    "50plus": "50 jaar of ouder",
+    "doelgroepregister": "Doelgroepregister",
+}
+#: Provisions that count as taking part (participation rather than a route to paid work or care).
+PARTICIPATIE = ("tegenprestatie", "vrijwilligerswerk", "dagbesteding", "participatieplaats", "werkervaringsplaats", "meedoen")
+MEASURES = ("bestand_n", "uitstroom_werk_pct", "participatie_pct")
+
+
+def kpi_id(groep: str, measure: str) -> str:
+    return f"doelgroep_{groep}_{measure}"
+
+
+def group_kpis(groepen=GROEPEN, measures=MEASURES) -> list[str]:
+    return [kpi_id(g, m) for g in groepen for m in measures]
+
+
+def group_label(groep: str) -> str:
+    """Dutch label of a group (a configured one: its name in words)."""
+    return GROEP_LABELS.get(groep) or groep.replace("_", " ").capitalize()
+
+
+def condition_expr(groep: Doelgroep) -> pl.Expr:
+    """A configured group as a polars condition; an empty cell is not a member."""
+    col, value = pl.col(groep.kolom), groep.waarde
+    if isinstance(value, bool):
+        col = col.fill_null(False)  # an empty ja/nee cell counts as nee, as in the stock figures
+    ops = {"=": col == value, "!=": col != value, ">": col > value, ">=": col >= value, "<": col < value, "<=": col <= value}
+    return ops[groep.op].fill_null(False)
+
+
+def memberships(
+    personen: pl.LazyFrame | pl.DataFrame,
+    uitkeringen: pl.LazyFrame | pl.DataFrame,
+    b: dt.date,
+    regelingen=("01", "02", "03"),
+    extra: dict[str, str] | None = None,
+) -> pl.DataFrame:
+    """One row per person of `personen`: `persoon` and a Boolean column per group, as of `b`.
+
+    A person can be in several groups. `extra` holds configured groups (name -> condition).
+    """
+    current = current_periods(uitkeringen, regelingen, b).select(PERSON_COLUMN, "leefvorm")
+    configured = [condition_expr(parse_doelgroep(n, c)).alias(n) for n, c in (extra or {}).items()]
+    return (
+        personen.lazy()
+        .join(current, on=PERSON_COLUMN, how="left")
+        .select(
+            PERSON_COLUMN,
+            pl.lit(True).alias("alle"),
+            (pl.col("leefvorm") == "2").fill_null(False).alias("alleenstaande_ouder"),
+            pl.col("statushouder").fill_null(False).alias("statushouder"),
+            (age_expr(pl.col("geboortedatum"), b) >= 50).fill_null(False).alias("50plus"),
+            pl.col("doelgroepregister").fill_null(False).alias("doelgroepregister"),
+            *configured,
+        )
+        .sort(PERSON_COLUMN)
+        .collect()
+    )
+
+
+def _with_groups(frame: pl.LazyFrame, groups: pl.DataFrame, names: list[str]) -> pl.LazyFrame:
+    """Attach group columns; a person missing from `personen` is only in `alle`."""
+    return frame.join(groups.lazy(), on=PERSON_COLUMN, how="left").with_columns(
+        [pl.col(g).fill_null(g == "alle") for g in names]
+    )
+
+
+def stock_parts(ctx: Context, b: dt.date, groups: pl.DataFrame, names: list[str]) -> list[pl.DataFrame]:
+    """`doelgroep_<g>_bestand_n` for each group."""
+    ctx.check_peildatum(b)
+    stock = _with_groups(running_on(ctx.spells, b).select(PERSON_COLUMN, GEMEENTE).unique(), groups, names)
+    agg = by_gemeente(stock, [pl.col(g).sum().alias(f"n_{g}") for g in names], ctx.gemeenten)
+    return count_rows(agg, {kpi_id(g, "bestand_n"): f"n_{g}" for g in names})
+
+
+def outflow_parts(ctx: Context, b: dt.date, groups: pl.DataFrame, names: list[str]) -> list[pl.DataFrame]:
+    """`doelgroep_<g>_uitstroom_werk_pct`: `uitstroom_werk_pct` on the spells of the group's persons."""
+    s, b = ctx.check_window(b)
+    flows = _with_groups(flows_per_spell(ctx.spells, s, b), groups, names)
+    in_d = pl.col("beginstand") | pl.col("instroom")
+    aggs = []
+    for g in names:
+        aggs += [(in_d & pl.col(g)).sum().alias(f"d_{g}"), (pl.col("uitstroom_werk") & pl.col(g)).sum().alias(f"w_{g}")]
+    agg = by_gemeente(flows, aggs, ctx.gemeenten)
+    return pct_rows(agg, {kpi_id(g, "uitstroom_werk_pct"): (f"w_{g}", f"d_{g}") for g in names})
+
+
+def participation_parts(ctx: Context, b: dt.date, groups: pl.DataFrame, names: list[str]) -> list[pl.DataFrame]:
+    """`doelgroep_<g>_participatie_pct`: stock persons with a `PARTICIPATIE` provision running on `b` / stock."""
+    voorzieningen = ctx.table("voorzieningen")
+    ctx.check_peildatum(b)
+    doing = provisions_on(voorzieningen, b, PARTICIPATIE).select(PERSON_COLUMN).unique().with_columns(pl.lit(True).alias("_doet"))
+    stock = (
+        running_on(ctx.spells, b).select(PERSON_COLUMN, GEMEENTE).unique()
+        .join(doing, on=PERSON_COLUMN, how="left")
+        .with_columns(pl.col("_doet").fill_null(False))
+    )  # fmt: skip
+    stock = _with_groups(stock, groups, names)
+    aggs = []
+    for g in names:
+        aggs += [pl.col(g).sum().alias(f"n_{g}"), (pl.col(g) & pl.col("_doet")).sum().alias(f"p_{g}")]
+    agg = by_gemeente(stock, aggs, ctx.gemeenten)
+    return pct_rows(agg, {kpi_id(g, "participatie_pct"): (f"p_{g}", f"n_{g}") for g in names})
+
+
+def group_rows(ctx: Context, b: dt.date, extra: dict[str, str] | None = None) -> list[pl.DataFrame]:
+    """The monitor's rows for the fixed groups (and `extra` configured ones); each part guarded on its own."""
+    names = list(GROEPEN) + list(extra or {})
+    groups = memberships(ctx.data.get("personen"), ctx.data.get("uitkeringen"), b, ctx.config.regelingen, extra)
+    parts = []
+    for measure, part in (("bestand_n", stock_parts), ("uitstroom_werk_pct", outflow_parts), ("participatie_pct", participation_parts)):
+        parts.append(guarded(group_kpis(names, [measure]), ctx.gemeenten, lambda part=part: part(ctx, b, groups, names)))
+    return parts
+
+
+def doelgroepen_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
+    """The `doelgroepen` family of the engine: the fixed groups only (the catalogue is static)."""
+    return group_rows(ctx, b)
+
+
+def monitor_frame(data, config, peildata: list[dt.date], gemeente: str | None = None) -> pl.DataFrame:
+    """Fixed and configured groups for the notebook, finished like kpis.csv (interval, `onderdrukt`).
+
+    `gemeente` keeps the rows of one municipality (or `totaal`); None keeps all.
+    """
+    ctx = Context.build(data, config)
+    extra = dict(config.doelgroepen)
+    parts = []
+    for b in sorted(set(peildata)):
+        frame = concat_rows(group_rows(ctx, b, extra))
+        parts.append(frame.with_columns(pl.lit(b, pl.Date).alias("peildatum")))
+    frame = pl.concat(parts)
+    kinds = {k: ("aantal" if k.endswith("_n") else "aandeel") for k in frame.get_column("kpi").unique().to_list()}
+    low, high = wilson_exprs(pl.col("teller"), pl.col("noemer"))
+    is_pct = pl.col("waarde").is_not_null() & pl.col("kpi").str.ends_with("_pct")
+    frame = frame.with_columns(pl.when(is_pct).then(low).alias("ci_laag"), pl.when(is_pct).then(high).alias("ci_hoog"))
+    frame = add_onderdrukt(frame, kinds, config.min_cell, config.min_noemer)
+    if gemeente is not None:
+        frame = frame.filter(pl.col(GEMEENTE) == gemeente)
+    return frame.sort("kpi", GEMEENTE, "peildatum")
+
+
+# --- for the notebook (21_doelgroepen) -----------------------------------------------------------------
+
+
+def comparison(frame: pl.DataFrame, measure: str, b: dt.date, groepen: list[str]) -> pl.DataFrame:
+    """One measure of each group on `b` for `charts.bar_chart`: `categorie, waarde, onderdrukt`.
+
+    `frame` is a finished kpis-like frame of one municipality; a suppressed or unavailable figure has no value.
+    """
+    sel = frame.filter(pl.col("peildatum") == b)
+    lookup = {r["kpi"]: r for r in sel.iter_rows(named=True)}
+    out = []
+    for g in groepen:
+        r = lookup.get(kpi_id(g, measure), {})
+        reden = r.get("onderdrukt")
+        out.append({"categorie": group_label(g), "waarde": None if reden else r.get("waarde"), "onderdrukt": reden})
+    return pl.DataFrame(out, schema={"categorie": pl.String(), "waarde": pl.Float64(), "onderdrukt": pl.String()})
+
+
+def group_table(frame: pl.DataFrame, b: dt.date, groepen: list[str], min_cell: int = 5) -> pl.DataFrame:
+    """Groups as rows, the three measures as columns (Dutch text; `<5`, `-` where suppressed, `n.b.` unavailable)."""
+    from pipelines.disclosure import masked_text
+    from pipelines.notebook_support import format_nl
+
+    sel = frame.filter(pl.col("peildatum") == b)
+    lookup = {r["kpi"]: r for r in sel.iter_rows(named=True)}
+    columns = {"bestand_n": ("In het bestand", "n"), "uitstroom_werk_pct": ("Uitstroom naar werk", "pct"),
+               "participatie_pct": ("Deelname aan participatie", "pct")}  # fmt: skip
+    out = []
+    for g in groepen:
+        line = {"Doelgroep": group_label(g)}
+        for measure, (title, unit) in columns.items():
+            r = lookup.get(kpi_id(g, measure))
+            if r is None or (r["waarde"] is None and r["onderdrukt"] is None):
+                line[title] = "n.b."
+            elif r["onderdrukt"] is not None:
+                line[title] = masked_text("aantal" if unit == "n" else "aandeel", min_cell)
+            elif unit == "pct":
+                line[title] = f"{format_nl(r['waarde'], 'pct')} ({format_nl(r['teller'], 'n')} van {format_nl(r['noemer'], 'n')})"
+            else:
+                line[title] = format_nl(r["waarde"], unit)
+        out.append(line)
+    return pl.DataFrame(out, schema={"Doelgroep": pl.String(), **{t: pl.String() for t, _ in columns.values()}})
+
+
+def reasons(frame: pl.DataFrame, b: dt.date) -> list[str]:
+    """The distinct reasons figures on `b` are not available (for the notebook's note)."""
+    sel = frame.filter((pl.col("peildatum") == b) & pl.col("waarde").is_null() & pl.col("onderdrukt").is_null())
+    return sorted(set(sel.get_column("opmerking").drop_nulls().to_list()))
