@@ -7,6 +7,7 @@ the end-to-end notebook runs also use the shared `demo_clean` fixture when it is
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from pathlib import Path
 
@@ -17,6 +18,22 @@ from pipelines.schema import LEEFGEBIEDEN, clean_schema
 D = dt.date
 ORGANISATIE = "ISD Bollenstreek"
 GEMEENTEN = ("0534", "0553", "0575", "1525")
+
+
+def run_notebook(notebook: Path, out_dir: Path, clean_dir: Path, kwartaal: str = "2024Q3", cwd: Path | None = None,
+                 **parameters) -> tuple[Path, dict]:
+    """Run one notebook as the quarterly run does; returns (executed notebook, its kerncijfers side file)."""
+    import papermill as pm
+
+    from pipelines.paths import KERNEL_NAME
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    params = {"clean_dir": str(clean_dir), "kwartaal": kwartaal, "uitvoer_dir": str(out_dir), **parameters}
+    executed = out_dir / notebook.name
+    pm.execute_notebook(str(notebook), str(executed), parameters=params, kernel_name=KERNEL_NAME,
+                        cwd=str(cwd or out_dir), progress_bar=False)  # fmt: skip
+    side = out_dir / f"{notebook.stem}.kerncijfers.json"
+    return executed, json.loads(side.read_text(encoding="utf-8")) if side.exists() else {}
 
 
 def _frame(table: str, rows: list[dict]) -> pl.DataFrame:

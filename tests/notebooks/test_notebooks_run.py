@@ -13,8 +13,10 @@ from pipelines import charts
 from pipelines.clean import load_clean
 from pipelines.config import config_for
 from pipelines.kpi import KPI_FAMILIES, compute_kpis
-from pipelines.paths import KERNEL_NAME, NOTEBOOKS
+from pipelines.paths import NOTEBOOKS
 from pipelines.periods import peildatum
+
+from nb_testdata import run_notebook  # noqa: E402  (tests/notebooks is on sys.path, see conftest)
 
 KPI_NOTEBOOKS = sorted(NOTEBOOKS.glob("1[0-9]_*.ipynb"))
 KWARTAAL = "2024Q3"
@@ -27,15 +29,8 @@ def _family(notebook: Path) -> str:
 
 def execute(notebook: Path, work: Path, clean_dir: Path, **parameters) -> tuple[Path, Path]:
     """Run one notebook like the quarterly run does; returns (executed notebook, uitvoer_dir)."""
-    import papermill as pm
-
     out_dir = work / notebook.stem
-    out_dir.mkdir(parents=True, exist_ok=True)
-    params = {"clean_dir": str(clean_dir), "kwartaal": KWARTAAL, "uitvoer_dir": str(out_dir), **parameters}
-    executed = out_dir / notebook.name
-    pm.execute_notebook(
-        str(notebook), str(executed), parameters=params, kernel_name=KERNEL_NAME, cwd=str(work), progress_bar=False
-    )
+    executed, _ = run_notebook(notebook, out_dir, clean_dir, KWARTAAL, cwd=work, **parameters)
     return executed, out_dir
 
 

@@ -16,7 +16,9 @@ import polars as pl
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "kpi"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "notebooks"))
 
+import nb_testdata  # noqa: E402
 from kpi_testdata import clean_data, config, frame, personen, uitkering  # noqa: E402
 from pipelines.config import ConfigError, load_config  # noqa: E402
 from pipelines.kpi import KPI_CATALOGUE, KPI_FAMILIES, compute_kpis, kpi_value  # noqa: E402
@@ -212,23 +214,12 @@ NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "22_participatieb
 
 
 def run_notebook(clean_dir: Path, out: Path, **params) -> dict:
-    import papermill as pm
-
-    from pipelines.paths import KERNEL_NAME
-
-    out.mkdir(parents=True, exist_ok=True)
-    parameters = {"clean_dir": str(clean_dir), "kwartaal": "2024Q3", "uitvoer_dir": str(out), **params}
-    pm.execute_notebook(str(NOTEBOOK), str(out / NOTEBOOK.name), parameters=parameters, kernel_name=KERNEL_NAME,
-                        cwd=str(out), progress_bar=False)  # fmt: skip
-    return json.loads((out / f"{NOTEBOOK.stem}.kerncijfers.json").read_text(encoding="utf-8"))
+    return nb_testdata.run_notebook(NOTEBOOK, out, clean_dir, **params)[1]
 
 
 @pytest.fixture(scope="module")
 def small_clean(tmp_path_factory):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "notebooks"))
-    from nb_testdata import write_small_clean
-
-    return write_small_clean(tmp_path_factory.mktemp("budget_clean"))
+    return nb_testdata.write_small_clean(tmp_path_factory.mktemp("budget_clean"))
 
 
 def test_notebook_without_costs_shows_niet_beschikbaar(small_clean, tmp_path):

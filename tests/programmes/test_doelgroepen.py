@@ -6,7 +6,6 @@ Peildatum b = 2024-09-30, window 2023-10-01 .. 2024-09-30. Expected values are c
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from pathlib import Path
 
@@ -14,7 +13,9 @@ import polars as pl
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "kpi"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "notebooks"))
 
+import nb_testdata  # noqa: E402
 from kpi_testdata import clean_data, config, frame, personen, uitkering  # noqa: E402
 from pipelines.config import ConfigError, load_config, parse_doelgroep  # noqa: E402
 from pipelines.kpi import KPI_FAMILIES, compute_kpis, kpi_value  # noqa: E402
@@ -191,15 +192,7 @@ NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "21_doelgroepen.i
 
 
 def run_notebook(clean_dir: Path, out: Path, **params) -> dict:
-    import papermill as pm
-
-    from pipelines.paths import KERNEL_NAME
-
-    out.mkdir(parents=True, exist_ok=True)
-    parameters = {"clean_dir": str(clean_dir), "kwartaal": "2024Q3", "uitvoer_dir": str(out), **params}
-    pm.execute_notebook(str(NOTEBOOK), str(out / NOTEBOOK.name), parameters=parameters, kernel_name=KERNEL_NAME,
-                        cwd=str(out), progress_bar=False)  # fmt: skip
-    return json.loads((out / f"{NOTEBOOK.stem}.kerncijfers.json").read_text(encoding="utf-8"))
+    return nb_testdata.run_notebook(NOTEBOOK, out, clean_dir, **params)[1]
 
 
 def test_notebook_runs_and_its_side_file_equals_the_engine(tmp_path):

@@ -13,11 +13,11 @@ import pytest
 from pipelines.clean import load_clean
 from pipelines.config import config_for
 from pipelines.kpi import KPI_FAMILIES, compute_kpis, kpi_value
-from pipelines.paths import KERNEL_NAME, NOTEBOOKS
+from pipelines.paths import NOTEBOOKS
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "notebooks"))
 
-from nb_testdata import write_small_clean  # noqa: E402
+from nb_testdata import run_notebook, write_small_clean  # noqa: E402
 
 NOTEBOOK = NOTEBOOKS / "20_meedoen.ipynb"
 KWARTAAL = "2024Q3"
@@ -43,13 +43,7 @@ def test_demo_pilot_has_meaningful_figures(demo_clean):
 
 
 def _execute(clean_dir: Path, out: Path, **extra) -> dict:
-    import papermill as pm
-
-    out.mkdir(parents=True, exist_ok=True)
-    params = {"clean_dir": str(clean_dir), "kwartaal": KWARTAAL, "uitvoer_dir": str(out), **extra}
-    pm.execute_notebook(str(NOTEBOOK), str(out / NOTEBOOK.name), parameters=params, kernel_name=KERNEL_NAME,
-                        cwd=str(out), progress_bar=False)  # fmt: skip
-    return json.loads((out / "20_meedoen.kerncijfers.json").read_text(encoding="utf-8"))
+    return run_notebook(NOTEBOOK, out, clean_dir, KWARTAAL, **extra)[1]
 
 
 def _outputs(path: Path) -> str:
