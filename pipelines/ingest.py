@@ -191,6 +191,7 @@ def validate_tables(tables: dict[str, Any], key: bytes, suites_dir: Path = paths
     afstemming: list[dict[str, Any]] = []
     uitkomsten: list[pl.DataFrame] = []
     parameters: dict[str, Any] = {}
+    persons: dict[str, pl.Series] = {}
     levering: dict[str, Any] = {}
 
     for table in order:
@@ -205,7 +206,8 @@ def validate_tables(tables: dict[str, Any], key: bytes, suites_dir: Path = paths
             (pl.lit(RULES["dubbel"] + ": herhaling van regel ") + pl.col("_eerste").cast(pl.String)).alias("melding"),
         ).cast(REJECT_SCHEMA)
         work = frame.join(duplicates.select("_regel"), on="_regel", how="anti").sort("_regel")
-        work = validate.with_helpers(table, work, parameters.get("extractiedatum"))
+        work = validate.with_helpers(table, work, parameters.get("extractiedatum"),
+                                     persons.get("personen"), persons.get("afgewezen_personen"))
 
         found: list[pl.DataFrame] = []
         for stage in validate.STAGES:
@@ -256,8 +258,8 @@ def validate_tables(tables: dict[str, Any], key: bytes, suites_dir: Path = paths
         if table == "personen":
             everyone = work[PERSON_COLUMN].drop_nulls().unique()
             kept_persons = accepted["personen"][PERSON_COLUMN].drop_nulls().unique()
-            parameters["personen"] = sorted(everyone.to_list())
-            parameters["afgewezen_personen"] = sorted(set(everyone.to_list()) - set(kept_persons.to_list()))
+            persons["personen"] = everyone
+            persons["afgewezen_personen"] = everyone.filter(~everyone.is_in(kept_persons.implode()))
 
     return Validation(
         accepted=accepted,

@@ -271,10 +271,9 @@ def _fixture(table: str, stage: str) -> tuple[pl.DataFrame, dict[int, tuple[str,
     return frame, expected, good
 
 
-def _parameters(key: bytes) -> dict:
+def _persons(key: bytes) -> dict:
     persons = [valid_bsn(i) for i in range(6)] + [REJECTED]
     return {
-        "extractiedatum": EXTRACTIE,
         "personen": sorted(pseudonymise_values(persons, key)),
         "afgewezen_personen": pseudonymise_values([REJECTED], key),
     }
@@ -293,8 +292,8 @@ def test_suite_passes_good_and_fails_each_mutation(table, stage):
     key = load_key()
     suite = validate.load_suite(table, stage)
     frame, expected, good = _fixture(table, stage)
-    work = validate.with_helpers(table, add_pseudonym(table, frame, key), EXTRACTIE)
-    result = validate.run_suite(suite, work, _parameters(key))
+    work = validate.with_helpers(table, add_pseudonym(table, frame, key), EXTRACTIE, **_persons(key))
+    result = validate.run_suite(suite, work, {"extractiedatum": EXTRACTIE})
     found = {(r["_regel"], r["controle"], r["kolom"]) for r in result.failures.iter_rows(named=True)}
 
     assert not [f for f in found if f[0] in good], "de goede regels moeten alle controles doorstaan"
