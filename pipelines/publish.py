@@ -426,7 +426,9 @@ def dashboard_body(
     out.append("</ul>")
     for code in codes:
         name = "Totaal" if code == "totaal" else f"{gemeenten.get(code, code)} ({code})"
-        tiles = "".join(tile(rows, k, code, b, previous, info, norms) for k in heads)
+        # figures computed for the organisation only would be an empty tile in every municipality
+        own = [k for k in heads if code == "totaal" or not info[k].alleen_totaal]
+        tiles = "".join(tile(rows, k, code, b, previous, info, norms) for k in own)
         if tiles:
             out.append(f'<h2 id="gemeente-{code}">{html.escape(name)}</h2><div class="tegels">{tiles}</div>')
     families: dict[str, list[str]] = {}

@@ -82,6 +82,9 @@ def test_dashboard_tiles_norms_trends_and_suppression(pub):
     assert "&lt;5" in small and ">3<" not in small
     hidden_pct = page.split('data-kpi="uitstroom_werk_inkomen_pct" data-gemeente="0534"')[1].split("</div></div>")[0]
     assert "50,0" not in hidden_pct and "gehaald" not in hidden_pct
+    # an organisation-only figure gets no (empty) tile per municipality, but stays in the table
+    assert 'data-kpi="caseload_per_fte" data-gemeente="0534"' not in page
+    assert KPI_CATALOGUE["caseload_per_fte"].alleen_totaal
 
 
 def test_chart_leaves_out_hidden_values_and_exports_png_svg(pub, tmp_path):
