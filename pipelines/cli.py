@@ -16,6 +16,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ingest": ("pipelines.ingest", "lees, valideer en pseudonimiseer een export naar data_clean/"),
     "kpi": ("pipelines.kpi.cli", "bereken kpis.csv uit schone data"),
     "run": ("pipelines.run", "de kwartaalevaluatie: ingest, alle notebooks, dashboard"),
+    "meedoen-selectie": ("pipelines.kpi.meedoen", "selectielijst van de Meedoen!-doelgroepen (intern gebruik)"),
 }
 
 

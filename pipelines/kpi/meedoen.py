@@ -856,20 +856,21 @@ def write_internal_selection(view: PilotView, intern_dir: str | Path, published:
     return write_selection_list(view.groups, target)
 
 
-# --- the internal selection list from the command line ---------------------------------------------
+# --- the internal selection list from the command line (`participatie meedoen-selectie`) ---------
 
 
-def main(argv: list[str] | None = None) -> int:
-    """`python -m pipelines.kpi.meedoen --clean-dir DIR --out intern/`: the coaches' selection list (internal)."""
+def configure_parser(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--clean", required=True, help="map met schone data van een levering (data_clean/<org>/<datum>/)")
+    parser.add_argument("--out", required=True, help="interne map (niet de gepubliceerde rapportmap)")
+    parser.add_argument("--config", default=None, help="configuratie van de organisatie (standaard: meegeleverd)")
+
+
+def main(args: argparse.Namespace) -> int:
+    """The coaches' selection list of the target groups (pseudonymised, internal use only)."""
     from pipelines.clean import load_clean
     from pipelines.config import config_for
 
-    parser = argparse.ArgumentParser(prog="python -m pipelines.kpi.meedoen", description=main.__doc__)
-    parser.add_argument("--clean-dir", required=True, help="map met schone data van een levering")
-    parser.add_argument("--out", required=True, help="interne map (niet de gepubliceerde rapportmap)")
-    parser.add_argument("--config", default=None, help="configuratie van de organisatie (standaard: meegeleverd)")
-    args = parser.parse_args(argv)
-    data = load_clean(args.clean_dir)
+    data = load_clean(args.clean)
     config = config_for(data.organisatie, args.config)
     ctx = Context.build(data, config)
     try:
@@ -880,7 +881,3 @@ def main(argv: list[str] | None = None) -> int:
     path = write_selection_list(groups, args.out)
     print(f"selectielijst doelgroepen per {ref.isoformat()} (intern gebruik): {path}")
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -81,3 +81,17 @@ def test_notebook_without_a_pilot_says_not_available(tmp_path, pilot):
     assert side["extra"]["beschikbaar"] is False
     assert all(v is None for k, v in side["kerncijfers"].items() if pilot is False or "doelgroep" not in k)
     assert "niet beschikbaar" in _outputs(tmp_path / "uit" / NOTEBOOK.name)
+
+
+def test_selection_list_command_writes_the_target_groups_pseudonymised(demo_clean, tmp_path, capsys):
+    from pipelines import cli
+    from pipelines.kpi.meedoen import GROEPEN
+
+    assert cli.main(["meedoen-selectie", "--clean", str(demo_clean), "--out", str(tmp_path / "intern")]) == 0
+    assert "intern gebruik" in capsys.readouterr().out
+    selection = pl.read_csv(tmp_path / "intern" / "meedoen_selectie.csv", separator=";", infer_schema=False)
+    assert selection.columns[:2] == ["persoon", "gemeentecode"] and set(GROEPEN) <= set(selection.columns)
+    personen = pl.read_parquet(demo_clean / "personen.parquet")["persoon"]
+    assert selection["persoon"].is_in(personen.implode()).all()  # pseudonyms of the clean data, never a BSN
+    k = _kpis(demo_clean, dt.date(2024, 9, 30))
+    assert selection.height == kpi_value(k, "meedoen_doelgroep_n")

@@ -107,7 +107,9 @@ def test_same_input_gives_identical_kpis_and_manifest(tiny_run, demo_export, tin
 @pytest.mark.slow
 def test_publication_outputs_never_show_small_cells(tiny_run):
     out = tiny_run.out_dir
-    kpis = pl.read_csv(out / "kpis.csv", schema_overrides={"gemeentecode": pl.String, "peildatum": pl.Date})
+    from pipelines.kpi import read_kpis_csv
+
+    kpis = read_kpis_csv(out / "kpis.csv")
     b = kpis["peildatum"].max()
     hidden = kpis.filter((pl.col("peildatum") == b) & pl.col("onderdrukt").is_not_null())
     assert hidden.height > 0, "the demo export has small cells to hide"
@@ -225,6 +227,33 @@ def test_quarterly_run_on_the_demo_export_with_the_real_notebooks(demo_export, t
         assert charts, f"{page.name} heeft geen grafieken"
         for div_id, content in charts.items():
             assert "<svg" in content, f"{page.name}: grafiek {div_id} niet getekend: {content[:200]}"
+    _assert_no_person_identifiers(out, demo_export, tmp_path / "clean", done.stdout + done.stderr)
+
+
+def _bundle_texts(out: Path):
+    """(name, text) of every file of a bundle; a workbook is read as the XML inside it."""
+    import zipfile
+
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        if path.suffix == ".xlsx":
+            with zipfile.ZipFile(path) as book:
+                yield path.name, "\n".join(book.read(n).decode("utf-8") for n in book.namelist() if n.endswith(".xml"))
+        elif path.suffix != ".png":
+            yield path.name, path.read_text(encoding="utf-8")
+
+
+def _assert_no_person_identifiers(out: Path, export: Path, clean_root: Path, console: str) -> None:
+    """No BSN of the export and no pseudonym of the clean data in any file of the bundle or the console."""
+    bsns = set(pl.read_csv(export / "personen.csv", separator=";", infer_schema=False)["bsn"].to_list())
+    personen = next(clean_root.rglob("personen.parquet"))
+    pseudonyms = set(pl.read_parquet(personen)["persoon"].to_list())
+    assert len(bsns) > 100 and len(pseudonyms) > 100
+    nine_digits, hex_ids = re.compile(r"(?<!\d)\d{9}(?!\d)"), re.compile(r"[0-9a-f]{16,64}")
+    leaks = []
+    for name, text in [*_bundle_texts(out), ("console", console)]:
+        leaks += [f"{name}: BSN" for m in nine_digits.findall(text) if m in bsns]
+        leaks += [f"{name}: pseudoniem" for m in hex_ids.findall(text) if m in pseudonyms]
+    assert leaks == []
 
 
 @pytest.mark.slow
