@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
 import sys
 import tempfile
 import time
@@ -23,20 +22,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 os.environ.setdefault("PARTICIPATIE_SLEUTEL", "benchmark-sleutel-niet-voor-productie")
 
+from machine import peak_mib, ram_gib  # noqa: E402
 from pipelines import ingest, validate  # noqa: E402
 from pipelines.pseudonym import key_fingerprint, load_key  # noqa: E402
 
 
-def _ram_gib() -> float:
-    with open("/proc/meminfo") as fh:
-        for line in fh:
-            if line.startswith("MemTotal:"):
-                return int(line.split()[1]) / 1024**2
-    return float("nan")
-
-
 def _peak_gib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2  # KiB on Linux
+    return peak_mib() / 1024
 
 
 def main() -> int:
@@ -113,7 +105,7 @@ def main() -> int:
     print(f"  rows read: {int(afst['gelezen'].sum())} in total; "
           + ", ".join(f"{r['tabel']}={r['gelezen']}" for r in afst.iter_rows(named=True)))
     print(f"  rejected: {int(afst['afgewezen'].sum())}; input {size / 1024**2:.1f} MiB, clean output {written / 1024**2:.1f} MiB")
-    print(f"  machine: {os.cpu_count()} cores, {_ram_gib():.1f} GiB RAM, {platform.processor() or platform.machine()}, "
+    print(f"  machine: {os.cpu_count()} cores, {ram_gib():.1f} GiB RAM, {platform.processor() or platform.machine()}, "
           f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f}")
     for name, seconds in steps.items():
         print(f"  {name:<34} {seconds:8.1f} s")

@@ -22,7 +22,6 @@ import json
 import multiprocessing as mp
 import os
 import platform
-import resource
 import sys
 import tempfile
 import time
@@ -35,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from machine import peak_mib  # noqa: E402
 from pipelines.clean import CleanData, load_clean  # noqa: E402
 from pipelines.config import OrgConfig  # noqa: E402
 from pipelines.schema import clean_schema  # noqa: E402
@@ -259,7 +259,7 @@ def _run_polars(folder: str, out: str) -> None:
     kpis = compute_kpis(data, config, PEILDATUM, families=REFERENCE_FAMILIES)
     wall = time.perf_counter() - t0
     values = {f"{r['kpi']}|{r['gemeentecode']}": r["waarde"] for r in kpis.iter_rows(named=True)}
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_mib()
     t0 = time.perf_counter()
     every = compute_kpis(data, config, PEILDATUM)
     wall_all = time.perf_counter() - t0
@@ -271,7 +271,7 @@ def _run_polars(folder: str, out: str) -> None:
 def _run_load(folder: str, out: str) -> None:
     """Only load the clean tables (what `compute_kpis` starts from), for the engine's own memory."""
     data = load_clean(folder)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_mib()
     Path(out).write_text(json.dumps({"peak_mib": peak, "tabellen": len(data.tables)}))
 
 
@@ -288,7 +288,7 @@ def _run_pandas(folder: str, out: str) -> None:
     )
     wall = time.perf_counter() - t0
     values = {f"{k}|{g}": (None if v is None else float(v)) for (k, g), v in res.items()}
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_mib()
     Path(out).write_text(json.dumps({"wall": wall, "peak_mib": peak, "values": values}))
 
 

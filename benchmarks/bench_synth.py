@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
 import sys
 import tempfile
 import time
@@ -18,15 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from machine import peak_mib, ram_gib  # noqa: E402
 from pipelines.synth import _write_export  # noqa: E402
-
-
-def _ram_gib() -> float:
-    with open("/proc/meminfo") as fh:
-        for line in fh:
-            if line.startswith("MemTotal:"):
-                return int(line.split()[1]) / 1024**2
-    return float("nan")
 
 
 def main() -> int:
@@ -45,13 +37,13 @@ def main() -> int:
                                             args.fouten, None)
         wall = time.perf_counter() - start
         size = sum(p.stat().st_size for p in out.iterdir())
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2  # KiB on Linux
+    peak = peak_mib() / 1024
     print("bench_synth")
     print(f"  work: organisatie={args.organisatie} personen={args.personen} formaat={args.formaat} "
           f"fouten={args.fouten} seed={args.seed}")
     print(f"  rows: {sum(counts.values())} in total; " + ", ".join(f"{k}={v}" for k, v in counts.items()))
     print(f"  written: {size / 1024**2:.1f} MiB" + (f", {n_faults} faults" if n_faults else ""))
-    print(f"  machine: {os.cpu_count()} cores, {_ram_gib():.1f} GiB RAM, {platform.processor() or platform.machine()}, "
+    print(f"  machine: {os.cpu_count()} cores, {ram_gib():.1f} GiB RAM, {platform.processor() or platform.machine()}, "
           f"Python {platform.python_version()}")
     print(f"  wall time: {wall:.1f} s")
     print(f"  peak RSS: {peak:.2f} GiB")
