@@ -323,9 +323,7 @@ def config_norms(config: Any) -> Norms:
         NormRule("fip_per_jaar_mediaan", ">=", float(config.fip_norm_per_jaar)),
         NormRule("ontwikkelbaan_over_3jaar_n", "<=", 0),
         NormRule("jobcoach_over_24mnd_n", "<=", 0),
-        # ANCHOR-MEEDOEN
         *(NormRule(kpi, op, float(limit)) for kpi, op, limit in meedoen_norm_rules(config)),
-        # ANCHOR-DOELGROEPEN-BUDGET
         *(NormRule(f"budget_{p}_uitputting", "<=", 100.0, alleen_totaal=True)
           for p in ("werken", "werken_aan", "meedoen", "totaal")
           if config.budget_per_perspectief),

@@ -102,7 +102,7 @@ _ALL: tuple[KpiInfo, ...] = (
     _k("doorverwijzingen_zorg_n", "Doorverwijzingen naar zorg en schuldhulp", "n", "aantal", "caseload",
        "50 doorverwijzingen per jaar"),
     _k("tegenprestatie_n", "Klanten met tegenprestatie of vrijwilligerswerk", "n", "aantal", "caseload"),
-    # meedoen (ANCHOR-MEEDOEN)
+    # meedoen
     _k("meedoen_doelgroep_1_n", "Meedoen! doelgroep 1: ouders met kinderen, 5 jaar of langer in de bijstand", "n", "aantal",
        "meedoen"),
     _k("meedoen_doelgroep_2_n", "Meedoen! doelgroep 2: alleenstaanden van 56+, 5 jaar of langer in de bijstand", "n",
@@ -131,7 +131,7 @@ _ALL: tuple[KpiInfo, ...] = (
     _k("meedoen_zrm_verbeterd_pct", "Meedoen! deelnemers met een betere ZRM-score", "pct", "aandeel", "meedoen"),
     _k("meedoen_trajectkosten", "Meedoen! kosten van voorzieningen tijdens de deelname (euro, 12 maanden)", "eur",
        "bedrag", "meedoen"),
-    # doelgroepen en participatiebudget (ANCHOR-DOELGROEPEN-BUDGET)
+    # doelgroepen en participatiebudget
     *(
         _k(f"doelgroep_{_g}_{_m}", f"{_gl}: {_ml}", _u, _kind, "doelgroepen")
         for _g, _gl in (("alle", "Alle klanten"), ("alleenstaande_ouder", "Alleenstaande ouders"),
@@ -173,9 +173,7 @@ FAMILY_LABELS: dict[str, str] = {
     "lks": "Loonkostensubsidie, ontwikkelbanen en jobcoaching",
     "fip": "FIP-gesprekken",
     "caseload": "Caseload en doorverwijzingen",
-    # ANCHOR-MEEDOEN
     "meedoen": "Pilot Meedoen!",
-    # ANCHOR-DOELGROEPEN-BUDGET
     "doelgroepen": "Doelgroepen: bestand, uitstroom en participatie",
     "budget": "Participatiebudget per perspectief",
 }

@@ -54,9 +54,7 @@ FAMILY_FUNCTIONS: dict[str, Callable[[Context, dt.date], object]] = {
     "bestand": stock.stock_rows,
     "lks": lks.lks_rows,
     "fip": fip.fip_rows,
-    # ANCHOR-MEEDOEN
     "meedoen": meedoen.meedoen_rows,
-    # ANCHOR-DOELGROEPEN-BUDGET
     "doelgroepen": doelgroepen.doelgroepen_rows,
     "budget": budget.budget_rows,
 }
