@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from pipelines.paths import ORGANISATIONS, slugify
+from pipelines.schema import PERSPECTIEF
 
 
 class ConfigError(ValueError):
@@ -151,8 +152,8 @@ def parse_doelgroep(naam: str, conditie: str, where: str = "doelgroepen") -> Doe
     return Doelgroep(naam, kolom, op, raw)
 
 
-#: The perspectives a participation budget can be split over (klantbeeld.perspectief).
-BUDGET_PERSPECTIEVEN = ("werken", "werken_aan", "meedoen")
+#: The perspectives a participation budget can be split over (the code list of klantbeeld.perspectief).
+BUDGET_PERSPECTIEVEN = PERSPECTIEF
 
 
 def _budgets(raw: Any, source: str) -> dict[int, dict[str, float]]:

@@ -26,8 +26,8 @@ from typing import Any, Iterable, Mapping
 import polars as pl
 
 from pipelines import disclosure
-from pipelines.kpi.catalogue import FAMILY_LABELS, KpiInfo
-from pipelines.kpi.meedoen import norm_rules as meedoen_norm_rules
+from pipelines.kpi import budget, meedoen
+from pipelines.kpi.catalogue import FAMILY_LABELS, KPI_CATALOGUE, KpiInfo
 from pipelines.paths import PACKAGE
 
 TEMPLATES = PACKAGE / "templates"
@@ -323,10 +323,8 @@ def config_norms(config: Any) -> Norms:
         NormRule("fip_per_jaar_mediaan", ">=", float(config.fip_norm_per_jaar)),
         NormRule("ontwikkelbaan_over_3jaar_n", "<=", 0),
         NormRule("jobcoach_over_24mnd_n", "<=", 0),
-        *(NormRule(kpi, op, float(limit)) for kpi, op, limit in meedoen_norm_rules(config)),
-        *(NormRule(f"budget_{p}_uitputting", "<=", 100.0, alleen_totaal=True)
-          for p in ("werken", "werken_aan", "meedoen", "totaal")
-          if config.budget_per_perspectief),
+        *(NormRule(kpi, op, float(limit), alleen_totaal=KPI_CATALOGUE[kpi].alleen_totaal)
+          for kpi, op, limit in (*meedoen.norm_rules(config), *budget.norm_rules(config))),
     ]
     return Norms({r.kpi: r for r in rules}, float(config.norm_factor))
 

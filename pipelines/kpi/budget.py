@@ -55,6 +55,13 @@ ALLEEN_TOTAAL_BUDGET = (
 KOSTEN_LEEG = "niet beschikbaar: kolom kosten van voorzieningen is leeg (geen kosten geleverd)"
 
 
+def norm_rules(config) -> list[tuple[str, str, float]]:
+    """The dashboard's checks: spend at most the budget (100 %), only when the organisation configured one."""
+    if not config.budget_per_perspectief:
+        return []
+    return [(kpi, "<=", 100.0) for kpi in (*UITPUTTING, "budget_totaal_uitputting")]
+
+
 def geen_budget(jaar: int, perspectief: str | None = None) -> str:
     if perspectief is None:
         return f"niet beschikbaar: geen budget_per_perspectief voor {jaar} in de configuratie"

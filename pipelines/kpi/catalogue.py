@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipelines.config import BUDGET_PERSPECTIEVEN, VASTE_DOELGROEPEN
+
 
 @dataclass(frozen=True)
 class KpiInfo:
@@ -29,6 +31,16 @@ class KpiInfo:
 def _k(kpi, label, unit, kind, family, norm=None, basis=None, alleen_totaal=False) -> KpiInfo:
     return KpiInfo(kpi, label, unit, kind, family, norm, basis, alleen_totaal)
 
+
+#: Dutch label of each fixed target group of the target-group monitor (`pipelines.kpi.doelgroepen`).
+DOELGROEP_LABELS: dict[str, str] = {
+    "alle": "Alle klanten",
+    "alleenstaande_ouder": "Alleenstaande ouders",
+    "statushouder": "Statushouders",
+    "50plus": "50 jaar of ouder",
+    "doelgroepregister": "Doelgroepregister",
+}
+assert tuple(DOELGROEP_LABELS) == VASTE_DOELGROEPEN
 
 _NORM_UITSTROOM = "10 % meer dan het meerjarig uitstroompercentage (gemiddelde van het rapportjaar en de drie jaren ervoor)"
 _NORM_DEELTIJD = "10 % meer deeltijdwerk dan het meerjarig percentage"
@@ -134,23 +146,20 @@ _ALL: tuple[KpiInfo, ...] = (
     # doelgroepen en participatiebudget
     *(
         _k(f"doelgroep_{_g}_{_m}", f"{_gl}: {_ml}", _u, _kind, "doelgroepen")
-        for _g, _gl in (("alle", "Alle klanten"), ("alleenstaande_ouder", "Alleenstaande ouders"),
-                        ("statushouder", "Statushouders"), ("50plus", "50 jaar of ouder"),
-                        ("doelgroepregister", "Doelgroepregister"))
+        for _g, _gl in DOELGROEP_LABELS.items()
         for _m, _ml, _u, _kind in (("bestand_n", "personen in het bestand", "n", "aantal"),
                                    ("uitstroom_werk_pct", "uitstroom naar werk", "pct", "aandeel"),
                                    ("participatie_pct", "deelname aan participatie", "pct", "aandeel"))
     ),
     *(
-        _k(f"budget_{_p}_besteed", f"Participatiebudget besteed, {_pl}", "eur", "bedrag", "budget")
-        for _p, _pl in (("werken", "perspectief werken"), ("werken_aan", "perspectief werken aan"),
-                        ("meedoen", "perspectief meedoen"), ("onbekend", "perspectief onbekend"))
+        _k(f"budget_{_p}_besteed", f"Participatiebudget besteed, perspectief {_p.replace('_', ' ')}", "eur", "bedrag",
+           "budget")
+        for _p in (*BUDGET_PERSPECTIEVEN, "onbekend")
     ),
     *(
-        _k(f"budget_{_p}_uitputting", f"Participatiebudget uitgeput, {_pl}", "pct", "bedrag", "budget",
-           "ten hoogste het budget (100 %)", alleen_totaal=True)
-        for _p, _pl in (("werken", "perspectief werken"), ("werken_aan", "perspectief werken aan"),
-                        ("meedoen", "perspectief meedoen"))
+        _k(f"budget_{_p}_uitputting", f"Participatiebudget uitgeput, perspectief {_p.replace('_', ' ')}", "pct", "bedrag",
+           "budget", "ten hoogste het budget (100 %)", alleen_totaal=True)
+        for _p in BUDGET_PERSPECTIEVEN
     ),
     _k("budget_totaal_besteed", "Participatiebudget besteed, totaal", "eur", "bedrag", "budget"),
     _k("budget_totaal_uitputting", "Participatiebudget uitgeput, totaal", "pct", "bedrag", "budget",

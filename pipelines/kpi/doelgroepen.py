@@ -26,6 +26,7 @@ import polars as pl
 from pipelines.config import VASTE_DOELGROEPEN, Doelgroep, parse_doelgroep
 from pipelines.disclosure import add_onderdrukt
 from pipelines.kpi.base import GEMEENTE, Context, by_gemeente, concat_rows, count_rows, guarded, pct_rows
+from pipelines.kpi.catalogue import DOELGROEP_LABELS
 from pipelines.kpi.lks import provisions_on
 from pipelines.kpi.outflow import flows_per_spell
 from pipelines.kpi.stock import age_expr, current_periods
@@ -35,13 +36,7 @@ from pipelines.stats import wilson_exprs
 
 #: The groups of the catalogue (every organisation, every run), `alle` first.
 GROEPEN = VASTE_DOELGROEPEN
-GROEP_LABELS = {
-    "alle": "Alle klanten",
-    "alleenstaande_ouder": "Alleenstaande ouders",
-    "statushouder": "Statushouders",
-    "50plus": "50 jaar of ouder",
-    "doelgroepregister": "Doelgroepregister",
-}
+GROEP_LABELS = DOELGROEP_LABELS
 #: Provisions that count as taking part (participation rather than a route to paid work or care).
 PARTICIPATIE = ("tegenprestatie", "vrijwilligerswerk", "dagbesteding", "participatieplaats", "werkervaringsplaats", "meedoen")
 MEASURES = ("bestand_n", "uitstroom_werk_pct", "participatie_pct")

@@ -20,9 +20,7 @@ import polars as pl
 from pipelines.clean import CleanData
 from pipelines.config import OrgConfig
 from pipelines.disclosure import add_onderdrukt
-from pipelines.kpi import caseload, fip, lks, outflow, parttime, stock
-from pipelines.kpi import meedoen
-from pipelines.kpi import doelgroepen, budget
+from pipelines.kpi import budget, caseload, doelgroepen, fip, lks, meedoen, outflow, parttime, stock
 from pipelines.kpi.base import GEMEENTE, TOTAAL, Context, concat_rows, guarded
 from pipelines.kpi.catalogue import KINDS, KPI_CATALOGUE, KPI_FAMILIES
 from pipelines.schema import PERSON_COLUMN

@@ -15,11 +15,11 @@ import polars as pl
 from pipelines.kpi.base import GEMEENTE, TOTAAL, Context, by_gemeente, count_rows, pct_rows, rows
 from pipelines.kpi.base import tabel_ontbreekt, unavailable_rows
 from pipelines.periods import minus_years
-from pipelines.schema import PERSON_COLUMN
+from pipelines.schema import PERSON_COLUMN, PERSPECTIEF
 from pipelines.spells import OPEN_END, in_scope, running_on
 
 ONTHEFFING_JA = ("4", "5", "6")
-PERSPECTIEVEN = ("werken", "werken_aan", "meedoen")
+PERSPECTIEVEN = PERSPECTIEF
 
 BASE = ["bestand_n", "uitkeringen_n", "duur_2plus_pct", "duur_5plus_pct", "alleenstaande_ouder_n",
         "statushouder_n", "doelgroepregister_n", "leeftijd_50plus_n", "ontheffing_n"]  # fmt: skip
