@@ -13,7 +13,7 @@ import importlib
 import logging
 import sys
 
-from pipelines.errors import ParticipatieError, mask_identifiers
+from pipelines.errors import MESSAGE_LIMIT, ParticipatieError, mask_identifiers, safe_message
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "synth": ("pipelines.synth", "genereer een synthetische export (demo, tests, schaal)"),
@@ -70,6 +70,6 @@ def main(argv: list[str] | None = None) -> int:
         return int(module.main(args) or 0)
     except ParticipatieError as exc:
         if exc.detail:
-            print(mask_identifiers(exc.detail), file=sys.stderr)
-        print(f"participatie {name}: {mask_identifiers(str(exc))}", file=sys.stderr)
+            print(safe_message(exc.detail, 10 * MESSAGE_LIMIT), file=sys.stderr)
+        print(f"participatie {name}: {safe_message(str(exc))}", file=sys.stderr)
         return exc.exit_code

@@ -26,10 +26,11 @@ import polars as pl
 from pipelines import paths, schema
 from pipelines.clean import clean_dir as default_clean_dir
 from pipelines.config import OrgConfig, config_for, load_config
-from pipelines.errors import InputError, ThresholdError
+from pipelines.csvout import write_csv
+from pipelines.errors import InputError, ThresholdError, mask_data
 from pipelines.ingest import rules as validate
 from pipelines.ingest import suites
-from pipelines.ingest.pseudonym import MASK, key_fingerprint, load_key, mask_expr, pseudonymise
+from pipelines.ingest.pseudonym import MASK, key_fingerprint, load_key, mask_expr, mask_frame, pseudonymise
 from pipelines.ingest.read import read_export
 from pipelines.ingest.report import render_report
 from pipelines.schema import PERSON_COLUMN, RULES, TABLE_ORDER, TABLES
@@ -316,11 +317,12 @@ def validate_tables(tables: dict[str, Any], key: bytes, suites_dir: Path = paths
             persons["personen"] = everyone
             persons["afgewezen_personen"] = everyone.filter(~everyone.is_in(kept_persons.implode()))
 
+    # A rejected value also sits in `melding` (and a file name or column can be a BSN): mask every column.
     return Validation(
         accepted=accepted,
-        afwijzingen=_sort_lines(pl.concat(afwijzingen)),
-        waarschuwingen=_sort_lines(pl.concat(waarschuwingen)),
-        afstemming=pl.DataFrame(afstemming, schema=AFSTEMMING_SCHEMA),
+        afwijzingen=mask_frame(_sort_lines(pl.concat(afwijzingen))),
+        waarschuwingen=mask_frame(_sort_lines(pl.concat(waarschuwingen))),
+        afstemming=mask_frame(pl.DataFrame(afstemming, schema=AFSTEMMING_SCHEMA)),
         uitkomsten=pl.concat(uitkomsten) if uitkomsten else pl.DataFrame(),
         levering=levering,
     )
@@ -366,9 +368,9 @@ def _relative(path: Path, base: Path) -> str:
 def _write_validation(folder: Path, validation: Validation, meta: dict[str, Any]) -> None:
 
     folder.mkdir(parents=True, exist_ok=True)
-    validation.afstemming.write_csv(folder / "afstemming.csv")
-    validation.afwijzingen.write_csv(folder / "afwijzingen.csv")
-    validation.waarschuwingen.write_csv(folder / "waarschuwingen.csv")
+    write_csv(validation.afstemming, folder / "afstemming.csv")
+    write_csv(validation.afwijzingen, folder / "afwijzingen.csv")
+    write_csv(validation.waarschuwingen, folder / "waarschuwingen.csv")
     (folder / "index.html").write_text(render_report(validation, meta), encoding="utf-8")
 
 
@@ -454,6 +456,7 @@ def write_delivery(
         "suites": {p.name: _sha256(p) for p in sorted(suites_dir.glob("*.json"))},
         "inwoners_uit_export": read.inwoners is not None,
     }
+    meta = mask_data(meta)  # header names, file names and the organisation come from the export
 
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.parent / f".{target.name}.tmp-{os.getpid()}"

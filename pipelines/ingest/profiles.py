@@ -101,7 +101,9 @@ def load_profile(profile: str | Path | None = None) -> Profile:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise ExportError(f"profiel {path.name}: geen geldige YAML ({exc})") from exc
+        mark = getattr(exc, "problem_mark", None)
+        where = f", regel {mark.line + 1}, kolom {mark.column + 1}" if mark is not None else ""
+        raise ExportError(f"profiel {path.name}{where}: geen geldige YAML") from None
     return parse_profile(raw, source=path)
 
 

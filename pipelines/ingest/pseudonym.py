@@ -10,7 +10,9 @@ created on first use with 0600 permissions and a notice on stderr. A key file in
 repository is refused (it would end up in git). Losing the key breaks the link between
 quarters; the notice says so.
 
-Masking: even part of a BSN is personal data, so reports show a BSN as `#########`.
+Masking: even part of a BSN is personal data, so reports show a BSN as `#########`. The rule is
+`pipelines.errors.mask_identifiers` (every nine-digit number, also `999 720 466` or `983938258,00`,
+anywhere in a text); `mask_expr` and `mask_frame` apply that same rule to columns and frames.
 """
 
 from __future__ import annotations
@@ -25,13 +27,13 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.errors import InputError
+from pipelines.errors import MASK, NINE_DIGITS_LOOSE, InputError, mask_identifiers
 from pipelines.paths import ROOT
 
 ENV_KEY = "PARTICIPATIE_SLEUTEL"
 ENV_KEY_FILE = "PARTICIPATIE_SLEUTELBESTAND"
 DEFAULT_KEY_FILE = Path("~/.config/participatie/sleutel")
-MASK = "#########"
+__all__ = ["MASK", "mask_expr", "mask_frame", "mask_value"]
 MIN_KEY_LENGTH = 16
 
 _NINE_DIGITS = re.compile(r"^\d{9}$")
@@ -137,14 +139,36 @@ def elfproef(value: str) -> bool:
     return total % 11 == 0
 
 
+def _mask_series(series: pl.Series) -> pl.Series:
+    """`mask_identifiers` on the values that may hold a nine-digit number (a cheap polars pre-filter)."""
+    text = series.cast(pl.String)
+    suspect = text.str.contains(NINE_DIGITS_LOOSE).fill_null(False)
+    if not suspect.any():
+        return text
+    distinct = text.filter(suspect).unique().to_list()
+    masked = {value: mask_identifiers(value) for value in distinct}
+    return (
+        pl.DataFrame({"v": text, "s": suspect})
+        .select(
+            pl.when(pl.col("s"))
+            .then(pl.col("v").replace_strict(masked, default=pl.col("v"), return_dtype=pl.String))
+            .otherwise(pl.col("v"))
+        )
+        .to_series()
+        .rename(series.name)
+    )
+
+
 def mask_expr(column: str) -> pl.Expr:
-    """`mask_value` as a polars expression (for whole columns of report values)."""
-    col = pl.col(column)
-    return pl.when(col.str.contains(r"^\s*\d{9}\s*$")).then(pl.lit(MASK)).otherwise(col).alias(column)
+    """`mask_identifiers` on every value of a String column (null stays null)."""
+    return pl.col(column).map_batches(_mask_series, return_dtype=pl.String).alias(column)
+
+
+def mask_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every String column of `frame` masked: what a written report file must be."""
+    return frame.with_columns([mask_expr(c) for c, t in frame.schema.items() if t == pl.String])
 
 
 def mask_value(value: str | None) -> str | None:
-    """Anything that looks like a BSN (nine digits) is shown as `#########`."""
-    if value is None:
-        return None
-    return MASK if _NINE_DIGITS.match(value.strip()) else value
+    """One value masked (None stays None)."""
+    return None if value is None else mask_identifiers(value)

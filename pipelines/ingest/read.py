@@ -216,6 +216,26 @@ def _record_layout(body: bytes, delimiter: str) -> tuple[np.ndarray, np.ndarray,
     return lines, counts, blank
 
 
+def _quote_location(body: bytes, delimiter: str, header: list[str]) -> str:
+    """`, regel L, kolom K` of the quote that opens a field it never closes ('' when all quotes pair up)."""
+    quotes = np.flatnonzero(np.frombuffer(body, dtype=np.uint8) == 34)
+    if quotes.size % 2 == 0:
+        return ""
+    position = int(quotes[-1])  # quotes pair up in order; an odd count leaves the last one open
+    line_start = body.rfind(b"\n", 0, position) + 1
+    line = body.count(b"\n", 0, position) + 1
+    before = body[line_start:position]
+    # delimiters outside quotes before the quote on its own line give the field's position
+    field, inside = 0, False
+    for char in before:
+        if char == 34:
+            inside = not inside
+        elif char == ord(delimiter) and not inside:
+            field += 1
+    column = normalise_header(header[field]) if field < len(header) else f"veld {field + 1}"
+    return f", regel {line}, kolom {column} (aanhalingsteken wordt niet gesloten)"
+
+
 def _read_csv_grid(file: Path, known: set[str], forced_delimiter: str | None = None) -> _Grid:
     """Read a delimited file as strings, detecting encoding and delimiter, with physical lines."""
     name = file.name
@@ -243,16 +263,16 @@ def _read_csv_grid(file: Path, known: set[str], forced_delimiter: str | None = N
             raise_if_empty=False,
             new_columns=[f"c{i}" for i in range(len(header))],
         )
-    except pl.exceptions.PolarsError as exc:
+    except pl.exceptions.PolarsError:
+        # The parser's own text quotes the rest of the file (rows, BSNs): only our location goes out.
         raise ExportError(
-            f'{name}: bestand is geen leesbaar CSV-bestand - controleer aanhalingstekens (een veld met " '
-            f"moet "
-            f"geheel tussen aanhalingstekens staan) ({exc})"
-        ) from exc
+            f"{name}{_quote_location(body, delimiter, header)}: bestand is geen leesbaar CSV-bestand - "
+            'controleer aanhalingstekens (een veld met " moet geheel tussen aanhalingstekens staan)'
+        ) from None
     if cells.height != lines.size:
         raise ExportError(
-            f"{name}: regels niet eenduidig te tellen ({lines.size} records gevonden, {cells.height} "
-            f"gelezen) - "
+            f"{name}{_quote_location(body, delimiter, header)}: regels niet eenduidig te tellen "
+            f"({lines.size} records gevonden, {cells.height} gelezen) - "
             'controleer aanhalingstekens (een veld met " moet geheel tussen aanhalingstekens staan)'
         )
     cells = cells.select([pl.col(c).cast(pl.String) for c in cells.columns[: len(header)]])
@@ -735,7 +755,8 @@ def _read_workbook(
     try:
         workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several unrelated types for a broken file
-        raise ExportError(f"{file.name}: geen leesbare .xlsx-werkmap ({exc})") from exc
+        # the reader's text may quote cell contents: name the kind of failure only
+        raise ExportError(f"{file.name}: geen leesbare .xlsx-werkmap ({type(exc).__name__})") from None
     grids: list[tuple[str, _Grid]] = []
     ignored: list[str] = []
     try:

@@ -19,6 +19,7 @@ import polars as pl
 
 from pipelines.clean import CleanData
 from pipelines.config import OrgConfig
+from pipelines.csvout import neutralise_cell
 from pipelines.disclosure import add_onderdrukt
 from pipelines.kpi import registry
 from pipelines.kpi.base import GEMEENTE, TOTAAL, Context, concat_rows, guarded
@@ -163,7 +164,7 @@ def write_kpis_csv(frame: pl.DataFrame, path: str | Path) -> Path:
                 elif isinstance(value, dt.date):
                     out.append(value.isoformat())
                 else:
-                    out.append("" if value is None else str(value))
+                    out.append("" if value is None else neutralise_cell(str(value)))
             writer.writerow(out)
     return path
 

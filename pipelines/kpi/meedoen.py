@@ -20,6 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.config import PilotParams, meedoen_params
+from pipelines.csvout import write_csv
 from pipelines.kpi import registry
 from pipelines.kpi.base import (
     GEMEENTE,
@@ -239,7 +240,7 @@ def write_selection_list(groups: pl.DataFrame, folder: str | Path) -> Path:
     """Write `<folder>/meedoen_selectie.csv` (internal; `folder` must not be inside a published bundle)."""
     path = Path(folder) / "meedoen_selectie.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
-    selection_list(groups).write_csv(path, separator=";", line_terminator="\n")
+    write_csv(selection_list(groups), path, separator=";", line_terminator="\n")
     return path
 
 

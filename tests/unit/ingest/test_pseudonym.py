@@ -8,6 +8,7 @@ import stat
 import polars as pl
 import pytest
 
+from pipelines import errors
 from pipelines.ingest import pseudonym
 from pipelines.paths import ROOT
 
@@ -63,12 +64,20 @@ def test_fingerprint_does_not_reveal_the_key():
 
 def test_masking():
     assert pseudonym.mask_value("123456782") == "#########"
-    assert pseudonym.mask_value(" 123456782 ") == "#########"
+    assert pseudonym.mask_value(" 123456782 ") == " ######### "
     assert pseudonym.mask_value("0546") == "0546"
     assert pseudonym.mask_value(None) is None
+    # every shape a BSN turns up in, anywhere in a text (the one rule of errors.mask_identifiers)
+    assert (
+        pseudonym.mask_value("'983938258' heeft niet de datumstijl") == "'#########' heeft niet de datumstijl"
+    )
+    assert pseudonym.mask_value("983938258,00") == "#########,00"
+    assert pseudonym.mask_value("bsn 999 720 466.") == "bsn #########."
+    assert pseudonym.mask_value("1234567890") == "1234567890"
+    assert pseudonym.MASK == errors.MASK
 
 
 def test_mask_expression_matches_mask_value():
-    values = ["123456782", " 123456782 ", "0546", None, "1234567890", "12345678"]
+    values = ["123456782", " 123456782 ", "0546", None, "1234567890", "12345678", "x 999-720-466 y"]
     got = pl.DataFrame({"waarde": values}).select(pseudonym.mask_expr("waarde"))["waarde"].to_list()
     assert got == [pseudonym.mask_value(v) for v in values]
