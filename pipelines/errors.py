@@ -15,7 +15,7 @@ from typing import Any
 
 #: Nine digits, also written with spaces, dots or dashes between groups (`999 720 466`) or with
 #: decimals after them (`983938258,00`): every shape in which a BSN turns up in an export or an error.
-_NINE_DIGITS = re.compile(r"(?<![0-9])[0-9](?:[ .\-]?[0-9]){8}(?![0-9])")
+NINE_DIGITS = re.compile(r"(?<![0-9])[0-9](?:[ .\-]?[0-9]){8}(?![0-9])")
 #: What a masked nine-digit number reads as, everywhere (messages, reports, CSV files, headers).
 MASK = "#########"
 #: The pattern without look-arounds, for engines that lack them (polars): a superset of the matches.
@@ -26,12 +26,12 @@ MESSAGE_LIMIT = 2000
 
 def mask_identifiers(text: str) -> str:
     """`text` with every nine-digit number (a possible BSN) replaced by `#########`."""
-    return _NINE_DIGITS.sub(MASK, str(text))
+    return NINE_DIGITS.sub(MASK, str(text))
 
 
 def has_identifier(text: str) -> bool:
     """Whether `text` holds a nine-digit number in any of the shapes `mask_identifiers` masks."""
-    return _NINE_DIGITS.search(str(text)) is not None
+    return NINE_DIGITS.search(str(text)) is not None
 
 
 _DIGEST = re.compile(r"^[0-9a-f]{16,64}$")

@@ -4,9 +4,10 @@ One description of every table serves the generator (what to write), the reader
 (how to parse), the Great Expectations suites (what to check) and the clean parquet
 layout (what the KPI engine reads). See ../shared/spec/export-format.md.
 
-Clean tables keep the export's column names and order, with two changes:
-`bsn` is replaced by `persoon` (a keyed pseudonym, see `pipelines.ingest.pseudonym`), and
-values are typed (dates as `pl.Date`, `maand` as the first day of the month, ja/nee as
+Clean tables keep the export's column names and order, with three changes:
+`bsn` is replaced by `persoon` (a keyed pseudonym, see `pipelines.ingest.pseudonym`); a direct
+identifier or free text that no figure needs (`clientnummer`, `aanbieder`, `stap`: `clean=False`)
+is validated but never written; and values are typed (dates as `pl.Date`, `maand` as the first day of the month, ja/nee as
 `pl.Boolean`, `leefgebieden` as a list of strings, codes as strings in their canonical
 spelling: `regeling` `01`, `geslacht` `1`/`2`).
 """
@@ -47,6 +48,8 @@ class Column:
     maximum_exclusive: bool = False
     unique: bool = False
     aliases: tuple[tuple[str, str], ...] = ()  # accepted spellings mapped onto a code (`M` -> `1`)
+    #: False for a direct identifier or free text that no figure needs: validated, never written clean.
+    clean: bool = True
 
     def clean_dtype(self) -> pl.DataType:
         return CLEAN_DTYPES[self.kind]
@@ -76,7 +79,9 @@ class Table:
 
     def clean_schema(self) -> dict[str, pl.DataType]:
         """Column names and dtypes of the clean (pseudonymised, typed) table."""
-        return {(PERSON_COLUMN if c.kind == BSN else c.name): c.clean_dtype() for c in self.columns}
+        return {
+            (PERSON_COLUMN if c.kind == BSN else c.name): c.clean_dtype() for c in self.columns if c.clean
+        }
 
 
 CLEAN_DTYPES: dict[str, pl.DataType] = {
@@ -210,7 +215,7 @@ TABLES: dict[str, Table] = {
             "personen",
             (
                 Column("bsn", BSN, required=True, unique=True),
-                Column("clientnummer", TEXT),
+                Column("clientnummer", TEXT, clean=False),
                 Column("geboortedatum", DATE, required=True),
                 Column("geslacht", CODE, codes=GESLACHT, aliases=(("M", "1"), ("V", "2"))),
                 Column("gemeentecode", CODE, required=True, width=4),
@@ -286,7 +291,7 @@ TABLES: dict[str, Table] = {
                 Column("indicatie", CODE, codes=INDICATIE),
                 Column("inlener_kvk", CODE, width=8),
                 Column("jobcoach_regime", CODE, codes=JOBCOACH_REGIME),
-                Column("aanbieder", TEXT),
+                Column("aanbieder", TEXT, clean=False),
                 Column("kosten", DECIMAL, minimum=0),
             ),
         ),
@@ -305,7 +310,7 @@ TABLES: dict[str, Table] = {
                 _bsn(),
                 Column("datum", DATE, required=True),
                 Column("bedrag", DECIMAL, required=True, minimum=0, minimum_exclusive=True),
-                Column("stap", TEXT),
+                Column("stap", TEXT, clean=False),
             ),
         ),
         Table(

@@ -5,8 +5,10 @@ duplicate rows, run the `rij` and `relaties` suites (`pipelines.ingest.rules`), 
 row that breaks an error rule (keeping warnings), reconcile every file
 (`gelezen = geaccepteerd + afgewezen`) and write the clean tables, the reconciliation, the
 rejections and the validation report atomically (a temp folder next to the target, renamed
-into place). The BSN itself is dropped before anything is written; messages and reports
-show a BSN as `#########`.
+into place). The BSN itself is dropped before anything is written, and so are the direct
+identifiers no figure needs (`clientnummer`, free text: `schema.Column.clean`); a nine-digit number
+inside a kept text column becomes a keyed token. Every column of every report file, and every
+message, shows a nine-digit number as `#########`.
 """
 
 from __future__ import annotations
@@ -30,7 +32,15 @@ from pipelines.csvout import write_csv
 from pipelines.errors import InputError, ThresholdError, mask_data
 from pipelines.ingest import rules as validate
 from pipelines.ingest import suites
-from pipelines.ingest.pseudonym import MASK, key_fingerprint, load_key, mask_expr, mask_frame, pseudonymise
+from pipelines.ingest.pseudonym import (
+    MASK,
+    key_fingerprint,
+    load_key,
+    mask_expr,
+    mask_frame,
+    pseudonymise,
+    scrub_identifiers,
+)
 from pipelines.ingest.read import read_export
 from pipelines.ingest.report import render_report
 from pipelines.schema import PERSON_COLUMN, RULES, TABLE_ORDER, TABLES
@@ -51,6 +61,12 @@ AFSTEMMING_SCHEMA = {
     "gelezen": pl.Int64,
     "geaccepteerd": pl.Int64,
     "afgewezen": pl.Int64,
+}
+#: Text columns of the clean tables (record numbers, staff, the organisation): a BSN typed into one
+#: becomes a keyed token there, so no BSN reaches clean data through a free-text field.
+TEXT_COLUMNS = {
+    name: [c.name for c in table.columns if c.kind == schema.TEXT and c.clean]
+    for name, table in TABLES.items()
 }
 OUTCOME_COLUMNS = [
     "tabel",
@@ -275,7 +291,7 @@ def validate_tables(tables: dict[str, Any], key: bytes, suites_dir: Path = paths
         waarschuwingen.append(failure_lines(table, bestand, work, warnings))
 
         kept = work.join(errors.select("_regel").unique(), on="_regel", how="anti")
-        accepted[table] = to_clean(table, kept)
+        accepted[table] = scrub_identifiers(to_clean(table, kept), TEXT_COLUMNS[table], key)
 
         rejected_regels = pl.concat(
             [

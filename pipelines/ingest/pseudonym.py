@@ -27,7 +27,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.errors import MASK, NINE_DIGITS_LOOSE, InputError, mask_identifiers
+from pipelines.errors import MASK, NINE_DIGITS, NINE_DIGITS_LOOSE, InputError, mask_identifiers
 from pipelines.paths import ROOT
 
 ENV_KEY = "PARTICIPATIE_SLEUTEL"
@@ -167,6 +167,33 @@ def mask_expr(column: str) -> pl.Expr:
 def mask_frame(frame: pl.DataFrame) -> pl.DataFrame:
     """Every String column of `frame` masked: what a written report file must be."""
     return frame.with_columns([mask_expr(c) for c, t in frame.schema.items() if t == pl.String])
+
+
+def identifier_token(digits: str, key: bytes) -> str:
+    """A nine-digit number inside a kept text (a record number that is a BSN) as a keyed token.
+
+    `#` plus 12 hex characters of HMAC-SHA256(key, "tekst:" + digits): the same number gives the same
+    token, so joins and counts on the column still work; the number itself cannot be read back.
+    """
+    clean = "".join(ch for ch in digits if ch.isdigit())
+    return "#" + hmac.new(key, b"tekst:" + clean.encode("ascii"), hashlib.sha256).hexdigest()[:12]
+
+
+def scrub_identifiers(frame: pl.DataFrame, columns: list[str], key: bytes) -> pl.DataFrame:
+    """Every nine-digit number inside the text `columns` replaced by `identifier_token` (clean data)."""
+
+    def scrub(series: pl.Series) -> pl.Series:
+        suspect = series.str.contains(NINE_DIGITS_LOOSE).fill_null(False)
+        if not suspect.any():
+            return series
+        mapping = {
+            v: NINE_DIGITS.sub(lambda m: identifier_token(m.group(0), key), v)
+            for v in series.filter(suspect).unique().to_list()
+        }
+        return series.replace_strict(mapping, default=series, return_dtype=pl.String)
+
+    present = [c for c in columns if c in frame.columns and frame.schema[c] == pl.String]
+    return frame.with_columns([pl.col(c).map_batches(scrub, return_dtype=pl.String) for c in present])
 
 
 def mask_value(value: str | None) -> str | None:

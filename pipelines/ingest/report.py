@@ -39,6 +39,9 @@ th{background:#e8eef5}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .klein{font-size:.8rem;color:#555}
 """
 
+#: The page runs no script at all and loads nothing: an injected tag in a value could not run anyway.
+CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+
 SEVERITY_LABEL = {"error": "fout (regel afgewezen)", "warning": "waarschuwing (regel behouden)"}
 
 
@@ -104,6 +107,7 @@ def render_report(validation: Any, meta: dict[str, Any]) -> str:
     out: list[str] = [
         "<!DOCTYPE html>",
         "<html lang='nl'><head><meta charset='utf-8'>",
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
         f"<title>Validatierapport {escape(meta['organisatie'])} {escape(meta['extractiedatum'])}</title>",
         f"<style>{_STYLE}</style></head><body>",
         f"<h1>Validatierapport {escape(meta['organisatie'])}</h1>",

@@ -4,11 +4,17 @@ Everything here is meant to be opened by people outside the analysts' team, so c
 offline (the Vega, Vega-Lite and vega-embed JavaScript is inlined once per page, never loaded from
 a CDN; a page that would still load an external script or stylesheet is refused by
 `external_sources`) and outputs are byte-identical for the same input.
+
+Text from an export is data, not markup: Markdown is rendered with raw HTML escaped (`markdown_html`),
+and every page carries a Content-Security-Policy that allows only the page's own scripts, by hash
+(`content_security_policy`): an injected `<script>` or `onerror=` attribute does not run.
 """
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
 import html
 import json
 import re
@@ -49,27 +55,71 @@ def locales() -> tuple[dict, dict]:
     return vl_convert.get_format_locale("nl-NL"), vl_convert.get_time_format_locale("nl-NL")
 
 
-def chart_scripts(specs: list[tuple[str, dict]]) -> str:
-    """The inlined bundle plus one vegaEmbed call per chart (Dutch number and date formats, SVG)."""
+def chart_scripts(specs: list[tuple[str, dict]]) -> tuple[str, list[str]]:
+    """The inlined bundle plus one vegaEmbed call per chart (Dutch number and date formats, SVG).
+
+    Returns the markup and the bodies of its executable scripts (their hashes go into the page's
+    Content-Security-Policy). `ast: true` makes Vega interpret expressions instead of compiling them
+    with `new Function`, so the policy needs no 'unsafe-eval'.
+    """
     if not specs:
-        return ""
+        return "", []
     fmt, tfmt = locales()
-    options = {"actions": False, "renderer": "svg", "formatLocale": fmt, "timeFormatLocale": tfmt}
-    parts = [f"<script>{vega_bundle()}</script>"]
+    options = {
+        "actions": False,
+        "ast": True,
+        "renderer": "svg",
+        "formatLocale": fmt,
+        "timeFormatLocale": tfmt,
+    }
+    bundle = vega_bundle()
+    parts = [f"<script>{bundle}</script>"]
     for div_id, spec in specs:
         payload = _json_script(spec)
-        parts.append(f'<script type="application/json" id="{div_id}-spec">{payload}</script>')
-    ids = json.dumps([div_id for div_id, _ in specs])
-    parts.append(
-        "<script>(function(){var opts="
+        parts.append(f'<script type="application/json" id="{html.escape(div_id)}-spec">{payload}</script>')
+    ids = _json_script([div_id for div_id, _ in specs])
+    embed = (
+        "(function(){var opts="
         + _json_script(options)
         + ";"
         + ids
         + ".forEach(function(id){var spec=JSON.parse(document.getElementById(id+'-spec').textContent);"
         "vegaEmbed(document.getElementById(id),spec,opts).catch(function(e){document.getElementById(id).textContent="
-        "'Grafiek kon niet worden getekend: '+e;});});})();</script>"
+        "'Grafiek kon niet worden getekend: '+e;});});})();"
     )
-    return "\n".join(parts)
+    parts.append(f"<script>{embed}</script>")
+    return "\n".join(parts), [bundle, embed]
+
+
+def content_security_policy(scripts: list[str]) -> str:
+    """The page's policy: nothing from elsewhere, only its own scripts (by sha256), inline styles, data: images.
+
+    Inline styles stay allowed (the page's stylesheet and the SVG that Vega draws use them); scripts
+    do not: a script or event handler that is not one of `scripts` is blocked by the browser.
+    """
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode("ascii") + "'"
+        for body in scripts
+    )
+    script_src = hashes or "'none'"
+    return (
+        "default-src 'none'; "
+        f"script-src {script_src}; "
+        "style-src 'unsafe-inline'; img-src data:; font-src data:; "
+        "base-uri 'none'; form-action 'none'; object-src 'none'"
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _markdown_renderer() -> Any:
+    import mistune
+
+    return mistune.create_markdown(escape=True, plugins=["table", "strikethrough"])
+
+
+def markdown_html(text: str) -> str:
+    """Markdown as HTML with raw HTML escaped: `<script>` in a text shows as text and never runs."""
+    return str(_markdown_renderer()(text))
 
 
 def _json_script(data: Any) -> str:
@@ -94,7 +144,9 @@ def render_page(
         f'<a href="{html.escape(href)}"{active_attr if href == active else ""}>{html.escape(text)}</a>'
         for href, text in nav
     )
+    scripts, bodies = chart_scripts(charts or [])
     page = Template((TEMPLATES / "page.html").read_text(encoding="utf-8")).substitute(
+        csp=html.escape(content_security_policy(bodies)),
         title=html.escape(title),
         css=css,
         organisatie=html.escape(organisatie),
@@ -102,7 +154,7 @@ def render_page(
         nav=links,
         body=body,
         footer=footer,
-        scripts=chart_scripts(charts or []),
+        scripts=scripts,
     )
     external = external_sources(page)
     if external:
@@ -132,9 +184,8 @@ def notebook_body(
 
     Returns `(body, charts, title)`. Vega-Lite/Vega outputs become chart placeholders
     drawn by `chart_scripts`; images are inlined; stderr is left out (warnings are for analysts).
+    Markdown (cells and outputs) is rendered with raw HTML escaped.
     """
-    from nbconvert.filters import markdown2html
-
     parts: list[str] = []
     charts: list[tuple[str, dict]] = []
     title = ""
@@ -147,7 +198,7 @@ def notebook_body(
             if not title:
                 match = re.search(r"^#\s+(.+)$", text, re.MULTILINE)
                 title = match.group(1).strip() if match else ""
-            parts.append(f'<section class="tekst">{markdown2html(text)}</section>')
+            parts.append(f'<section class="tekst">{markdown_html(text)}</section>')
             continue
         if cell.get("cell_type") != "code":
             continue
@@ -201,9 +252,7 @@ def _render_mimebundle(data: Mapping[str, Any], charts: list[tuple[str, dict]], 
     if "image/png" in data:
         return f'<img alt="grafiek" src="data:image/png;base64,{str(data["image/png"]).strip()}">'
     if "text/markdown" in data:
-        from nbconvert.filters import markdown2html
-
-        return markdown2html(_cell_source({"source": data["text/markdown"]}))
+        return markdown_html(_cell_source({"source": data["text/markdown"]}))
     if "text/plain" in data:
         return f"<pre>{html.escape(_cell_source({'source': data['text/plain']}))}</pre>"
     return ""

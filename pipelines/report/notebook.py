@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -276,13 +277,29 @@ def figure_table(frame: pl.DataFrame, kpis: list[str], b: dt.date, config: OrgCo
     )
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&|~#!])")
+
+
+def md_text(value: object) -> str:
+    """Text from an export (a name, a rejected value) as literal Markdown text: nothing in it is markup.
+
+    Every character Markdown or HTML would act on gets a backslash, so `<script>` shows as text in
+    JupyterLab and in the pages (which also escape raw HTML when they render Markdown).
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(value)).replace("\n", " ")
+
+
 def markdown_table(frame: pl.DataFrame) -> str:
-    """A small frame as a Markdown table (renders in JupyterLab and in the HTML pages, no scripts)."""
+    """A small frame as a Markdown table (renders in JupyterLab and in the HTML pages, no scripts).
+
+    Every header and cell is literal text (`md_text`): a rejected value like `<img onerror=...>` is
+    shown, never rendered.
+    """
 
     def cell(v) -> str:
-        return "" if v is None else str(v).replace("|", "\\|")
+        return "" if v is None else md_text(v)
 
-    head = "| " + " | ".join(frame.columns) + " |"
+    head = "| " + " | ".join(md_text(c) for c in frame.columns) + " |"
     rule = "|" + "|".join("---" for _ in frame.columns) + "|"
     body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.iter_rows()]
     return "\n".join([head, rule, *body])
@@ -351,7 +368,7 @@ def count_distribution(
 def intro(ctx: NotebookContext) -> str:
     """The first lines of every KPI page: organisation, municipality, peildatum, delivery."""
     return (
-        f"**{ctx.gemeente_naam}** - peildatum {ctx.peildatum.strftime('%d-%m-%Y')} "
+        f"**{md_text(ctx.gemeente_naam)}** - peildatum {ctx.peildatum.strftime('%d-%m-%Y')} "
         f"({quarter_label(ctx.peildatum)}).  \n"
         f"Levering van {ctx.data.extractiedatum.strftime('%d-%m-%Y')}, gegevens vanaf "
         f"{ctx.data.gegevens_vanaf.strftime('%d-%m-%Y')}. Aantallen van 1 tot {ctx.config.min_cell} en "
