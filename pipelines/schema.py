@@ -7,9 +7,9 @@ layout (what the KPI engine reads). See ../shared/spec/export-format.md.
 Clean tables keep the export's column names and order, with three changes:
 `bsn` is replaced by `persoon` (a keyed pseudonym, see `pipelines.ingest.pseudonym`); a direct
 identifier or free text that no figure needs (`clientnummer`, `aanbieder`, `stap`: `clean=False`)
-is validated but never written; and values are typed (dates as `pl.Date`, `maand` as the first day of the month, ja/nee as
-`pl.Boolean`, `leefgebieden` as a list of strings, codes as strings in their canonical
-spelling: `regeling` `01`, `geslacht` `1`/`2`).
+is validated but never written; and values are typed (dates as `pl.Date`, `maand` as the first
+day of the month, ja/nee as `pl.Boolean`, `leefgebieden` as a list of strings, codes as strings in
+their canonical spelling: `regeling` `01`, `geslacht` `1`/`2`).
 """
 
 from __future__ import annotations

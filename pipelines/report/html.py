@@ -92,7 +92,7 @@ def chart_scripts(specs: list[tuple[str, dict]]) -> tuple[str, list[str]]:
 
 
 def content_security_policy(scripts: list[str]) -> str:
-    """The page's policy: nothing from elsewhere, only its own scripts (by sha256), inline styles, data: images.
+    """The page's policy: nothing from elsewhere, only its own scripts (by sha256), inline styles.
 
     Inline styles stay allowed (the page's stylesheet and the SVG that Vega draws use them); scripts
     do not: a script or event handler that is not one of `scripts` is blocked by the browser.
