@@ -73,3 +73,9 @@ def main(argv: list[str] | None = None) -> int:
             print(safe_message(exc.detail, 10 * MESSAGE_LIMIT), file=sys.stderr)
         print(f"participatie {name}: {safe_message(str(exc))}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:
+        # a folder or file the command cannot use (read-only, full disk, a file where a folder belongs):
+        # the operating system's own reason, never a traceback
+        reason = safe_message((f"{exc.filename}: " if exc.filename else "") + (exc.strerror or ""))
+        print(f"participatie {name}: bestand of map niet te gebruiken: {reason}", file=sys.stderr)
+        return 2

@@ -43,6 +43,7 @@ from pipelines.ingest.pseudonym import (
 )
 from pipelines.ingest.read import read_export
 from pipelines.ingest.report import render_report
+from pipelines.preflight import TargetLock, check_percentage, check_writable_dir, percentage
 from pipelines.schema import PERSON_COLUMN, RULES, TABLE_ORDER, TABLES
 
 REJECT_COLUMNS = ["tabel", "bestand", "regel", "kolom", "controle", "waarde", "melding"]
@@ -400,6 +401,28 @@ def _publish(tmp: Path, target: Path) -> None:
         shutil.rmtree(old)
 
 
+def delivered_organisation(read: Any) -> str | None:
+    """The organisation named in the delivery as read (before validation), or None when unreadable."""
+    levering = read.tables.get("levering")
+    if levering is None or levering.frame.is_empty():
+        return None
+    value = levering.frame.get_column("organisatie")[0]
+    return str(value) if value else None
+
+
+def delivered_clean_dir(read: Any, clean_root: Path, out_dir: Path | None = None) -> Path | None:
+    """Where this delivery's clean tables will go (None when `levering` cannot tell), for the lock."""
+    if out_dir is not None:
+        return Path(out_dir)
+    levering = read.tables.get("levering")
+    if levering is None or levering.frame.is_empty():
+        return None
+    row = levering.frame.row(0, named=True)
+    if not row.get("organisatie") or row.get("extractiedatum") is None:
+        return None
+    return default_clean_dir(row["organisatie"], row["extractiedatum"], Path(clean_root))
+
+
 def ingest_read(
     read: Any,
     export_dir: Path,
@@ -444,7 +467,8 @@ def write_delivery(
         if "personen" in validation.accepted:
             codes = validation.accepted["personen"]["gemeentecode"].drop_nulls().unique().to_list()
         config = config_for(organisatie, gemeentecodes=codes)
-    threshold = config.max_afwijzing_pct if max_afwijzing_pct is None else float(max_afwijzing_pct)
+    given = check_percentage(max_afwijzing_pct)
+    threshold = config.max_afwijzing_pct if given is None else given
     breaches = threshold_breaches(validation.afstemming, threshold)
     target = (
         Path(out_dir) if out_dir is not None else default_clean_dir(organisatie, extractiedatum, clean_root)
@@ -475,9 +499,35 @@ def write_delivery(
     meta = mask_data(meta)  # header names, file names and the organisation come from the export
 
     target.parent.mkdir(parents=True, exist_ok=True)
+    with TargetLock(target, "een ingest of run"):
+        remove_leftovers(target)
+        return _write_locked(read, validation, meta, target, breaches, organisatie, extractiedatum, threshold)
+
+
+def remove_leftovers(target: Path) -> list[Path]:
+    """Temp and old folders of an ingest that was killed (`.<name>.tmp-<pid>`, `.<name>.oud-<pid>`).
+
+    Called with the target's lock held: no live ingest is writing them.
+    """
+    found = sorted(target.parent.glob(f".{target.name}.tmp-*")) + sorted(
+        target.parent.glob(f".{target.name}.oud-*")
+    )
+    for folder in found:
+        shutil.rmtree(folder, ignore_errors=True)
+    return found
+
+
+def _write_locked(
+    read: Any,
+    validation: Validation,
+    meta: dict[str, Any],
+    target: Path,
+    breaches: list[str],
+    organisatie: str,
+    extractiedatum: dt.date,
+    threshold: float,
+) -> IngestResult:
     tmp = target.parent / f".{target.name}.tmp-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
     tmp.mkdir()
     try:
         if not breaches:
@@ -527,8 +577,13 @@ def ingest_export(
     max_afwijzing_pct: float | None = None,
     config: OrgConfig | None = None,
 ) -> IngestResult:
-    """Read, validate, pseudonymise and write one export (see the module docstring)."""
+    """Read, validate, pseudonymise and write one export (see the module docstring).
 
+    What can be checked before any work is checked first: the key, the threshold, the folders.
+    """
+    load_key()
+    check_percentage(max_afwijzing_pct)
+    check_writable_dir(Path(out_dir) if out_dir is not None else Path(clean_root), "doelmap")
     read = read_export(Path(export_dir), profile=profile)
     return ingest_read(
         read,
@@ -559,7 +614,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--max-afwijzing-pct",
-        type=float,
+        type=percentage,
         default=None,
         help="maximaal aandeel afgewezen regels per tabel in procent (standaard uit de configuratie, 5)",
     )

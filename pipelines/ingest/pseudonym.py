@@ -22,6 +22,7 @@ import hmac
 import os
 import re
 import secrets
+import stat
 import sys
 from pathlib import Path
 
@@ -69,9 +70,20 @@ def load_key() -> bytes:
                 f"sleutelbestand {path} ligt in de repository ({ROOT}); kies een pad daarbuiten "
                 f"via {ENV_KEY_FILE}, anders komt de sleutel in git terecht"
             )
+        if path.is_dir():
+            raise PseudonymKeyError(
+                f"sleutelbestand {path} is een map, geen bestand; geef via {ENV_KEY_FILE} het pad van het "
+                "sleutelbestand zelf"
+            )
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except OSError as exc:
+                raise PseudonymKeyError(
+                    f"kan geen sleutelbestand aanmaken in {path.parent} ({exc.strerror}); geef de sleutel "
+                    f"via {ENV_KEY} of een schrijfbaar pad via {ENV_KEY_FILE}"
+                ) from None
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(secrets.token_hex(32) + "\n")
             print(
@@ -80,10 +92,32 @@ def load_key() -> bytes:
                 "krijgen dezelfde personen andere pseudoniemen en sluiten kwartalen niet meer op elkaar aan.",
                 file=sys.stderr,
             )
-        key = path.read_text(encoding="utf-8").strip().encode("utf-8")
+        _refuse_open_permissions(path)
+        try:
+            key = path.read_text(encoding="utf-8").strip().encode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else "geen tekst"
+            raise PseudonymKeyError(f"sleutelbestand {path} is niet te lezen ({reason})") from None
     if len(key) < MIN_KEY_LENGTH:
         raise PseudonymKeyError(f"de pseudonimiseringssleutel is te kort (minimaal {MIN_KEY_LENGTH} tekens)")
     return key
+
+
+def _refuse_open_permissions(path: Path) -> None:
+    """A key file others can read is refused: with the key anyone can link pseudonyms to BSNs."""
+    if os.name != "posix":
+        return
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        print(
+            f"participatie: waarschuwing: sleutelbestand {path} is leesbaar voor anderen "
+            f"(rechten {mode:04o})",
+            file=sys.stderr,
+        )
+        raise PseudonymKeyError(
+            f"sleutelbestand {path} heeft rechten {mode:04o}: anderen kunnen de sleutel lezen; "
+            f"beperk ze tot de eigenaar met `chmod 600 {path}` en start opnieuw"
+        )
 
 
 def key_fingerprint(key: bytes) -> str:

@@ -120,6 +120,7 @@ def _decode(raw: bytes, name: str) -> tuple[bytes, dict[str, Any]]:
         raw.decode("utf-8")
         return raw, {"encoding": "utf-8", "bom": False}
     except UnicodeDecodeError as utf8_error:
+        _refuse_mixed_encoding(raw, name)
         try:
             text = raw.decode("cp1252")
         except UnicodeDecodeError as exc:
@@ -129,6 +130,37 @@ def _decode(raw: bytes, name: str) -> tuple[bytes, dict[str, Any]]:
                 f"en geen Windows-1252 (byte 0x{raw[exc.start]:02x})"
             ) from exc
         return text.encode("utf-8"), {"encoding": "windows-1252", "bom": False}
+
+
+def _refuse_mixed_encoding(raw: bytes, name: str) -> None:
+    """A file that is UTF-8 on some lines and not on others is refused: decoding it whole as
+    Windows-1252 would turn every `Café` of the UTF-8 lines into `CafÃ©` without a word.
+
+    Only lines with bytes above 127 are looked at: a line that decodes as UTF-8 and has such bytes is
+    UTF-8 text, a line that does not decode is something else.
+    """
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    high = np.flatnonzero(buf >= 0x80)
+    if not high.size:
+        return
+    newlines = np.flatnonzero(buf == 10)
+    line_index = np.unique(np.searchsorted(newlines, high))  # 0-based line of each such byte
+    starts = np.concatenate([[0], newlines + 1])
+    ends = np.concatenate([newlines, [buf.size]])
+    utf8_lines, other_lines = 0, []
+    for i in line_index.tolist():
+        try:
+            raw[starts[i] : ends[i]].decode("utf-8")
+            utf8_lines += 1
+        except UnicodeDecodeError:
+            other_lines.append(i + 1)
+    if utf8_lines and other_lines:
+        more = f" (en {len(other_lines) - 1} andere regels)" if len(other_lines) > 1 else ""
+        raise ExportError(
+            f"{name}, regel {other_lines[0]}{more}: geen geldige UTF-8, terwijl {utf8_lines} andere "
+            "regels wel UTF-8 zijn - gemengde codering; het bestand wordt niet gelezen (het zou tekens "
+            "verminken). Sla het bestand opnieuw op in één codering (UTF-8) en lever het opnieuw aan"
+        )
 
 
 def _header_fields(line: str, delimiter: str) -> list[str]:
@@ -240,6 +272,11 @@ def _read_csv_grid(file: Path, known: set[str], forced_delimiter: str | None = N
     """Read a delimited file as strings, detecting encoding and delimiter, with physical lines."""
     name = file.name
     body, fmt = _decode(file.read_bytes(), name)
+    if b"\r" in body and b"\n" not in body:
+        raise ExportError(
+            f"{name}, regel 1: regels eindigen alleen op CR (oude Mac-stijl); dat wordt niet gelezen - "
+            "sla het bestand op met Windows- (CRLF) of Unix-regeleinden (LF)"
+        )
     first_nl = body.find(b"\n")
     header_line = (body if first_nl < 0 else body[:first_nl]).decode("utf-8").rstrip("\r")
     if not header_line.strip():

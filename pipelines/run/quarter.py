@@ -19,6 +19,7 @@ removes it. A previous bundle stays untouched until the new one replaces it whol
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -35,10 +36,20 @@ from pipelines import paths
 from pipelines.clean import load_clean
 from pipelines.config import config_for, load_config
 from pipelines.errors import RunError
-from pipelines.ingest.deliver import IngestError, ThresholdExceeded, ingest_export
+from pipelines.ingest.deliver import (
+    IngestError,
+    ThresholdExceeded,
+    delivered_clean_dir,
+    delivered_organisation,
+    ingest_read,
+)
 from pipelines.ingest.profiles import ExportError
+from pipelines.ingest.pseudonym import load_key
+from pipelines.ingest.read import read_export
 from pipelines.kpi.engine import compute_kpis, write_kpis_csv
+from pipelines.paths import slugify
 from pipelines.periods import peildatum, vorig_kwartaal
+from pipelines.preflight import TargetLock, check_percentage, check_writable_dir, percentage
 from pipelines.report.html import PublishError
 from pipelines.report.notebook import quarter_peildata
 from pipelines.run import notebooks as notebook_runner
@@ -127,25 +138,88 @@ def run_quarter(
     workers: int = 2,
     stream=sys.stdout,
 ) -> RunResult:
-    """The whole quarterly run; raises `RunError` (with the exit code) when it stops."""
+    """The whole quarterly run; raises `RunError` (with the exit code) when it stops.
+
+    Everything that can be checked before work starts is checked first (exit 2): quarter, export,
+    threshold, key, writable folders, notebooks, kernel. The target is locked before the ingest, so a
+    second run into the same folder stops at once instead of after its ingest.
+    """
     started_at = now()
     export_dir = Path(export_dir).resolve()
     b = peildatum(kwartaal)
     b_previous = peildatum(vorig_kwartaal(kwartaal))
     if not export_dir.is_dir():
         raise RunError(f"exportmap {export_dir} bestaat niet", exit_code=2)
+    max_afwijzing_pct = check_percentage(max_afwijzing_pct)
+    load_key()
+    clean_root = check_writable_dir(Path(clean_root).resolve(), "--clean-root")
+    given_target = check_writable_dir(Path(out_dir).resolve(), "--out") if out_dir else None
     notebooks = discover_notebooks(Path(notebooks_dir).resolve())
     check_notebooks(notebooks)
     kernel_meta = kernel_info(kernel)
     given_config = load_config(Path(config_path).resolve()) if config_path else None
 
+    with contextlib.ExitStack() as locks:
+        if given_target is not None:
+            locks.enter_context(TargetLock(given_target))
+        return _run_locked(
+            export_dir,
+            kwartaal,
+            b,
+            b_previous,
+            locks=locks,
+            given_target=given_target,
+            given_config=given_config,
+            config_path=config_path,
+            max_afwijzing_pct=max_afwijzing_pct,
+            profiel=profiel,
+            clean_root=clean_root,
+            notebooks=notebooks,
+            kernel=kernel,
+            kernel_meta=kernel_meta,
+            workers=workers,
+            stream=stream,
+            started_at=started_at,
+        )
+
+
+def _run_locked(
+    export_dir: Path,
+    kwartaal: str,
+    b: dt.date,
+    b_previous: dt.date,
+    *,
+    locks: contextlib.ExitStack,
+    given_target: Path | None,
+    given_config,
+    config_path: Path | None,
+    max_afwijzing_pct: float | None,
+    profiel: str | None,
+    clean_root: Path,
+    notebooks,
+    kernel: str,
+    kernel_meta: dict,
+    workers: int,
+    stream,
+    started_at: str,
+) -> RunResult:
     progress = Progress(4, stream)
     result_steps: dict[str, Any] = {}
 
     with progress.step("ingest en validatie"):
-        ingest = _ingest(export_dir, clean_root, max_afwijzing_pct, given_config, profiel)
+        read = _read(export_dir, profiel)
+        organisatie = delivered_organisation(read)
+        target = given_target
+        if target is None:
+            slug = given_config.slug if given_config else slugify(organisatie or "onbekend")
+            target = check_writable_dir(default_out_dir(slug, kwartaal).resolve(), "doelmap")
+            locks.enter_context(TargetLock(target))
+        clean_target = delivered_clean_dir(read, clean_root)
+        if clean_target is not None:
+            # the notebooks read this delivery: no other run or ingest may replace it meanwhile
+            locks.enter_context(TargetLock(clean_target, "een andere run of ingest"))
+        ingest = _ingest(read, export_dir, clean_root, max_afwijzing_pct, given_config)
     config = given_config or config_for(ingest.organisatie, gemeentecodes=_gemeentecodes(ingest.clean_dir))
-    target = Path(out_dir).resolve() if out_dir else default_out_dir(config.slug, kwartaal)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = make_staging(target)
     try:
@@ -205,7 +279,6 @@ def run_quarter(
                 )
             except PublishError as exc:
                 raise RunError(f"run gestopt bij de publicatie: {exc}") from exc
-        (staging / ".pid").unlink()
         replace_bundle(staging, target)
     except BaseException:
         if staging.exists():
@@ -230,19 +303,24 @@ def _gemeentecodes(clean_dir: Path) -> list[str]:
     )
 
 
-def _ingest(export_dir: Path, clean_root: Path, max_afwijzing_pct: float | None, config, profiel: str | None):
+def _read(export_dir: Path, profiel: str | None):
     try:
-        return ingest_export(
+        return read_export(export_dir, profile=profiel)
+    except ExportError as exc:
+        raise RunError(f"run gestopt bij ingest: {exc}", exit_code=exc.exit_code) from exc
+
+
+def _ingest(read, export_dir: Path, clean_root: Path, max_afwijzing_pct: float | None, config):
+    try:
+        return ingest_read(
+            read,
             export_dir,
             clean_root=Path(clean_root).resolve(),
-            profile=profiel,
             max_afwijzing_pct=max_afwijzing_pct,
             config=config,
         )
-    except ThresholdExceeded as exc:
-        raise RunError(f"run gestopt bij ingest: {exc}", exit_code=3) from exc
-    except (ExportError, IngestError) as exc:
-        raise RunError(f"run gestopt bij ingest: {exc}", exit_code=3) from exc
+    except (ThresholdExceeded, ExportError, IngestError) as exc:
+        raise RunError(f"run gestopt bij ingest: {exc}", exit_code=exc.exit_code) from exc
 
 
 def _kpis(clean_dir: Path, config, peildata: list[dt.date], path: Path):
@@ -282,7 +360,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--max-afwijzing-pct",
-        type=float,
+        type=percentage,
         default=None,
         help="maximaal aandeel afgewezen regels per tabel in procent (standaard uit de configuratie, 5)",
     )

@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 from pipelines import paths
-from pipelines.errors import RunError
 from pipelines.report.manifest import write_manifest
 
 
@@ -17,31 +16,15 @@ def default_out_dir(organisatie_slug: str, kwartaal: str) -> Path:
 
 
 def make_staging(out_dir: Path) -> Path:
-    """The hidden folder a run builds in; a left-over of a dead run is removed, a live one refused."""
+    """The hidden folder a run builds in; a left-over of a dead run is removed.
+
+    The caller holds the target's lock (`pipelines.preflight.TargetLock`), so no live run uses it.
+    """
     staging = out_dir.parent / f".{out_dir.name}.onvolledig"
     if staging.exists():
-        pid_file = staging / ".pid"
-        pid = (
-            int(pid_file.read_text())
-            if pid_file.exists() and pid_file.read_text().strip().isdigit()
-            else None
-        )
-        if pid and pid != os.getpid() and _alive(pid):
-            raise RunError(f"er draait al een run naar {out_dir} (proces {pid}); wacht tot die klaar is")
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
-    (staging / ".pid").write_text(str(os.getpid()))
     return staging
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def replace_bundle(staging: Path, target: Path) -> None:
@@ -69,7 +52,6 @@ def keep_failed(staging: Path, failed: Path, started_at: str, message: str) -> N
         },
         staging / "manifest.json",
     )
-    (staging / ".pid").unlink(missing_ok=True)
     if failed.exists():
         shutil.rmtree(failed)
     os.replace(staging, failed)

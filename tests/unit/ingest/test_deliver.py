@@ -142,7 +142,7 @@ def test_faults_are_rejected_row_for_row_and_reconciled(tmp_path, faulty):
     html = (result.clean_dir / "validatie" / "index.html").read_text()
     assert "<h2>Controles op uitkeringen</h2>" in html and "reden_bij_einde" in html
     assert "uitkeringen.csv regel 8" in html and "#########" in html
-    assert "123456789" not in html and "http" not in html  # offline: nothing loaded from elsewhere
+    assert "123456789" not in html and "://" not in html  # offline: nothing loaded from elsewhere
 
 
 def test_rows_of_a_rejected_person_are_rejected_with_that_reason():

@@ -81,3 +81,29 @@ def test_mask_expression_matches_mask_value():
     values = ["123456782", " 123456782 ", "0546", None, "1234567890", "12345678", "x 999-720-466 y"]
     got = pl.DataFrame({"waarde": values}).select(pseudonym.mask_expr("waarde"))["waarde"].to_list()
     assert got == [pseudonym.mask_value(v) for v in values]
+
+
+def test_key_file_readable_by_others_is_refused_with_a_warning(monkeypatch, tmp_path, capsys):
+    monkeypatch.delenv(pseudonym.ENV_KEY, raising=False)
+    path = tmp_path / "sleutel"
+    path.write_text("a" * 40 + "\n")
+    monkeypatch.setenv(pseudonym.ENV_KEY_FILE, str(path))
+    for mode in (0o644, 0o666, 0o640):
+        path.chmod(mode)
+        with pytest.raises(pseudonym.PseudonymKeyError, match="chmod 600"):
+            pseudonym.load_key()
+        assert "leesbaar voor anderen" in capsys.readouterr().err
+    path.chmod(0o600)
+    assert pseudonym.load_key() == b"a" * 40
+
+
+def test_key_path_that_is_a_folder_or_cannot_be_created_is_a_dutch_input_error(monkeypatch, tmp_path):
+    monkeypatch.delenv(pseudonym.ENV_KEY, raising=False)
+    monkeypatch.setenv(pseudonym.ENV_KEY_FILE, str(tmp_path))
+    with pytest.raises(pseudonym.PseudonymKeyError, match="is een map"):
+        pseudonym.load_key()
+    blocker = tmp_path / "geen-map"
+    blocker.write_text("")
+    monkeypatch.setenv(pseudonym.ENV_KEY_FILE, str(blocker / "conf" / "sleutel"))  # like an unwritable HOME
+    with pytest.raises(pseudonym.PseudonymKeyError, match="kan geen sleutelbestand aanmaken"):
+        pseudonym.load_key()
