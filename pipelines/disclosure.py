@@ -14,18 +14,41 @@ Rules per kind of figure (the `kind` of a KPI in `pipelines.kpi.catalogue`):
   since a mean of very few people describes those people.
 - `bedrag` (an amount in euro summed over `noemer` persons, e.g. costs or rewards): suppressed when
   it concerns 1 to `min_cell - 1` persons, since it then describes those few people.
-- `meerjarig` and `vlag` (means of yearly percentages, norm flags): never suppressed; they
-  are derived from the yearly rates, which are themselves suppressed where needed.
+- `meerjarig` and `vlag` (means of yearly percentages, norm flags): not suppressed on their own, but
+  derived from the yearly rates: a mean is hidden when any of its years is, a flag when its year or
+  its mean is (`afgeleid`), so neither reveals a hidden year.
+
+That alone is not enough where published cells add up (municipalities to `totaal`, perspectives to
+the stock, groups to their union, shares to 100 %): one hidden cell beside a published total and
+published siblings is recomputed by subtraction. Secondary suppression (`protect`) hides the
+smallest further cell of such a relation until no hidden cell can be recovered from what is
+published (`exposed`): for every hidden cell the lowest and highest value consistent with the
+published cells, the relations and what a reader knows of a hidden cell (a `<5` is 1 to 4, a
+secondary `x` at least `min_cell`, an amount at least 0, a share 0 to 100), by bounds propagation
+and, where relations form a cycle, linear programming. A cell whose range holds one value is
+recovered. The cells that must not be recovered are those hidden for what they are (small counts,
+small numerators or populations); a cell hidden only to protect them is itself publishable. The
+relations of the KPIs come from the families (`Rules`, built by
+`pipelines.kpi.registry.disclosure_rules`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
+
 import polars as pl
+
+from pipelines.periods import multi_year_peildata
 
 AANTAL_KLEIN = "aantal_klein"
 TELLER_KLEIN = "teller_klein"
 NOEMER_KLEIN = "noemer_klein"
 PERSONEN_KLEIN = "personen_klein"
+SECUNDAIR = "secundair"
+AFGELEID = "afgeleid"
 
 #: Dutch explanation of each reason, for reports and the Excel sheet.
 REASON_TEXT: dict[str, str] = {
@@ -33,6 +56,9 @@ REASON_TEXT: dict[str, str] = {
     TELLER_KLEIN: "percentage op een teller van 1 tot de minimale celgrootte: niet gepubliceerd",
     NOEMER_KLEIN: "percentage of gemiddelde op een noemer onder de minimale noemer: niet gepubliceerd",
     PERSONEN_KLEIN: "bedrag over 1 tot de minimale celgrootte personen: niet gepubliceerd",
+    SECUNDAIR: "niet gepubliceerd omdat een onderdrukte cel er anders uit terug te rekenen is "
+    "(secundaire onderdrukking)",
+    AFGELEID: "gemiddelde of normvlag van een onderdrukt jaarcijfer: niet gepubliceerd",
 }
 
 KINDS = ("aantal", "aandeel", "verhouding", "gemiddelde", "bedrag", "meerjarig", "vlag")
@@ -85,15 +111,468 @@ def suppression_expr(
 
 
 def add_onderdrukt(
-    frame: pl.DataFrame, kinds: dict[str, str], min_cell: int = 5, min_noemer: int = 10
+    frame: pl.DataFrame,
+    kinds: Mapping[str, str],
+    min_cell: int = 5,
+    min_noemer: int = 10,
+    rules: Rules | None = None,
 ) -> pl.DataFrame:
-    """Add (or replace) the `onderdrukt` column of a kpis frame, given each kpi's kind."""
+    """Add (or replace) the `onderdrukt` column of a kpis frame, given each kpi's kind.
+
+    With `rules`, also the derived means and flags (`afgeleid`) and the secondary suppression over
+    the relations (`secundair`), per peildatum.
+    """
     unknown = sorted(set(frame.get_column("kpi").unique().to_list()) - set(kinds))
     if unknown:
         raise ValueError(f"soort onbekend voor kengetal(len) {', '.join(unknown)}")
-    kind = pl.col("kpi").replace_strict(kinds, return_dtype=pl.String)
-    return frame.with_columns(
+    kind = pl.col("kpi").replace_strict(dict(kinds), return_dtype=pl.String)
+    frame = frame.with_columns(
         suppression_expr(
             kind, pl.col("waarde"), pl.col("teller"), pl.col("noemer"), min_cell, min_noemer
         ).alias("onderdrukt")
+    )
+    if rules is None or frame.is_empty():
+        return frame
+    frame = hide_derived(frame, rules)
+    frame = secondary_suppression(frame, kinds, rules, min_cell)
+    return hide_derived(frame, rules)
+
+
+# --- relations between published cells ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Relation:
+    """`sum(coef * cell) + constant` is 0 (`exact`) or at most 0: how published cells tie together."""
+
+    terms: tuple[tuple[Hashable, float], ...]
+    constant: float = 0.0
+    exact: bool = True
+
+    @property
+    def cells(self) -> list[Hashable]:
+        return [key for key, _ in self.terms]
+
+
+def sum_relation(total: Hashable | float, parts: Iterable[Hashable]) -> Relation:
+    """`total = sum(parts)`; a number as `total` is a fixed whole (shares adding up to 100)."""
+    terms = tuple((p, -1.0) for p in parts)
+    if isinstance(total, (int, float)):
+        return Relation(terms, constant=float(total))
+    return Relation(((total, 1.0), *terms))
+
+
+def union_relations(total: Hashable, parts: Iterable[Hashable]) -> list[Relation]:
+    """Persons in one or more groups: every group at most the union, the union at most the groups' sum."""
+    parts = list(parts)
+    out = [Relation(((p, 1.0), (total, -1.0)), exact=False) for p in parts]
+    out.append(Relation(((total, 1.0), *((p, -1.0) for p in parts)), exact=False))
+    return out
+
+
+def mean_relation(mean: Hashable, years: list[Hashable]) -> Relation:
+    """`mean` is the plain mean of `years`."""
+    return Relation(((mean, float(len(years))), *((y, -1.0) for y in years)))
+
+
+def holds(relation: Relation, values: Mapping[Hashable, float], tolerance: float = 1e-6) -> bool:
+    """Whether the exact figures satisfy the relation (a relation the data breaks tells a reader nothing)."""
+    total = relation.constant + math.fsum(c * values[k] for k, c in relation.terms)
+    scale = max([1.0, abs(relation.constant)] + [abs(values[k]) for k, _ in relation.terms])
+    return abs(total) <= tolerance * scale if relation.exact else total <= tolerance * scale
+
+
+@dataclass(frozen=True)
+class Hidden:
+    """What a reader knows of a hidden cell: its range, and whether it is a whole number."""
+
+    low: float = 0.0
+    high: float = math.inf
+    integer: bool = False
+
+
+def _components(relations: list[Relation], hidden: set[Hashable]) -> list[tuple[list[Relation], list]]:
+    """Relations grouped by the hidden cells they share (each group is solved on its own)."""
+    parent: dict[Hashable, Hashable] = {}
+
+    def find(x):
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for rel in relations:
+        keys = [k for k in rel.cells if k in hidden]
+        for a in keys[1:]:
+            parent[find(a)] = find(keys[0])
+    groups: dict[Hashable, tuple[list[Relation], set]] = {}
+    for rel in relations:
+        keys = [k for k in rel.cells if k in hidden]
+        if not keys:
+            continue
+        root = find(keys[0])
+        rels, cells = groups.setdefault(root, ([], set()))
+        rels.append(rel)
+        cells.update(keys)
+    return [(rels, sorted(cells, key=repr)) for rels, cells in groups.values()]
+
+
+def _propagate(
+    rels: list[Relation],
+    cells: list[Hashable],
+    values: Mapping[Hashable, float],
+    hidden: Mapping[Hashable, Hidden],
+) -> dict[Hashable, list[float]]:
+    """Bounds propagation to a fixed point: each relation narrows each of its hidden cells by the others.
+
+    Sound (the true range lies inside) and, on a system without cycles, exact; whole numbers are rounded
+    inwards, as a reader would.
+    """
+    box = {k: [hidden[k].low, hidden[k].high] for k in cells}
+    for _ in range(200):
+        changed = False
+        for rel in rels:
+            known = rel.constant + math.fsum(c * values[k] for k, c in rel.terms if k not in box)
+            terms = [(k, c) for k, c in rel.terms if k in box]
+            lows = [min(c * box[k][0], c * box[k][1]) for k, c in terms]
+            highs = [max(c * box[k][0], c * box[k][1]) for k, c in terms]
+            for j, (key, coef) in enumerate(terms):
+                others_low = _sum_except(lows, j)
+                others_high = _sum_except(highs, j)
+                # coef * key = -(known + others): exactly (`= 0`), or at most that (`<= 0`)
+                top = -(known + others_low)
+                bottom = -(known + others_high) if rel.exact else -math.inf
+                low, high = (bottom / coef, top / coef) if coef > 0 else (top / coef, bottom / coef)
+                if hidden[key].integer:
+                    low = math.ceil(low - 1e-9) if math.isfinite(low) else low
+                    high = math.floor(high + 1e-9) if math.isfinite(high) else high
+                if low > box[key][0] + 1e-9:
+                    box[key][0] = low
+                    changed = True
+                if high < box[key][1] - 1e-9:
+                    box[key][1] = high
+                    changed = True
+        if not changed:
+            break
+    return box
+
+
+def _sum_except(items: list[float], skip: int) -> float:
+    """Sum of `items` without the one at `skip` (infinite parts make it infinite, never NaN)."""
+    rest = [x for i, x in enumerate(items) if i != skip]
+    if any(x == math.inf for x in rest):
+        return math.inf if not any(x == -math.inf for x in rest) else math.nan
+    if any(x == -math.inf for x in rest):
+        return -math.inf
+    return math.fsum(rest)
+
+
+def _acyclic(rels: list[Relation], cells: list[Hashable]) -> bool:
+    """Whether hidden cells and relations form a forest (then propagation is exact and no LP is needed)."""
+    edges = sum(len({k for k in r.cells if k in set(cells)}) for r in rels)
+    return edges == len(cells) + len(rels) - 1  # one connected component
+
+
+def feasible_ranges(
+    values: Mapping[Hashable, float], hidden: Mapping[Hashable, Hidden], relations: Iterable[Relation]
+) -> dict[Hashable, tuple[float, float]]:
+    """For every hidden cell in a relation: the lowest and highest value the published cells allow.
+
+    `values` holds every cell's exact value; a reader sees those not in `hidden`. Per group of
+    relations that share hidden cells: bounds propagation, and where the group has a cycle also
+    linear programming (HiGHS); the narrower of the two is kept.
+    """
+    relations = [r for r in relations if all(k in values for k in r.cells)]
+    out: dict[Hashable, tuple[float, float]] = {}
+    for rels, cells in _components(relations, set(hidden)):
+        box = _propagate(rels, cells, values, hidden)
+        if not _acyclic(rels, cells):
+            for key, (low, high) in _linear_ranges(rels, cells, values, hidden).items():
+                box[key] = [max(box[key][0], low), min(box[key][1], high)]
+        out.update({k: (v[0], v[1]) for k, v in box.items()})
+    return out
+
+
+def _linear_ranges(
+    rels: list[Relation],
+    cells: list[Hashable],
+    values: Mapping[Hashable, float],
+    hidden: Mapping[Hashable, Hidden],
+) -> dict[Hashable, tuple[float, float]]:
+    """The exact (continuous) range of every hidden cell of one group, by linear programming.
+
+    The 2n problems (the lowest and the highest value of each of n cells) are independent copies of the
+    same system, so they are solved as one problem with a block-diagonal matrix: one solver call per
+    group. Values are capped at a large bound; a range that reaches it is unbounded.
+    """
+    import numpy as np
+    from scipy.optimize import linprog  # only a system with a cycle needs it
+    from scipy.sparse import block_diag, csr_matrix
+
+    n = len(cells)
+    index = {k: i for i, k in enumerate(cells)}
+    eq_rows, eq_rhs, ub_rows, ub_rhs = [], [], [], []
+    for rel in rels:
+        row = [0.0] * n
+        rhs = -rel.constant
+        for key, coef in rel.terms:
+            if key in index:
+                row[index[key]] += coef
+            else:
+                rhs -= coef * values[key]
+        (eq_rows if rel.exact else ub_rows).append(row)
+        (eq_rhs if rel.exact else ub_rhs).append(rhs)
+    scale = max([1.0] + [abs(v) for v in values.values() if math.isfinite(v)])
+    cap = 1e6 * scale
+    bounds = [(max(hidden[k].low, -cap), min(hidden[k].high, cap)) for k in cells] * (2 * n)
+    cost = np.zeros(2 * n * n)
+    for i in range(n):
+        cost[(2 * i) * n + i] = 1.0  # copy 2i: the lowest value of cell i
+        cost[(2 * i + 1) * n + i] = -1.0  # copy 2i + 1: the highest
+    a_eq = block_diag([csr_matrix(eq_rows)] * (2 * n), format="csr") if eq_rows else None
+    a_ub = block_diag([csr_matrix(ub_rows)] * (2 * n), format="csr") if ub_rows else None
+    result = linprog(
+        cost,
+        A_eq=a_eq,
+        b_eq=np.tile(eq_rhs, 2 * n) if eq_rows else None,
+        A_ub=a_ub,
+        b_ub=np.tile(ub_rhs, 2 * n) if ub_rows else None,
+        bounds=bounds,
+        method="highs",
+    )
+    if result.status != 0:  # infeasible: the reader's model contradicts the data; no conclusion
+        return {k: (-math.inf, math.inf) for k in cells}
+    x = result.x
+    out = {}
+    for key, i in index.items():
+        low, high = float(x[(2 * i) * n + i]), float(x[(2 * i + 1) * n + i])
+        out[key] = (
+            -math.inf if low <= -cap * (1 - 1e-9) else low,
+            math.inf if high >= cap * (1 - 1e-9) else high,
+        )
+    return out
+
+
+def is_recovered(bounds: tuple[float, float], hidden: Hidden, tolerance: float = 1e-6) -> bool:
+    """Whether a range pins the cell down: one whole number, or (not whole) no width at all."""
+    low, high = bounds
+    if math.isinf(low) or math.isinf(high):
+        return False
+    if hidden.integer:
+        return math.floor(high + tolerance) - math.ceil(low - tolerance) < 1
+    return high - low <= tolerance * max(1.0, abs(low), abs(high))
+
+
+def exposed(
+    values: Mapping[Hashable, float], hidden: Mapping[Hashable, Hidden], relations: Iterable[Relation]
+) -> dict[Hashable, tuple[float, float]]:
+    """The hidden cells a reader can recompute from the published ones, with the range found."""
+    ranges = feasible_ranges(values, hidden, relations)
+    return {k: r for k, r in ranges.items() if is_recovered(r, hidden[k])}
+
+
+def protect(
+    values: Mapping[Hashable, float],
+    hidden: Mapping[Hashable, Hidden],
+    relations: Iterable[Relation],
+    secondary_bounds: Callable[[Hashable], Hidden],
+    priority: Callable[[Hashable], int] = lambda key: 0,
+    fixed: Iterable[Hashable] = (),
+) -> tuple[dict[Hashable, Hidden], dict[Hashable, tuple[float, float]]]:
+    """Secondary suppression: hide further cells until no cell of `hidden` can be recovered.
+
+    `hidden` are the sensitive cells (small counts and the like); a cell hidden here only to protect
+    them is at least `min_cell` and no secret itself, so it may stay computable.
+
+    Each round, for every recovered cell, a published cell of the relation that gives it away (the
+    sum with the fewest hidden cells) is hidden too: the one with the lowest `priority` (parts before
+    totals), then the smallest value (a zero count protects nothing). `fixed` cells are published
+    elsewhere already and stay as they are. Returns the cells hidden this way (with what a reader
+    knows of them) and any cell still recoverable when nothing is left to hide (the caller must then
+    not publish it; the audit reports it).
+    """
+    fixed = set(fixed)
+    relations = [r for r in relations if all(k in values for k in r.cells)]
+    sensitive = set(hidden)  # a cell hidden only to protect another may be narrowed down; these not
+    hidden = dict(hidden)
+    added: dict[Hashable, Hidden] = {}
+    while True:
+        pinned = exposed(values, hidden, relations)
+        found = {k: r for k, r in pinned.items() if k in sensitive}
+        if not found:
+            return added, {}
+        chosen: list[Hashable] = []
+        for key in sorted(found, key=repr):
+            own = [rel for rel in relations if key in rel.cells]
+            if any(k in rel.cells for rel in own if rel.exact for k in chosen):
+                continue  # a cell hidden this round already sits in one of its sums: look again first
+            pick = None
+            # the relations of this cell and of every other hidden cell that is pinned down (a chain
+            # through a pinned protector gives it away too); a sum before an inequality, and the one
+            # with the fewest hidden cells first: that is the one that gives a cell away
+            pool = own + [r for r in relations if r not in own and any(k in pinned for k in r.cells)]
+            ordered = sorted(pool, key=lambda rel: (not rel.exact, sum(k in hidden for k in rel.cells)))
+            for rel in ordered:
+                candidates = [k for k in rel.cells if k not in hidden and k not in fixed and values[k] > 0]
+                if candidates:
+                    pick = min(candidates, key=lambda k: (priority(k), values[k], repr(k)))
+                    break
+            if pick is not None:
+                hidden[pick] = added[pick] = secondary_bounds(pick)
+                chosen.append(pick)
+        if not chosen:
+            return added, found
+
+
+# --- the rules of the KPIs ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rules:
+    """How the KPIs relate, for secondary suppression and the audit (from the family registry).
+
+    - `municipal`: KPIs whose `totaal` is the sum of the municipalities;
+    - `sums`: (total, parts) within one municipality, `total` a KPI or a fixed number (100 %);
+    - `unions`: (union, groups): persons in one or more of the groups;
+    - `derived`: a `meerjarig` mean or `vlag` flag -> the yearly KPI it is computed from;
+    - `kinds`, `units`: the catalogue's kind and unit of every KPI.
+    """
+
+    municipal: tuple[str, ...] = ()
+    sums: tuple[tuple[str | float, tuple[str, ...]], ...] = ()
+    unions: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    derived: Mapping[str, str] = field(default_factory=dict)
+    kinds: Mapping[str, str] = field(default_factory=dict)
+
+    def relations(self, rows: Mapping[tuple[str, str], float]) -> list[Relation]:
+        """The relations among `(kpi, gemeentecode) -> waarde` of one peildatum that the data satisfies."""
+        gemeenten = sorted({g for _, g in rows if g != "totaal"})
+        out: list[Relation] = []
+        for kpi in self.municipal:
+            parts = [(kpi, g) for g in gemeenten if (kpi, g) in rows]
+            if (kpi, "totaal") in rows and parts:
+                out.append(sum_relation((kpi, "totaal"), parts))
+        for g in [*gemeenten, "totaal"]:
+            for total, parts in self.sums:
+                keys = [(p, g) for p in parts]
+                if not all(k in rows for k in keys):
+                    continue
+                if isinstance(total, str):
+                    if (total, g) in rows:
+                        out.append(sum_relation((total, g), keys))
+                else:
+                    out.append(sum_relation(total, keys))
+            for union, groups in self.unions:
+                keys = [(p, g) for p in groups]
+                if (union, g) in rows and all(k in rows for k in keys):
+                    out.extend(union_relations((union, g), keys))
+        return [r for r in out if holds(r, rows)]
+
+    def totals(self) -> set[str]:
+        return {t for t, _ in self.sums if isinstance(t, str)} | {u for u, _ in self.unions}
+
+
+def reader_knows(kind: str, reason: str | None, min_cell: int) -> Hidden:
+    """What a reader knows of a hidden cell of this kind from the way it is shown (`<5`, `x`, `-`)."""
+    if kind == "aantal":
+        if reason == AANTAL_KLEIN:
+            return Hidden(1.0, float(min_cell - 1), integer=True)
+        return Hidden(float(min_cell), math.inf, integer=True)  # a secondary cell is never a small count
+    if kind == "aandeel":
+        return Hidden(0.0, 100.0)
+    if kind == "bedrag":
+        return Hidden(0.0, math.inf)
+    return Hidden(-math.inf, math.inf)
+
+
+def secondary_suppression(
+    frame: pl.DataFrame, kinds: Mapping[str, str], rules: Rules, min_cell: int = 5
+) -> pl.DataFrame:
+    """`onderdrukt = secundair` on the cells `protect` hides, per peildatum."""
+    chosen: list[tuple[str, str, dt.date]] = []
+    totals = rules.totals()  # parts are hidden before totals, a municipality before `totaal`
+    for (b,), part in frame.partition_by("peildatum", as_dict=True, maintain_order=True).items():
+        rows = {
+            (r["kpi"], r["gemeentecode"]): r
+            for r in part.select("kpi", "gemeentecode", "waarde", "onderdrukt").iter_rows(named=True)
+            if r["waarde"] is not None
+        }
+        values = {k: float(r["waarde"]) for k, r in rows.items()}
+        relations = rules.relations(values)
+        if not relations:
+            continue
+        hidden = {
+            k: reader_knows(kinds.get(k[0], ""), r["onderdrukt"], min_cell)
+            for k, r in rows.items()
+            if r["onderdrukt"] is not None
+        }
+        added, _ = protect(
+            values,
+            hidden,
+            relations,
+            secondary_bounds=lambda k: reader_knows(kinds.get(k[0], ""), SECUNDAIR, min_cell),
+            priority=lambda k: int(k[1] == "totaal") + int(k[0] in totals),
+        )
+        chosen.extend((kpi, gemeente, b) for kpi, gemeente in added)
+    if not chosen:
+        return frame
+    marks = pl.DataFrame(
+        chosen, schema={"kpi": pl.String, "gemeentecode": pl.String, "peildatum": pl.Date}, orient="row"
+    ).with_columns(pl.lit(True).alias("_secundair"))
+    return (
+        frame.join(marks, on=["kpi", "gemeentecode", "peildatum"], how="left", maintain_order="left")
+        .with_columns(
+            pl.when(pl.col("_secundair") & pl.col("onderdrukt").is_null())
+            .then(pl.lit(SECUNDAIR))
+            .otherwise(pl.col("onderdrukt"))
+            .alias("onderdrukt")
+        )
+        .drop("_secundair")
+    )
+
+
+def hide_derived(frame: pl.DataFrame, rules: Rules) -> pl.DataFrame:
+    """`onderdrukt = afgeleid` on a mean any of whose years is hidden, and on a flag whose year or mean is."""
+    if not rules.derived:
+        return frame
+    hidden = {
+        (r["kpi"], r["gemeentecode"], r["peildatum"])
+        for r in frame.filter(pl.col("onderdrukt").is_not_null())
+        .select("kpi", "gemeentecode", "peildatum")
+        .iter_rows(named=True)
+    }
+    means = {basis: k for k, basis in rules.derived.items() if rules.kinds.get(k) == "meerjarig"}
+    candidates = (
+        frame.filter(pl.col("kpi").is_in(list(rules.derived)) & pl.col("onderdrukt").is_null())
+        .select("kpi", "gemeentecode", "peildatum")
+        .rows()
+    )
+    marks = []
+    # means first (from their years), then flags (from their year and their mean)
+    for kpi, g, b in sorted(
+        candidates, key=lambda r: (rules.kinds.get(r[0]) != "meerjarig", r[0], r[1], r[2])
+    ):
+        basis = rules.derived[kpi]
+        if rules.kinds.get(kpi) == "meerjarig":
+            hit = any((basis, g, y) in hidden for y in multi_year_peildata(b))
+        else:
+            mean = means.get(basis)
+            hit = (basis, g, b) in hidden or (mean is not None and (mean, g, b) in hidden)
+        if hit:
+            marks.append((kpi, g, b))
+            hidden.add((kpi, g, b))
+    if not marks:
+        return frame
+    flagged = pl.DataFrame(
+        marks, schema={"kpi": pl.String, "gemeentecode": pl.String, "peildatum": pl.Date}, orient="row"
+    ).with_columns(pl.lit(True).alias("_afgeleid"))
+    return (
+        frame.join(flagged, on=["kpi", "gemeentecode", "peildatum"], how="left", maintain_order="left")
+        .with_columns(
+            pl.when(pl.col("_afgeleid"))
+            .then(pl.lit(AFGELEID))
+            .otherwise(pl.col("onderdrukt"))
+            .alias("onderdrukt")
+        )
+        .drop("_afgeleid")
     )

@@ -235,6 +235,7 @@ FAMILY = registry.register(
         order=30,
         rows=stock_rows,
         notebook="12_bestand",
+        sums=(("bestand_n", tuple(f"perspectief_{p}_n" for p in (*PERSPECTIEVEN, "onbekend"))),),
         kpis=(
             registry.kpi("bestand_n", "Personen in het bestand", "n", "aantal", "bestand"),
             registry.kpi("uitkeringen_n", "Lopende uitkeringen", "n", "aantal", "bestand"),

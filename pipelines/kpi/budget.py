@@ -216,6 +216,7 @@ FAMILY = registry.register(
         order=90,
         rows=budget_rows,
         notebook="22_participatiebudget",
+        sums=(("budget_totaal_besteed", tuple(BESTEED)),),
         norms=norm_rules,
         kpis=(
             *(

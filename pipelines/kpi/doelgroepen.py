@@ -24,7 +24,7 @@ import datetime as dt
 import polars as pl
 
 from pipelines.config import VASTE_DOELGROEPEN, Doelgroep, parse_doelgroep
-from pipelines.disclosure import add_onderdrukt
+from pipelines.disclosure import Rules, add_onderdrukt
 from pipelines.kpi import registry
 from pipelines.kpi.base import GEMEENTE, Context, by_gemeente, concat_rows, count_rows, guarded, pct_rows
 from pipelines.kpi.bestand import age_expr, current_periods
@@ -220,7 +220,9 @@ def monitor_frame(data, config, peildata: list[dt.date], gemeente: str | None = 
     frame = frame.with_columns(
         pl.when(is_pct).then(low).alias("ci_laag"), pl.when(is_pct).then(high).alias("ci_hoog")
     )
-    frame = add_onderdrukt(frame, kinds, config.min_cell, config.min_noemer)
+    # the same relations as kpis.csv: a group's count per municipality adds up to its total
+    rules = Rules(municipal=tuple(k for k, v in kinds.items() if v == "aantal"), kinds=kinds)
+    frame = add_onderdrukt(frame, kinds, config.min_cell, config.min_noemer, rules)
     if gemeente is not None:
         frame = frame.filter(pl.col(GEMEENTE) == gemeente)
     return frame.sort("kpi", GEMEENTE, "peildatum")

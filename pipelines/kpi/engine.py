@@ -109,7 +109,7 @@ def finish(frame: pl.DataFrame, min_cell: int, min_noemer: int) -> pl.DataFrame:
         pl.when(with_ci).then(low).alias("ci_laag"),
         pl.when(with_ci).then(high).alias("ci_hoog"),
     )
-    frame = add_onderdrukt(frame, KINDS, min_cell, min_noemer)
+    frame = add_onderdrukt(frame, KINDS, min_cell, min_noemer, registry.disclosure_rules())
     return sort_kpis(frame.select([pl.col(c).cast(t) for c, t in KPIS_SCHEMA.items()]))
 
 

@@ -127,6 +127,7 @@ FAMILY = registry.register(
         order=40,
         rows=lks_rows,
         notebook="13_lks",
+        sums=((100.0, ("lks_regulier_pct", "lks_sw_banenafspraak_pct", "lks_sw_beschut_pct")),),
         norms=norm_rules,
         kpis=(
             registry.kpi("lks_actief_n", "Lopende loonkostensubsidies", "n", "aantal", "lks"),

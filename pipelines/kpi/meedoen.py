@@ -771,6 +771,7 @@ FAMILY = registry.register(
         order=70,
         rows=meedoen_rows,
         notebook="20_meedoen",
+        unions=(("meedoen_doelgroep_n", tuple(f"meedoen_doelgroep_{i}_n" for i in range(1, 5))),),
         norms=norm_rules,
         active=runs_pilot,
         kpis=(

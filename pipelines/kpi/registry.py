@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipelines import disclosure
+
 UNITS = ("pct", "n", "ratio", "eur", "vlag")
 
 
@@ -89,6 +91,11 @@ class Family:
     #: True when `rows` guards its own parts (unavailable rows per part) instead of the engine guarding it
     #: whole.
     guards_itself: bool = False
+    #: Published figures that add up within one municipality: (total kpi or a fixed number, parts), e.g.
+    #: the stock is the sum of its perspectives (disclosure control: `pipelines.disclosure.Rules`).
+    sums: tuple[tuple[str | float, tuple[str, ...]], ...] = ()
+    #: (union kpi, group kpis): persons in one or more groups (at most the sum, at least each group).
+    unions: tuple[tuple[str, tuple[str, ...]], ...] = ()
     #: The KPI ids, in catalogue order.
     ids: tuple[str, ...] = field(init=False)
 
@@ -184,6 +191,29 @@ class _View(Mapping[str, Any]):
 
     def __repr__(self) -> str:
         return repr(self._build())
+
+
+#: Kinds and units whose `totaal` is the sum of the municipalities (persons counted once, amounts).
+ADDITIVE = {("aantal", "n"), ("bedrag", "eur")}
+
+
+def disclosure_rules() -> disclosure.Rules:
+    """How published figures relate, for secondary suppression and the disclosure audit.
+
+    Municipalities add up to `totaal` for every count and amount computed per municipality; the
+    families name their own sums and unions; a `meerjarig` mean and a `vlag` flag derive from their
+    `basis`.
+    """
+    catalogue = {k.kpi: k for f in families().values() for k in f.kpis}
+    return disclosure.Rules(
+        municipal=tuple(
+            k for k, v in catalogue.items() if (v.kind, v.unit) in ADDITIVE and not v.alleen_totaal
+        ),
+        sums=tuple(s for f in families().values() for s in f.sums),
+        unions=tuple(u for f in families().values() for u in f.unions),
+        derived={k: v.basis for k, v in catalogue.items() if v.kind in ("meerjarig", "vlag") and v.basis},
+        kinds={k: v.kind for k, v in catalogue.items()},
+    )
 
 
 #: kpi id -> its description, in catalogue order.

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines import periods
+from pipelines import disclosure, periods
 from pipelines.clean import CleanData, latest_clean_dir, load_clean
 from pipelines.config import OrgConfig, config_for
 from pipelines.disclosure import REASON_TEXT, suppression_reason
@@ -83,6 +83,12 @@ class NotebookContext:
             if self._kpis[key] is None:
                 self._kpis[key] = compute_kpis(self.data, self.config, list(dates), families=families)
         return self._kpis[key].filter(pl.col("gemeentecode") == (gemeente or self.gemeente))
+
+    def kpis_all(self, peildata: list[dt.date] | dt.date, families: list[str] | None = None) -> pl.DataFrame:
+        """Like `kpis`, for every municipality and `totaal` (tables that show municipalities side by side)."""
+        self.kpis(peildata, families)
+        dates = tuple(sorted(set(peildata if isinstance(peildata, list) else [peildata])))
+        return self._kpis[(dates, tuple(families) if families else None)]
 
     def _from_run(self, dates: tuple[dt.date, ...], families: list[str] | None) -> pl.DataFrame | None:
         if self.kpis_csv is None:
@@ -261,7 +267,7 @@ def figure_table(frame: pl.DataFrame, kpis: list[str], b: dt.date, config: OrgCo
             shown = "n.b."
             note = (row or {}).get("opmerking") or "niet beschikbaar"
         elif row["onderdrukt"] is not None:
-            shown = masked_text(info.kind, config.min_cell)
+            shown = masked_text(info.kind, config.min_cell, row["onderdrukt"])
             note = REASON_TEXT.get(row["onderdrukt"], row["onderdrukt"])
         else:
             shown = format_nl(row["waarde"], info.unit)
@@ -332,14 +338,31 @@ def count_distribution(
 
     `frame` has one row per person and a String `column` holding its category; every category in
     `categories` gets a bar (0 when empty). Returns `categorie, waarde, onderdrukt, aandeel_pct`.
+    The bars add up to the population, which is published too: beside a hidden small bar the next
+    smallest is hidden as well (`disclosure.protect`), so no bar can be recomputed.
     """
     counts = frame.group_by(column).agg(pl.len().alias("n"))
     lookup = dict(zip(counts.get_column(column).to_list(), counts.get_column("n").to_list(), strict=True))
     total = sum(lookup.get(c, 0) for c in categories)
+    values: dict = {cat: float(lookup.get(cat, 0)) for cat in categories} | {("totaal",): float(total)}
+    small = {
+        cat: disclosure.reader_knows("aantal", disclosure.AANTAL_KLEIN, config.min_cell)
+        for cat in categories
+        if suppression_reason("aantal", lookup.get(cat, 0), None, None, config.min_cell, config.min_noemer)
+    }
+    added, left = disclosure.protect(
+        values,
+        small,
+        [disclosure.sum_relation(("totaal",), categories)],
+        secondary_bounds=lambda k: disclosure.reader_knows("aantal", disclosure.SECUNDAIR, config.min_cell),
+        fixed=[("totaal",)],
+    )
     out = []
     for cat in categories:
         n = lookup.get(cat, 0)
         reason = suppression_reason("aantal", n, None, None, config.min_cell, config.min_noemer)
+        if reason is None and (cat in added or left):
+            reason = disclosure.SECUNDAIR
         share_reason = suppression_reason(
             "aandeel", 100.0 * n / total if total else None, n, total, config.min_cell, config.min_noemer
         )
@@ -348,7 +371,7 @@ def count_distribution(
                 "categorie": cat,
                 "waarde": None if reason else float(n),
                 "onderdrukt": reason,
-                "aandeel_pct": None if (share_reason or not total) else 100.0 * n / total,
+                "aandeel_pct": None if (reason or share_reason or not total) else 100.0 * n / total,
             }
         )
     return pl.DataFrame(
@@ -374,7 +397,8 @@ def intro(ctx: NotebookContext) -> str:
         f"{ctx.data.gegevens_vanaf.strftime('%d-%m-%Y')}. Aantallen van 1 tot {ctx.config.min_cell} en "
         f"percentages "
         f"op zulke kleine aantallen of op minder dan {ctx.config.min_noemer} personen worden niet getoond "
-        f"(`<{ctx.config.min_cell}` of `-`)."
+        f"(`<{ctx.config.min_cell}` of `-`), en evenmin een cijfer waaruit zo'n cel terug te rekenen "
+        "zou zijn (`x`)."
     )
 
 

@@ -2,8 +2,9 @@
 
 kpis.csv keeps exact values and the reason a figure is hidden (`onderdrukt`, `pipelines.disclosure`);
 every page, tile, table and workbook cell turns a figure into text here, so the same figure reads
-the same everywhere: a hidden count is `<5` (with the organisation's `min_cell`), any other hidden
-figure `-`, a figure that cannot be computed `n.b.`, and the rest goes through `format_nl`.
+the same everywhere: a hidden small count is `<5` (with the organisation's `min_cell`), a cell hidden
+so that another cannot be recomputed `x` (secondary suppression), any other hidden figure `-`, a
+figure that cannot be computed `n.b.`, and the rest goes through `format_nl`.
 """
 
 from __future__ import annotations
@@ -15,15 +16,21 @@ from typing import Any
 import polars as pl
 
 from pipelines import disclosure
-from pipelines.kpi.registry import KpiInfo
+from pipelines.kpi.registry import KpiInfo, disclosure_rules
 from pipelines.report.formats import NIET_BESCHIKBAAR, format_nl
 
 #: Kinds whose hidden value is a small count of persons (shown as `<5`); the others show `-`.
 COUNT_KINDS = ("aantal",)
 
 
-def masked_text(kind: str, min_cell: int = 5) -> str:
-    """How a publication shows a suppressed figure: counts as `<5`, everything else as `-`."""
+#: How a cell hidden by secondary suppression reads (as CBS writes it): not small, but not shown.
+SECONDARY_TEXT = "x"
+
+
+def masked_text(kind: str, min_cell: int = 5, reason: str | None = None) -> str:
+    """How a publication shows a suppressed figure: a small count `<5`, a secondary cell `x`, else `-`."""
+    if reason == disclosure.SECUNDAIR:
+        return SECONDARY_TEXT
     return f"<{min_cell}" if kind in COUNT_KINDS else "-"
 
 
@@ -32,7 +39,7 @@ def published_text(
 ) -> str:
     """The text of one published cell."""
     if onderdrukt is not None:
-        return masked_text(kind, min_cell)
+        return masked_text(kind, min_cell, onderdrukt)
     if value is None:
         return NIET_BESCHIKBAAR
     return format_nl(value, unit)
@@ -52,17 +59,21 @@ def publication_frame(
 ) -> pl.DataFrame:
     """kpis.csv rows plus `reden` (why publication hides it, or null) and `tekst` (what publication shows).
 
-    The reason is recomputed with `pipelines.disclosure` from the organisation's own limits,
-    so the publication never depends on a stale `onderdrukt` column.
+    The reason is recomputed with `pipelines.disclosure` from the organisation's own limits (small
+    cells, derived means and flags, secondary suppression over the families' relations), so the
+    publication never depends on a stale `onderdrukt` column.
     """
     kinds = {k: info[k].kind if k in info else "aantal" for k in kpis.get_column("kpi").unique().to_list()}
-    frame = disclosure.add_onderdrukt(kpis, kinds, min_cell, min_noemer).rename({"onderdrukt": "reden"})
+    rules = disclosure_rules()
+    frame = disclosure.add_onderdrukt(kpis, kinds, min_cell, min_noemer, rules).rename(
+        {"onderdrukt": "reden"}
+    )
     texts = []
     for row in frame.select("kpi", "waarde", "reden").iter_rows(named=True):
         meta = info.get(row["kpi"])
         kind = meta.kind if meta else "aantal"
         if row["reden"] is not None:
-            texts.append(masked_text(kind, min_cell))
+            texts.append(masked_text(kind, min_cell, row["reden"]))
         else:
             texts.append(format_nl(row["waarde"], meta.unit if meta else "n"))
     return frame.with_columns(pl.Series("tekst", texts, dtype=pl.String))
@@ -86,6 +97,9 @@ def suppression_notes(min_cell: int, min_noemer: int) -> list[str]:
         f"<{min_cell}: een aantal van 1 tot {min_cell - 1} wordt niet gepubliceerd (onthullingsrisico).",
         f"-: een percentage op een teller van 1 tot {min_cell - 1} of een noemer onder {min_noemer}, "
         "of een gemiddelde over minder dan die noemer, wordt niet gepubliceerd.",
+        f"{SECONDARY_TEXT}: niet gepubliceerd omdat een onderdrukte cel anders uit de andere cijfers terug "
+        "te rekenen is (secundaire onderdrukking); een gemiddelde of normoordeel van een onderdrukt "
+        "jaarcijfer staat er als -.",
         "n.b.: niet beschikbaar (tabel ontbreekt, venster niet gedekt of lege populatie; zie kpis.csv, kolom "
         "opmerking).",
         "Pijlen: richting ten opzichte van het vorige kwartaal; geen pijl waar een van beide waarden niet "

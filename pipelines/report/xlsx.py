@@ -41,7 +41,8 @@ def write_kpis_xlsx(
     for k, v in info.items():
         if k in present:
             families.setdefault(v.family, []).append(k)
-    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
+    # text is never read as a formula (a name from the export could start with `=`): kept so by a test
+    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False})
     book.set_properties(
         {
             "title": f"Kengetallen Participatiewet {organisatie} {kwartaal}",
@@ -72,7 +73,7 @@ def write_kpis_xlsx(
             "Een werkblad per groep kengetallen; per gemeente en voor de organisatie als geheel (Totaal).",
             "Publicatieversie: kleine aantallen zijn onderdrukt; de exacte cijfers staan in kpis.csv (alleen "
             "voor analisten).",
-            *suppression_notes(min_cell, min_noemer)[:3],
+            *suppression_notes(min_cell, min_noemer)[:4],
             "Definities: docs/definities.md van de suite participatie.",
         ],
     )
@@ -112,7 +113,7 @@ def write_kpis_xlsx(
                     )
                     sheet.write_number(i, j, value, fmt)
         last = 3 + len(kpis)
-        for n, note in enumerate(suppression_notes(min_cell, min_noemer)[:3], start=last + 1):
+        for n, note in enumerate(suppression_notes(min_cell, min_noemer)[:4], start=last + 1):
             sheet.write(n, 0, note, note_fmt)
         sheet.set_column(0, 0, 48)
         sheet.set_column(1, 1, 10)

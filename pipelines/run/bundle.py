@@ -1,12 +1,25 @@
 """Assemble a bundle from the executed notebooks and kpis.csv: pages, dashboard, workbook, charts,
-manifest.
+disclosure audit, manifest.
+
+A bundle has two parts (`PLACEMENT` says which file goes where):
+
+    <kwartaal>/
+        publicatie/   what may be handed to a board or put on a website: the dashboard, the KPI pages,
+                      their charts and kpis.xlsx; no exact small figure, nothing that links outside it
+        intern/       what carries exact values or rows: kpis.csv, the notebooks' side files of exact
+                      figures, the executed notebooks, the validation report and rejects, the run log
+        manifest.json the account of the run (inputs, versions, the audit), with paths relative to the
+                      bundle or the repository
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import importlib.metadata
 import json
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,11 +27,39 @@ from typing import Any
 
 from pipelines import paths
 from pipelines.errors import RunError
-from pipelines.kpi.registry import KPI_CATALOGUE
-from pipelines.report import charts, dashboard, present, xlsx
+from pipelines.kpi.registry import KPI_CATALOGUE, disclosure_rules
+from pipelines.report import audit, charts, dashboard, present, xlsx
 from pipelines.report import html as report_html
+from pipelines.report.html import PublishError
 from pipelines.report.manifest import sha256_file, write_manifest
 from pipelines.run.staging import now
+
+PUBLICATIE = "publicatie"
+INTERN = "intern"
+#: The bundle's root (only the manifest).
+ROOT = "."
+
+#: Where every file of a bundle goes: the first pattern (bundle-relative, `fnmatch`) that matches
+#: wins. Published are only the pages, their charts and the workbook; anything not named here
+#: (a new side file) is internal until it is listed as published.
+PLACEMENT: tuple[tuple[str, str], ...] = (
+    ("manifest.json", ROOT),
+    ("index.html", PUBLICATIE),
+    ("kpis.xlsx", PUBLICATIE),
+    ("01_validatie*", INTERN),  # the validation page shows rejected rows
+    ("[0-9][0-9]_*.html", PUBLICATIE),
+    ("grafieken/*", PUBLICATIE),
+    ("kpis.csv", INTERN),
+    ("*.kerncijfers.json", INTERN),
+    ("notebooks/*", INTERN),
+    ("validatie/*", INTERN),
+    ("configuratie.yaml", INTERN),
+    ("run.log", INTERN),
+    ("*", INTERN),
+)
+
+#: Pages that are internal (they show rows of the export): never in the published navigation.
+INTERNAL_PAGES = ("01_validatie",)
 
 #: Packages whose versions go into the manifest (they decide the figures and the pages).
 MANIFEST_PACKAGES = (
@@ -107,20 +148,33 @@ def publish_bundle(
     step,
     steps_seconds: dict,
 ) -> dict[str, Any]:
-    """Pages, dashboard, workbook, chart exports and the manifest, all inside the staging folder."""
+    """Pages, dashboard, workbook, chart exports, the audit and the manifest, inside the staging folder.
+
+    Everything is written flat first (the notebooks wrote there too), then placed in `publicatie/` and
+    `intern/` (`place_files`); the audit reads the published part as a reader would.
+    """
     pub = present.publication_frame(kpis, KPI_CATALOGUE, config.min_cell, config.min_noemer)
     gemeenten = dict(config.gemeenten)
     for code in kpis.get_column("gemeentecode").unique().to_list():
         if code != "totaal":
             gemeenten.setdefault(code, code)
-    pages = [(f"{r.output.stem}.html", page_title(r.output)) for r in results]
-    nav = [("index.html", "Dashboard")] + pages + [("validatie/index.html", "Validatie")]
+    published_pages = [
+        (f"{r.output.stem}.html", page_title(r.output))
+        for r in results
+        if r.output.stem not in INTERNAL_PAGES
+    ]
+    internal_pages = [
+        (f"{r.output.stem}.html", page_title(r.output)) for r in results if r.output.stem in INTERNAL_PAGES
+    ]
+    nav = [("index.html", "Dashboard")] + published_pages
+    internal_nav = internal_pages + [("validatie/index.html", "Validatierapport")]
     for r in results:
+        internal = r.output.stem in INTERNAL_PAGES
         html_text = report_html.notebook_page(
             r.output,
             organisatie=config.organisatie,
             kwartaal=kwartaal,
-            nav=nav,
+            nav=internal_nav if internal else nav,
             active=f"{r.output.stem}.html",
         )
         (staging / f"{r.output.stem}.html").write_text(html_text, encoding="utf-8")
@@ -138,12 +192,7 @@ def publish_bundle(
             chart_files.append(file.relative_to(staging).as_posix())
     step.advance("grafieken")
 
-    sections = pages + [
-        ("validatie/index.html", "Validatierapport"),
-        ("kpis.csv", "kpis.csv (exact, voor analisten)"),
-        ("kpis.xlsx", "kpis.xlsx (publicatieversie)"),
-        ("manifest.json", "manifest.json (verantwoording)"),
-    ]
+    sections = published_pages + [("kpis.xlsx", "kpis.xlsx (alle kengetallen, publicatieversie)")]
     body = dashboard.dashboard_body(
         pub,
         KPI_CATALOGUE,
@@ -178,12 +227,25 @@ def publish_bundle(
     )
     step.advance("kpis.xlsx")
 
+    place_files(staging)
+    check_links(staging / PUBLICATIE)
+    outcome = audit.audit_publication(
+        pub,
+        KPI_CATALOGUE,
+        disclosure_rules(),
+        config.min_cell,
+        audit.published_tables(staging / PUBLICATIE),
+        peildatum=b,
+    )
+    if not outcome.safe:
+        raise PublishError(outcome.message())
+
     ingest_meta = json.loads((ingest.clean_dir / "ingest.json").read_text(encoding="utf-8"))
     current = kpis.filter(kpis.get_column("peildatum") == b)
     manifest = {
         "organisatie": config.organisatie,
         "kwartaal": kwartaal,
-        "parameters": parameters,
+        "parameters": {k: portable_path(v, target) for k, v in parameters.items()},
         "configuratie": config.as_dict(),
         "invoer": {
             "bestanden": ingest_meta.get("bestanden", []),
@@ -191,20 +253,24 @@ def publish_bundle(
             "gegevens_vanaf": ingest_meta.get("gegevens_vanaf"),
             "profiel": ingest_meta.get("profiel"),
             "sleutel_vingerafdruk": ingest_meta.get("sleutel_vingerafdruk"),
-            "schone_data": str(ingest.clean_dir),
+            "schone_data": portable_path(ingest.clean_dir, target),
         },
         "afstemming": ingest.afstemming.to_dicts(),
         "codeversie": git_version(),
         "pakketten": {name: package_version(name) for name in MANIFEST_PACKAGES},
         "python": sys.version.split()[0],
-        "kernel": kernel_meta,
+        "kernel": {k: portable_path(v, target) for k, v in kernel_meta.items()},
         "notebooks": [
             {
                 "notebook": r.notebook.name,
-                "parameters": {k: bundle_relative(v, staging) for k, v in sorted(r.parameters.items())},
+                "parameters": {
+                    k: placed(portable_path(bundle_relative(v, staging), target), staging)
+                    for k, v in sorted(r.parameters.items())
+                },
             }
             for r in results
         ],
+        "onthullingscontrole": outcome.as_manifest(),
         "uitkomst": {
             "status": STATUS_OK,
             "kengetallen": current.height,
@@ -212,7 +278,7 @@ def publish_bundle(
             "onderdrukt_in_publicatie": int(
                 pub.filter(pub.get_column("peildatum") == b).get_column("reden").is_not_null().sum()
             ),
-            "kpis_csv_sha256": sha256_file(staging / "kpis.csv"),
+            "kpis_csv_sha256": sha256_file(staging / INTERN / "kpis.csv"),
         },
         "tijden": {
             "start": started_at,
@@ -222,7 +288,8 @@ def publish_bundle(
     }
     files = sorted(p for p in staging.rglob("*") if p.is_file() and p.name not in (".pid", "manifest.json"))
     manifest["uitvoer"] = {
-        "map": str(target),
+        "map": ".",
+        "delen": {PUBLICATIE: "publicatie/ (om te delen)", INTERN: "intern/ (exacte cijfers, alleen intern)"},
         "bestanden": {p.relative_to(staging).as_posix(): sha256_file(p) for p in files},
     }
     manifest["tijden"]["eind"] = now()
@@ -236,6 +303,79 @@ def bundle_relative(value: Any, staging: Path) -> Any:
     if isinstance(value, str) and value.startswith(str(staging)):
         return Path(value).relative_to(staging).as_posix() or "."
     return value
+
+
+def portable_path(value: Any, bundle: Path) -> Any:
+    """An absolute path as the manifest records it: relative to the bundle or to the repository; a path
+    outside both by its last two parts (`.../isd-bollenstreek/2024-10-15`). Never the machine's own
+    absolute path (a home folder names a person), and the same wherever the bundle is written."""
+    if isinstance(value, Path):
+        value = str(value)
+    if not isinstance(value, str) or not os.path.isabs(value):
+        return value
+    path = Path(value)
+    for base in (bundle, paths.ROOT):
+        try:
+            return path.relative_to(base).as_posix() or "."
+        except ValueError:
+            continue
+    return ".../" + "/".join(path.parts[-2:])
+
+
+def placed(value: Any, staging: Path) -> Any:
+    """A path of the flat layout as it is after `place_files` (`kpis.csv` -> `intern/kpis.csv`)."""
+    if not isinstance(value, str) or value == "." or value.startswith("..") or os.path.isabs(value):
+        return value
+    part = placement(value)
+    if part == ROOT or not (staging / part / value).exists():
+        return value
+    return f"{part}/{value}"
+
+
+def placement(relative: str) -> str:
+    """Which part of the bundle a file belongs in (`PLACEMENT`)."""
+    for pattern, part in PLACEMENT:
+        if fnmatch.fnmatch(relative, pattern):
+            return part
+    return INTERN
+
+
+def place_files(staging: Path) -> dict[str, list[str]]:
+    """Move every file of a flat bundle into `publicatie/` or `intern/` (empty folders are removed)."""
+    moved: dict[str, list[str]] = {PUBLICATIE: [], INTERN: []}
+    for file in sorted(p for p in staging.rglob("*") if p.is_file()):
+        relative = file.relative_to(staging).as_posix()
+        if relative.startswith((f"{PUBLICATIE}/", f"{INTERN}/")):
+            continue
+        part = placement(relative)
+        if part == ROOT:
+            continue
+        target = staging / part / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(file, target)
+        moved[part].append(relative)
+    for folder in sorted((p for p in staging.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
+        if folder.name not in (PUBLICATIE, INTERN) and not any(folder.iterdir()):
+            folder.rmdir()
+    return moved
+
+
+_LINK = re.compile(r"""\b(?:href|src)\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
+
+
+def check_links(folder: Path) -> None:
+    """Refuse a published page that links outside `publicatie/` (into `intern/`, or anywhere else)."""
+    root = folder.resolve()
+    for page in sorted(folder.rglob("*.html")):
+        for target in _LINK.findall(page.read_text(encoding="utf-8")):
+            if not target or target.startswith(("#", "data:", "mailto:")) or re.match(r"^[a-z]+://", target):
+                continue
+            resolved = (page.parent / target.split("#")[0]).resolve()
+            if resolved != root and root not in resolved.parents:
+                raise PublishError(
+                    f"{page.relative_to(folder).as_posix()} verwijst naar {target}, buiten {folder.name}/: "
+                    "een gepubliceerde pagina mag niet naar interne bestanden wijzen"
+                )
 
 
 def page_title(notebook: Path) -> str:

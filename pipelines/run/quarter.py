@@ -8,7 +8,10 @@ Steps (each with its own progress bar and timing):
 3. notebooks - `01_validatie` and every KPI/programme notebook (`notebooks/[0-2][0-9]_*.ipynb`,
    not `00_ingest`, whose work step 1 did) with papermill on the named kernel, two at a time;
    parameters are checked against every notebook's `parameters` cell before step 1 starts;
-4. publication - HTML pages without code, `index.html`, `kpis.xlsx`, chart exports, `manifest.json`.
+4. publication - HTML pages without code, `index.html`, `kpis.xlsx`, chart exports, the disclosure
+   audit (a run whose published part gives a hidden cell away fails) and `manifest.json`; the bundle
+   is split into `publicatie/` (to hand out) and `intern/` (exact figures, rows), see
+   `pipelines.run.bundle`.
 
 Everything is written into a hidden staging folder beside the target (`.<kwartaal>.onvolledig`)
 and moved into place only when every step succeeded. A failed notebook leaves the staging
@@ -336,7 +339,12 @@ def _failure_message(exc: notebook_runner.NotebookError, staging: Path, failed: 
 
 def summary(result: RunResult, b: dt.date | None = None) -> str:
     """The closing lines of a run: where the bundle is, how long each step took, what the figures say."""
-    lines = ["", f"Kwartaalrun geslaagd: {result.out_dir / 'index.html'}"]
+    lines = [
+        "",
+        f"Kwartaalrun geslaagd: {result.out_dir / 'publicatie' / 'index.html'}",
+        f"  om te delen: {result.out_dir / 'publicatie'}",
+        f"  alleen intern (exacte cijfers): {result.out_dir / 'intern'}",
+    ]
     for name, seconds in result.steps.items():
         lines.append(f"  {name:<22} {_nl_seconds(seconds):>10}")
     for r in result.notebooks:

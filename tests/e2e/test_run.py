@@ -100,23 +100,24 @@ def tiny_run(demo_export, tiny_notebooks, tmp_path_factory):
 def test_bundle_has_every_part(tiny_run):
     out = tiny_run.out_dir
     for name in (
-        "index.html",
-        "10_een.html",
-        "11_twee.html",
-        "kpis.csv",
-        "kpis.xlsx",
+        "publicatie/index.html",
+        "publicatie/10_een.html",
+        "publicatie/11_twee.html",
+        "publicatie/kpis.xlsx",
+        "publicatie/grafieken/dashboard_uitstroom_pct.png",
+        "publicatie/grafieken/dashboard_uitstroom_pct.svg",
+        "intern/kpis.csv",
+        "intern/validatie/index.html",
+        "intern/validatie/afstemming.csv",
+        "intern/validatie/afwijzingen.csv",
+        "intern/notebooks/10_een.ipynb",
+        "intern/notebooks/11_twee.ipynb",
+        "intern/10_een.kerncijfers.json",
         "manifest.json",
-        "validatie/index.html",
-        "validatie/afstemming.csv",
-        "validatie/afwijzingen.csv",
-        "notebooks/10_een.ipynb",
-        "notebooks/11_twee.ipynb",
-        "10_een.kerncijfers.json",
-        "grafieken/dashboard_uitstroom_pct.png",
-        "grafieken/dashboard_uitstroom_pct.svg",
     ):
         assert (out / name).is_file() and (out / name).stat().st_size > 0, name
-    assert not list(out.parent.glob(".*onvolledig*"))
+    assert sorted(p.name for p in out.iterdir()) == ["intern", "manifest.json", "publicatie"]
+    assert not list(out.parent.glob(".*onvolledig*")) and not list(out.parent.glob(".*.lock"))
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["uitkomst"]["status"] == "geslaagd"
     assert manifest["kernel"]["naam"] == paths.KERNEL_NAME
@@ -127,7 +128,27 @@ def test_bundle_has_every_part(tiny_run):
     assert manifest["codeversie"].get("git_commit") or manifest["codeversie"].get("pakket")
     assert [n["notebook"] for n in manifest["notebooks"]] == ["10_een.ipynb", "11_twee.ipynb"]
     assert manifest["notebooks"][0]["parameters"]["uitvoer_dir"] == "."
+    assert manifest["notebooks"][0]["parameters"]["kpis_csv"] == "intern/kpis.csv"
     assert manifest["pakketten"]["polars"] and manifest["tijden"]["start"] <= manifest["tijden"]["eind"]
+    audit = manifest["onthullingscontrole"]
+    assert audit["status"] == "geen onderdrukte cel terug te rekenen" and audit["bevindingen"] == []
+    assert audit["onderdrukte_cellen"] > 0 and audit["relaties"] > 0
+    # paths relative to the bundle or the repository, never the machine's own
+    text = (out / "manifest.json").read_text()
+    assert str(out) not in text and str(out.parent) not in text
+    assert not re.findall(r'"(/[^"]*)"', text), re.findall(r'"(/[^"]*)"', text)
+    assert manifest["invoer"]["schone_data"].endswith("isd-bollenstreek/2024-10-15")
+    assert all(not name.startswith("/") for name in manifest["uitvoer"]["bestanden"])
+    # the published part holds no exact figures and links nowhere outside itself
+    public = out / "publicatie"
+    assert not [p for p in public.rglob("*") if p.suffix in (".csv", ".json", ".ipynb", ".yaml", ".log")]
+    for page in public.rglob("*.html"):
+        for target in re.findall(r'(?:href|src)="([^"#][^"]*)"', page.read_text()):
+            if target.startswith(("data:", "http://", "https://")):
+                continue
+            resolved = (page.parent / target).resolve()
+            assert public.resolve() in resolved.parents, (page.name, target)
+    assert "intern/" not in (public / "index.html").read_text()
 
 
 @pytest.mark.slow
@@ -139,9 +160,8 @@ def test_same_input_gives_identical_kpis_and_manifest(tiny_run, demo_export, tin
         clean_root=tiny_run.out_dir.parent / "clean",
         notebooks_dir=tiny_notebooks,
     )
-    assert (again.out_dir / "kpis.csv").read_bytes() == (tiny_run.out_dir / "kpis.csv").read_bytes()
-    assert (again.out_dir / "kpis.xlsx").read_bytes() == (tiny_run.out_dir / "kpis.xlsx").read_bytes()
-    assert (again.out_dir / "index.html").read_bytes() == (tiny_run.out_dir / "index.html").read_bytes()
+    for name in ("intern/kpis.csv", "publicatie/kpis.xlsx", "publicatie/index.html"):
+        assert (again.out_dir / name).read_bytes() == (tiny_run.out_dir / name).read_bytes(), name
 
     def comparable(path):
         data = json.loads(path.read_text())
@@ -160,13 +180,14 @@ def test_publication_outputs_never_show_small_cells(tiny_run):
     out = tiny_run.out_dir
     from pipelines.kpi.engine import read_kpis_csv
 
-    kpis = read_kpis_csv(out / "kpis.csv")
+    kpis = read_kpis_csv(out / "intern" / "kpis.csv")
     b = kpis["peildatum"].max()
     hidden = kpis.filter((pl.col("peildatum") == b) & pl.col("onderdrukt").is_not_null())
     assert hidden.height > 0, "the demo export has small cells to hide"
     from pipelines.kpi.registry import KPI_CATALOGUE
+    from pipelines.report.present import masked_text
 
-    book = openpyxl.load_workbook(out / "kpis.xlsx")
+    book = openpyxl.load_workbook(out / "publicatie" / "kpis.xlsx")
     config = json.loads((out / "manifest.json").read_text())["configuratie"]
     names = {"totaal": "Totaal", **config["gemeenten"]}
     checked = 0
@@ -176,7 +197,7 @@ def test_publication_outputs_never_show_small_cells(tiny_run):
         header = [c.value for c in sheet[3]]
         col = header.index(names[row["gemeentecode"]])
         line = next(r for r in sheet.iter_rows(min_row=4, values_only=True) if r[0] == info.label)
-        assert line[col] == ("<5" if info.kind == "aantal" else "-"), (
+        assert line[col] == masked_text(info.kind, 5, row["onderdrukt"]), (
             row["kpi"],
             row["gemeentecode"],
             line[col],
@@ -192,13 +213,13 @@ def test_publication_outputs_never_show_small_cells(tiny_run):
                     sheet.title,
                     label,
                 )
-    page = (out / "index.html").read_text()
+    page = (out / "publicatie" / "index.html").read_text()
     tiles = 0
     for row in hidden.iter_rows(named=True):
         tile = page.split(f'data-kpi="{row["kpi"]}" data-gemeente="{row["gemeentecode"]}"')
         if len(tile) > 1:
             shown = re.search(r'<span class="waarde">([^<]*)</span>', tile[1]).group(1)
-            assert shown in ("&lt;5", "-"), (row["kpi"], row["gemeentecode"], shown)
+            assert shown in ("&lt;5", "-", "x"), (row["kpi"], row["gemeentecode"], shown)
             tiles += 1
     assert tiles > 0, "some hidden figure has a dashboard tile"
 
@@ -206,7 +227,9 @@ def test_publication_outputs_never_show_small_cells(tiny_run):
 @pytest.mark.slow
 def test_every_page_draws_its_charts_offline(tiny_run, tmp_path):
     out = tiny_run.out_dir
-    pages = [out / "index.html", out / "10_een.html", out / "11_twee.html", out / "validatie" / "index.html"]
+    public = out / "publicatie"
+    pages = [public / "index.html", public / "10_een.html", public / "11_twee.html"]
+    pages.append(out / "intern" / "validatie" / "index.html")
     for page in pages:
         text = page.read_text(encoding="utf-8")
         assert not re.search(r'<(script|link)[^>]+(src|href)="(https?:)?//', text), page.name
@@ -214,7 +237,7 @@ def test_every_page_draws_its_charts_offline(tiny_run, tmp_path):
         charts = chart_containers(dom)
         for div_id, content in charts.items():
             assert "<svg" in content, f"{page.name}: grafiek {div_id} niet getekend: {content[:200]}"
-        if page.parent == out:
+        if page.parent == public:
             assert charts, f"{page.name} heeft geen grafieken"
 
 
@@ -317,8 +340,9 @@ def test_quarterly_run_on_the_demo_export_with_the_real_notebooks(demo_export, t
     from pipelines.run.plan import discover_notebooks
 
     stems = [nb.stem for nb in discover_notebooks()]
-    assert stems and all((out / f"{s}.html").is_file() for s in stems)
-    for page in [out / "index.html", *(out / f"{s}.html" for s in stems)]:
+    part = {s: "intern" if s.startswith("01_") else "publicatie" for s in stems}
+    assert stems and all((out / part[s] / f"{s}.html").is_file() for s in stems)
+    for page in [out / "publicatie" / "index.html", *(out / part[s] / f"{s}.html" for s in stems)]:
         dom = dump_dom(page, tmp_path / f"profiel-{page.stem}")
         charts = chart_containers(dom)
         assert charts, f"{page.name} heeft geen grafieken"

@@ -50,7 +50,7 @@ def group_table(frame: pl.DataFrame, b: dt.date, groepen: list[str], min_cell: i
             if r is None or (r["waarde"] is None and r["onderdrukt"] is None):
                 line[title] = "n.b."
             elif r["onderdrukt"] is not None:
-                line[title] = masked_text("aantal" if unit == "n" else "aandeel", min_cell)
+                line[title] = masked_text("aantal" if unit == "n" else "aandeel", min_cell, r["onderdrukt"])
             elif unit == "pct":
                 line[title] = (
                     f"{format_nl(r['waarde'], 'pct')} ({format_nl(r['teller'], 'n')} van "

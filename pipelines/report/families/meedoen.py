@@ -7,11 +7,13 @@ Every table here is for publication: counts of 1 to `min_cell - 1` read `<5`, sh
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
+from pipelines import disclosure
 from pipelines.kpi.base import GEMEENTE, TOTAAL, Context, Unavailable
 from pipelines.kpi.meedoen import (
     GROEP_LABELS,
@@ -34,7 +36,7 @@ from pipelines.kpi.meedoen import (
 )
 from pipelines.periods import window
 from pipelines.report.formats import format_nl
-from pipelines.report.present import published_count
+from pipelines.report.present import masked_text, published_count
 from pipelines.schema import PERSON_COLUMN
 
 
@@ -68,9 +70,17 @@ class PilotView:
 
 
 def comparison_table(
-    counts: pl.DataFrame, voorstel: dict, gemeenten: dict[str, str], min_cell: int
+    counts: pl.DataFrame,
+    voorstel: dict,
+    gemeenten: dict[str, str],
+    min_cell: int,
+    hidden: Mapping[tuple[str, str], str | None] | None = None,
 ) -> pl.DataFrame:
-    """Per group and municipality: the proposal's count (1 March 2019) beside the count in the data."""
+    """Per group and municipality: the proposal's count (1 March 2019) beside the count in the data.
+
+    `hidden` (kpi, gemeentecode) -> reason, from the published kpis: a count the dashboard hides (also
+    by secondary suppression) is hidden here the same way; without it only small counts are.
+    """
     stated = {
         (r["groep"], r["gemeentecode"]): r["aantal"] for r in proposal_counts(voorstel).iter_rows(named=True)
     }
@@ -90,20 +100,78 @@ def comparison_table(
                 proposal = "" if n is None else str(n)
             data = int((lookup.get(code) or {}).get(col) or 0)
             row[f"{name} voorstel"] = proposal
-            row[f"{name} data"] = published_count(data, min_cell)
+            reason = (hidden or {}).get((_group_kpi(col), code))
+            row[f"{name} data"] = (
+                masked_text("aantal", min_cell, reason) if reason else published_count(data, min_cell)
+            )
         out.append(row)
     return pl.DataFrame(out)
 
 
-def published_overlap(groups: pl.DataFrame, min_cell: int) -> pl.DataFrame:
-    """`overlap_table` as text, small counts masked."""
+def _group_kpi(column: str) -> str:
+    """`groep_3` -> `meedoen_doelgroep_3_n`, `doelgroep` -> `meedoen_doelgroep_n` (the kpis.csv rows)."""
+    return "meedoen_doelgroep_n" if column == "doelgroep" else f"meedoen_doelgroep_{column[-1]}_n"
+
+
+def published_overlap(
+    groups: pl.DataFrame, min_cell: int, hidden: Mapping[tuple[str, str], str | None] | None = None
+) -> pl.DataFrame | None:
+    """`overlap_table` as text: small counts `<5`, and `x` on the cells that would give them away.
+
+    The combinations add up to the union and, per group, to the group's count (both published as
+    KPIs): one hidden combination beside them is recomputed by subtraction, so further combinations
+    are hidden (`disclosure.protect`); the KPIs stay as published (`hidden`: their reasons). None
+    when no choice of cells protects the table (the page then says it is not published).
+    """
     table = overlap_table(groups)
-    return table.select(
-        pl.col("groepen").alias("Combinatie van groepen"),
-        pl.col("aantal_groepen").alias("Aantal groepen"),
-        pl.col("personen")
-        .map_elements(lambda n: published_count(int(n), min_cell), return_dtype=pl.String)
-        .alias("Personen"),
+    if table.is_empty():
+        return None
+    total_row = group_counts(groups, []).filter(pl.col(GEMEENTE) == TOTAAL).row(0, named=True)
+    values: dict[Hashable, float] = {}
+    secret: dict[Hashable, disclosure.Hidden] = {}
+    combos = []
+    for row in table.iter_rows(named=True):
+        key = ("combinatie", row["groepen"])
+        values[key] = float(row["personen"])
+        combos.append((key, set(row["groepen"].split("+"))))
+        reason = disclosure.suppression_reason("aantal", row["personen"], None, None, min_cell)
+        if reason:
+            secret[key] = disclosure.reader_knows("aantal", reason, min_cell)
+    relations = []
+    totals = []
+    for column in (*GROEPEN, "doelgroep"):
+        cell = ("kpi", _group_kpi(column))
+        values[cell] = float(total_row[column])
+        totals.append(cell)
+        reason = (hidden or {}).get((_group_kpi(column), TOTAAL)) or disclosure.suppression_reason(
+            "aantal", total_row[column], None, None, min_cell
+        )
+        if reason:
+            secret[cell] = disclosure.reader_knows("aantal", reason, min_cell)
+        parts = [k for k, members in combos if column == "doelgroep" or column[-1] in members]
+        if parts:
+            relations.append(disclosure.sum_relation(cell, parts))
+    added, unresolved = disclosure.protect(
+        values,
+        secret,
+        relations,
+        secondary_bounds=lambda k: disclosure.reader_knows("aantal", disclosure.SECUNDAIR, min_cell),
+        fixed=totals,
+    )
+    if unresolved:
+        return None
+
+    def text(row: dict) -> str:
+        if ("combinatie", row["groepen"]) in added:
+            return masked_text("aantal", min_cell, disclosure.SECUNDAIR)
+        return published_count(int(row["personen"]), min_cell)
+
+    return pl.DataFrame(
+        {
+            "Combinatie van groepen": table.get_column("groepen"),
+            "Aantal groepen": table.get_column("aantal_groepen"),
+            "Personen": [text(r) for r in table.iter_rows(named=True)],
+        }
     )
 
 
@@ -144,8 +212,12 @@ def cost_comparison(
     return pl.DataFrame(out)
 
 
-def pilot_view(data, config, gemeente: str, b: dt.date) -> PilotView:
-    """Everything the notebook shows besides kpis.csv, or the reason it cannot be shown."""
+def pilot_view(data, config, gemeente: str, b: dt.date, published: pl.DataFrame | None = None) -> PilotView:
+    """Everything the notebook shows besides kpis.csv, or the reason it cannot be shown.
+
+    `published`: the run's kpis rows of the family (every municipality, with `onderdrukt`), so the
+    tables hide what the dashboard hides.
+    """
     ctx = Context.build(data, config)
     try:
         params = pilot_params(config)
@@ -155,8 +227,18 @@ def pilot_view(data, config, gemeente: str, b: dt.date) -> PilotView:
         return PilotView(beschikbaar=False, reden=str(exc))
     counts = group_counts(groups, ctx.gemeenten)
     names = {code: config.gemeenten.get(code, code) for code in ctx.gemeenten}
+    hidden: dict[tuple[str, str], str | None] = {}
+    if published is not None and not published.is_empty():
+        on_b = published.filter(pl.col("peildatum") == published.get_column("peildatum").max())
+        hidden = {(r["kpi"], r[GEMEENTE]): r["onderdrukt"] for r in on_b.iter_rows(named=True)}
     voorstel = params.voorstel
     unique = int(counts.filter(pl.col(GEMEENTE) == TOTAAL).get_column("doelgroep")[0])
+    # the sum of the groups is one more published figure: only where every group is shown
+    sum_shown = not any(
+        hidden.get((_group_kpi(c), TOTAAL))
+        or 1 <= int(counts.filter(pl.col(GEMEENTE) == TOTAAL).get_column(c)[0]) < config.min_cell
+        for c in GROEPEN
+    )
     summed = int(counts.filter(pl.col(GEMEENTE) == TOTAAL).select(pl.sum_horizontal(*GROEPEN)).item())
     low, high = participants_at_ambition(unique, params)
     model = (low + high) / 2
@@ -182,7 +264,12 @@ def pilot_view(data, config, gemeente: str, b: dt.date) -> PilotView:
         f"Het voorstel telt de vier groepen op ({proposal_sum if proposal_sum is not None else 'n.b.'} op 1 "
         f"maart 2019); "
         "wie in twee groepen valt, telt daarin twee keer. Het model rekent met unieke personen: in de data "
-        f"{_num(unique)} personen tegen {_num(summed)} als som van de groepen.",
+        + (
+            f"{_num(unique)} personen tegen {_num(summed)} als som van de groepen."
+            if sum_shown
+            else f"{_num(unique)} personen (de som van de groepen staat er niet: een groep wordt niet "
+            "getoond)."
+        ),
         f"Het model neemt het midden van de ambitie "
         f"({_num(params.ambitie_deelname_pct[0])}-{_num(params.ambitie_deelname_pct[1])} %) "
         f"van de unieke doelgroep op {ref.strftime('%d-%m-%Y')}: {_num(model, 1)} deelnemers; het voorstel "
@@ -214,8 +301,8 @@ def pilot_view(data, config, gemeente: str, b: dt.date) -> PilotView:
     return PilotView(
         beschikbaar=True,
         peildatum_doelgroepen=ref,
-        doelgroepen=comparison_table(counts, voorstel, names, config.min_cell),
-        overlap=published_overlap(groups, config.min_cell),
+        doelgroepen=comparison_table(counts, voorstel, names, config.min_cell, hidden),
+        overlap=published_overlap(groups, config.min_cell, hidden),
         zrm_domeinen=zrm_table,
         kosten=kosten,
         verdeling=verdeling,

@@ -53,7 +53,7 @@ def z(persoon, datum, domein, score):
 
 
 def r(persoon, datum, bedrag=10.0):
-    return {"persoon": persoon, "datum": datum, "bedrag": bedrag, "stap": "stap"}
+    return {"persoon": persoon, "datum": datum, "bedrag": bedrag}
 
 
 PERSONEN = personen(

@@ -116,3 +116,46 @@ def test_the_validation_report_escapes_values_and_runs_no_script():
     page = render_report(validation, meta)
     assert "<img" not in page and "<script>" not in page
     assert "default-src 'none'" in page and "script-src" not in page
+
+
+def test_the_workbook_never_turns_export_text_into_a_formula(tmp_path):
+    import datetime as dt
+
+    import openpyxl
+
+    from pipelines.kpi.registry import KPI_CATALOGUE
+    from pipelines.report import present, xlsx
+
+    formula = "=cmd|' /c calc'!a0"
+    kpis = pl.DataFrame(
+        {
+            "kpi": ["bestand_n", "bestand_n"],
+            "gemeentecode": ["totaal", "=1+1"],
+            "peildatum": [dt.date(2024, 9, 30)] * 2,
+            "waarde": [812.0, 3.0],
+            "teller": [None, None],
+            "noemer": [None, None],
+            "ci_laag": [None, None],
+            "ci_hoog": [None, None],
+            "n_jaren": [None, None],
+            "onderdrukt": [None, None],
+            "opmerking": [None, None],
+        },
+        schema_overrides={c: pl.Float64 for c in ("teller", "noemer", "ci_laag", "ci_hoog")}
+        | {"n_jaren": pl.Int64, "onderdrukt": pl.String, "opmerking": pl.String},
+    )
+    pub = present.publication_frame(kpis, KPI_CATALOGUE, 5, 10)
+    path = xlsx.write_kpis_xlsx(
+        pub,
+        KPI_CATALOGUE,
+        {"=1+1": formula},
+        tmp_path / "kpis.xlsx",
+        organisatie=formula,
+        kwartaal="2024Q3",
+        min_cell=5,
+        min_noemer=10,
+    )
+    book = openpyxl.load_workbook(path)
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert any(c.value == formula for c in cells)  # shown as the text it is
