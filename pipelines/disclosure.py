@@ -36,8 +36,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 
@@ -47,6 +48,8 @@ AANTAL_KLEIN = "aantal_klein"
 TELLER_KLEIN = "teller_klein"
 NOEMER_KLEIN = "noemer_klein"
 PERSONEN_KLEIN = "personen_klein"
+#: A cell of a relation: any hashable key (`(kpi, gemeentecode)`, a table cell, ...).
+Cell = Any
 SECUNDAIR = "secundair"
 AFGELEID = "afgeleid"
 
@@ -145,16 +148,16 @@ def add_onderdrukt(
 class Relation:
     """`sum(coef * cell) + constant` is 0 (`exact`) or at most 0: how published cells tie together."""
 
-    terms: tuple[tuple[Hashable, float], ...]
+    terms: tuple[tuple[Cell, float], ...]
     constant: float = 0.0
     exact: bool = True
 
     @property
-    def cells(self) -> list[Hashable]:
+    def cells(self) -> list[Cell]:
         return [key for key, _ in self.terms]
 
 
-def sum_relation(total: Hashable | float, parts: Iterable[Hashable]) -> Relation:
+def sum_relation(total: Cell | float, parts: Iterable[Cell]) -> Relation:
     """`total = sum(parts)`; a number as `total` is a fixed whole (shares adding up to 100)."""
     terms = tuple((p, -1.0) for p in parts)
     if isinstance(total, (int, float)):
@@ -162,7 +165,7 @@ def sum_relation(total: Hashable | float, parts: Iterable[Hashable]) -> Relation
     return Relation(((total, 1.0), *terms))
 
 
-def union_relations(total: Hashable, parts: Iterable[Hashable]) -> list[Relation]:
+def union_relations(total: Cell, parts: Iterable[Cell]) -> list[Relation]:
     """Persons in one or more groups: every group at most the union, the union at most the groups' sum."""
     parts = list(parts)
     out = [Relation(((p, 1.0), (total, -1.0)), exact=False) for p in parts]
@@ -170,12 +173,12 @@ def union_relations(total: Hashable, parts: Iterable[Hashable]) -> list[Relation
     return out
 
 
-def mean_relation(mean: Hashable, years: list[Hashable]) -> Relation:
+def mean_relation(mean: Cell, years: list[Cell]) -> Relation:
     """`mean` is the plain mean of `years`."""
     return Relation(((mean, float(len(years))), *((y, -1.0) for y in years)))
 
 
-def holds(relation: Relation, values: Mapping[Hashable, float], tolerance: float = 1e-6) -> bool:
+def holds(relation: Relation, values: Mapping[Cell, float], tolerance: float = 1e-6) -> bool:
     """Whether the exact figures satisfy the relation (a relation the data breaks tells a reader nothing)."""
     total = relation.constant + math.fsum(c * values[k] for k, c in relation.terms)
     scale = max([1.0, abs(relation.constant)] + [abs(values[k]) for k, _ in relation.terms])
@@ -191,9 +194,9 @@ class Hidden:
     integer: bool = False
 
 
-def _components(relations: list[Relation], hidden: set[Hashable]) -> list[tuple[list[Relation], list]]:
+def _components(relations: list[Relation], hidden: set[Cell]) -> list[tuple[list[Relation], list]]:
     """Relations grouped by the hidden cells they share (each group is solved on its own)."""
-    parent: dict[Hashable, Hashable] = {}
+    parent: dict[Cell, Cell] = {}
 
     def find(x):
         while parent.setdefault(x, x) != x:
@@ -205,7 +208,7 @@ def _components(relations: list[Relation], hidden: set[Hashable]) -> list[tuple[
         keys = [k for k in rel.cells if k in hidden]
         for a in keys[1:]:
             parent[find(a)] = find(keys[0])
-    groups: dict[Hashable, tuple[list[Relation], set]] = {}
+    groups: dict[Cell, tuple[list[Relation], set]] = {}
     for rel in relations:
         keys = [k for k in rel.cells if k in hidden]
         if not keys:
@@ -219,10 +222,10 @@ def _components(relations: list[Relation], hidden: set[Hashable]) -> list[tuple[
 
 def _propagate(
     rels: list[Relation],
-    cells: list[Hashable],
-    values: Mapping[Hashable, float],
-    hidden: Mapping[Hashable, Hidden],
-) -> dict[Hashable, list[float]]:
+    cells: list[Cell],
+    values: Mapping[Cell, float],
+    hidden: Mapping[Cell, Hidden],
+) -> dict[Cell, list[float]]:
     """Bounds propagation to a fixed point: each relation narrows each of its hidden cells by the others.
 
     Sound (the true range lies inside) and, on a system without cycles, exact; whole numbers are rounded
@@ -267,15 +270,15 @@ def _sum_except(items: list[float], skip: int) -> float:
     return math.fsum(rest)
 
 
-def _acyclic(rels: list[Relation], cells: list[Hashable]) -> bool:
+def _acyclic(rels: list[Relation], cells: list[Cell]) -> bool:
     """Whether hidden cells and relations form a forest (then propagation is exact and no LP is needed)."""
     edges = sum(len({k for k in r.cells if k in set(cells)}) for r in rels)
     return edges == len(cells) + len(rels) - 1  # one connected component
 
 
 def feasible_ranges(
-    values: Mapping[Hashable, float], hidden: Mapping[Hashable, Hidden], relations: Iterable[Relation]
-) -> dict[Hashable, tuple[float, float]]:
+    values: Mapping[Cell, float], hidden: Mapping[Cell, Hidden], relations: Iterable[Relation]
+) -> dict[Cell, tuple[float, float]]:
     """For every hidden cell in a relation: the lowest and highest value the published cells allow.
 
     `values` holds every cell's exact value; a reader sees those not in `hidden`. Per group of
@@ -283,7 +286,7 @@ def feasible_ranges(
     linear programming (HiGHS); the narrower of the two is kept.
     """
     relations = [r for r in relations if all(k in values for k in r.cells)]
-    out: dict[Hashable, tuple[float, float]] = {}
+    out: dict[Cell, tuple[float, float]] = {}
     for rels, cells in _components(relations, set(hidden)):
         box = _propagate(rels, cells, values, hidden)
         if not _acyclic(rels, cells):
@@ -295,10 +298,10 @@ def feasible_ranges(
 
 def _linear_ranges(
     rels: list[Relation],
-    cells: list[Hashable],
-    values: Mapping[Hashable, float],
-    hidden: Mapping[Hashable, Hidden],
-) -> dict[Hashable, tuple[float, float]]:
+    cells: list[Cell],
+    values: Mapping[Cell, float],
+    hidden: Mapping[Cell, Hidden],
+) -> dict[Cell, tuple[float, float]]:
     """The exact (continuous) range of every hidden cell of one group, by linear programming.
 
     The 2n problems (the lowest and the highest value of each of n cells) are independent copies of the
@@ -311,7 +314,10 @@ def _linear_ranges(
 
     n = len(cells)
     index = {k: i for i, k in enumerate(cells)}
-    eq_rows, eq_rhs, ub_rows, ub_rhs = [], [], [], []
+    eq_rows: list[list[float]] = []
+    eq_rhs: list[float] = []
+    ub_rows: list[list[float]] = []
+    ub_rhs: list[float] = []
     for rel in rels:
         row = [0.0] * n
         rhs = -rel.constant
@@ -364,21 +370,21 @@ def is_recovered(bounds: tuple[float, float], hidden: Hidden, tolerance: float =
 
 
 def exposed(
-    values: Mapping[Hashable, float], hidden: Mapping[Hashable, Hidden], relations: Iterable[Relation]
-) -> dict[Hashable, tuple[float, float]]:
+    values: Mapping[Cell, float], hidden: Mapping[Cell, Hidden], relations: Iterable[Relation]
+) -> dict[Cell, tuple[float, float]]:
     """The hidden cells a reader can recompute from the published ones, with the range found."""
     ranges = feasible_ranges(values, hidden, relations)
     return {k: r for k, r in ranges.items() if is_recovered(r, hidden[k])}
 
 
 def protect(
-    values: Mapping[Hashable, float],
-    hidden: Mapping[Hashable, Hidden],
+    values: Mapping[Cell, float],
+    hidden: Mapping[Cell, Hidden],
     relations: Iterable[Relation],
-    secondary_bounds: Callable[[Hashable], Hidden],
-    priority: Callable[[Hashable], int] = lambda key: 0,
-    fixed: Iterable[Hashable] = (),
-) -> tuple[dict[Hashable, Hidden], dict[Hashable, tuple[float, float]]]:
+    secondary_bounds: Callable[[Cell], Hidden],
+    priority: Callable[[Cell], int] = lambda key: 0,
+    fixed: Iterable[Cell] = (),
+) -> tuple[dict[Cell, Hidden], dict[Cell, tuple[float, float]]]:
     """Secondary suppression: hide further cells until no cell of `hidden` can be recovered.
 
     `hidden` are the sensitive cells (small counts and the like); a cell hidden here only to protect
@@ -395,13 +401,13 @@ def protect(
     relations = [r for r in relations if all(k in values for k in r.cells)]
     sensitive = set(hidden)  # a cell hidden only to protect another may be narrowed down; these not
     hidden = dict(hidden)
-    added: dict[Hashable, Hidden] = {}
+    added: dict[Cell, Hidden] = {}
     while True:
         pinned = exposed(values, hidden, relations)
         found = {k: r for k, r in pinned.items() if k in sensitive}
         if not found:
             return added, {}
-        chosen: list[Hashable] = []
+        chosen: list[Cell] = []
         for key in sorted(found, key=repr):
             own = [rel for rel in relations if key in rel.cells]
             if any(k in rel.cells for rel in own if rel.exact for k in chosen):
@@ -449,9 +455,9 @@ class Rules:
         gemeenten = sorted({g for _, g in rows if g != "totaal"})
         out: list[Relation] = []
         for kpi in self.municipal:
-            parts = [(kpi, g) for g in gemeenten if (kpi, g) in rows]
-            if (kpi, "totaal") in rows and parts:
-                out.append(sum_relation((kpi, "totaal"), parts))
+            cells = [(kpi, g) for g in gemeenten if (kpi, g) in rows]
+            if (kpi, "totaal") in rows and cells:
+                out.append(sum_relation((kpi, "totaal"), cells))
         for g in [*gemeenten, "totaal"]:
             for total, parts in self.sums:
                 keys = [(p, g) for p in parts]

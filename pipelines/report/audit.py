@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -97,7 +97,7 @@ def _dutch_int(text: str) -> float | None:
     return float(clean) if re.fullmatch(r"\d+", clean) else None
 
 
-def _label(key: Hashable) -> str:
+def _label(key: disclosure.Cell) -> str:
     if isinstance(key, tuple) and len(key) == 3 and isinstance(key[2], dt.date):
         return f"{key[0]} / {key[1]} / {key[2].isoformat()}"
     if isinstance(key, tuple):
@@ -146,7 +146,7 @@ def audit_publication(
     relations += _mean_relations(rows, values, rules)
     relevant = [r for r in relations if any(c in hidden for c in r.cells)]
     result.relations += len(relevant)
-    for cell in disclosure.exposed(values, hidden, relevant):  # type: ignore[arg-type]
+    for cell in disclosure.exposed(values, hidden, relevant):
         if rows[cell]["tekst"] != SECONDARY_TEXT:  # an `x` protects another cell and is no secret itself
             result.findings.append({"soort": "terug te rekenen", "cel": _label(cell)})
     last = peildatum or (max(k[2] for k in rows) if rows else None)
@@ -198,9 +198,9 @@ def _audit_overlap(
     body: list[list[str]], rows: Mapping, state: Mapping, b: dt.date, min_cell: int, result: AuditResult
 ) -> None:
     """Combinations of groups add up to the union and, for each group, to its count."""
-    values: dict[Hashable, float] = {}
-    hidden: dict[Hashable, disclosure.Hidden] = {}
-    sensitive: set[Hashable] = set()
+    values: dict[disclosure.Cell, float] = {}
+    hidden: dict[disclosure.Cell, disclosure.Hidden] = {}
+    sensitive: set[disclosure.Cell] = set()
     combos = []
     for line in body:
         if len(line) < 3:
@@ -223,7 +223,7 @@ def _audit_overlap(
             result.cells += 1
     if not hidden:
         return
-    totals: dict[str, Hashable] = {"union": (UNION_KPI, "totaal")}
+    totals: dict[str, disclosure.Cell] = {"union": (UNION_KPI, "totaal")}
     totals.update({str(i): (GROUP_KPI.format(i), "totaal") for i in range(1, 5)})
     for cell in totals.values():
         row = rows.get((*cell, b))
