@@ -29,7 +29,7 @@ from pipelines import paths, schema
 from pipelines.clean import clean_dir as default_clean_dir
 from pipelines.config import OrgConfig, config_for, load_config
 from pipelines.csvout import write_csv
-from pipelines.errors import InputError, ThresholdError, mask_data
+from pipelines.errors import InputError, ThresholdError, mask_data, mask_identifiers
 from pipelines.ingest import rules as validate
 from pipelines.ingest import suites
 from pipelines.ingest.pseudonym import (
@@ -643,5 +643,5 @@ def main(args: argparse.Namespace) -> int:
         max_afwijzing_pct=args.max_afwijzing_pct,
         config=config,
     )
-    print(summary(result))
+    print(mask_identifiers(summary(result)))  # the organisation and paths come from the export
     return 0

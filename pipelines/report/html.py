@@ -123,7 +123,10 @@ def markdown_html(text: str) -> str:
 
 
 def _json_script(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, ensure_ascii=False).replace("</", "<\\/")
+    """JSON for inside a `<script>` element: `<`, `>` and `&` as JSON escapes, so text from an export
+    (a chart title with the organisation's name) can never close the element or look like a tag."""
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def render_page(

@@ -80,10 +80,11 @@ class RunResult:
 class Progress:
     """A line per step on stdout and a tqdm bar per step on stderr (hidden when not a terminal)."""
 
-    def __init__(self, total_steps: int, stream=sys.stdout):
+    def __init__(self, total_steps: int, stream=None):
         self.total = total_steps
         self.number = 0
-        self.stream = stream
+        # the stdout of the moment, not of import time (a test or notebook may have replaced it since)
+        self.stream = stream if stream is not None else sys.stdout
         self.seconds: dict[str, float] = {}
 
     def step(self, name: str, units: int = 1):
@@ -139,7 +140,7 @@ def run_quarter(
     notebooks_dir: Path = paths.NOTEBOOKS,
     kernel: str = paths.KERNEL_NAME,
     workers: int = 2,
-    stream=sys.stdout,
+    stream=None,
 ) -> RunResult:
     """The whole quarterly run; raises `RunError` (with the exit code) when it stops.
 

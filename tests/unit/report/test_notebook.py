@@ -155,8 +155,10 @@ def test_count_distribution_suppresses_small_bars():
     persons = pl.DataFrame({"klasse": ["0"] * 12 + ["1"] * 3 + ["4+"] * 6})
     out = nb.count_distribution(persons, "klasse", fip_pagina.FIP_KLASSEN, OrgConfig("X"))
     assert out.get_column("categorie").to_list() == ["0", "1", "2", "3", "4+"]
-    assert out.get_column("waarde").to_list() == [12.0, None, 0.0, 0.0, 6.0]
-    assert out.get_column("onderdrukt").to_list() == [None, "aantal_klein", None, None, None]
+    # the bars add up to the population (21, published): beside the hidden 3 the smallest other bar goes too
+    assert out.get_column("waarde").to_list() == [12.0, None, 0.0, 0.0, None]
+    assert out.get_column("onderdrukt").to_list() == [None, "aantal_klein", None, None, "secundair"]
+    assert out.get_column("aandeel_pct").to_list()[1::3] == [None, None]
 
 
 def test_write_key_figures_is_sorted_plain_json(small_clean, tmp_path):
