@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
@@ -20,9 +19,6 @@ def small_clean(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def notebook_demo_clean(request) -> Path:
-    """The shared demo delivery (`demo_clean`); skipped with the reason while generator or ingest is missing."""
-    missing = [m for m in ("pipelines.synth", "pipelines.ingest") if importlib.util.find_spec(m) is None]
-    if missing:
-        pytest.skip(f"{', '.join(missing)} ontbreekt nog: de demo-levering kan niet gemaakt worden")
-    return request.getfixturevalue("demo_clean")
+def notebook_demo_clean(demo_clean) -> Path:
+    """The shared demo delivery (`demo_clean`)."""
+    return demo_clean
