@@ -42,6 +42,8 @@ class Preset:
     #: inwoners 18+ of the preset's own synthetic population in 2024 (None: use the reference)
     inwoners_2024: dict[str, int] | None = None
     staff_caseload: float = 47.0  # mean stock persons per klantmanager fte
+    #: shares of job coaching lasting 12, 24 and 36 months (the regional term is 2 x 12 months)
+    jobcoach_duur: tuple[float, float, float] = (0.55, 0.35, 0.10)
 
 
 PRESETS: dict[str, Preset] = {
@@ -65,13 +67,16 @@ PRESETS: dict[str, Preset] = {
             fip_schaal=0.35,
             tegenprestatie=0.25,
             doorverwijzing_per_jaar=0.08,
-            lks_bij_werk=0.10,
-            lks_split=(0.85, 0.15, 0.0, 0.0),
-            sw_kvk=None,
-            ontwikkelbaan_per_jaar=0.0,
-            jobcoach_bij_lks=0.4,
+            # no public LKS figures for the region: an assumed split with the regional SW company
+            # (MareGroep in the configuration), so the demo shows every part of the LKS monitor
+            lks_bij_werk=0.25,
+            lks_split=(0.55, 0.10, 0.15, 0.20),
+            sw_kvk="28092714",
+            ontwikkelbaan_per_jaar=0.05,
+            jobcoach_bij_lks=0.45,
             niet_westers=0.07,
             meedoen=True,
+            jobcoach_duur=(0.40, 0.30, 0.30),
         ),
         Preset(
             slug="gemeente-leiden",

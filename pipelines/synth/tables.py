@@ -457,9 +457,9 @@ def _voorzieningen(w: World, kb: Periods, seed: int) -> tuple[pl.DataFrame, dict
     )
     bw = np.flatnonzero(kind == 3)
     add(l_person[bw], "beschut_werk", l_start[bw], l_end[bw], kvk=kvk[bw], wsoort=wsoort[bw])
-    # job coaching next to LKS: 12 or 24 months, a few running longer (the regional term is 2 x 12)
+    # job coaching next to LKS: 12 or 24 months, some running longer (the regional term is 2 x 12)
     jc = np.flatnonzero(rng.random(len(kind)) < pr.jobcoach_bij_lks)
-    months = rng.choice([12, 24, 36], size=len(jc), p=[0.55, 0.35, 0.10]) + rng.integers(-1, 2, len(jc))
+    months = rng.choice([12, 24, 36], size=len(jc), p=pr.jobcoach_duur) + rng.integers(-1, 2, len(jc))
     jc_start = l_start[jc] + rng.integers(0, 60, len(jc))
     regime = pick(rng, ("zeer_licht", "licht", "midden", "intensief"), (0.2, 0.35, 0.3, 0.15), len(jc))
     cost_per_regime = {"zeer_licht": 1200.0, "licht": 2400.0, "midden": 3600.0, "intensief": 5400.0}
@@ -489,7 +489,9 @@ def _voorzieningen(w: World, kb: Periods, seed: int) -> tuple[pl.DataFrame, dict
             kvk=kvk_o,
             wsoort=np.where(at_sw, "sw_bedrijf", "regulier").astype(object),
         )
-    meedoen = meedoen_participants(w, kb, rng)
+    meedoen = meedoen_participants(
+        w, kb, stream(seed, 62)
+    )  # own stream: provision rates never move the pilot
     if len(meedoen["person"]):
         add(
             meedoen["person"],
@@ -564,9 +566,17 @@ def _zrm(w: World, meedoen: dict, seed: int) -> pl.DataFrame:
     k = np.concatenate(m_k)
     n, d = len(person), len(ZRM_DOMEIN)
     base = rng.choice([1, 2, 3, 4], size=(len(w.p_hh), d), p=[0.12, 0.33, 0.35, 0.20])
-    # most participants improve slowly, some stay put and some slide back (the ZRM monitor must see both)
-    pace = rng.uniform(-0.12, 0.35, (len(w.p_hh), d))
-    score = np.clip(base[person] + np.floor(k[:, None] * pace[person]), 1, 5).astype(np.int64)
+    # change per quarter: a personal trend (most improve slowly, some stay put, some slide back, so the
+    # ZRM monitor sees all three) plus a spread per domain
+    p = len(w.p_hh)
+    u = rng.random((p, 1))
+    trend = np.where(
+        u < 0.60,
+        rng.uniform(0.04, 0.30, (p, 1)),
+        np.where(u < 0.82, rng.uniform(-0.03, 0.03, (p, 1)), rng.uniform(-0.20, -0.04, (p, 1))),
+    )
+    pace = trend + rng.uniform(-0.10, 0.10, (p, d))
+    score = np.clip(base[person] + np.round(k[:, None] * pace[person]), 1, 5).astype(np.int64)
     frame = pl.DataFrame(
         {
             "_p": np.repeat(person, d),
@@ -577,7 +587,8 @@ def _zrm(w: World, meedoen: dict, seed: int) -> pl.DataFrame:
             "score": score.ravel(),
         }
     )
-    return frame.sort("_p", "datum", "_o").drop("_p", "_o")
+    # an intake and a Meedoen! start on the same day measure the same scores: one measurement, not two
+    return frame.sort("_p", "datum", "_o").drop("_p", "_o").unique(maintain_order=True)
 
 
 _STAPPEN = (
@@ -617,7 +628,8 @@ def _beloningen(w: World, meedoen: dict, seed: int) -> pl.DataFrame:
             "stap": np.asarray(_STAPPEN)[rng.integers(0, len(_STAPPEN), len(owner))],
         }
     )
-    return frame.sort("_p", "datum", "stap").drop("_p")
+    # the same step rewarded twice on one day would be an exact double row: one voucher
+    return frame.sort("_p", "datum", "stap").drop("_p").unique(maintain_order=True)
 
 
 def _personen(w: World, person_km: np.ndarray, vz: pl.DataFrame, seed: int) -> pl.DataFrame:

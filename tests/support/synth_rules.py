@@ -23,6 +23,7 @@ def violations(t: dict[str, pl.DataFrame]) -> dict[str, int]:
     out["bsn_uniek"] = p.height - p["bsn"].n_unique()
     for name in schema.TABLE_ORDER:
         frame = t[name]
+        out[f"{name}_dubbele_regels"] = frame.height - frame.unique().height  # the validation's `dubbel`
         if "bsn" in frame.columns and name != "personen":
             out[f"{name}_onbekende_persoon"] = frame.filter(~pl.col("bsn").is_in(bsns)).height
         for col in schema.TABLES[name].columns:
