@@ -489,9 +489,8 @@ def _voorzieningen(w: World, kb: Periods, seed: int) -> tuple[pl.DataFrame, dict
             kvk=kvk_o,
             wsoort=np.where(at_sw, "sw_bedrijf", "regulier").astype(object),
         )
-    meedoen = meedoen_participants(
-        w, kb, stream(seed, 62)
-    )  # own stream: provision rates never move the pilot
+    # the pilot draws from its own stream, so provision rates never move its participants
+    meedoen = meedoen_participants(w, kb, stream(seed, 62))
     if len(meedoen["person"]):
         add(
             meedoen["person"],
@@ -564,6 +563,10 @@ def _zrm(w: World, meedoen: dict, seed: int) -> pl.DataFrame:
     person = np.concatenate(m_person)
     day = np.concatenate(m_day)
     k = np.concatenate(m_k)
+    # one measurement per person and day (an intake can fall on the day a Meedoen! guidance starts)
+    _, first = np.unique(person * (RUNNING + 1) + day, return_index=True)
+    keep = np.sort(first)
+    person, day, k = person[keep], day[keep], k[keep]
     n, d = len(person), len(ZRM_DOMEIN)
     base = rng.choice([1, 2, 3, 4], size=(len(w.p_hh), d), p=[0.12, 0.33, 0.35, 0.20])
     # change per quarter: a personal trend (most improve slowly, some stay put, some slide back, so the
@@ -587,8 +590,7 @@ def _zrm(w: World, meedoen: dict, seed: int) -> pl.DataFrame:
             "score": score.ravel(),
         }
     )
-    # an intake and a Meedoen! start on the same day measure the same scores: one measurement, not two
-    return frame.sort("_p", "datum", "_o").drop("_p", "_o").unique(maintain_order=True)
+    return frame.sort("_p", "datum", "_o").drop("_p", "_o")
 
 
 _STAPPEN = (

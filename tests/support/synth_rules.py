@@ -90,6 +90,9 @@ def violations(t: dict[str, pl.DataFrame]) -> dict[str, int]:
     out["bedrag_negatief"] = t["inkomsten"].filter(pl.col("bedrag") < 0).height
     out["beloning_niet_positief"] = t["beloningen"].filter(pl.col("bedrag") <= 0).height
     out["zrm_score"] = t["zrm"].filter(~pl.col("score").is_between(1, 5)).height
+    out["zrm_een_meting_per_dag"] = (
+        t["zrm"].height - t["zrm"].select("bsn", "datum", "domein").unique().height
+    )
     out["trede"] = k.filter(~pl.col("trede").is_between(1, 6)).height
     out["vrijgesteld_niet_meedoen"] = k.filter(
         pl.col("duurzaam_vrijgesteld") & (pl.col("perspectief") != "meedoen")
