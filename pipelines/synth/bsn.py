@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from pipelines.errors import InputError
+
 _WEIGHTS = np.array([9, 8, 7, 6, 5, 4, 3, 2])
 BSN_PREFIX_LOW = 98_000_000  # the first eight digits are drawn from 98000000-99999999
 BSN_PREFIXES = 2_000_000
@@ -27,7 +29,7 @@ def draw_bsns(rng: np.random.Generator, n: int) -> np.ndarray:
     valid = check <= 9
     numbers = (prefixes * 10 + check)[valid]
     if len(numbers) < n:
-        raise ValueError(
+        raise InputError(
             f"de synthetische BSN-reeks is te klein voor {n} personen (maximaal ongeveer 1,8 miljoen)"
         )
     return np.char.zfill(numbers[:n].astype(str), 9)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.errors import InputError
 from pipelines.schema import TABLE_ORDER
 from pipelines.synth.faults import FAULT_COLUMNS, inject_faults
 from pipelines.synth.formats import FORMATS, parse_formaat, render_text, write_csv, write_xlsx
@@ -41,7 +42,7 @@ def write_export(
     """Write the export; return the folder, the rows per table and the number of listed faults."""
     fmt = parse_formaat(formaat)
     if not 0 <= fouten_pct <= 50:
-        raise ValueError("--fouten moet tussen 0 en 50 (procent) liggen")
+        raise InputError("--fouten moet tussen 0 en 50 (procent) liggen")
     tables = generate_tables(organisatie, personen, seed, extractiedatum)
     inwoners = tables.pop("inwoners")
     faults = None
@@ -105,19 +106,10 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    try:
-        out, counts, n_faults = write_export(
-            args.out,
-            args.organisatie,
-            args.personen,
-            args.seed,
-            args.formaat,
-            args.fouten,
-            args.extractiedatum,
-        )
-    except ValueError as exc:
-        print(f"participatie synth: {exc}")
-        return 2
+    """Write the export and print its summary (no BSN); bad parameters raise `InputError` (exit 2)."""
+    out, counts, n_faults = write_export(
+        args.out, args.organisatie, args.personen, args.seed, args.formaat, args.fouten, args.extractiedatum
+    )
     print(
         f"Synthetische export van {args.organisatie} geschreven naar {out} "
         f"(seed {args.seed}, formaat {args.formaat})"

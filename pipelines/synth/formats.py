@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+import xlsxwriter
 
+from pipelines.errors import InputError
 from pipelines.schema import CODE, DATE, DECIMAL, INT, JANEE, MONTH, TABLE_ORDER, TABLES
 
 #: Named physical variants -> their token list (see `parse_formaat`).
@@ -60,16 +62,16 @@ def parse_formaat(formaat: str) -> Formaat:
         kind = next((k for k, values in _TOKENS.items() if token in values), None)
         if kind is None and token not in _FLAGS:
             known = ", ".join([*FORMATS, *(v for vs in _TOKENS.values() for v in vs), *_FLAGS])
-            raise ValueError(f"onbekend formaat {token!r}; bekend zijn: {known}")
+            raise InputError(f"onbekend formaat {token!r}; bekend zijn: {known}")
         if kind is None:
             flags.add(token)
         elif kind in chosen and chosen[kind] != token:
-            raise ValueError(f"formaat {formaat!r} kiest twee waarden voor {kind}: {chosen[kind]} en {token}")
+            raise InputError(f"formaat {formaat!r} kiest twee waarden voor {kind}: {chosen[kind]} en {token}")
         else:
             chosen[kind] = token
     fmt = Formaat(**chosen, flags=frozenset(flags))
     if fmt.delimiter == "komma" and fmt.decimal == "decimaalkomma":
-        raise ValueError(
+        raise InputError(
             "decimaalkomma gaat niet samen met komma als scheidingsteken (Excel schrijft dan ';')"
         )
     return fmt
@@ -83,7 +85,7 @@ def _header(name: str, position: int, fmt: Formaat) -> str:
 
 def render_text(table: str, frame: pl.DataFrame, fmt: Formaat) -> pl.DataFrame:
     """All cells as the text a delimited file holds (empty = missing), headers as the variant writes them."""
-    exprs = []
+    exprs: list[pl.Expr] = []
     for col in TABLES[table].columns:
         c = pl.col(col.name)
         if col.kind == DATE:
@@ -109,15 +111,13 @@ def render_text(table: str, frame: pl.DataFrame, fmt: Formaat) -> pl.DataFrame:
 
 
 def write_csv(path: Path, text: pl.DataFrame, fmt: Formaat) -> None:
-    options = {
-        "separator": fmt.separator,
-        "line_terminator": "\r\n" if "crlf" in fmt.flags else "\n",
-        "null_value": "",
-    }
+    eol = "\r\n" if "crlf" in fmt.flags else "\n"
     if fmt.encoding == "cp1252":
-        path.write_bytes(text.write_csv(None, **options).encode("cp1252"))
+        csv = text.write_csv(None, separator=fmt.separator, line_terminator=eol, null_value="")
+        path.write_bytes(csv.encode("cp1252"))
     else:
-        text.write_csv(path, include_bom=fmt.encoding == "utf8-bom", **options)
+        bom = fmt.encoding == "utf8-bom"
+        text.write_csv(path, include_bom=bom, separator=fmt.separator, line_terminator=eol, null_value="")
 
 
 XLSX_MAX_ROWS = 1_048_575  # data rows below the header of one worksheet
@@ -125,11 +125,9 @@ XLSX_MAX_ROWS = 1_048_575  # data rows below the header of one worksheet
 
 def write_xlsx(path: Path, tables: dict[str, pl.DataFrame], fmt: Formaat) -> None:
     """One workbook, a sheet per table: dates as real Excel dates, codes as text, numbers as numbers."""
-    import xlsxwriter
-
     too_big = [f"{n} ({f.height} rijen)" for n, f in tables.items() if f.height > XLSX_MAX_ROWS]
     if too_big:
-        raise ValueError(f"te groot voor een Excel-werkblad: {', '.join(too_big)}; kies een csv-formaat")
+        raise InputError(f"te groot voor een Excel-werkblad: {', '.join(too_big)}; kies een csv-formaat")
     workbook = xlsxwriter.Workbook(
         str(path), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
     )

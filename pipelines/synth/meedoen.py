@@ -22,7 +22,7 @@ def meedoen_participants(w: World, kb: Periods, rng) -> dict[str, np.ndarray]:
         return empty
     groups = target_groups(w, kb, to_day(dt.date(2019, 3, 1)))
     any_group = groups["groups"].any(axis=1)
-    cand = np.flatnonzero(any_group & (rng.random(len(any_group)) < 0.65))
+    cand = np.flatnonzero(any_group & (rng.random(len(groups["person"])) < 0.65))
     person = groups["person"][cand]
     start = to_day(dt.date(2019, 4, 1)) + rng.integers(0, 270, len(cand))
     b_end = groups["benefit_end"][cand]
@@ -41,11 +41,12 @@ def pilot_provisions(meedoen: dict, rng) -> list[tuple[tuple, dict]]:
     Drawn from its own random stream, so nothing else moves.
 
     About 65 % take up an activity (vrijwilligerswerk, dagbesteding, tegenprestatie) one to six months
-    after joining, until their guidance ends; about 20 % get a bought-in trajectory of 2,000 euro (the pilot proposal).
+    after joining, until their guidance ends; about 20 % get a bought-in trajectory of 2,000 euro
+    (the pilot proposal).
     """
     person, start, end = meedoen["person"], meedoen["start"], meedoen["end"]
     n = len(person)
-    out = []
+    out: list[tuple[tuple, dict]] = []
     act = np.flatnonzero(rng.random(n) < 0.65)
     a_start = start[act] + rng.integers(30, 181, len(act))
     ok = a_start < end[act]
@@ -67,7 +68,8 @@ def pilot_provisions(meedoen: dict, rng) -> list[tuple[tuple, dict]]:
 
 
 def target_groups(w: World, kb: Periods, t: int) -> dict[str, np.ndarray]:
-    """The Meedoen! target groups on day `t` among persons with a benefit running then (the pilot proposal)."""
+    """The Meedoen! target groups (of the pilot proposal) on day `t` among persons with a running benefit."""
+    assert w.kids is not None and w.niet_westers is not None and w.huisvesting is not None, "traits not set"
     b = w.pb_benefit
     run = (w.b_start[b] <= t) & (w.b_end[b] >= t)
     pb = np.flatnonzero(run)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from pipelines.errors import InputError
+
 
 @dataclass(frozen=True)
 class Preset:
@@ -137,5 +139,5 @@ PRESETS: dict[str, Preset] = {
 
 def get_preset(organisatie: str) -> Preset:
     if organisatie not in PRESETS:
-        raise ValueError(f"onbekende organisatie {organisatie!r}; kies uit {', '.join(sorted(PRESETS))}")
+        raise InputError(f"onbekende organisatie {organisatie!r}; kies uit {', '.join(sorted(PRESETS))}")
     return PRESETS[organisatie]

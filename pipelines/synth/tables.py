@@ -8,6 +8,7 @@ import numpy as np
 import polars as pl
 
 from pipelines.config import load_config, preset_path
+from pipelines.errors import InputError
 from pipelines.paths import REFERENCE
 from pipelines.schema import LEEFGEBIEDEN, TABLES, ZRM_DOMEIN
 from pipelines.synth.common import (
@@ -99,7 +100,9 @@ def _klantmanagers(w: World, seed: int) -> tuple[pl.DataFrame, np.ndarray, dict[
     groups["aandachtcoach"] = ("AC", n_ac, rng.choice(fte_choices[3:], size=n_ac))
     n_ov = max(1, round(stock / 600))
     groups["overig"] = ("OV", n_ov, rng.choice(np.array([0.4, 0.6, 0.8, 1.0, 1.2]), size=n_ov))
-    ids, functie, fte = [], [], []
+    ids: list[str] = []
+    functie: list[str] = []
+    fte: list[float] = []
     staff: dict[str, np.ndarray] = {}
     for name, (prefix, n, ftes) in groups.items():
         names = np.array([f"{prefix}{i + 1:03d}" for i in range(n)], dtype=object)
@@ -108,7 +111,7 @@ def _klantmanagers(w: World, seed: int) -> tuple[pl.DataFrame, np.ndarray, dict[
         functie.extend([name] * n)
         fte.extend(np.round(ftes, 2))
     frame = pl.DataFrame(
-        {"medewerker": ids, "functie": functie, "fte": np.asarray(fte, dtype=float)},
+        {"medewerker": ids, "functie": functie, "fte": np.asarray(fte, dtype=np.float64)},
         schema={"medewerker": pl.String, "functie": pl.String, "fte": pl.Float64},
     )
     return frame, staff["klantmanager"][person_km], staff
@@ -241,13 +244,13 @@ def _contactmomenten(
     b = w.pb_benefit
     lo = np.maximum(w.b_start[b], w.g)
     hi = np.minimum(w.b_end[b], w.e)
-    parts = []  # (person, day, soort, medewerker)
+    parts: list[tuple[np.ndarray, np.ndarray, str, str | None]] = []  # (person, day, soort, medewerker)
 
     intake = np.flatnonzero(w.b_start[b] >= w.g)
     parts.append((w.pb_person[intake], w.b_start[b][intake], "intake", None))
-    for soort, rate in (("heronderzoek", 0.5), ("telefonisch", 1.0), ("overig", 0.25)):
-        o, d = poisson_events(rng, lo, hi, rate)
-        parts.append((w.pb_person[o], d, soort, None))
+    for kind, per_year in (("heronderzoek", 0.5), ("telefonisch", 1.0), ("overig", 0.25)):
+        o, d = poisson_events(rng, lo, hi, per_year)
+        parts.append((w.pb_person[o], d, kind, None))
     kb_person = w.pb_person[kb.pb]
     kb_end = np.minimum(kb.end, w.e)
     werken = np.flatnonzero(kb.perspectief == "werken")
@@ -439,7 +442,7 @@ def _voorzieningen(w: World, kb: Periods, seed: int) -> tuple[pl.DataFrame, dict
     inlener = np.where(
         (kind == 2) & (rng.random(len(kind)) < 0.5),
         employers[rng.integers(0, len(employers), len(kind))],
-        None,
+        np.full(len(kind), None, dtype=object),
     )
     l_soort = np.where(rng.random(len(kind)) < 0.1, "lks_forfaitair", "lks")
     l_person = w.pb_person[to_work]
@@ -508,7 +511,8 @@ def _voorzieningen(w: World, kb: Periods, seed: int) -> tuple[pl.DataFrame, dict
     keep = start <= w.e
     running = end > w.e
     n = len(person)
-    reden = np.where(running, None, pick(rng, ("1", "2", "3"), (0.62, 0.32, 0.06), n)).astype(object)
+    none = np.full(n, None, dtype=object)
+    reden = np.where(running, none, pick(rng, ("1", "2", "3"), (0.62, 0.32, 0.06), n)).astype(object)
 
     frame = pl.DataFrame(
         {
@@ -636,6 +640,7 @@ def _beloningen(w: World, meedoen: dict, seed: int) -> pl.DataFrame:
 
 def _personen(w: World, person_km: np.ndarray, vz: pl.DataFrame, seed: int) -> pl.DataFrame:
     """One row per person: birth, sex, municipality, background, status holder, children, case manager."""
+    assert w.niet_westers is not None and w.kids is not None, "traits not set"
     rng = stream(seed, 90)
     n = len(w.p_hh)
     first_b = np.searchsorted(w.b_hh, w.p_hh)  # benefits are sorted by household
@@ -708,7 +713,7 @@ def generate_tables(
     natural = natural_size(organisatie, extractiedatum)
     n = natural if personen is None else int(personen)
     if n < 1:
-        raise ValueError("--personen moet minstens 1 zijn")
+        raise InputError("--personen moet minstens 1 zijn")
     w = build_world(preset, n, seed, e, g)
     rng = stream(seed, 5)
     w.niet_westers = rng.random(len(w.p_hh)) < preset.niet_westers

@@ -199,7 +199,7 @@ def test_isd_meedoen_pilot(tables_by_preset):
     t = tables_by_preset["isd-bollenstreek"]
     groups = _target_groups(t, dt.date(2019, 3, 1))
     sizes = groups.select(pl.col("g1", "g2", "g3", "g4").sum()).row(0)
-    for size, target in zip(sizes, (57, 91, 28, 57)):
+    for size, target in zip(sizes, (57, 91, 28, 57), strict=True):
         assert 0.5 * target <= size <= 1.6 * target, sizes
     v = t["voorzieningen"].filter(pl.col("soort") == "meedoen")
     assert 100 <= v.height <= 220  # about 150 take part

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import openpyxl
 import polars as pl
 import pytest
 
@@ -31,8 +32,6 @@ def _rows_by_line(frame: pl.DataFrame) -> dict[int, dict]:
 def _raw_lines(out, table: str) -> list:
     """The physical lines of a table: text lines of its csv, or the cell values of its worksheet's rows."""
     if (out / "export.xlsx").exists():
-        import openpyxl
-
         sheet = openpyxl.load_workbook(out / "export.xlsx", read_only=True)[table]
         return list(sheet.iter_rows(values_only=True))
     return decode((out / f"{table}.csv").read_bytes()).splitlines()

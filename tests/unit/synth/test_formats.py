@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import openpyxl
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
 from pipelines import schema
+from pipelines.errors import InputError
 from pipelines.synth import FORMATS, generate_export, generate_tables, parse_formaat
 from tests.support.synth_readback import decode, read_csv_text, read_export
 
@@ -43,8 +45,6 @@ def test_physical_properties(written):
     fmt = parse_formaat(variant)
     assert (out / "inwoners.csv").read_text(encoding="utf-8").startswith("gemeentecode,jaar,inwoners_18plus")
     if fmt.xlsx:
-        import openpyxl
-
         assert not list(out.glob("personen.csv"))
         wb = openpyxl.load_workbook(out / "export.xlsx")
         assert wb.sheetnames == list(schema.TABLE_ORDER)
@@ -91,9 +91,9 @@ def decode_header(raw: bytes) -> str:
 def test_formats_are_documented_tokens():
     for name, tokens in FORMATS.items():
         assert parse_formaat(name) == parse_formaat(tokens)
-    with pytest.raises(ValueError, match="onbekend formaat"):
+    with pytest.raises(InputError, match="onbekend formaat"):
         parse_formaat("puntkomma,utf16")
-    with pytest.raises(ValueError, match="decimaalkomma"):
+    with pytest.raises(InputError, match="decimaalkomma"):
         parse_formaat("komma,decimaalkomma")
 
 

@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from pipelines import schema
+from pipelines.config import config_for
 from pipelines.synth import generate_tables
 from tests.support.synth_rules import violations
 
@@ -82,8 +83,6 @@ def test_history_covers_ten_years(preset_tables):
 
 
 def test_organisation_name_matches_the_configuration(preset_tables):
-    from pipelines.config import config_for
-
     slug, t = preset_tables
     assert t["levering"]["organisatie"][0] == config_for(slug).organisatie
     assert set(t["personen"]["gemeentecode"]) == set(config_for(slug).gemeenten)
