@@ -1,6 +1,6 @@
 """The Meedoen! pilot of a shared social service: target groups, quarterly monitor and cost model.
 
-../shared/spec/domain.md: attention coaches visit long-term clients at home, reward steps with small
+docs/definities.md: attention coaches visit long-term clients at home, reward steps with small
 vouchers (at most `max_beloning_per_jaar` a year), measure progress with the Zelfredzaamheidsmatrix
 and evaluate every three months. The pilot's parameters are `programmas.meedoen` in the organisation
 configuration; an organisation without them runs no pilot and gets every figure as not available.
