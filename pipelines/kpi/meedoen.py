@@ -34,13 +34,13 @@ from pipelines.kpi.base import (
     with_gemeente,
 )
 from pipelines.kpi.bestand import current_periods, stock_on
+from pipelines.kpi.uitstroom import WERK
 from pipelines.periods import minus_months, minus_years
 from pipelines.schema import PERSON_COLUMN
 from pipelines.spells import running_on
 
 MEEDOEN = "meedoen"
 ACTIVITEITEN = ("vrijwilligerswerk", "dagbesteding", "tegenprestatie")
-WERK = ("11", "13")
 HUISBEZOEK = "huisbezoek"
 IN_INRICHTING = "4"
 GROEPEN = ("groep_1", "groep_2", "groep_3", "groep_4")
