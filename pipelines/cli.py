@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "kpi": ("pipelines.kpi.cli", "bereken kpis.csv uit schone data"),
     "run": ("pipelines.run", "de kwartaalevaluatie: ingest, alle notebooks, dashboard"),
     "meedoen-selectie": ("pipelines.kpi.meedoen", "selectielijst van de Meedoen!-doelgroepen (intern gebruik)"),
+    "onderzoeksbestand": ("pipelines.research.extract", "gepseudonimiseerd onderzoeksbestand met codeboek per onderzoeksproject"),
 }
 
 
