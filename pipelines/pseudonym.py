@@ -55,7 +55,7 @@ def _inside_repository(path: Path) -> bool:
 
 
 def load_key(
-    env_var: str = ENV_KEY,
+    env_var: str | None = ENV_KEY,
     key_file: Path | None = None,
     *,
     what: str = "pseudonimiseringssleutel",
@@ -66,9 +66,10 @@ def load_key(
 
     The defaults give the main key of ingest. A research project's key (`pipelines.research`) uses
     the same rules with its own variable and file; `create=False` refuses a missing file instead
-    of making one (an explicitly named key file that is not there is a mistake, not a first use).
+    of making one (an explicitly named key file that is not there is a mistake, not a first use);
+    `env_var=None` reads the file only.
     """
-    raw = os.environ.get(env_var)
+    raw = os.environ.get(env_var) if env_var else None
     if raw:
         key = raw.encode("utf-8")
     else:
@@ -80,9 +81,7 @@ def load_key(
             )
         if not path.exists():
             if not create:
-                raise PseudonymKeyError(
-                    f"geen {what}: {env_var} is niet gezet en het sleutelbestand {path} bestaat niet"
-                )
+                raise PseudonymKeyError(f"geen {what}: het sleutelbestand {path} bestaat niet")
             _create_key_file(path, what)
         try:
             key = path.read_text(encoding="utf-8").strip().encode("utf-8")

@@ -10,8 +10,8 @@ employee and record ids re-keyed), add the merged spells (`spells_table`, the KP
 (`datapackage.json`, `codeboek.html`), `kanonimiteit.csv` and `manifest.json` into a staging
 folder that replaces the output folder only when everything was written.
 
-The project key: `PARTICIPATIE_PROJECTSLEUTEL_<NAAM>` (name in capitals, `-` as `_`), else the
-key file `--sleutelbestand`, else `<map>/<naam>.sleutel` with `<map>` from
+The project key: the key file `--sleutelbestand` when given (it must exist), else
+`PARTICIPATIE_PROJECTSLEUTEL_<NAAM>` (name in capitals, `-` as `_`), else `<map>/<naam>.sleutel` with `<map>` from
 `PARTICIPATIE_PROJECTSLEUTELMAP` or `~/.config/participatie/projecten`; that default file is
 created on first use (0600), like the main key. See docs/onderzoeksbestand.md.
 """
@@ -98,17 +98,14 @@ def project_key_file(slug: str) -> Path:
 
 
 def load_project_key(slug: str, key_file: Path | None = None) -> bytes:
-    """The project's key: its environment variable, else the named key file (must exist), else the default file."""
+    """The project's key: a named key file (must exist), else its environment variable, else the default file."""
+    what = f"projectsleutel van project {slug}"
+    if key_file is not None:
+        return load_key(None, key_file, what=what, create=False, env_file_var="--sleutelbestand")
     variable = project_key_variable(slug)
     if variable in os.environ and not os.environ[variable].strip():
         raise PseudonymKeyError(f"geen projectsleutel: {variable} is gezet maar leeg")
-    return load_key(
-        variable,
-        key_file if key_file is not None else project_key_file(slug),
-        what=f"projectsleutel van project {slug}",
-        create=key_file is None,
-        env_file_var=ENV_PROJECT_KEY_DIR,
-    )
+    return load_key(variable, project_key_file(slug), what=what, env_file_var=ENV_PROJECT_KEY_DIR)
 
 
 def rekey(series: pl.Series, key: bytes, kind: str | None = None) -> pl.Series:
