@@ -313,8 +313,9 @@ RULES: dict[str, str] = {
 #: Code list name -> code -> (Dutch label, English label). `trede` and `zrm_score` are integer scales.
 CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "softwarepakket": {
-        "gws": ("GWS4all", "GWS4all"), "soc": ("Socrates", "Socrates"),
-        "sam": ("Suite4Sociaal Domein (Samen)", "Suite4Sociaal Domein"), "and": ("ander pakket", "other package"),
+        "gws": ("pakketcode gws (GWS4all/Suite4)", "package code gws (GWS4all/Suite4)"),
+        "soc": ("pakketcode soc", "package code soc"), "sam": ("pakketcode sam", "package code sam"),
+        "and": ("pakketcode and (ander pakket)", "package code and (other package)"),
     },
     "geslacht": {"1": ("man", "male"), "2": ("vrouw", "female")},
     "migratieachtergrond": {

@@ -399,7 +399,7 @@ def codebook_html(
     krows = [[_e(r["fase"]), _e(r["klassegrootte"]), _nl_int(r["klassen"]), _nl_int(r["personen"])] for r in kreport]
     parts.append(_table(["fase", "klassegrootte", "klassen", "personen"], krows))
     parts.append(
-        f"<p>Na vergroting blijven {_nl_int(k['kleine_klassen_na'])} kleine klassen over met samen "
+        f"<p>Na vergroving blijven {_nl_int(k['kleine_klassen_na'])} kleine klassen over met samen "
         f"{_nl_int(k['personen_in_kleine_klassen_na'])} personen (van {_nl_int(k['personen'])}). "
         "Alleen aantallen staan hier, nooit de waarden. Publiceer uitkomsten alleen met onderdrukking van kleine "
         "aantallen (zoals de publicaties van de suite), probeer niemand te herkennen en koppel dit bestand niet aan "
@@ -410,7 +410,7 @@ def codebook_html(
     for name, spec in specs.items():
         info = files.get(name, {})
         parts.append(f'<h3 id="tabel-{_e(name)}">{_e(name)}</h3>')
-        parts.append(f"<p>{_e(spec.nl)}<br><em>{_e(spec.en)}</em><br>{_nl_int(info.get('rows'))} regels"
+        parts.append(f"<p>{_e(spec.nl)}<br><em>{_e(spec.en)}</em><br>Aantal regels: {_nl_int(info.get('rows'))}"
                      f"{'; sleutel: ' + _e(', '.join(spec.primary_key)) if spec.primary_key else ''}.</p>")
         rows = []
         for f in spec.fields:
@@ -436,7 +436,7 @@ def codebook_html(
                  "suite dezelfde tabellen.</p>")
     body = "\n".join(parts)
     css = (TEMPLATES / "style.css").read_text(encoding="utf-8") + (
-        "\ntable.kolommen td { text-align: left; vertical-align: top; }\nh3 { margin-top: 1.6rem; }\n")
+        "\nth, td { text-align: left; vertical-align: top; }\nh3 { margin-top: 1.6rem; }\n")
     return Template((TEMPLATES / "page.html").read_text(encoding="utf-8")).substitute(
         title=_e(f"Codeboek onderzoeksbestand {project}"), css=css, organisatie=_e(org),
         kwartaal=_e(f"onderzoeksproject {project}"), nav="", body=body,
