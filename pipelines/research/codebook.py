@@ -157,7 +157,7 @@ def extract_fields(table: str, gemeenten: Mapping[str, str]) -> TableSpec:
         if column == PERSON_COLUMN:
             fields.append(_person_field())
         elif (table, column) in REKEYED:
-            kind, new = REKEYED[(table, column)]
+            _, new = REKEYED[(table, column)]
             cnl, cen = schema.COLUMN_TEXT[table][column]
             if column.endswith("_kvk"):
                 cnl, cen = cnl.replace("KvK-nummer van de", "").strip(), cen.replace("Chamber of Commerce number of the", "").strip()
@@ -214,8 +214,7 @@ def extract_specs(tables: list[str], gemeenten: Mapping[str, str]) -> dict[str, 
 def foreign_keys(table: str, present: list[str], medewerkers_complete: bool) -> list[dict]:
     """References between the extract's tables (persons always; staff only where every id is in `medewerkers`)."""
     keys = []
-    spec_person = table not in ("levering", "personen", "medewerkers", "inwoners")
-    if spec_person:
+    if table not in ("levering", "personen", "medewerkers", "inwoners"):
         keys.append({"fields": [PERSON_COLUMN], "reference": {"resource": "personen", "fields": [PERSON_COLUMN]}})
     if "medewerkers" in present and medewerkers_complete:
         column = {"personen": "klantmanager", "contactmomenten": "medewerker"}.get(table)

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from research_testdata import make_extract
 
 from pipelines.clean import load_clean
 from pipelines.research.codebook import EXTRACT_TABLES, extract_fields
 from pipelines.research.formats import numeric_code_map
-from research_testdata import make_extract
 
 TOKEN = re.compile(rb"[0-9A-Za-z_]+")
 
@@ -134,7 +134,7 @@ def test_no_identifier_of_the_organisation_appears_in_any_file(extract_a, demo_e
     # the scan finds what it looks for: a BSN in a Stata file, a clean pseudonym in a compressed parquet file
     copy = tmp_path / "kopie"
     shutil.copytree(extract_a, copy)
-    bsn, pseudonym = sorted(forbidden["bsn"])[0], sorted(forbidden["schoon pseudoniem"])[0]
+    bsn, pseudonym = min(forbidden["bsn"]), min(forbidden["schoon pseudoniem"])
     frame, _ = pyreadstat.read_dta(str(copy / "stata" / "medewerkers.dta"), output_format="polars")
     pyreadstat.write_dta(frame.with_columns(pl.lit(bsn).alias("medewerker")), str(copy / "stata" / "medewerkers.dta"))
     pl.read_parquet(copy / "parquet" / "zrm.parquet").with_columns(pl.lit(pseudonym).alias("persoon")).write_parquet(

@@ -11,8 +11,8 @@ import stat
 
 import polars as pl
 import pytest
-
 from research_testdata import tiny_clean, tiny_tables, write_tiny_clean
+
 from pipelines.cli import main as cli_main
 from pipelines.config import OrgConfig
 from pipelines.paths import ROOT
@@ -258,5 +258,5 @@ def test_organisation_text_is_escaped_and_excel_safe(tmp_path, capsys):
     assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<script" not in page  # an offline page without scripts
     first = (tmp_path / "uit" / "csv" / "levering.csv").read_text(encoding="utf-8").splitlines()[1]
-    assert first.startswith("\"'=HYPERLINK") or first.startswith("'=HYPERLINK")
+    assert first.startswith(("\"'=HYPERLINK", "'=HYPERLINK"))
     assert pl.read_parquet(tmp_path / "uit" / "parquet" / "levering.parquet")["organisatie"][0].startswith("=HYPERLINK")

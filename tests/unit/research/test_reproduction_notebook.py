@@ -39,7 +39,7 @@ def executed(extract_a, kpis_csv, tmp_path_factory):
 
 
 def test_the_notebook_reproduces_kpis_csv_exactly(executed, kpis_csv):
-    notebook, side_file = executed
+    _, side_file = executed
     result = json.loads(side_file.read_text(encoding="utf-8"))
     assert result["gedekt"] and result["vergeleken_met_kpis_csv"]
     published = read_kpis_csv(kpis_csv).filter(
