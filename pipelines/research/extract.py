@@ -475,7 +475,8 @@ def summary(extract: Extract, manifest: dict, target: Path) -> str:
     k = extract.coarsening.summary
     lines = [
         f"Onderzoeksbestand voor project {manifest['project']}: {target}",
-        f"{manifest['organisatie']}, extractiedatum {manifest['extractiedatum']}, gegevens vanaf {manifest['gegevens_vanaf']}",
+        f"{mask_identifiers(manifest['organisatie'])}, extractiedatum {manifest['extractiedatum']}, "
+        f"gegevens vanaf {manifest['gegevens_vanaf']}",
         f"{'tabel':<16} {'regels':>10}",
     ]
     lines += [f"{name:<16} {rows:>10}" for name, rows in manifest["tabellen"].items()]
