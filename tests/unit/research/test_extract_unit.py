@@ -260,3 +260,15 @@ def test_organisation_text_is_escaped_and_excel_safe(tmp_path, capsys):
     first = (tmp_path / "uit" / "csv" / "levering.csv").read_text(encoding="utf-8").splitlines()[1]
     assert first.startswith(("\"'=HYPERLINK", "'=HYPERLINK"))
     assert pl.read_parquet(tmp_path / "uit" / "parquet" / "levering.parquet")["organisatie"][0].startswith("=HYPERLINK")
+
+
+def test_the_same_project_links_quarters_and_another_project_does_not():
+    """Two deliveries (quarters) share persons p1 and p2; the project sees them under the same pseudonyms."""
+    next_quarter = tiny_tables()
+    next_quarter["levering"] = next_quarter["levering"].with_columns(pl.lit(D(2025, 1, 15)).alias("extractiedatum"))
+    next_quarter["personen"] = next_quarter["personen"].filter(pl.col("persoon") != "p3")
+    now = ex.build_extract(tiny_clean(), CONFIG, KEY).tables["personen"]["persoon"]
+    later = ex.build_extract(tiny_clean(next_quarter), CONFIG, KEY).tables["personen"]["persoon"]
+    other = ex.build_extract(tiny_clean(next_quarter), CONFIG, b"een-ander-project-0123456789").tables["personen"]
+    assert set(later) < set(now) and len(later) == 2
+    assert not set(other["persoon"]) & set(now)
