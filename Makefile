@@ -1,4 +1,4 @@
-# participatie - the two commands a new user needs are `make run` and `make test`.
+# participatie - de twee commando's voor een nieuwe gebruiker zijn `make run` en `make test`.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -12,9 +12,9 @@ DEMO_SEED ?= 2024
 KWARTAAL ?= 2024Q3
 PYTEST_ARGS ?=
 
-.PHONY: help install demo run test test-fast lab bench clean
+.PHONY: help install demo run test test-fast check suites lab bench clean
 
-help: ## show this help
+help: ## toon deze hulp
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -27,27 +27,36 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PY) -c 'import json, sys; p = sys.prefix + "/share/jupyter/kernels/$(KERNEL)/kernel.json"; k = json.load(open(p)); k["argv"].append("--IPKernelApp.log_level=ERROR"); json.dump(k, open(p, "w"), indent=1)'
 	touch $@
 
-install: $(VENV)/.installed ## create .venv, install pinned packages, register the Jupyter kernel
+install: $(VENV)/.installed ## maak .venv, installeer de vastgepinde pakketten, registreer de Jupyter-kernel
 
 data_raw/demo/levering.csv: | $(VENV)/.installed
 	$(VENV)/bin/participatie synth --organisatie $(DEMO_ORG) --personen $(DEMO_PERSONEN) --seed $(DEMO_SEED) --out data_raw/demo
 
-demo: data_raw/demo/levering.csv ## generate the synthetic demo export into data_raw/demo/
+demo: data_raw/demo/levering.csv ## genereer de synthetische demo-export in data_raw/demo/
 
-run: install demo ## install, generate the demo export and run the quarterly evaluation on it
+run: install demo ## installeer, genereer de demo-export en draai er de kwartaalevaluatie op
 	$(VENV)/bin/participatie run --export data_raw/demo --kwartaal $(KWARTAAL)
 
-test: install ## run the test suite (what CI runs)
+test: install ## de testsuite (wat CI draait, met make check)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-test-fast: install ## the test suite without the slow end-to-end and scale runs
+test-fast: install ## de testsuite zonder de trage end-to-end- en schaaltests
 	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
-lab: install ## open JupyterLab on notebooks/ with the participatie kernel
+check: install ## ruff (lint en opmaak), mypy en het lagencontract (import-linter)
+	$(VENV)/bin/ruff check pipelines tests benchmarks
+	$(VENV)/bin/ruff format --check pipelines tests benchmarks
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+suites: install ## schrijf expectations/*.json en de regels in docs/validatie.md opnieuw uit de code
+	$(PY) -m pipelines.ingest.suites
+
+lab: install ## open JupyterLab op notebooks/ met de kernel participatie
 	$(VENV)/bin/jupyter lab --notebook-dir notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-bench: install ## benchmarks (synth, ingest, KPIs, run) at scale; see benchmarks/README.md
+bench: install ## metingen van tijd en geheugen op schaal (zie benchmarks/README.md)
 	$(PY) benchmarks/run_all.py
 
-clean: ## remove generated data, reports and caches (keeps .venv)
+clean: ## verwijder gegenereerde data, rapporten en caches (.venv blijft)
 	rm -rf data_clean/*/ reports/ data_raw/demo/ .pytest_cache

@@ -23,8 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("PARTICIPATIE_SLEUTEL", "benchmark-sleutel-niet-voor-productie")
 
 from machine import peak_mib, ram_gib  # noqa: E402
-from pipelines import ingest, validate  # noqa: E402
-from pipelines.pseudonym import key_fingerprint, load_key  # noqa: E402
+
+from pipelines.ingest import deliver as ingest
+from pipelines.ingest import rules as validate  # noqa: E402
+from pipelines.ingest.pseudonym import key_fingerprint, load_key  # noqa: E402
 
 
 def _peak_gib() -> float:
@@ -37,7 +39,9 @@ def main() -> int:
     parser.add_argument("--organisatie", default="gemeente-leiden")
     parser.add_argument("--fouten", type=float, default=0.0, help="percentage ingebouwde fouten in de export")
     parser.add_argument("--seed", type=int, default=2024)
-    parser.add_argument("--export", type=Path, default=None, help="bestaande export (dan wordt er niets gegenereerd)")
+    parser.add_argument(
+        "--export", type=Path, default=None, help="bestaande export (dan wordt er niets gegenereerd)"
+    )
     args = parser.parse_args()
 
     steps: dict[str, float] = {}
@@ -48,15 +52,17 @@ def main() -> int:
             import subprocess
 
             export = Path(tmp) / "export"
-            code = (f"from pipelines.synth import generate_export; generate_export({str(export)!r}, "
-                    f"organisatie={args.organisatie!r}, personen={args.personen}, seed={args.seed}, "
-                    f"fouten_pct={args.fouten})")
+            code = (
+                f"from pipelines.synth import generate_export; generate_export({str(export)!r}, "
+                f"organisatie={args.organisatie!r}, personen={args.personen}, seed={args.seed}, "
+                f"fouten_pct={args.fouten})"
+            )
             start = time.perf_counter()
             subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[1])
             steps["genereren (niet meegeteld)"] = time.perf_counter() - start
         peak_before = _peak_gib()
 
-        from pipelines.export import read_export
+        from pipelines.ingest.read import read_export
 
         start = time.perf_counter()
         read = read_export(export)
@@ -86,31 +92,59 @@ def main() -> int:
         steps["pseudonimiseren"] = spent["pseudonimiseren"]
         steps["naar pandas (voor GE)"] = validate.TIMINGS["naar_pandas"]
         steps["great expectations (validatie)"] = validate.TIMINGS["great_expectations"]
-        steps["overige validatie (polars)"] = (total_validation - spent["pseudonimiseren"]
-                                               - validate.TIMINGS["naar_pandas"] - validate.TIMINGS["great_expectations"])
+        steps["overige validatie (polars)"] = (
+            total_validation
+            - spent["pseudonimiseren"]
+            - validate.TIMINGS["naar_pandas"]
+            - validate.TIMINGS["great_expectations"]
+        )
 
         start = time.perf_counter()
-        result = ingest.write_delivery(read, validation, key_fingerprint(key), export, out_dir=Path(tmp) / "schoon",
-                                       max_afwijzing_pct=100)
+        result = ingest.write_delivery(
+            read,
+            validation,
+            key_fingerprint(key),
+            export,
+            out_dir=Path(tmp) / "schoon",
+            max_afwijzing_pct=100,
+        )
         steps["schrijven (parquet, rapport)"] = time.perf_counter() - start
         written = sum(p.stat().st_size for p in result.clean_dir.rglob("*") if p.is_file())
         size = sum(p.stat().st_size for p in Path(export).iterdir() if p.is_file())
 
     counted = {k: v for k, v in steps.items() if not k.startswith("genereren")}
     wall = sum(counted.values())
-    ge = steps["great expectations (validatie)"] + steps["import great_expectations"] + steps["naar pandas (voor GE)"]
+    ge = (
+        steps["great expectations (validatie)"]
+        + steps["import great_expectations"]
+        + steps["naar pandas (voor GE)"]
+    )
     afst = result.afstemming
     print("bench_ingest")
-    print(f"  work: organisatie={args.organisatie} personen={args.personen} fouten={args.fouten} seed={args.seed}")
-    print(f"  rows read: {int(afst['gelezen'].sum())} in total; "
-          + ", ".join(f"{r['tabel']}={r['gelezen']}" for r in afst.iter_rows(named=True)))
-    print(f"  rejected: {int(afst['afgewezen'].sum())}; input {size / 1024**2:.1f} MiB, clean output {written / 1024**2:.1f} MiB")
-    print(f"  machine: {os.cpu_count()} cores, {ram_gib():.1f} GiB RAM, {platform.processor() or platform.machine()}, "
-          f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"  work: organisatie={args.organisatie} personen={args.personen} fouten={args.fouten} "
+        f"seed={args.seed}"
+    )
+    print(
+        f"  rows read: {int(afst['gelezen'].sum())} in total; "
+        + ", ".join(f"{r['tabel']}={r['gelezen']}" for r in afst.iter_rows(named=True))
+    )
+    print(
+        f"  rejected: {int(afst['afgewezen'].sum())}; input {size / 1024**2:.1f} MiB, clean output "
+        f"{written / 1024**2:.1f} MiB"
+    )
+    print(
+        f"  machine: {os.cpu_count()} cores, {ram_gib():.1f} GiB RAM, "
+        f"{platform.processor() or platform.machine()}, "
+        f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f}"
+    )
     for name, seconds in steps.items():
         print(f"  {name:<34} {seconds:8.1f} s")
     print(f"  wall time ingest (sum of the counted steps): {wall:.1f} s")
-    print(f"  Great Expectations incl. import and pandas conversion: {ge:.1f} s = {100 * ge / wall:.0f} % of the ingest")
+    print(
+        f"  Great Expectations incl. import and pandas conversion: {ge:.1f} s = {100 * ge / wall:.0f} % of "
+        f"the ingest"
+    )
     print(f"  peak RSS: {_peak_gib():.2f} GiB (before reading: {peak_before:.2f} GiB)")
     return 0
 

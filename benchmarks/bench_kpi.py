@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_kpi.py [--personen 500000] [--bron direct|synth] [--seed 1]
 
 Work: a clean delivery of N persons with 10 years of history (every table). `--bron synth` makes it
-the way a user would (`pipelines.synth.generate_export` then `pipelines.ingest.ingest_export`);
+the way a user would (`pipelines.synth.generate_export` then `pipelines.ingest.deliver.ingest_export`);
 `--bron direct` (default) builds the clean tables straight away with a vectorised numpy generator of
 the same shape, so the benchmark measures the KPI engine and not the ingest.
 
@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from machine import peak_mib  # noqa: E402
+
 from pipelines.clean import CleanData, load_clean  # noqa: E402
 from pipelines.config import OrgConfig  # noqa: E402
 from pipelines.schema import clean_schema  # noqa: E402
@@ -63,7 +64,9 @@ def _strs(values: np.ndarray, keep: np.ndarray) -> pl.Series:
 
 
 def _ids(prefix: str, n: int) -> pl.Series:
-    return pl.select(pl.format(prefix + "{}", pl.int_range(0, n, dtype=pl.Int64).cast(pl.String).str.zfill(8))).to_series()
+    return pl.select(
+        pl.format(prefix + "{}", pl.int_range(0, n, dtype=pl.Int64).cast(pl.String).str.zfill(8))
+    ).to_series()
 
 
 def generate_clean(n: int, seed: int = 1) -> CleanData:
@@ -120,12 +123,12 @@ def generate_clean(n: int, seed: int = 1) -> CleanData:
             "ontheffing": rng.choice(["2", "4", "5", "6"], m, p=[0.8, 0.1, 0.05, 0.05]),
         }
     ).with_columns(
-        pl.when(pl.col("ontheffing") != "2").then(pl.col("aanvangsdatum") + pl.duration(days=700)).alias(
-            "einddatum_ontheffing"
-        )
+        pl.when(pl.col("ontheffing") != "2")
+        .then(pl.col("aanvangsdatum") + pl.duration(days=700))
+        .alias("einddatum_ontheffing")
     )
     # couples: every 7th period shares the registratienummer of the period before
-    share = (np.arange(m) % 7 == 1)
+    share = np.arange(m) % 7 == 1
     regnr = uitkeringen["registratienummer"].to_numpy().copy()
     regnr[share] = regnr[np.nonzero(share)[0] - 1]
     uitkeringen = uitkeringen.with_columns(pl.Series("registratienummer", regnr))
@@ -151,17 +154,37 @@ def generate_clean(n: int, seed: int = 1) -> CleanData:
     p1 = rng.choice(["werken", "werken_aan", "meedoen"], n, p=[0.2, 0.55, 0.25])
     p2 = rng.choice(["werken", "werken_aan", "meedoen"], n, p=[0.15, 0.6, 0.25])
     kb_mid_ok = kb_mid < e
-    klantbeeld = pl.concat(
-        [
-            pl.DataFrame({"persoon": persoon, "ingangsdatum": _dates(kb_start),
-                          "einddatum": _dates(np.minimum(kb_mid - 1, e), ~kb_mid_ok), "perspectief": p1}),  # fmt: skip
-            pl.DataFrame({"persoon": persoon, "ingangsdatum": _dates(kb_mid), "einddatum": _dates(kb_mid), "perspectief": p2})
-            .filter(pl.Series(kb_mid_ok)).with_columns(pl.lit(None, pl.Date).alias("einddatum")),
-        ]
-    ).with_columns(
-        pl.lit(1).cast(pl.Int64).alias("trede"),
-        ((pl.col("perspectief") == "meedoen") & (pl.int_range(pl.len()) % 6 == 0)).alias("duurzaam_vrijgesteld"),
-    ).select(list(clean_schema("klantbeeld")))
+    klantbeeld = (
+        pl.concat(
+            [
+                pl.DataFrame(
+                    {
+                        "persoon": persoon,
+                        "ingangsdatum": _dates(kb_start),
+                        "einddatum": _dates(np.minimum(kb_mid - 1, e), ~kb_mid_ok),
+                        "perspectief": p1,
+                    }
+                ),
+                pl.DataFrame(
+                    {
+                        "persoon": persoon,
+                        "ingangsdatum": _dates(kb_mid),
+                        "einddatum": _dates(kb_mid),
+                        "perspectief": p2,
+                    }
+                )
+                .filter(pl.Series(kb_mid_ok))
+                .with_columns(pl.lit(None, pl.Date).alias("einddatum")),
+            ]
+        )
+        .with_columns(
+            pl.lit(1).cast(pl.Int64).alias("trede"),
+            ((pl.col("perspectief") == "meedoen") & (pl.int_range(pl.len()) % 6 == 0)).alias(
+                "duurzaam_vrijgesteld"
+            ),
+        )
+        .select(list(clean_schema("klantbeeld")))
+    )
     # FIP contacts: werken_aan clients, 0-9 a year over the last 3 years
     nf = rng.poisson(np.where(np.isin(p2, ["werken_aan"]) | np.isin(p1, ["werken_aan"]), 9, 1))
     fp = np.repeat(np.arange(n), nf)
@@ -170,33 +193,59 @@ def generate_clean(n: int, seed: int = 1) -> CleanData:
     ok = cdate <= e
     fp, cdate = fp[ok], cdate[ok]
     nc = len(fp)
-    domains = np.array(["financien", "werk_opleiding", "huisvesting", "gezondheid", "sociaal_netwerk", "dagbesteding"])
+    domains = np.array(
+        ["financien", "werk_opleiding", "huisvesting", "gezondheid", "sociaal_netwerk", "dagbesteding"]
+    )
     full = rng.random(nc) < 0.6
     all_six = pl.lit(pl.Series([list(domains)], dtype=pl.List(pl.String)))
-    contactmomenten = pl.DataFrame(
-        {
-            "contact_id": _ids("C", nc),
-            "persoon": persoon.gather(fp),
-            "datum": _dates(cdate),
-            "soort": rng.choice(["fip", "telefonisch", "huisbezoek"], nc, p=[0.75, 0.2, 0.05]),
-            "medewerker": pl.Series(np.char.add("KM", rng.integers(0, n_km, nc).astype(str))),
-            "vervolgafspraak": rng.random(nc) < 0.7,
-        }
-    ).with_columns(
-        pl.when(pl.Series(full)).then(all_six.first()).otherwise(all_six.first().list.head(3)).alias("leefgebieden")
-    ).select(list(clean_schema("contactmomenten")))
+    contactmomenten = (
+        pl.DataFrame(
+            {
+                "contact_id": _ids("C", nc),
+                "persoon": persoon.gather(fp),
+                "datum": _dates(cdate),
+                "soort": rng.choice(["fip", "telefonisch", "huisbezoek"], nc, p=[0.75, 0.2, 0.05]),
+                "medewerker": pl.Series(np.char.add("KM", rng.integers(0, n_km, nc).astype(str))),
+                "vervolgafspraak": rng.random(nc) < 0.7,
+            }
+        )
+        .with_columns(
+            pl.when(pl.Series(full))
+            .then(all_six.first())
+            .otherwise(all_six.first().list.head(3))
+            .alias("leefgebieden")
+        )
+        .select(list(clean_schema("contactmomenten")))
+    )
     # provisions: ~0.6 per person
     nv = int(n * 0.6)
     vp = rng.integers(0, n, nv)
-    soorten = np.array(["lks", "lks_forfaitair", "ontwikkelbaan", "jobcoach", "schuldhulpverlening", "ggz",
-                        "tegenprestatie", "vrijwilligerswerk", "training", "work_first"])  # fmt: skip
-    soort = soorten[rng.choice(len(soorten), nv, p=[0.12, 0.03, 0.05, 0.08, 0.12, 0.05, 0.15, 0.1, 0.15, 0.15])]
+    soorten = np.array(
+        [
+            "lks",
+            "lks_forfaitair",
+            "ontwikkelbaan",
+            "jobcoach",
+            "schuldhulpverlening",
+            "ggz",
+            "tegenprestatie",
+            "vrijwilligerswerk",
+            "training",
+            "work_first",
+        ]
+    )
+    soort = soorten[
+        rng.choice(len(soorten), nv, p=[0.12, 0.03, 0.05, 0.08, 0.12, 0.05, 0.15, 0.1, 0.15, 0.15])
+    ]
     vbeg = rng.integers(v - 2 * 365, e, nv)
     vend = vbeg + rng.integers(60, 2000, nv)
     lks = np.isin(soort, ["lks", "lks_forfaitair"])
     ws = rng.choice(["regulier", "overheid", "sw_bedrijf"], nv, p=[0.45, 0.1, 0.45])
-    ind = np.where(ws == "sw_bedrijf", rng.choice(["banenafspraak", "beschut"], nv, p=[0.45, 0.55]),
-                   rng.choice(["banenafspraak", "geen"], nv))  # fmt: skip
+    ind = np.where(
+        ws == "sw_bedrijf",
+        rng.choice(["banenafspraak", "beschut"], nv, p=[0.45, 0.55]),
+        rng.choice(["banenafspraak", "geen"], nv),
+    )
     emp = np.isin(soort, ["lks", "lks_forfaitair", "ontwikkelbaan"])
     voorzieningen = pl.DataFrame(
         {
@@ -205,19 +254,29 @@ def generate_clean(n: int, seed: int = 1) -> CleanData:
             "soort": soort,
             "begindatum": _dates(vbeg),
             "einddatum": _dates(np.minimum(vend, e), vend >= e),
-            "loonwaarde_pct": pl.Series(np.where(lks, rng.uniform(20, 95, nv).round(1), np.nan)).fill_nan(None),
+            "loonwaarde_pct": pl.Series(np.where(lks, rng.uniform(20, 95, nv).round(1), np.nan)).fill_nan(
+                None
+            ),
             "werkgever_soort": _strs(ws, emp),
             "indicatie": _strs(ind, lks),
         }
     )
     medewerkers = pl.DataFrame(
-        {"medewerker": [f"KM{i}" for i in range(n_km)], "functie": ["klantmanager"] * n_km,
-         "fte": rng.choice([0.5, 0.6, 0.8, 0.9, 1.0], n_km)}  # fmt: skip
+        {
+            "medewerker": [f"KM{i}" for i in range(n_km)],
+            "functie": ["klantmanager"] * n_km,
+            "fte": rng.choice([0.5, 0.6, 0.8, 0.9, 1.0], n_km),
+        }
     )
     raw = {
-        "personen": personen, "uitkeringen": uitkeringen, "inkomsten": inkomsten, "klantbeeld": klantbeeld,
-        "contactmomenten": contactmomenten, "voorzieningen": voorzieningen, "medewerkers": medewerkers,
-    }  # fmt: skip
+        "personen": personen,
+        "uitkeringen": uitkeringen,
+        "inkomsten": inkomsten,
+        "klantbeeld": klantbeeld,
+        "contactmomenten": contactmomenten,
+        "voorzieningen": voorzieningen,
+        "medewerkers": medewerkers,
+    }
     tables = {}
     for name, frame in raw.items():
         schema = clean_schema(name)
@@ -225,10 +284,19 @@ def generate_clean(n: int, seed: int = 1) -> CleanData:
             [pl.col(c).cast(t) if c in frame.columns else pl.lit(None, t).alias(c) for c, t in schema.items()]
         )
     tables["levering"] = pl.DataFrame(
-        {"organisatie": ["Benchmark"], "softwarepakket": ["gws"], "extractiedatum": [EXTRACTIE], "gegevens_vanaf": [VANAF]}
+        {
+            "organisatie": ["Benchmark"],
+            "softwarepakket": ["gws"],
+            "extractiedatum": [EXTRACTIE],
+            "gegevens_vanaf": [VANAF],
+        }
     )
     inwoners = pl.DataFrame(
-        {"gemeentecode": list(GEMEENTEN), "jaar": [2024] * 4, "inwoners_18plus": [int(n * 40 * f) for f in GEMEENTEN.values()]}
+        {
+            "gemeentecode": list(GEMEENTEN),
+            "jaar": [2024] * 4,
+            "inwoners_18plus": [int(n * 40 * f) for f in GEMEENTEN.values()],
+        }
     )
     return CleanData("Benchmark", EXTRACTIE, VANAF, tables, inwoners)
 
@@ -251,7 +319,7 @@ REFERENCE_FAMILIES = ("uitstroom", "deeltijdwerk", "bestand", "lks", "fip", "cas
 
 
 def _run_polars(folder: str, out: str) -> None:
-    from pipelines.kpi import compute_kpis
+    from pipelines.kpi.engine import compute_kpis
 
     data = load_clean(folder)
     config = _config(data)
@@ -263,9 +331,18 @@ def _run_polars(folder: str, out: str) -> None:
     t0 = time.perf_counter()
     every = compute_kpis(data, config, PEILDATUM)
     wall_all = time.perf_counter() - t0
-    Path(out).write_text(json.dumps({"wall": wall, "peak_mib": peak, "values": values, "wall_all": wall_all,
-                                     "available_all": every.filter(every["waarde"].is_not_null()).height,
-                                     "rows_all": every.height}))
+    Path(out).write_text(
+        json.dumps(
+            {
+                "wall": wall,
+                "peak_mib": peak,
+                "values": values,
+                "wall_all": wall_all,
+                "available_all": every.filter(every["waarde"].is_not_null()).height,
+                "rows_all": every.height,
+            }
+        )
+    )
 
 
 def _run_load(folder: str, out: str) -> None:
@@ -326,16 +403,21 @@ def main() -> int:
         tmp = Path(tmpdir)
         t0 = time.perf_counter()
         if args.bron == "synth":
-            from pipelines.ingest import ingest_export
+            from pipelines.ingest.deliver import ingest_export
             from pipelines.synth import generate_export
 
-            export = generate_export(tmp / "export", organisatie="isd-bollenstreek", personen=args.personen, seed=args.seed)
+            export = generate_export(
+                tmp / "export", organisatie="isd-bollenstreek", personen=args.personen, seed=args.seed
+            )
             folder = ingest_export(export, clean_root=tmp / "clean").clean_dir
         else:
             folder = tmp / "clean"
             save(generate_clean(args.personen, args.seed), folder)
         prep = time.perf_counter() - t0
-        sizes = {p.stem: pl.scan_parquet(p).select(pl.len()).collect().item() for p in sorted(folder.glob("*.parquet"))}
+        sizes = {
+            p.stem: pl.scan_parquet(p).select(pl.len()).collect().item()
+            for p in sorted(folder.glob("*.parquet"))
+        }
         print(f"werk: {args.personen} personen, bron {args.bron}, voorbereiding {prep:.1f} s")
         print("rijen: " + ", ".join(f"{k} {v}" for k, v in sizes.items()))
         print(f"machine: {platform.platform()}, {os.cpu_count()} cores, polars {pl.__version__}")
@@ -343,15 +425,30 @@ def main() -> int:
         pol = _child(_run_polars, folder, tmp, "polars")
         pan = _child(_run_pandas, folder, tmp, "pandas")
     n, diffs = compare(pol["values"], pan["values"])
-    print(f"alleen laden (polars): piek {base['peak_mib']:.0f} MiB; compute_kpis zelf dus ongeveer "
-          f"{pol['peak_mib'] - base['peak_mib']:.0f} MiB extra")
-    print(f"polars compute_kpis: {pol['wall']:.2f} s, piek {pol['peak_mib']:.0f} MiB (incl. geladen polars-tabellen)")
-    print(f"polars alle families (ook de programmamonitors): {pol['wall_all']:.2f} s, "
-          f"{pol['rows_all']} rijen waarvan {pol['available_all']} met een waarde")
-    print(f"pandas referentie:   {pan['wall']:.2f} s, piek {pan['peak_mib']:.0f} MiB (incl. geladen tabellen, "
-          "polars-kopie vrijgegeven na omzetten)")
-    print(f"load average tijdens de meting: {os.getloadavg()[0]:.1f} (bij meer dan {os.cpu_count()} is de machine gedeeld)")
-    print(f"verhouding pandas/polars: tijd {pan['wall'] / pol['wall']:.1f}x, geheugen {pan['peak_mib'] / pol['peak_mib']:.1f}x")
+    print(
+        f"alleen laden (polars): piek {base['peak_mib']:.0f} MiB; compute_kpis zelf dus ongeveer "
+        f"{pol['peak_mib'] - base['peak_mib']:.0f} MiB extra"
+    )
+    print(
+        f"polars compute_kpis: {pol['wall']:.2f} s, piek {pol['peak_mib']:.0f} MiB (incl. geladen "
+        f"polars-tabellen)"
+    )
+    print(
+        f"polars alle families (ook de programmamonitors): {pol['wall_all']:.2f} s, "
+        f"{pol['rows_all']} rijen waarvan {pol['available_all']} met een waarde"
+    )
+    print(
+        f"pandas referentie:   {pan['wall']:.2f} s, piek {pan['peak_mib']:.0f} MiB (incl. geladen tabellen, "
+        "polars-kopie vrijgegeven na omzetten)"
+    )
+    print(
+        f"load average tijdens de meting: {os.getloadavg()[0]:.1f} (bij meer dan {os.cpu_count()} is de "
+        f"machine gedeeld)"
+    )
+    print(
+        f"verhouding pandas/polars: tijd {pan['wall'] / pol['wall']:.1f}x, geheugen "
+        f"{pan['peak_mib'] / pol['peak_mib']:.1f}x"
+    )
     print(f"vergeleken: {n} cijfers, verschillen: {len(diffs)}")
     for d in diffs[:20]:
         print("  " + d)

@@ -30,7 +30,7 @@ from machine import peak_mib, ram_gib  # noqa: E402
 def main() -> int:
     from pipelines.clean import load_clean
     from pipelines.config import config_for
-    from pipelines.pseudonym import key_fingerprint
+    from pipelines.ingest.pseudonym import key_fingerprint
     from pipelines.research import extract as ex
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -43,7 +43,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-onderzoek-") as tmp:
         clean = args.clean
         if clean is None:
-            from pipelines.ingest import ingest_export
+            from pipelines.ingest.deliver import ingest_export
             from pipelines.synth import generate_export
 
             export = Path(tmp) / "export"

@@ -31,8 +31,8 @@ os.environ.setdefault("PARTICIPATIE_SLEUTEL", "benchmarksleutel-niet-voor-produc
 
 IMPORTS = (
     "import polars, altair, pandas\n"
-    "from pipelines import charts, notebook_support\n"
-    "from pipelines.kpi import KPI_FAMILIES, compute_kpis"
+    "from pipelines.report import charts; from pipelines.report import notebook as notebook_support\n"
+    "from pipelines.kpi.registry import KPI_FAMILIES; from pipelines.kpi.engine import compute_kpis"
 )
 
 
@@ -45,7 +45,11 @@ def _notebook(path: Path, body: str | None) -> Path:
     nb.cells.append(cell)
     if body:
         nb.cells.append(nbformat.v4.new_code_cell(body))
-    nb.metadata["kernelspec"] = {"name": "participatie", "display_name": "Python (participatie)", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "participatie",
+        "display_name": "Python (participatie)",
+        "language": "python",
+    }
     nbformat.write(nb, path)
     return path
 
@@ -54,7 +58,7 @@ def kernel_costs(work: Path, repeats: int = 3) -> dict[str, float]:
     """Median seconds of an empty notebook and of an imports-only notebook."""
     from statistics import median
 
-    from pipelines.notebook_runner import execute
+    from pipelines.run.notebooks import execute
 
     empty = _notebook(work / "leeg.ipynb", None)
     imports = _notebook(work / "imports.ipynb", IMPORTS)
@@ -68,7 +72,7 @@ def kernel_costs(work: Path, repeats: int = 3) -> dict[str, float]:
 
 
 def one_size(personen: int, work: Path) -> dict:
-    from pipelines.run import run_quarter
+    from pipelines.run.quarter import run_quarter
     from pipelines.synth import generate_export
 
     export = work / f"export-{personen}"
@@ -77,8 +81,9 @@ def one_size(personen: int, work: Path) -> dict:
     synth_s = time.perf_counter() - started
     started = time.perf_counter()
     with open(os.devnull, "w") as quiet:
-        result = run_quarter(export, "2024Q3", out_dir=work / f"rapport-{personen}", clean_root=work / "clean",
-                             stream=quiet)
+        result = run_quarter(
+            export, "2024Q3", out_dir=work / f"rapport-{personen}", clean_root=work / "clean", stream=quiet
+        )
     total = time.perf_counter() - started
     return {
         "personen": personen,
@@ -95,20 +100,32 @@ def report(figures: dict) -> str:
     for size in figures["runs"]:
         k = size["kernel"]
         lines.append("")
-        lines.append(f"{size['personen']:,} personen: run {size['run_totaal_s']:.1f} s (export genereren {size['synth_s']:.1f} s)")
-        lines.append(f"  kernel start + papermill (leeg notebook, mediaan van 3): {k['leeg_notebook_s']:.1f} s")
-        lines.append(f"  kernel start + imports (pipelines, polars, altair):      {k['imports_notebook_s']:.1f} s")
+        lines.append(
+            f"{size['personen']:,} personen: run {size['run_totaal_s']:.1f} s (export genereren "
+            f"{size['synth_s']:.1f} s)"
+        )
+        lines.append(
+            f"  kernel start + papermill (leeg notebook, mediaan van 3): {k['leeg_notebook_s']:.1f} s"
+        )
+        lines.append(
+            f"  kernel start + imports (pipelines, polars, altair):      {k['imports_notebook_s']:.1f} s"
+        )
         for step, seconds in size["stappen_s"].items():
             lines.append(f"  {step:<22} {seconds:8.1f} s")
         overhead = k["imports_notebook_s"]
         for name, seconds in size["notebooks_s"].items():
-            lines.append(f"    {name:<30} {seconds:8.1f} s  (waarvan kernel+imports ~{overhead:.1f} s, rekenen ~{max(seconds - overhead, 0):.1f} s)")
+            lines.append(
+                f"    {name:<30} {seconds:8.1f} s  (waarvan kernel+imports ~{overhead:.1f} s, rekenen "
+                f"~{max(seconds - overhead, 0):.1f} s)"
+            )
     return "\n".join(lines)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--personen", type=int, action="append", help="export size(s); default 2000 and 50000")
+    parser.add_argument(
+        "--personen", type=int, action="append", help="export size(s); default 2000 and 50000"
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     parser.add_argument("--work", type=Path, default=None, help="work folder (default: a temporary one)")
     args = parser.parse_args()

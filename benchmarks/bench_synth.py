@@ -18,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from machine import peak_mib, ram_gib  # noqa: E402
+
 from pipelines.synth import _write_export  # noqa: E402
 
 
@@ -33,18 +34,24 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         out = args.out or Path(tmp) / "export"
         start = time.perf_counter()
-        _, counts, n_faults = _write_export(out, args.organisatie, args.personen, args.seed, args.formaat,
-                                            args.fouten, None)
+        _, counts, n_faults = _write_export(
+            out, args.organisatie, args.personen, args.seed, args.formaat, args.fouten, None
+        )
         wall = time.perf_counter() - start
         size = sum(p.stat().st_size for p in out.iterdir())
     peak = peak_mib() / 1024
     print("bench_synth")
-    print(f"  work: organisatie={args.organisatie} personen={args.personen} formaat={args.formaat} "
-          f"fouten={args.fouten} seed={args.seed}")
+    print(
+        f"  work: organisatie={args.organisatie} personen={args.personen} formaat={args.formaat} "
+        f"fouten={args.fouten} seed={args.seed}"
+    )
     print(f"  rows: {sum(counts.values())} in total; " + ", ".join(f"{k}={v}" for k, v in counts.items()))
     print(f"  written: {size / 1024**2:.1f} MiB" + (f", {n_faults} faults" if n_faults else ""))
-    print(f"  machine: {os.cpu_count()} cores, {ram_gib():.1f} GiB RAM, {platform.processor() or platform.machine()}, "
-          f"Python {platform.python_version()}")
+    print(
+        f"  machine: {os.cpu_count()} cores, {ram_gib():.1f} GiB RAM, "
+        f"{platform.processor() or platform.machine()}, "
+        f"Python {platform.python_version()}"
+    )
     print(f"  wall time: {wall:.1f} s")
     print(f"  peak RSS: {peak:.2f} GiB")
     return 0

@@ -49,10 +49,16 @@ def merge_spells(u: pd.DataFrame, regelingen, gap_days: int) -> pd.DataFrame:
     prev = u.groupby("persoon")["end_f"].cummax().groupby(u["persoon"]).shift(1)
     new = prev.isna() | ((u["aanvangsdatum"] - prev).dt.days > gap_days)
     u["spell"] = new.astype("int64").groupby(u["persoon"]).cumsum()
-    last = u.sort_values(["persoon", "spell", "end_f", "aanvangsdatum", "registratienummer"]).groupby(
-        ["persoon", "spell"]
-    ).tail(1)
-    spells = u.groupby(["persoon", "spell"]).agg(start=("aanvangsdatum", "min"), end_f=("end_f", "max")).reset_index()
+    last = (
+        u.sort_values(["persoon", "spell", "end_f", "aanvangsdatum", "registratienummer"])
+        .groupby(["persoon", "spell"])
+        .tail(1)
+    )
+    spells = (
+        u.groupby(["persoon", "spell"])
+        .agg(start=("aanvangsdatum", "min"), end_f=("end_f", "max"))
+        .reset_index()
+    )
     spells = spells.merge(last[["persoon", "spell", "reden_beeindiging"]], on=["persoon", "spell"])
     return spells
 
@@ -89,7 +95,9 @@ def flows(spells: pd.DataFrame, b: dt.date, gemeenten) -> dict[str, dict]:
     return _per_gemeente(sp, gemeenten, one)
 
 
-def parttime(spells: pd.DataFrame, inkomsten: pd.DataFrame, b: dt.date, gemeenten) -> dict[str, tuple[int, int]]:
+def parttime(
+    spells: pd.DataFrame, inkomsten: pd.DataFrame, b: dt.date, gemeenten
+) -> dict[str, tuple[int, int]]:
     s, e = window(b)
     sp = spells[(spells["start"] <= e) & (spells["end_f"] >= s)]
     ink = inkomsten[inkomsten["soort_inkomsten"] == "11"][["persoon", "maand"]].drop_duplicates()
@@ -102,9 +110,18 @@ def parttime(spells: pd.DataFrame, inkomsten: pd.DataFrame, b: dt.date, gemeente
     return _per_gemeente(persons, gemeenten, lambda d: (int(d["w"].sum()), len(d)))
 
 
-def compute(t: dict[str, pd.DataFrame], b: dt.date, gemeenten: list[str], regelingen=("01", "02", "03"),
-            gap_days: int = 30, gegevens_vanaf: dt.date | None = None, norm_factor: float = 1.10,
-            fip_norm: int = 4, fip_min: int = 91, caseload_norm: float = 50.0) -> dict[tuple[str, str], float | None]:  # fmt: skip
+def compute(
+    t: dict[str, pd.DataFrame],
+    b: dt.date,
+    gemeenten: list[str],
+    regelingen=("01", "02", "03"),
+    gap_days: int = 30,
+    gegevens_vanaf: dt.date | None = None,
+    norm_factor: float = 1.10,
+    fip_norm: int = 4,
+    fip_min: int = 91,
+    caseload_norm: float = 50.0,
+) -> dict[tuple[str, str], float | None]:
     """Every yearly KPI (and the multi-year means) for peildatum `b`, as `{(kpi, gemeente): value}`."""
     res: dict[tuple[str, str], float | None] = {}
     pers = t["personen"][["persoon", "gemeentecode"]]
@@ -143,7 +160,9 @@ def compute(t: dict[str, pd.DataFrame], b: dt.date, gemeenten: list[str], regeli
     u = t["uitkeringen"]
     u = u[u["regeling"].isin(list(regelingen))]
     cur = u[u["aanvangsdatum"] <= B].assign(end_f=u["einddatum"].fillna(OPEN))
-    cur = cur.sort_values(["persoon", "aanvangsdatum", "end_f", "registratienummer"]).groupby("persoon").tail(1)
+    cur = (
+        cur.sort_values(["persoon", "aanvangsdatum", "end_f", "registratienummer"]).groupby("persoon").tail(1)
+    )
     cur = cur.assign(
         ontheffing_actief=cur["ontheffing"].isin(["4", "5", "6"])
         & (cur["einddatum_ontheffing"].isna() | (cur["einddatum_ontheffing"] >= B))
@@ -151,14 +170,22 @@ def compute(t: dict[str, pd.DataFrame], b: dt.date, gemeenten: list[str], regeli
     p = t["personen"][["persoon", "gemeentecode", "statushouder", "doelgroepregister", "geboortedatum"]]
     st = stock.merge(p, on="persoon", how="left").merge(cur, on="persoon", how="left")
     geb = st["geboortedatum"]
-    age = b.year - geb.dt.year - ((geb.dt.month > b.month) | ((geb.dt.month == b.month) & (geb.dt.day > b.day)))
+    age = (
+        b.year - geb.dt.year - ((geb.dt.month > b.month) | ((geb.dt.month == b.month) & (geb.dt.day > b.day)))
+    )
     st["plus50"] = age >= 50
     kb = t["klantbeeld"]
     kb = kb[(kb["ingangsdatum"] <= B) & (kb["einddatum"].isna() | (kb["einddatum"] >= B))]
-    kb = kb.sort_values(["persoon", "ingangsdatum"]).groupby("persoon").tail(1)[["persoon", "perspectief", "duurzaam_vrijgesteld"]]
+    kb = (
+        kb.sort_values(["persoon", "ingangsdatum"])
+        .groupby("persoon")
+        .tail(1)[["persoon", "perspectief", "duurzaam_vrijgesteld"]]
+    )
     st = st.merge(kb, on="persoon", how="left")
     two, five = pd.Timestamp(years_back(b, 2)), pd.Timestamp(years_back(b, 5))
-    running = u[(u["aanvangsdatum"] <= B) & (u["einddatum"].isna() | (u["einddatum"] >= B))].merge(pers, on="persoon")
+    running = u[(u["aanvangsdatum"] <= B) & (u["einddatum"].isna() | (u["einddatum"] >= B))].merge(
+        pers, on="persoon"
+    )
 
     def stock_one(d):
         n = len(d)
@@ -186,7 +213,9 @@ def compute(t: dict[str, pd.DataFrame], b: dt.date, gemeenten: list[str], regeli
 
     # lks
     vz = t["voorzieningen"]
-    run = vz[(vz["begindatum"] <= B) & (vz["einddatum"].isna() | (vz["einddatum"] >= B))].merge(pers, on="persoon", how="left")
+    run = vz[(vz["begindatum"] <= B) & (vz["einddatum"].isna() | (vz["einddatum"] >= B))].merge(
+        pers, on="persoon", how="left"
+    )
     lks = run[run["soort"].isin(["lks", "lks_forfaitair"])]
 
     def lks_one(d):
@@ -204,12 +233,20 @@ def compute(t: dict[str, pd.DataFrame], b: dt.date, gemeenten: list[str], regeli
         for kpi, v in vals.items():
             res[(kpi, g)] = v
     three, m24 = pd.Timestamp(years_back(b, 3)), pd.Timestamp(months_back(b, 24))
-    for g, v in _per_gemeente(run, gemeenten, lambda d: (
-        int((d["soort"] == "ontwikkelbaan").sum()),
-        int(((d["soort"] == "ontwikkelbaan") & (d["begindatum"] < three)).sum()),
-        int(((d["soort"] == "jobcoach") & (d["begindatum"] < m24)).sum()),
-    )).items():  # fmt: skip
-        res[("ontwikkelbaan_n", g)], res[("ontwikkelbaan_over_3jaar_n", g)], res[("jobcoach_over_24mnd_n", g)] = v
+    for g, v in _per_gemeente(
+        run,
+        gemeenten,
+        lambda d: (
+            int((d["soort"] == "ontwikkelbaan").sum()),
+            int(((d["soort"] == "ontwikkelbaan") & (d["begindatum"] < three)).sum()),
+            int(((d["soort"] == "jobcoach") & (d["begindatum"] < m24)).sum()),
+        ),
+    ).items():
+        (
+            res[("ontwikkelbaan_n", g)],
+            res[("ontwikkelbaan_over_3jaar_n", g)],
+            res[("jobcoach_over_24mnd_n", g)],
+        ) = v
 
     # fip
     s, e = window(b)
@@ -260,8 +297,11 @@ def compute(t: dict[str, pd.DataFrame], b: dt.date, gemeenten: list[str], regeli
     km = km.assign(klanten=km["medewerker"].map(own).fillna(0))
     res[("caseload_per_fte", "totaal")] = km["klanten"].sum() / km["fte"].sum()
     res[("caseload_boven_norm_n", "totaal")] = int((km["klanten"] / km["fte"] > caseload_norm).sum())
-    zorg = vz[vz["soort"].isin(["schuldhulpverlening", "ggz", "verslavingszorg", "maatschappelijk_werk"])
-              & (vz["begindatum"] >= s) & (vz["begindatum"] <= e)].merge(pers, on="persoon", how="left")  # fmt: skip
+    zorg = vz[
+        vz["soort"].isin(["schuldhulpverlening", "ggz", "verslavingszorg", "maatschappelijk_werk"])
+        & (vz["begindatum"] >= s)
+        & (vz["begindatum"] <= e)
+    ].merge(pers, on="persoon", how="left")
     for g, v in _per_gemeente(zorg, gemeenten, len).items():
         res[("doorverwijzingen_zorg_n", g)] = v
     tp = set(run.loc[run["soort"].isin(["tegenprestatie", "vrijwilligerswerk"]), "persoon"])

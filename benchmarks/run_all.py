@@ -5,7 +5,8 @@
 
 Each benchmark runs in its own process (so its peak memory is its own), in sequence (so they
 do not share the two cores), and its output goes to `benchmarks/results/<name>.txt` as well as
-to the screen (`--klein` writes to `results/klein/`, never over the full-size figures). The figures in benchmarks/README.md are copied from those files.
+to the screen (`--klein` writes to `results/klein/`, never over the full-size figures).
+The figures in benchmarks/README.md are copied from those files.
 """
 
 from __future__ import annotations
@@ -36,8 +37,10 @@ def run(name: str, args: list[str], results: Path = RESULTS) -> int:
     started = time.perf_counter()
     proc = subprocess.run(command, capture_output=True, text=True, cwd=HERE.parent)
     seconds = time.perf_counter() - started
-    header = (f"# {' '.join(['benchmarks/' + name + '.py', *args])}\n"
-              f"# {dt.date.today().isoformat()}, exit {proc.returncode}, {seconds:.0f} s in all\n")
+    header = (
+        f"# {' '.join(['benchmarks/' + name + '.py', *args])}\n"
+        f"# {dt.date.today().isoformat()}, exit {proc.returncode}, {seconds:.0f} s in all\n"
+    )
     text = header + proc.stdout + (("\n# stderr\n" + proc.stderr[-4000:]) if proc.returncode else "")
     (results / f"{name}.txt").write_text(text, encoding="utf-8")
     print(text, flush=True)

@@ -1,6 +1,6 @@
 """The clean layer: validated, typed, pseudonymised tables on disk, and one call to load them.
 
-Layout of one delivery (written by `pipelines.ingest`, read by the KPI engine and notebooks):
+Layout of one delivery (written by `pipelines.ingest.deliver`, read by the KPI engine and notebooks):
 
     data_clean/<organisatie-slug>/<extractiedatum>/
         levering.parquet, personen.parquet, uitkeringen.parquet, ...   (present tables only)
@@ -20,10 +20,15 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.errors import InputError
 from pipelines.paths import DATA_CLEAN, REFERENCE, slugify
 from pipelines.schema import TABLES, clean_schema
 
 INWONERS_SCHEMA = {"gemeentecode": pl.String(), "jaar": pl.Int64(), "inwoners_18plus": pl.Int64()}
+
+
+class CleanDataMissing(InputError, FileNotFoundError):
+    """No clean delivery where one was asked for."""
 
 
 class TableAbsent(LookupError):
@@ -69,7 +74,9 @@ def latest_clean_dir(organisatie: str, root: Path = DATA_CLEAN) -> Path:
     base = root / slugify(organisatie)
     candidates = sorted(p for p in base.glob("????-??-??") if (p / "levering.parquet").exists())
     if not candidates:
-        raise FileNotFoundError(f"geen schone data voor {organisatie} in {base}; draai eerst `participatie ingest`")
+        raise CleanDataMissing(
+            f"geen schone data voor {organisatie} in {base}; draai eerst `participatie ingest`"
+        )
     return candidates[-1]
 
 
@@ -92,7 +99,7 @@ def load_clean(path: str | Path) -> CleanData:
     """Load one delivery's clean tables (the analysts' one call)."""
     path = Path(path)
     if not (path / "levering.parquet").exists():
-        raise FileNotFoundError(f"{path} is geen map met schone data (levering.parquet ontbreekt)")
+        raise CleanDataMissing(f"{path} is geen map met schone data (levering.parquet ontbreekt)")
     tables: dict[str, pl.DataFrame] = {}
     for name in TABLES:
         file = path / f"{name}.parquet"

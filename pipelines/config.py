@@ -7,6 +7,7 @@ function reads configuration itself. The shipped presets live in `pipelines/orga
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -14,11 +15,12 @@ from typing import Any
 
 import yaml
 
+from pipelines.errors import InputError
 from pipelines.paths import ORGANISATIONS, slugify
-from pipelines.schema import PERSPECTIEF
+from pipelines.schema import CODE, INT, JANEE, PERSPECTIEF, TABLES
 
 
-class ConfigError(ValueError):
+class ConfigError(InputError, ValueError):
     """A configuration file that cannot be used, with the file and key named."""
 
 
@@ -58,7 +60,8 @@ class OrgConfig:
     #: Programme parameters (e.g. the Meedoen! pilot), free-form, documented in docs/definities.md.
     programmas: dict[str, Any] = field(default_factory=dict)
     #: Extra target groups for the target-group monitor: name -> condition on a `personen` column
-    #: (`statushouder`, `kinderen_ten_laste > 0`, `migratieachtergrond = niet_westers`); see `parse_doelgroep`.
+    #: (`statushouder`, `kinderen_ten_laste > 0`, `migratieachtergrond = niet_westers`); see
+    #: `parse_doelgroep`.
     doelgroepen: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -72,34 +75,100 @@ class OrgConfig:
         return data
 
 
+_INT_KEYS = (
+    "gap_days",
+    "min_cell",
+    "min_noemer",
+    "fip_norm_per_jaar",
+    "fip_min_blootstelling_dagen",
+    "doorverwijzingen_norm",
+)
+_FLOAT_KEYS = ("norm_factor", "caseload_norm", "max_afwijzing_pct")
+#: Keys that must be at least this value (a minimum cell of 0 would publish everything).
+_MINIMUM = {
+    "min_cell": 1,
+    "min_noemer": 1,
+    "gap_days": 0,
+    "fip_norm_per_jaar": 1,
+    "fip_min_blootstelling_dagen": 0,
+    "doorverwijzingen_norm": 0,
+    "norm_factor": 0.0,
+    "caseload_norm": 0.0,
+    "max_afwijzing_pct": 0.0,
+}
+
+
+def _number(value: Any, kind: type, key: str) -> Any:
+    """`value` as an int or float, or a ConfigError naming the key (a YAML `vijf` is not a number)."""
+    if isinstance(value, bool) or value is None:
+        raise ConfigError(f"{key}: verwacht een {'geheel getal' if kind is int else 'getal'}, niet {value!r}")
+    try:
+        number = kind(value) if kind is float else int(str(value))
+    except (TypeError, ValueError):
+        raise ConfigError(
+            f"{key}: verwacht een {'geheel getal' if kind is int else 'getal'}, niet {value!r}"
+        ) from None
+    if kind is float and number != number:
+        raise ConfigError(f"{key}: verwacht een getal, niet {value!r}")
+    return number
+
+
+def _mapping(value: Any, key: str) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{key}: verwacht een mapping (sleutel: waarde), niet {value!r}")
+    return value
+
+
 def _coerce(raw: dict[str, Any], source: str) -> OrgConfig:
     known = {f.name for f in fields(OrgConfig)}
     unknown = sorted(set(raw) - known)
     if unknown:
-        raise ConfigError(f"{source}: onbekende sleutel(s) {', '.join(unknown)}; bekend zijn {', '.join(sorted(known))}")
+        raise ConfigError(
+            f"{source}: onbekende sleutel(s) {', '.join(unknown)}; bekend zijn {', '.join(sorted(known))}"
+        )
     if "organisatie" not in raw:
         raise ConfigError(f"{source}: sleutel 'organisatie' ontbreekt")
     data = dict(raw)
     if "gemeenten" in data:
-        data["gemeenten"] = {str(k).zfill(4): str(v) for k, v in (data["gemeenten"] or {}).items()}
+        data["gemeenten"] = {
+            str(k).zfill(4): str(v) for k, v in _mapping(data["gemeenten"], f"{source}: gemeenten").items()
+        }
     if "regelingen" in data:
+        if not isinstance(data["regelingen"], (list, tuple)):
+            raise ConfigError(
+                f"{source}: regelingen: verwacht een lijst van codes, niet {data['regelingen']!r}"
+            )
         data["regelingen"] = tuple(str(r).zfill(2) for r in data["regelingen"])
     if "verdeelsleutel" in data:
-        data["verdeelsleutel"] = {str(k).zfill(4): float(v) for k, v in (data["verdeelsleutel"] or {}).items()}
+        data["verdeelsleutel"] = {
+            str(k).zfill(4): _number(v, float, f"{source}: verdeelsleutel.{k}")
+            for k, v in _mapping(data["verdeelsleutel"], f"{source}: verdeelsleutel").items()
+        }
+    if "programmas" in data:
+        data["programmas"] = _programmas(data["programmas"], source)
     if "budget_per_perspectief" in data:
         data["budget_per_perspectief"] = _budgets(data["budget_per_perspectief"], source)
     if "doelgroepen" in data:
         data["doelgroepen"] = _doelgroepen(data["doelgroepen"], source)
-    for key in ("gap_days", "min_cell", "min_noemer", "fip_norm_per_jaar", "fip_min_blootstelling_dagen", "doorverwijzingen_norm"):
-        if key in data:
-            data[key] = int(data[key])
-    for key in ("norm_factor", "caseload_norm", "max_afwijzing_pct"):
-        if key in data:
-            data[key] = float(data[key])
+    for keys, kind in ((_INT_KEYS, int), (_FLOAT_KEYS, float)):
+        for key in keys:
+            if key in data:
+                data[key] = _number(data[key], kind, f"{source}: {key}")
+                if data[key] < _MINIMUM[key]:
+                    raise ConfigError(
+                        f"{source}: {key}: moet ten minste {_MINIMUM[key]} zijn, niet {data[key]!r}"
+                    )
+    if data.get("max_afwijzing_pct", 0.0) > 100:
+        raise ConfigError(
+            f"{source}: max_afwijzing_pct: een percentage van 0 tot 100, niet {data['max_afwijzing_pct']!r}"
+        )
     return OrgConfig(**data)
 
 
-#: Target groups the monitor always shows (pipelines.kpi.doelgroepen); a configured group may not reuse a name.
+#: Target groups the monitor always shows (pipelines.kpi.doelgroepen); a configured group may not reuse a
+#: name.
 VASTE_DOELGROEPEN = ("alle", "alleenstaande_ouder", "statushouder", "50plus", "doelgroepregister")
 _GROUP_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _CONDITION = re.compile(r"^\s*([a-z_]+)\s*(?:(=|!=|>=|<=|>|<)\s*([A-Za-z0-9_]+))?\s*$")
@@ -121,30 +190,38 @@ def parse_doelgroep(naam: str, conditie: str, where: str = "doelgroepen") -> Doe
     Only columns the standard export keeps can be used: ingest ignores extra columns, so a local
     column (e.g. a screening group) needs a mapping profile onto a standard column first.
     """
-    from pipelines.schema import JANEE, INT, CODE, TABLES
-
     key = f"{where}.{naam}"
     if not _GROUP_NAME.match(str(naam)) or naam in VASTE_DOELGROEPEN:
-        raise ConfigError(f"{key}: naam moet uit kleine letters, cijfers en _ bestaan en mag geen vaste doelgroep "
-                          f"({', '.join(VASTE_DOELGROEPEN)}) zijn")
+        raise ConfigError(
+            f"{key}: naam moet uit kleine letters, cijfers en _ bestaan en mag geen vaste doelgroep "
+            f"({', '.join(VASTE_DOELGROEPEN)}) zijn"
+        )
     match = _CONDITION.match(str(conditie))
     columns = {c.name: c for c in TABLES["personen"].columns if c.kind in (JANEE, INT, CODE)}
     if not match or match.group(1) not in columns:
-        raise ConfigError(f"{key}: voorwaarde {conditie!r} niet herkend; gebruik '<kolom>', '<kolom> = <waarde>' of "
-                          f"'<kolom> > <getal>' met een kolom van personen: {', '.join(sorted(columns))}")
+        raise ConfigError(
+            f"{key}: voorwaarde {conditie!r} niet herkend; gebruik '<kolom>', '<kolom> = <waarde>' of "
+            f"'<kolom> > <getal>' met een kolom van personen: {', '.join(sorted(columns))}"
+        )
     kolom, op, raw = match.group(1), match.group(2) or "=", match.group(3)
     col = columns[kolom]
     if col.kind == JANEE:
         if raw is None:
             raw = "ja"
         if op not in ("=", "!=") or raw not in ("ja", "nee"):
-            raise ConfigError(f"{key}: {kolom} is ja/nee: gebruik '{kolom}', '{kolom} = ja' of '{kolom} = nee'")
+            raise ConfigError(
+                f"{key}: {kolom} is ja/nee: gebruik '{kolom}', '{kolom} = ja' of '{kolom} = nee'"
+            )
         return Doelgroep(naam, kolom, op, raw == "ja")
     if raw is None:
-        raise ConfigError(f"{key}: {kolom} is geen ja/nee-kolom: geef een vergelijking, bijvoorbeeld '{kolom} = ...'")
+        raise ConfigError(
+            f"{key}: {kolom} is geen ja/nee-kolom: geef een vergelijking, bijvoorbeeld '{kolom} = ...'"
+        )
     if col.kind == INT:
         if not raw.isdigit():
-            raise ConfigError(f"{key}: {kolom} is een geheel getal: vergelijk met een getal, niet met {raw!r}")
+            raise ConfigError(
+                f"{key}: {kolom} is een geheel getal: vergelijk met een getal, niet met {raw!r}"
+            )
         return Doelgroep(naam, kolom, op, int(raw))
     if op not in ("=", "!=") or (col.codes and raw not in col.codes):
         codes = f" (codes: {', '.join(col.codes)})" if col.codes else ""
@@ -163,13 +240,17 @@ def _budgets(raw: Any, source: str) -> dict[int, dict[str, float]]:
         key = f"{source}: budget_per_perspectief.{year}"
         if not isinstance(per, dict):
             raise ConfigError(f"{key}: verwacht perspectief -> bedrag in euro")
-        out[int(year)] = {}
+        year_number = _number(year, int, key)
+        out[year_number] = {}
         for p, v in per.items():
             if str(p) not in BUDGET_PERSPECTIEVEN:
-                raise ConfigError(f"{key}.{p}: onbekend perspectief; bekend zijn {', '.join(BUDGET_PERSPECTIEVEN)}")
-            if v is None or float(v) < 0:
+                raise ConfigError(
+                    f"{key}.{p}: onbekend perspectief; bekend zijn {', '.join(BUDGET_PERSPECTIEVEN)}"
+                )
+            amount = _number(v, float, f"{key}.{p}")
+            if amount < 0:
                 raise ConfigError(f"{key}.{p}: bedrag moet 0 of meer euro zijn, niet {v!r}")
-            out[int(year)][str(p)] = float(v)
+            out[year_number][str(p)] = amount
     return out
 
 
@@ -182,6 +263,103 @@ def _doelgroepen(raw: Any, source: str) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
+@dataclass(frozen=True)
+class PilotParams:
+    """`programmas.meedoen` of the configuration, with the proposal's figures as defaults."""
+
+    peildatum_doelgroepen: dt.date | None = None
+    ambitie_deelname_pct: tuple[float, float] = (60.0, 70.0)
+    ambitie_activiteit_pct: tuple[float, float] = (60.0, 70.0)
+    verwachting_uitstroom_werk_pct: tuple[float, float] = (1.0, 5.0)
+    clienten_per_coach_per_jaar: float = 54.0
+    uren_per_client: float = 26.0
+    kosten_per_fte: float = 92_500.0
+    aandeel_ingekocht_traject: float = 0.20
+    prijs_traject: float = 2_000.0
+    beloning_per_stap: float = 10.0
+    max_beloning_per_jaar: float = 50.0
+    voorstel: dict = field(default_factory=dict)
+
+
+_PILOT_PAIRS = ("ambitie_deelname_pct", "ambitie_activiteit_pct", "verwachting_uitstroom_werk_pct")
+_PILOT_NUMBERS = (
+    "clienten_per_coach_per_jaar",
+    "uren_per_client",
+    "kosten_per_fte",
+    "aandeel_ingekocht_traject",
+    "prijs_traject",
+    "beloning_per_stap",
+    "max_beloning_per_jaar",
+)
+
+
+def _pair(value: Any, default: tuple[float, float], key: str) -> tuple[float, float]:
+    """A range `[low, high]` (or one number for both ends)."""
+    if value is None:
+        return default
+    if isinstance(value, (list, tuple)):
+        if len(value) != 2:
+            raise ConfigError(f"{key}: verwacht [laag, hoog], niet {value!r}")
+        low, high = (_number(v, float, key) for v in value)
+        if low > high:
+            raise ConfigError(f"{key}: laag ({low}) is groter dan hoog ({high})")
+        return (low, high)
+    number = _number(value, float, key)
+    return (number, number)
+
+
+def meedoen_params(raw: dict[str, Any], source: str = "configuratie") -> PilotParams:
+    """`programmas.meedoen` parsed and checked; every error names the key and the file."""
+    where = f"{source}: programmas.meedoen"
+    raw = _mapping(raw, where)
+    known = {f.name for f in fields(PilotParams)}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ConfigError(
+            f"{where}: onbekende sleutel(s) {', '.join(unknown)}; bekend zijn {', '.join(sorted(known))}"
+        )
+    ref = raw.get("peildatum_doelgroepen")
+    if isinstance(ref, str):
+        try:
+            ref = dt.date.fromisoformat(ref)
+        except ValueError:
+            raise ConfigError(
+                f"{where}.peildatum_doelgroepen: verwacht een datum JJJJ-MM-DD, niet {ref!r}"
+            ) from None
+    elif ref is not None and not isinstance(ref, dt.date):
+        raise ConfigError(f"{where}.peildatum_doelgroepen: verwacht een datum JJJJ-MM-DD, niet {ref!r}")
+    default = PilotParams()
+    values: dict[str, Any] = {
+        "peildatum_doelgroepen": ref,
+        "voorstel": dict(_mapping(raw.get("voorstel"), f"{where}.voorstel")),
+    }
+    for key in _PILOT_PAIRS:
+        values[key] = _pair(raw.get(key), getattr(default, key), f"{where}.{key}")
+    for key in _PILOT_NUMBERS:
+        values[key] = _number(raw[key], float, f"{where}.{key}") if key in raw else getattr(default, key)
+        if values[key] < 0:
+            raise ConfigError(f"{where}.{key}: moet 0 of meer zijn, niet {values[key]!r}")
+    return PilotParams(**values)
+
+
+#: Programmes the configuration knows, with the parser that checks their parameters.
+PROGRAMMAS = {"meedoen": meedoen_params}
+
+
+def _programmas(raw: Any, source: str) -> dict[str, Any]:
+    programmas = _mapping(raw, f"{source}: programmas")
+    unknown = sorted(set(programmas) - set(PROGRAMMAS))
+    if unknown:
+        raise ConfigError(
+            f"{source}: programmas: onbekend programma {', '.join(unknown)}; bekend zijn "
+            f"{', '.join(PROGRAMMAS)}"
+        )
+    for name, params in programmas.items():
+        if params:
+            PROGRAMMAS[name](params, source)
+    return dict(programmas)
+
+
 def load_config(path: str | Path) -> OrgConfig:
     """Read an organisation configuration from a YAML file."""
     path = Path(path)
@@ -189,6 +367,12 @@ def load_config(path: str | Path) -> OrgConfig:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError as exc:
         raise ConfigError(f"configuratiebestand {path} bestaat niet") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"configuratiebestand {path} is niet te lezen ({type(exc).__name__})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (regel {mark.line + 1}, kolom {mark.column + 1})" if mark is not None else ""
+        raise ConfigError(f"{path}: geen geldige YAML{where}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: verwacht een YAML-mapping")
     return _coerce(raw, str(path))
@@ -202,7 +386,9 @@ def available_presets() -> list[str]:
     return sorted(p.stem for p in ORGANISATIONS.glob("*.yaml"))
 
 
-def config_for(organisatie: str, path: str | Path | None = None, gemeentecodes: list[str] | None = None) -> OrgConfig:
+def config_for(
+    organisatie: str, path: str | Path | None = None, gemeentecodes: list[str] | None = None
+) -> OrgConfig:
     """The configuration of a run: the file given, else the shipped preset of that name, else defaults.
 
     With defaults the municipalities are those found in the data (`gemeentecodes`).

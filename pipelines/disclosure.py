@@ -35,11 +35,6 @@ REASON_TEXT: dict[str, str] = {
     PERSONEN_KLEIN: "bedrag over 1 tot de minimale celgrootte personen: niet gepubliceerd",
 }
 
-def masked_text(kind: str, min_cell: int = 5) -> str:
-    """How a publication shows a suppressed figure: counts as `<5`, everything else as `-`."""
-    return f"<{min_cell}" if kind == "aantal" else "-"
-
-
 KINDS = ("aantal", "aandeel", "verhouding", "gemiddelde", "bedrag", "meerjarig", "vlag")
 
 
@@ -89,14 +84,16 @@ def suppression_expr(
     )
 
 
-def add_onderdrukt(frame: pl.DataFrame, kinds: dict[str, str], min_cell: int = 5, min_noemer: int = 10) -> pl.DataFrame:
+def add_onderdrukt(
+    frame: pl.DataFrame, kinds: dict[str, str], min_cell: int = 5, min_noemer: int = 10
+) -> pl.DataFrame:
     """Add (or replace) the `onderdrukt` column of a kpis frame, given each kpi's kind."""
     unknown = sorted(set(frame.get_column("kpi").unique().to_list()) - set(kinds))
     if unknown:
         raise ValueError(f"soort onbekend voor kengetal(len) {', '.join(unknown)}")
     kind = pl.col("kpi").replace_strict(kinds, return_dtype=pl.String)
     return frame.with_columns(
-        suppression_expr(kind, pl.col("waarde"), pl.col("teller"), pl.col("noemer"), min_cell, min_noemer).alias(
-            "onderdrukt"
-        )
+        suppression_expr(
+            kind, pl.col("waarde"), pl.col("teller"), pl.col("noemer"), min_cell, min_noemer
+        ).alias("onderdrukt")
     )

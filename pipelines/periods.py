@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from pipelines.errors import InputError
+
 _KWARTAAL = re.compile(r"^\s*(\d{4})\s*[-_ ]?\s*[Qq]([1-4])\s*$")
 
 
-class PeriodError(ValueError):
+class PeriodError(InputError, ValueError):
     """A kwartaal or peildatum that cannot be used."""
 
 
@@ -23,7 +25,8 @@ def parse_kwartaal(kwartaal: str) -> tuple[int, int]:
     match = _KWARTAAL.match(str(kwartaal))
     if not match:
         raise PeriodError(
-            f"kwartaal {kwartaal!r} niet herkend: gebruik jaar en kwartaal als 2024Q3 (kwartaal 1 tot en met 4)"
+            f"kwartaal {kwartaal!r} niet herkend: gebruik jaar en kwartaal als 2024Q3 (kwartaal 1 tot en met "
+            f"4)"
         )
     return int(match.group(1)), int(match.group(2))
 
@@ -102,7 +105,9 @@ def coverage(b: dt.date, gegevens_vanaf: dt.date, jaren: int = 4) -> list[tuple[
 
 
 def age_on(geboortedatum: dt.date, datum: dt.date) -> int:
-    """Whole years of age on `datum`; someone born on 29 February turns a year older on 1 March in a common year."""
+    """Whole years of age on `datum`; someone born on 29 February turns a year older on 1 March in a common
+    year.
+    """
     years = datum.year - geboortedatum.year
     if (datum.month, datum.day) < (geboortedatum.month, geboortedatum.day):
         years -= 1

@@ -5,7 +5,7 @@ One description of every table serves the generator (what to write), the reader
 layout (what the KPI engine reads). See ../shared/spec/export-format.md.
 
 Clean tables keep the export's column names and order, with two changes:
-`bsn` is replaced by `persoon` (a keyed pseudonym, see `pipelines.pseudonym`), and
+`bsn` is replaced by `persoon` (a keyed pseudonym, see `pipelines.ingest.pseudonym`), and
 values are typed (dates as `pl.Date`, `maand` as the first day of the month, ja/nee as
 `pl.Boolean`, `leefgebieden` as a list of strings, codes as strings in their canonical
 spelling: `regeling` `01`, `geslacht` `1`/`2`).
@@ -76,9 +76,7 @@ class Table:
 
     def clean_schema(self) -> dict[str, pl.DataType]:
         """Column names and dtypes of the clean (pseudonymised, typed) table."""
-        return {
-            (PERSON_COLUMN if c.kind == BSN else c.name): c.clean_dtype() for c in self.columns
-        }
+        return {(PERSON_COLUMN if c.kind == BSN else c.name): c.clean_dtype() for c in self.columns}
 
 
 CLEAN_DTYPES: dict[str, pl.DataType] = {
@@ -101,34 +99,89 @@ REGELING = ("01", "02", "03", "11", "12", "14")
 LEEFVORM = ("1", "2", "3", "4")
 HUISVESTING = ("1", "2", "3", "4", "5", "6")
 REDEN_BEEINDIGING = (
-    "01", "02", "03", "04", "05", "06", "07",
-    "11", "13", "14", "15", "17", "18", "19",
-    "31", "32", "33", "34", "35", "97", "98",
-)  # fmt: skip
+    "01",
+    "02",
+    "03",
+    "04",
+    "05",
+    "06",
+    "07",
+    "11",
+    "13",
+    "14",
+    "15",
+    "17",
+    "18",
+    "19",
+    "31",
+    "32",
+    "33",
+    "34",
+    "35",
+    "97",
+    "98",
+)
 ONTHEFFING = ("2", "4", "5", "6")
 SOORT_INKOMSTEN = ("11", "18", "23", "24", "31", "98")
 PERSPECTIEF = ("werken", "werken_aan", "meedoen")
 CONTACT_SOORT = (
-    "fip", "intake", "heronderzoek", "huisbezoek", "telefonisch", "groepsbijeenkomst", "overig",
-)  # fmt: skip
+    "fip",
+    "intake",
+    "heronderzoek",
+    "huisbezoek",
+    "telefonisch",
+    "groepsbijeenkomst",
+    "overig",
+)
 LEEFGEBIEDEN = (
-    "financien", "werk_opleiding", "huisvesting", "gezondheid", "sociaal_netwerk", "dagbesteding",
-)  # fmt: skip
+    "financien",
+    "werk_opleiding",
+    "huisvesting",
+    "gezondheid",
+    "sociaal_netwerk",
+    "dagbesteding",
+)
 VOORZIENING_SOORT = (
-    "lks", "lks_forfaitair", "beschut_werk", "ontwikkelbaan", "jobcoach", "proefplaatsing",
-    "werkervaringsplaats", "participatieplaats", "work_first", "training", "leerwerktraject",
-    "schuldhulpverlening", "ggz", "verslavingszorg", "maatschappelijk_werk", "vrijwilligerswerk",
-    "tegenprestatie", "dagbesteding", "meedoen", "overig",
-)  # fmt: skip
+    "lks",
+    "lks_forfaitair",
+    "beschut_werk",
+    "ontwikkelbaan",
+    "jobcoach",
+    "proefplaatsing",
+    "werkervaringsplaats",
+    "participatieplaats",
+    "work_first",
+    "training",
+    "leerwerktraject",
+    "schuldhulpverlening",
+    "ggz",
+    "verslavingszorg",
+    "maatschappelijk_werk",
+    "vrijwilligerswerk",
+    "tegenprestatie",
+    "dagbesteding",
+    "meedoen",
+    "overig",
+)
 REDEN_EINDE = ("1", "2", "3")
 WERKGEVER_SOORT = ("regulier", "overheid", "sw_bedrijf")
 INDICATIE = ("banenafspraak", "beschut", "geen")
 JOBCOACH_REGIME = ("zeer_licht", "licht", "midden", "intensief")
 ZRM_DOMEIN = (
-    "financien", "werk_opleiding", "tijdsbesteding", "huisvesting", "huiselijke_relaties",
-    "geestelijke_gezondheid", "lichamelijke_gezondheid", "middelengebruik", "basale_adl",
-    "instrumentele_adl", "sociaal_netwerk", "maatschappelijke_participatie", "justitie",
-)  # fmt: skip
+    "financien",
+    "werk_opleiding",
+    "tijdsbesteding",
+    "huisvesting",
+    "huiselijke_relaties",
+    "geestelijke_gezondheid",
+    "lichamelijke_gezondheid",
+    "middelengebruik",
+    "basale_adl",
+    "instrumentele_adl",
+    "sociaal_netwerk",
+    "maatschappelijke_participatie",
+    "justitie",
+)
 FUNCTIE = ("klantmanager", "werkconsulent", "jobcoach", "aandachtcoach", "overig")
 
 #: Provisions that need employer fields, and those that are wage-cost subsidies.

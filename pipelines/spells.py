@@ -30,7 +30,9 @@ SPELL_SCHEMA = {
 }
 
 
-def in_scope(uitkeringen: pl.LazyFrame | pl.DataFrame, regelingen: tuple[str, ...] | list[str]) -> pl.LazyFrame:
+def in_scope(
+    uitkeringen: pl.LazyFrame | pl.DataFrame, regelingen: tuple[str, ...] | list[str]
+) -> pl.LazyFrame:
     """The benefit periods of the regelingen in scope (default PW, IOAW, IOAZ)."""
     return uitkeringen.lazy().filter(pl.col("regeling").is_in(list(regelingen)))
 
@@ -87,11 +89,15 @@ def merge_periods(
 def merge_spells(
     uitkeringen: pl.LazyFrame | pl.DataFrame, regelingen: tuple[str, ...] | list[str], gap_days: int = 30
 ) -> pl.DataFrame:
-    """The merged in-scope spells of every person (`persoon, spell, start, end, reden_beeindiging, perioden`)."""
+    """The merged in-scope spells of every person (`persoon, spell, start, end, reden_beeindiging,
+    perioden`).
+    """
     return merge_periods(in_scope(uitkeringen, regelingen), gap_days).collect()
 
 
-def running_on(frame: pl.LazyFrame | pl.DataFrame, b: dt.date, start: str = "start", end: str = "end") -> pl.LazyFrame:
+def running_on(
+    frame: pl.LazyFrame | pl.DataFrame, b: dt.date, start: str = "start", end: str = "end"
+) -> pl.LazyFrame:
     """Rows whose period runs on `b`: `start <= b` and (`end` empty or `end >= b`)."""
     return frame.lazy().filter((pl.col(start) <= b) & (pl.col(end).is_null() | (pl.col(end) >= b)))
 

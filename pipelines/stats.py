@@ -29,7 +29,9 @@ def wilson(teller: float, noemer: float, z: float = Z95) -> tuple[float, float] 
     return low, high
 
 
-def wilson_exprs(teller: pl.Expr, noemer: pl.Expr, z: float = Z95, scale: float = 100.0) -> tuple[pl.Expr, pl.Expr]:
+def wilson_exprs(
+    teller: pl.Expr, noemer: pl.Expr, z: float = Z95, scale: float = 100.0
+) -> tuple[pl.Expr, pl.Expr]:
     """The same interval as polars expressions (lower, upper), times `scale`; null when `noemer` is 0."""
     n = noemer.cast(pl.Float64)
     p = teller.cast(pl.Float64) / n

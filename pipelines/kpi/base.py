@@ -35,7 +35,9 @@ ROW_SCHEMA: dict[str, pl.DataType] = {
 
 # Reasons a figure is not available (Dutch, they go into `opmerking`).
 LEGE_POPULATIE = "niet beschikbaar: lege populatie (noemer 0)"
-ALLEEN_TOTAAL = "alleen berekend voor de organisatie als geheel (gemeentecode totaal): medewerkers hebben geen gemeente"
+ALLEEN_TOTAAL = (
+    "alleen berekend voor de organisatie als geheel (gemeentecode totaal): medewerkers hebben geen gemeente"
+)
 
 
 def tabel_ontbreekt(table: str) -> str:
@@ -43,15 +45,22 @@ def tabel_ontbreekt(table: str) -> str:
 
 
 def niet_gedekt(s: dt.date, b: dt.date, gegevens_vanaf: dt.date) -> str:
-    return f"niet beschikbaar: venster {s.isoformat()} t/m {b.isoformat()} niet gedekt (gegevens vanaf {gegevens_vanaf.isoformat()})"
+    return (
+        f"niet beschikbaar: venster {s.isoformat()} t/m {b.isoformat()} niet gedekt "
+        f"(gegevens vanaf {gegevens_vanaf.isoformat()})"
+    )
 
 
 def na_extractie(b: dt.date, extractiedatum: dt.date) -> str:
-    return f"niet beschikbaar: peildatum {b.isoformat()} ligt na de extractiedatum {extractiedatum.isoformat()}"
+    return (
+        f"niet beschikbaar: peildatum {b.isoformat()} ligt na de extractiedatum {extractiedatum.isoformat()}"
+    )
 
 
 def voor_levering(b: dt.date, gegevens_vanaf: dt.date) -> str:
-    return f"niet beschikbaar: peildatum {b.isoformat()} ligt voor gegevens vanaf {gegevens_vanaf.isoformat()}"
+    return (
+        f"niet beschikbaar: peildatum {b.isoformat()} ligt voor gegevens vanaf {gegevens_vanaf.isoformat()}"
+    )
 
 
 class Unavailable(Exception):
@@ -111,11 +120,15 @@ class Context:
 
 
 def with_gemeente(frame: pl.LazyFrame, persons: pl.DataFrame) -> pl.LazyFrame:
-    """Attach the person's municipality (persons absent from `personen` get none: counted in `totaal` only)."""
+    """Attach the person's municipality (persons absent from `personen` get none: counted in `totaal`
+    only).
+    """
     return frame.join(persons.lazy(), on=PERSON_COLUMN, how="left")
 
 
-def by_gemeente(frame: pl.LazyFrame | pl.DataFrame, aggs: list[pl.Expr], gemeenten: list[str]) -> pl.DataFrame:
+def by_gemeente(
+    frame: pl.LazyFrame | pl.DataFrame, aggs: list[pl.Expr], gemeenten: list[str]
+) -> pl.DataFrame:
     """Aggregate per municipality and for the whole organisation; every municipality gets a row.
 
     Aggregations must be named; a municipality without rows gets what the aggregation gives on an
@@ -134,7 +147,9 @@ def by_gemeente(frame: pl.LazyFrame | pl.DataFrame, aggs: list[pl.Expr], gemeent
     return out
 
 
-def exact_means(frame: pl.LazyFrame | pl.DataFrame, column: str, gemeenten: list[str], alias: str) -> pl.DataFrame:
+def exact_means(
+    frame: pl.LazyFrame | pl.DataFrame, column: str, gemeenten: list[str], alias: str
+) -> pl.DataFrame:
     """Mean of `column` per municipality and `totaal`, with a correctly rounded sum (`math.fsum`).
 
     A float sum in polars depends on how the rows happen to be chunked and ordered (joins vary it
@@ -146,10 +161,14 @@ def exact_means(frame: pl.LazyFrame | pl.DataFrame, column: str, gemeenten: list
         return math.fsum(series.to_list()) / series.len() if series.len() else None
 
     out = {TOTAAL: mean(values.get_column(column))}
-    parts = {key[0]: part.get_column(column) for key, part in values.partition_by(GEMEENTE, as_dict=True).items()}
+    parts = {
+        key[0]: part.get_column(column) for key, part in values.partition_by(GEMEENTE, as_dict=True).items()
+    }
     for code in gemeenten:
         out[code] = mean(parts[code]) if code in parts else None
-    return pl.DataFrame({GEMEENTE: list(out), alias: list(out.values())}, schema={GEMEENTE: pl.String(), alias: pl.Float64()})
+    return pl.DataFrame(
+        {GEMEENTE: list(out), alias: list(out.values())}, schema={GEMEENTE: pl.String(), alias: pl.Float64()}
+    )
 
 
 def rows(

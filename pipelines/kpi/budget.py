@@ -24,12 +24,12 @@ import math
 import polars as pl
 
 from pipelines.config import BUDGET_PERSPECTIEVEN
+from pipelines.kpi import registry
 from pipelines.kpi.base import (
     GEMEENTE,
     TOTAAL,
     Context,
     Unavailable,
-    guarded,
     na_extractie,
     niet_gedekt,
     rows,
@@ -55,11 +55,14 @@ ALLEEN_TOTAAL_BUDGET = (
 KOSTEN_LEEG = "niet beschikbaar: kolom kosten van voorzieningen is leeg (geen kosten geleverd)"
 
 
-def norm_rules(config) -> list[tuple[str, str, float]]:
+def norm_rules(config) -> list[registry.NormRule]:
     """The dashboard's checks: spend at most the budget (100 %), only when the organisation configured one."""
     if not config.budget_per_perspectief:
         return []
-    return [(kpi, "<=", 100.0) for kpi in (*UITPUTTING, "budget_totaal_uitputting")]
+    return [
+        registry.NormRule(kpi, "<=", 100.0, alleen_totaal=True)
+        for kpi in (*UITPUTTING, "budget_totaal_uitputting")
+    ]
 
 
 def geen_budget(jaar: int, perspectief: str | None = None) -> str:
@@ -73,7 +76,9 @@ def year_to_date(b: dt.date) -> tuple[dt.date, dt.date]:
     return dt.date(b.year, 1, 1), b
 
 
-def perspective_at_start(voorzieningen: pl.LazyFrame | pl.DataFrame, klantbeeld: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
+def perspective_at_start(
+    voorzieningen: pl.LazyFrame | pl.DataFrame, klantbeeld: pl.LazyFrame | pl.DataFrame
+) -> pl.LazyFrame:
     """Every provision with `perspectief` on its `begindatum` (see the module docstring), else `onbekend`.
 
     Periods of one person do not overlap (validated), so the period that started last on or before
@@ -82,7 +87,10 @@ def perspective_at_start(voorzieningen: pl.LazyFrame | pl.DataFrame, klantbeeld:
     prov = voorzieningen.lazy()
     matched = (
         prov.select("voorziening_id", PERSON_COLUMN, "begindatum")
-        .join(klantbeeld.lazy().select(PERSON_COLUMN, "ingangsdatum", "einddatum", "perspectief"), on=PERSON_COLUMN)
+        .join(
+            klantbeeld.lazy().select(PERSON_COLUMN, "ingangsdatum", "einddatum", "perspectief"),
+            on=PERSON_COLUMN,
+        )
         .filter(
             (pl.col("ingangsdatum") <= pl.col("begindatum"))
             & (
@@ -95,7 +103,9 @@ def perspective_at_start(voorzieningen: pl.LazyFrame | pl.DataFrame, klantbeeld:
         .last()
         .select("voorziening_id", "perspectief")
     )
-    return prov.join(matched, on="voorziening_id", how="left").with_columns(pl.col("perspectief").fill_null(ONBEKEND))
+    return prov.join(matched, on="voorziening_id", how="left").with_columns(
+        pl.col("perspectief").fill_null(ONBEKEND)
+    )
 
 
 def charged_in(voorzieningen: pl.LazyFrame | pl.DataFrame, s: dt.date, b: dt.date) -> pl.LazyFrame:
@@ -123,7 +133,12 @@ def spend_table(charged: pl.DataFrame, gemeenten: list[str], perspectieven: list
                     "personen": sel.get_column(PERSON_COLUMN).n_unique() if sel.height else 0,
                 }
             )
-    schema = {GEMEENTE: pl.String(), "perspectief": pl.String(), "besteed": pl.Float64(), "personen": pl.Int64()}
+    schema = {
+        GEMEENTE: pl.String(),
+        "perspectief": pl.String(),
+        "besteed": pl.Float64(),
+        "personen": pl.Int64(),
+    }
     return pl.DataFrame(out, schema=schema)
 
 
@@ -132,19 +147,27 @@ def spend_rows(spend: pl.DataFrame, perspectief: str) -> pl.DataFrame:
     return rows(sel, f"budget_{perspectief}_besteed", pl.col("besteed"), noemer=pl.col("personen"))
 
 
-def exhaustion_rows(spend: pl.DataFrame, perspectief: str, budget: float | None, reason: str, gemeenten: list[str]) -> list[pl.DataFrame]:
-    """`budget_<p>_uitputting` for `totaal` (spend / budget x 100); municipalities get the alleen-totaal note."""
+def exhaustion_rows(
+    spend: pl.DataFrame, perspectief: str, budget: float | None, reason: str, gemeenten: list[str]
+) -> list[pl.DataFrame]:
+    """`budget_<p>_uitputting` for `totaal` (spend / budget x 100); municipalities get the alleen-totaal
+    note.
+    """
     kpi = f"budget_{perspectief}_uitputting"
     per_gemeente = unavailable_rows([kpi], gemeenten, ALLEEN_TOTAAL_BUDGET).filter(pl.col(GEMEENTE) != TOTAAL)
     if not budget:
         return [unavailable_rows([kpi], [], reason), per_gemeente]
     tot = spend.filter((pl.col("perspectief") == perspectief) & (pl.col(GEMEENTE) == TOTAAL))
-    row = rows(tot, kpi, 100.0 * pl.col("besteed") / budget, teller=pl.col("besteed"), noemer=pl.col("personen"))
+    row = rows(
+        tot, kpi, 100.0 * pl.col("besteed") / budget, teller=pl.col("besteed"), noemer=pl.col("personen")
+    )
     return [row, per_gemeente]
 
 
 def budget_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
-    """Every `budget` KPI for peildatum `b`; per perspective unavailable without klantbeeld, totals still computed."""
+    """Every `budget` KPI for peildatum `b`; per perspective unavailable without klantbeeld, totals still
+    computed.
+    """
     voorzieningen = ctx.table("voorzieningen")
     s, b = year_to_date(b)
     if b > ctx.data.extractiedatum:
@@ -176,99 +199,59 @@ def budget_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
     return out
 
 
-def family_rows(ctx: Context, b: dt.date) -> pl.DataFrame:
-    return guarded(KPIS, ctx.gemeenten, lambda: budget_rows(ctx, b))
-
-
 def provisions_without_costs(voorzieningen: pl.DataFrame, b: dt.date) -> int:
-    """Provisions starting in the calendar year of `b` up to `b` without `kosten` (the spend leaves them out)."""
-    s, b = year_to_date(b)
-    return voorzieningen.filter((pl.col("begindatum") >= s) & (pl.col("begindatum") <= b) & pl.col("kosten").is_null()).height
-
-
-
-# --- for the notebook (22_participatiebudget) ----------------------------------------------------------
-
-PERSPECTIEF_LABELS = {"werken": "Werken", "werken_aan": "Werken aan", "meedoen": "Meedoen", ONBEKEND: "Onbekend",
-                      TOTAAL: "Totaal"}  # fmt: skip
-
-
-def year_peildata(b: dt.date, jaren: int = 4) -> list[dt.date]:
-    """31 December of the `jaren - 1` years before `b`, then `b`: whole past years and this year to date."""
-    return [dt.date(b.year - k, 12, 31) for k in range(jaren - 1, 0, -1)] + [b]
-
-
-def year_label(b: dt.date) -> str:
-    """`2023` for a whole year, `2024 t/m 30-09` for a year to date."""
-    return str(b.year) if (b.month, b.day) == (12, 31) else f"{b.year} t/m {b.strftime('%d-%m')}"
-
-
-def _published(frame: pl.DataFrame, kpi: str, b: dt.date) -> tuple[float | None, str | None, str | None]:
-    """(value publication may show, suppression reason, why unavailable) of one KPI on `b`."""
-    sel = frame.filter((pl.col("kpi") == kpi) & (pl.col("peildatum") == b))
-    if not sel.height:
-        return None, None, "niet berekend"
-    r = sel.row(0, named=True)
-    return (None if r["onderdrukt"] else r["waarde"]), r["onderdrukt"], r["opmerking"]
-
-
-def spend_bars(frame: pl.DataFrame, b: dt.date) -> pl.DataFrame:
-    """Spend per perspective on `b` for `charts.bar_chart`: `categorie, waarde, onderdrukt`."""
-    out = []
-    for p in (*PERSPECTIEVEN, ONBEKEND):
-        waarde, reden, _ = _published(frame, f"budget_{p}_besteed", b)
-        out.append({"categorie": PERSPECTIEF_LABELS[p], "waarde": waarde, "onderdrukt": reden})
-    return pl.DataFrame(out, schema={"categorie": pl.String(), "waarde": pl.Float64(), "onderdrukt": pl.String()})
-
-
-def exhaustion_series(frame: pl.DataFrame, peildata: list[dt.date]) -> pl.DataFrame:
-    """Budget exhaustion per perspective and year for `charts.series_chart`: `periode, reeks, waarde, onderdrukt`.
-
-    Years without a figure at all (no budget, not covered) are left out; suppressed ones stay as a gap.
+    """Provisions starting in the calendar year of `b` up to `b` without `kosten` (the spend leaves them
+    out).
     """
-    out = []
-    for b in peildata:
-        for p in (*PERSPECTIEVEN, TOTAAL):
-            waarde, reden, _ = _published(frame, f"budget_{p}_uitputting", b)
-            if waarde is not None or reden is not None:
-                out.append({"periode": year_label(b), "reeks": PERSPECTIEF_LABELS[p], "waarde": waarde, "onderdrukt": reden})
-    schema = {"periode": pl.String(), "reeks": pl.String(), "waarde": pl.Float64(), "onderdrukt": pl.String()}
-    return pl.DataFrame(out, schema=schema)
+    s, b = year_to_date(b)
+    return voorzieningen.filter(
+        (pl.col("begindatum") >= s) & (pl.col("begindatum") <= b) & pl.col("kosten").is_null()
+    ).height
 
 
-def budget_table(frame: pl.DataFrame, b: dt.date, budgets: dict[int, dict[str, float]]) -> pl.DataFrame:
-    """Per perspective: budget of the year, spend to date, exhaustion (Dutch text, suppression applied)."""
-    from pipelines.disclosure import REASON_TEXT
-    from pipelines.notebook_support import format_nl
-
-    year = budgets.get(b.year) or {}
-    out = []
-    for p in (*PERSPECTIEVEN, ONBEKEND, TOTAAL):
-        budget = math.fsum(year.values()) if (p == TOTAAL and year) else year.get(p)
-        cells, notes = [], []
-        for kpi, unit in ((f"budget_{p}_besteed", "eur"), (f"budget_{p}_uitputting", "pct")):
-            waarde, reden, opmerking = _published(frame, kpi, b)
-            if kpi.endswith("_uitputting") and p == ONBEKEND:
-                cells.append("")
-            elif reden:
-                cells.append("-")
-                notes.append(REASON_TEXT.get(reden, reden))
-            elif waarde is None:
-                cells.append("n.b.")
-                notes.append(opmerking or "niet beschikbaar")
-            else:
-                cells.append(format_nl(waarde, unit))
-        out.append({"Perspectief": PERSPECTIEF_LABELS[p],
-                    f"Budget {b.year}": format_nl(budget, "eur") if budget is not None else ("" if p == ONBEKEND else "n.b."),
-                    f"Besteed ({year_label(b)})": cells[0], "Uitputting": cells[1],
-                    "Toelichting": "; ".join(dict.fromkeys(notes))})  # fmt: skip
-    return pl.DataFrame(out)
-
-
-def unavailable_note(frame: pl.DataFrame, b: dt.date) -> str | None:
-    """Why the family has no figures on `b` (None when it has some): the notebook says so instead of charting."""
-    sel = frame.filter(pl.col("peildatum") == b)
-    if sel.filter(pl.col("waarde").is_not_null()).height:
-        return None
-    reasons = sorted(set(sel.get_column("opmerking").drop_nulls().to_list()))
-    return "; ".join(reasons) or "niet beschikbaar"
+FAMILY = registry.register(
+    registry.Family(
+        id="budget",
+        label="Participatiebudget per perspectief",
+        order=90,
+        rows=budget_rows,
+        notebook="22_participatiebudget",
+        norms=norm_rules,
+        kpis=(
+            *(
+                registry.kpi(
+                    f"budget_{_p}_besteed",
+                    f"Participatiebudget besteed, perspectief {_p.replace('_', ' ')}",
+                    "eur",
+                    "bedrag",
+                    "budget",
+                )
+                for _p in (*PERSPECTIEVEN, "onbekend")
+            ),
+            *(
+                registry.kpi(
+                    f"budget_{_p}_uitputting",
+                    f"Participatiebudget uitgeput, perspectief {_p.replace('_', ' ')}",
+                    "pct",
+                    "bedrag",
+                    "budget",
+                    "ten hoogste het budget (100 %)",
+                    alleen_totaal=True,
+                )
+                for _p in PERSPECTIEVEN
+            ),
+            registry.kpi(
+                "budget_totaal_besteed", "Participatiebudget besteed, totaal", "eur", "bedrag", "budget"
+            ),
+            registry.kpi(
+                "budget_totaal_uitputting",
+                "Participatiebudget uitgeput, totaal",
+                "pct",
+                "bedrag",
+                "budget",
+                "ten hoogste het budget (100 %)",
+                alleen_totaal=True,
+            ),
+        ),
+    )
+)

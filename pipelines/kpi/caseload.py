@@ -12,6 +12,7 @@ import math
 
 import polars as pl
 
+from pipelines.kpi import registry
 from pipelines.kpi.base import (
     ALLEEN_TOTAAL,
     TOTAAL,
@@ -35,7 +36,10 @@ MEEDOEN = ("tegenprestatie", "vrijwilligerswerk")
 
 
 def caseload_per_klantmanager(
-    spells: pl.LazyFrame | pl.DataFrame, personen: pl.LazyFrame | pl.DataFrame, medewerkers: pl.LazyFrame | pl.DataFrame, b: dt.date
+    spells: pl.LazyFrame | pl.DataFrame,
+    personen: pl.LazyFrame | pl.DataFrame,
+    medewerkers: pl.LazyFrame | pl.DataFrame,
+    b: dt.date,
 ) -> pl.DataFrame:
     """Every `klantmanager` row with `fte`, own stock persons on `b` (`klanten`) and `klanten_per_fte`."""
     stock = running_on(spells, b).select(PERSON_COLUMN).unique()
@@ -99,16 +103,78 @@ def tegenprestatie_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
     voorzieningen = ctx.table("voorzieningen")
     ctx.check_peildatum(b)
     doing = provisions_on(voorzieningen, b, MEEDOEN).select(PERSON_COLUMN).unique()
-    stock = running_on(ctx.spells, b).select(PERSON_COLUMN, "gemeentecode").join(doing, on=PERSON_COLUMN, how="semi")
+    stock = (
+        running_on(ctx.spells, b)
+        .select(PERSON_COLUMN, "gemeentecode")
+        .join(doing, on=PERSON_COLUMN, how="semi")
+    )
     agg = by_gemeente(stock, [pl.col(PERSON_COLUMN).n_unique().alias("tp")], ctx.gemeenten)
     return count_rows(agg, {"tegenprestatie_n": "tp"})
 
 
-def family_rows(ctx: Context, b: dt.date) -> pl.DataFrame:
-    return pl.concat(
-        [
-            guarded(CASELOAD, ctx.gemeenten, lambda: caseload_rows(ctx, b)),
-            guarded(REFERRALS, ctx.gemeenten, lambda: referrals_rows(ctx, b)),
-            guarded(TEGENPRESTATIE, ctx.gemeenten, lambda: tegenprestatie_rows(ctx, b)),
-        ]
+def family_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
+    """The three parts are guarded separately: without medewerkers the referrals are still computed."""
+    return [
+        guarded(CASELOAD, ctx.gemeenten, lambda: caseload_rows(ctx, b)),
+        guarded(REFERRALS, ctx.gemeenten, lambda: referrals_rows(ctx, b)),
+        guarded(TEGENPRESTATIE, ctx.gemeenten, lambda: tegenprestatie_rows(ctx, b)),
+    ]
+
+
+def norm_rules(config) -> list[registry.NormRule]:
+    """Case load per fte and per klantmanager against the norm; referrals a year for the organisation."""
+    return [
+        registry.NormRule("caseload_per_fte", "<=", float(config.caseload_norm)),
+        registry.NormRule("caseload_boven_norm_n", "<=", 0),
+        registry.NormRule(
+            "doorverwijzingen_zorg_n", ">=", float(config.doorverwijzingen_norm), alleen_totaal=True
+        ),
+    ]
+
+
+FAMILY = registry.register(
+    registry.Family(
+        id="caseload",
+        label="Caseload en doorverwijzingen",
+        order=60,
+        rows=family_rows,
+        notebook="15_caseload",
+        norms=norm_rules,
+        guards_itself=True,
+        kpis=(
+            registry.kpi(
+                "caseload_per_fte",
+                "Klanten per fte klantmanager",
+                "ratio",
+                "verhouding",
+                "caseload",
+                "ten hoogste 50 klanten per fte",
+                alleen_totaal=True,
+            ),
+            registry.kpi(
+                "caseload_boven_norm_n",
+                "Klantmanagers boven de caseloadnorm",
+                "n",
+                "aantal",
+                "caseload",
+                "ten hoogste 50 klanten per fte",
+                alleen_totaal=True,
+            ),
+            registry.kpi(
+                "doorverwijzingen_zorg_n",
+                "Doorverwijzingen naar zorg en schuldhulp",
+                "n",
+                "aantal",
+                "caseload",
+                "50 doorverwijzingen per jaar",
+            ),
+            registry.kpi(
+                "tegenprestatie_n",
+                "Klanten met tegenprestatie of vrijwilligerswerk",
+                "n",
+                "aantal",
+                "caseload",
+            ),
+        ),
     )
+)

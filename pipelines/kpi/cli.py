@@ -3,34 +3,33 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from pipelines.clean import load_clean
-from pipelines.config import ConfigError, config_for
-from pipelines.periods import PeriodError, peildatum
+from pipelines.config import config_for
+from pipelines.kpi.engine import compute_kpis, write_kpis_csv
+from pipelines.periods import peildatum
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--clean", required=True, type=Path, help="map met schone data (data_clean/<org>/<datum>/)")
     parser.add_argument(
-        "--kwartaal", required=True, action="append", help="kwartaal, bijvoorbeeld 2024Q3 (mag vaker worden opgegeven)"
+        "--clean", required=True, type=Path, help="map met schone data (data_clean/<org>/<datum>/)"
+    )
+    parser.add_argument(
+        "--kwartaal",
+        required=True,
+        action="append",
+        help="kwartaal, bijvoorbeeld 2024Q3 (mag vaker worden opgegeven)",
     )
     parser.add_argument("--config", type=Path, default=None, help="configuratie van de organisatie (YAML)")
     parser.add_argument("--out", type=Path, default=None, help="uitvoerbestand (standaard <clean>/kpis.csv)")
 
 
 def main(args: argparse.Namespace) -> int:
-    from pipelines.kpi.engine import compute_kpis, write_kpis_csv
-
-    try:
-        dates = [peildatum(k) for k in args.kwartaal]
-        data = load_clean(args.clean)
-        codes = data.get("personen").get_column("gemeentecode").unique().to_list()
-        config = config_for(data.organisatie, args.config, gemeentecodes=codes)
-    except (PeriodError, ConfigError, FileNotFoundError) as exc:
-        print(f"participatie kpi: {exc}", file=sys.stderr)
-        return 2
+    dates = [peildatum(k) for k in args.kwartaal]
+    data = load_clean(args.clean)
+    codes = data.get("personen").get_column("gemeentecode").unique().to_list()
+    config = config_for(data.organisatie, args.config, gemeentecodes=codes)
     kpis = compute_kpis(data, config, dates)
     out = write_kpis_csv(kpis, args.out or (Path(args.clean) / "kpis.csv"))
     available = kpis.filter(kpis["waarde"].is_not_null()).height

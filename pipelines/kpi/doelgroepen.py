@@ -25,20 +25,35 @@ import polars as pl
 
 from pipelines.config import VASTE_DOELGROEPEN, Doelgroep, parse_doelgroep
 from pipelines.disclosure import add_onderdrukt
+from pipelines.kpi import registry
 from pipelines.kpi.base import GEMEENTE, Context, by_gemeente, concat_rows, count_rows, guarded, pct_rows
-from pipelines.kpi.catalogue import DOELGROEP_LABELS
+from pipelines.kpi.bestand import age_expr, current_periods
 from pipelines.kpi.lks import provisions_on
-from pipelines.kpi.outflow import flows_per_spell
-from pipelines.kpi.stock import age_expr, current_periods
+from pipelines.kpi.uitstroom import flows_per_spell
 from pipelines.schema import PERSON_COLUMN
 from pipelines.spells import running_on
 from pipelines.stats import wilson_exprs
 
 #: The groups of the catalogue (every organisation, every run), `alle` first.
 GROEPEN = VASTE_DOELGROEPEN
-GROEP_LABELS = DOELGROEP_LABELS
+#: Dutch label of each fixed target group.
+GROEP_LABELS: dict[str, str] = {
+    "alle": "Alle klanten",
+    "alleenstaande_ouder": "Alleenstaande ouders",
+    "statushouder": "Statushouders",
+    "50plus": "50 jaar of ouder",
+    "doelgroepregister": "Doelgroepregister",
+}
+assert tuple(GROEP_LABELS) == VASTE_DOELGROEPEN
 #: Provisions that count as taking part (participation rather than a route to paid work or care).
-PARTICIPATIE = ("tegenprestatie", "vrijwilligerswerk", "dagbesteding", "participatieplaats", "werkervaringsplaats", "meedoen")
+PARTICIPATIE = (
+    "tegenprestatie",
+    "vrijwilligerswerk",
+    "dagbesteding",
+    "participatieplaats",
+    "werkervaringsplaats",
+    "meedoen",
+)
 MEASURES = ("bestand_n", "uitstroom_werk_pct", "participatie_pct")
 
 
@@ -60,7 +75,14 @@ def condition_expr(groep: Doelgroep) -> pl.Expr:
     col, value = pl.col(groep.kolom), groep.waarde
     if isinstance(value, bool):
         col = col.fill_null(False)  # an empty ja/nee cell counts as nee, as in the stock figures
-    ops = {"=": col == value, "!=": col != value, ">": col > value, ">=": col >= value, "<": col < value, "<=": col <= value}
+    ops = {
+        "=": col == value,
+        "!=": col != value,
+        ">": col > value,
+        ">=": col >= value,
+        "<": col < value,
+        "<=": col <= value,
+    }
     return ops[groep.op].fill_null(False)
 
 
@@ -116,21 +138,35 @@ def outflow_parts(ctx: Context, b: dt.date, groups: pl.DataFrame, names: list[st
     in_d = pl.col("beginstand") | pl.col("instroom")
     aggs = []
     for g in names:
-        aggs += [(in_d & pl.col(g)).sum().alias(f"d_{g}"), (pl.col("uitstroom_werk") & pl.col(g)).sum().alias(f"w_{g}")]
+        aggs += [
+            (in_d & pl.col(g)).sum().alias(f"d_{g}"),
+            (pl.col("uitstroom_werk") & pl.col(g)).sum().alias(f"w_{g}"),
+        ]
     agg = by_gemeente(flows, aggs, ctx.gemeenten)
     return pct_rows(agg, {kpi_id(g, "uitstroom_werk_pct"): (f"w_{g}", f"d_{g}") for g in names})
 
 
-def participation_parts(ctx: Context, b: dt.date, groups: pl.DataFrame, names: list[str]) -> list[pl.DataFrame]:
-    """`doelgroep_<g>_participatie_pct`: stock persons with a `PARTICIPATIE` provision running on `b` / stock."""
+def participation_parts(
+    ctx: Context, b: dt.date, groups: pl.DataFrame, names: list[str]
+) -> list[pl.DataFrame]:
+    """`doelgroep_<g>_participatie_pct`: stock persons with a `PARTICIPATIE` provision running on `b` /
+    stock.
+    """
     voorzieningen = ctx.table("voorzieningen")
     ctx.check_peildatum(b)
-    doing = provisions_on(voorzieningen, b, PARTICIPATIE).select(PERSON_COLUMN).unique().with_columns(pl.lit(True).alias("_doet"))
+    doing = (
+        provisions_on(voorzieningen, b, PARTICIPATIE)
+        .select(PERSON_COLUMN)
+        .unique()
+        .with_columns(pl.lit(True).alias("_doet"))
+    )
     stock = (
-        running_on(ctx.spells, b).select(PERSON_COLUMN, GEMEENTE).unique()
+        running_on(ctx.spells, b)
+        .select(PERSON_COLUMN, GEMEENTE)
+        .unique()
         .join(doing, on=PERSON_COLUMN, how="left")
         .with_columns(pl.col("_doet").fill_null(False))
-    )  # fmt: skip
+    )
     stock = _with_groups(stock, groups, names)
     aggs = []
     for g in names:
@@ -142,10 +178,20 @@ def participation_parts(ctx: Context, b: dt.date, groups: pl.DataFrame, names: l
 def group_rows(ctx: Context, b: dt.date, extra: dict[str, str] | None = None) -> list[pl.DataFrame]:
     """The monitor's rows for the fixed groups (and `extra` configured ones); each part guarded on its own."""
     names = list(GROEPEN) + list(extra or {})
-    groups = memberships(ctx.data.get("personen"), ctx.data.get("uitkeringen"), b, ctx.config.regelingen, extra)
+    groups = memberships(
+        ctx.data.get("personen"), ctx.data.get("uitkeringen"), b, ctx.config.regelingen, extra
+    )
     parts = []
-    for measure, part in (("bestand_n", stock_parts), ("uitstroom_werk_pct", outflow_parts), ("participatie_pct", participation_parts)):
-        parts.append(guarded(group_kpis(names, [measure]), ctx.gemeenten, lambda part=part: part(ctx, b, groups, names)))
+    for measure, part in (
+        ("bestand_n", stock_parts),
+        ("uitstroom_werk_pct", outflow_parts),
+        ("participatie_pct", participation_parts),
+    ):
+        parts.append(
+            guarded(
+                group_kpis(names, [measure]), ctx.gemeenten, lambda part=part: part(ctx, b, groups, names)
+            )
+        )
     return parts
 
 
@@ -166,61 +212,37 @@ def monitor_frame(data, config, peildata: list[dt.date], gemeente: str | None = 
         frame = concat_rows(group_rows(ctx, b, extra))
         parts.append(frame.with_columns(pl.lit(b, pl.Date).alias("peildatum")))
     frame = pl.concat(parts)
-    kinds = {k: ("aantal" if k.endswith("_n") else "aandeel") for k in frame.get_column("kpi").unique().to_list()}
+    kinds = {
+        k: ("aantal" if k.endswith("_n") else "aandeel") for k in frame.get_column("kpi").unique().to_list()
+    }
     low, high = wilson_exprs(pl.col("teller"), pl.col("noemer"))
     is_pct = pl.col("waarde").is_not_null() & pl.col("kpi").str.ends_with("_pct")
-    frame = frame.with_columns(pl.when(is_pct).then(low).alias("ci_laag"), pl.when(is_pct).then(high).alias("ci_hoog"))
+    frame = frame.with_columns(
+        pl.when(is_pct).then(low).alias("ci_laag"), pl.when(is_pct).then(high).alias("ci_hoog")
+    )
     frame = add_onderdrukt(frame, kinds, config.min_cell, config.min_noemer)
     if gemeente is not None:
         frame = frame.filter(pl.col(GEMEENTE) == gemeente)
     return frame.sort("kpi", GEMEENTE, "peildatum")
 
 
-# --- for the notebook (21_doelgroepen) -----------------------------------------------------------------
-
-
-def comparison(frame: pl.DataFrame, measure: str, b: dt.date, groepen: list[str]) -> pl.DataFrame:
-    """One measure of each group on `b` for `charts.bar_chart`: `categorie, waarde, onderdrukt`.
-
-    `frame` is a finished kpis-like frame of one municipality; a suppressed or unavailable figure has no value.
-    """
-    sel = frame.filter(pl.col("peildatum") == b)
-    lookup = {r["kpi"]: r for r in sel.iter_rows(named=True)}
-    out = []
-    for g in groepen:
-        r = lookup.get(kpi_id(g, measure), {})
-        reden = r.get("onderdrukt")
-        out.append({"categorie": group_label(g), "waarde": None if reden else r.get("waarde"), "onderdrukt": reden})
-    return pl.DataFrame(out, schema={"categorie": pl.String(), "waarde": pl.Float64(), "onderdrukt": pl.String()})
-
-
-def group_table(frame: pl.DataFrame, b: dt.date, groepen: list[str], min_cell: int = 5) -> pl.DataFrame:
-    """Groups as rows, the three measures as columns (Dutch text; `<5`, `-` where suppressed, `n.b.` unavailable)."""
-    from pipelines.disclosure import masked_text
-    from pipelines.notebook_support import format_nl
-
-    sel = frame.filter(pl.col("peildatum") == b)
-    lookup = {r["kpi"]: r for r in sel.iter_rows(named=True)}
-    columns = {"bestand_n": ("In het bestand", "n"), "uitstroom_werk_pct": ("Uitstroom naar werk", "pct"),
-               "participatie_pct": ("Deelname aan participatie", "pct")}  # fmt: skip
-    out = []
-    for g in groepen:
-        line = {"Doelgroep": group_label(g)}
-        for measure, (title, unit) in columns.items():
-            r = lookup.get(kpi_id(g, measure))
-            if r is None or (r["waarde"] is None and r["onderdrukt"] is None):
-                line[title] = "n.b."
-            elif r["onderdrukt"] is not None:
-                line[title] = masked_text("aantal" if unit == "n" else "aandeel", min_cell)
-            elif unit == "pct":
-                line[title] = f"{format_nl(r['waarde'], 'pct')} ({format_nl(r['teller'], 'n')} van {format_nl(r['noemer'], 'n')})"
-            else:
-                line[title] = format_nl(r["waarde"], unit)
-        out.append(line)
-    return pl.DataFrame(out, schema={"Doelgroep": pl.String(), **{t: pl.String() for t, _ in columns.values()}})
-
-
-def reasons(frame: pl.DataFrame, b: dt.date) -> list[str]:
-    """The distinct reasons figures on `b` are not available (for the notebook's note)."""
-    sel = frame.filter((pl.col("peildatum") == b) & pl.col("waarde").is_null() & pl.col("onderdrukt").is_null())
-    return sorted(set(sel.get_column("opmerking").drop_nulls().to_list()))
+FAMILY = registry.register(
+    registry.Family(
+        id="doelgroepen",
+        label="Doelgroepen: bestand, uitstroom en participatie",
+        order=80,
+        rows=doelgroepen_rows,
+        notebook="21_doelgroepen",
+        kpis=(
+            *(
+                registry.kpi(f"doelgroep_{_g}_{_m}", f"{_gl}: {_ml}", _u, _kind, "doelgroepen")
+                for _g, _gl in GROEP_LABELS.items()
+                for _m, _ml, _u, _kind in (
+                    ("bestand_n", "personen in het bestand", "n", "aantal"),
+                    ("uitstroom_werk_pct", "uitstroom naar werk", "pct", "aandeel"),
+                    ("participatie_pct", "deelname aan participatie", "pct", "aandeel"),
+                )
+            ),
+        ),
+    )
+)

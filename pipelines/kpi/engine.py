@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,16 +20,25 @@ import polars as pl
 from pipelines.clean import CleanData
 from pipelines.config import OrgConfig
 from pipelines.disclosure import add_onderdrukt
-from pipelines.kpi import budget, caseload, doelgroepen, fip, lks, meedoen, outflow, parttime, stock
+from pipelines.kpi import registry
 from pipelines.kpi.base import GEMEENTE, TOTAAL, Context, concat_rows, guarded
-from pipelines.kpi.catalogue import KINDS, KPI_CATALOGUE, KPI_FAMILIES
+from pipelines.kpi.registry import KINDS, KPI_CATALOGUE, KPI_FAMILIES
 from pipelines.schema import PERSON_COLUMN
 from pipelines.stats import wilson_exprs
 
 KPIS_COLUMNS: tuple[str, ...] = (
-    "kpi", "gemeentecode", "peildatum", "waarde", "teller", "noemer",
-    "ci_laag", "ci_hoog", "n_jaren", "onderdrukt", "opmerking",
-)  # fmt: skip
+    "kpi",
+    "gemeentecode",
+    "peildatum",
+    "waarde",
+    "teller",
+    "noemer",
+    "ci_laag",
+    "ci_hoog",
+    "n_jaren",
+    "onderdrukt",
+    "opmerking",
+)
 
 KPIS_SCHEMA: dict[str, pl.DataType] = {
     "kpi": pl.String(),
@@ -45,24 +54,13 @@ KPIS_SCHEMA: dict[str, pl.DataType] = {
     "opmerking": pl.String(),
 }
 
-#: family -> function (ctx, b) -> rows; `caseload` guards its three parts separately (see `family_frame`).
-FAMILY_FUNCTIONS: dict[str, Callable[[Context, dt.date], object]] = {
-    "uitstroom": outflow.outflow_rows,
-    "deeltijdwerk": parttime.parttime_rows,
-    "bestand": stock.stock_rows,
-    "lks": lks.lks_rows,
-    "fip": fip.fip_rows,
-    "meedoen": meedoen.meedoen_rows,
-    "doelgroepen": doelgroepen.doelgroepen_rows,
-    "budget": budget.budget_rows,
-}
-
 
 def family_frame(ctx: Context, family: str, b: dt.date) -> pl.DataFrame:
     """The rows of one family for one peildatum (unavailable rows when it cannot be computed)."""
-    if family == "caseload":
-        return caseload.family_rows(ctx, b)
-    return guarded(KPI_FAMILIES[family], ctx.gemeenten, lambda: FAMILY_FUNCTIONS[family](ctx, b))
+    fam = registry.family(family)
+    if fam.guards_itself:
+        return concat_rows(fam.rows(ctx, b))
+    return guarded(list(fam.ids), ctx.gemeenten, lambda: fam.rows(ctx, b))
 
 
 def compute_kpis(
@@ -119,7 +117,9 @@ def sort_kpis(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.sort("kpi", "gemeentecode", "peildatum")
 
 
-def _check_complete(frame: pl.DataFrame, families: list[str], gemeenten: list[str], dates: list[dt.date]) -> None:
+def _check_complete(
+    frame: pl.DataFrame, families: list[str], gemeenten: list[str], dates: list[dt.date]
+) -> None:
     """Exactly one row per KPI x municipality x peildatum: a family that forgets one is a bug."""
     expected = len([k for f in families for k in KPI_FAMILIES[f]]) * (len(gemeenten) + 1) * len(dates)
     dupes = frame.group_by("kpi", GEMEENTE, "peildatum").len().filter(pl.col("len") > 1)

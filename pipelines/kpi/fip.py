@@ -12,12 +12,29 @@ import datetime as dt
 
 import polars as pl
 
-from pipelines.kpi.base import GEMEENTE, Context, by_gemeente, count_rows, exact_means, pct_rows, rows, with_gemeente
+from pipelines.kpi import registry
+from pipelines.kpi.base import (
+    GEMEENTE,
+    Context,
+    by_gemeente,
+    count_rows,
+    exact_means,
+    pct_rows,
+    rows,
+    with_gemeente,
+)
 from pipelines.schema import LEEFGEBIEDEN, PERSON_COLUMN
 from pipelines.spells import days_inside
 
-KPIS = ["fip_populatie_n", "fip_per_jaar_gem", "fip_per_jaar_mediaan", "fip_norm_pct", "fip_geen_n",
-        "fip_leefgebieden_volledig_pct", "fip_vervolgafspraak_pct"]  # fmt: skip
+KPIS = [
+    "fip_populatie_n",
+    "fip_per_jaar_gem",
+    "fip_per_jaar_mediaan",
+    "fip_norm_pct",
+    "fip_geen_n",
+    "fip_leefgebieden_volledig_pct",
+    "fip_vervolgafspraak_pct",
+]
 #: Days per year in the FIP formulas (the mean Julian year, as the spec states).
 DAYS_PER_YEAR = 365.25
 
@@ -39,14 +56,21 @@ def werken_aan_periods(klantbeeld: pl.LazyFrame | pl.DataFrame, s: dt.date, b: d
 
 
 def fip_contacts(
-    klantbeeld: pl.LazyFrame | pl.DataFrame, contactmomenten: pl.LazyFrame | pl.DataFrame, s: dt.date, b: dt.date
+    klantbeeld: pl.LazyFrame | pl.DataFrame,
+    contactmomenten: pl.LazyFrame | pl.DataFrame,
+    s: dt.date,
+    b: dt.date,
 ) -> pl.LazyFrame:
     """FIP contacts dated inside the person's `werken_aan` periods and the window, with quality flags."""
     return _contacts(werken_aan_periods(klantbeeld, s, b), contactmomenten, s, b)
 
 
-def _contacts(periods: pl.LazyFrame, contactmomenten: pl.LazyFrame | pl.DataFrame, s: dt.date, b: dt.date) -> pl.LazyFrame:
-    has_all = pl.all_horizontal([pl.col("leefgebieden").list.contains(g) for g in LEEFGEBIEDEN]).fill_null(False)
+def _contacts(
+    periods: pl.LazyFrame, contactmomenten: pl.LazyFrame | pl.DataFrame, s: dt.date, b: dt.date
+) -> pl.LazyFrame:
+    has_all = pl.all_horizontal([pl.col("leefgebieden").list.contains(g) for g in LEEFGEBIEDEN]).fill_null(
+        False
+    )
     return (
         contactmomenten.lazy()
         .filter((pl.col("soort") == "fip") & (pl.col("datum") >= s) & (pl.col("datum") <= b))
@@ -75,7 +99,9 @@ def fip_per_person(
     return _per_person(periods, _contacts(periods, contactmomenten, s, b), norm_per_jaar, min_dagen)
 
 
-def _per_person(periods: pl.LazyFrame, contacts: pl.LazyFrame, norm_per_jaar: int, min_dagen: int) -> pl.LazyFrame:
+def _per_person(
+    periods: pl.LazyFrame, contacts: pl.LazyFrame, norm_per_jaar: int, min_dagen: int
+) -> pl.LazyFrame:
     exposure = periods.group_by(PERSON_COLUMN).agg(pl.col("dagen").sum().alias("blootstelling"))
     population = exposure.filter(pl.col("blootstelling") >= min_dagen)
     counts = contacts.group_by(PERSON_COLUMN).agg(pl.len().alias("fip"))
@@ -115,7 +141,9 @@ def fip_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
         ],
         ctx.gemeenten,
     ).join(exact_means(persons, "fip_per_jaar", ctx.gemeenten, "gem"), on=GEMEENTE, how="left")
-    contacts = counted.join(persons.lazy().select(PERSON_COLUMN, "gemeentecode"), on=PERSON_COLUMN, how="inner")
+    contacts = counted.join(
+        persons.lazy().select(PERSON_COLUMN, "gemeentecode"), on=PERSON_COLUMN, how="inner"
+    )
     agg_c = by_gemeente(
         contacts,
         [
@@ -128,10 +156,80 @@ def fip_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
     empty = pl.col("populatie") == 0
     out = count_rows(agg, {"fip_populatie_n": "populatie", "fip_geen_n": "geen"})
     out.append(rows(agg, "fip_per_jaar_gem", pl.col("gem"), noemer=pl.col("populatie"), empty_when=empty))
-    out.append(rows(agg, "fip_per_jaar_mediaan", pl.col("mediaan"), noemer=pl.col("populatie"), empty_when=empty))
+    out.append(
+        rows(agg, "fip_per_jaar_mediaan", pl.col("mediaan"), noemer=pl.col("populatie"), empty_when=empty)
+    )
     out += pct_rows(agg, {"fip_norm_pct": ("norm", "populatie")})
     out += pct_rows(
         agg_c,
-        {"fip_leefgebieden_volledig_pct": ("volledig", "gesprekken"), "fip_vervolgafspraak_pct": ("vervolg", "gesprekken")},
+        {
+            "fip_leefgebieden_volledig_pct": ("volledig", "gesprekken"),
+            "fip_vervolgafspraak_pct": ("vervolg", "gesprekken"),
+        },
     )
     return out
+
+
+def norm_rules(config) -> list[registry.NormRule]:
+    """The configured number of FIP conversations a year, for the mean and the median."""
+    limit = float(config.fip_norm_per_jaar)
+    return [
+        registry.NormRule("fip_per_jaar_gem", ">=", limit),
+        registry.NormRule("fip_per_jaar_mediaan", ">=", limit),
+    ]
+
+
+FAMILY = registry.register(
+    registry.Family(
+        id="fip",
+        label="FIP-gesprekken",
+        order=50,
+        rows=fip_rows,
+        notebook="14_fip",
+        norms=norm_rules,
+        kpis=(
+            registry.kpi(
+                "fip_populatie_n",
+                "FIP-populatie: klanten werken aan met voldoende blootstelling",
+                "n",
+                "aantal",
+                "fip",
+            ),
+            registry.kpi(
+                "fip_per_jaar_gem",
+                "FIP-gesprekken per jaar (gemiddelde)",
+                "ratio",
+                "gemiddelde",
+                "fip",
+                "4 FIP-gesprekken per jaar",
+            ),
+            registry.kpi(
+                "fip_per_jaar_mediaan",
+                "FIP-gesprekken per jaar (mediaan)",
+                "ratio",
+                "gemiddelde",
+                "fip",
+                "4 FIP-gesprekken per jaar",
+            ),
+            registry.kpi(
+                "fip_norm_pct",
+                "Klanten die de FIP-norm halen",
+                "pct",
+                "aandeel",
+                "fip",
+                "4 FIP-gesprekken per jaar",
+            ),
+            registry.kpi("fip_geen_n", "Klanten zonder FIP-gesprek", "n", "aantal", "fip"),
+            registry.kpi(
+                "fip_leefgebieden_volledig_pct",
+                "FIP-gesprekken over alle zes leefgebieden",
+                "pct",
+                "aandeel",
+                "fip",
+            ),
+            registry.kpi(
+                "fip_vervolgafspraak_pct", "FIP-gesprekken met vervolgafspraak", "pct", "aandeel", "fip"
+            ),
+        ),
+    )
+)

@@ -11,19 +11,39 @@ import datetime as dt
 
 import polars as pl
 
-from pipelines.kpi.base import GEMEENTE, Context, by_gemeente, count_rows, exact_means, pct_rows, rows, with_gemeente
+from pipelines.kpi import registry
+from pipelines.kpi.base import (
+    GEMEENTE,
+    Context,
+    by_gemeente,
+    count_rows,
+    exact_means,
+    pct_rows,
+    rows,
+    with_gemeente,
+)
 from pipelines.periods import minus_months, minus_years
 from pipelines.schema import LKS_SOORTEN
 from pipelines.spells import running_on
 
-KPIS = ["lks_actief_n", "lks_regulier_pct", "lks_sw_banenafspraak_pct", "lks_sw_beschut_pct", "lks_loonwaarde_gem",
-        "ontwikkelbaan_n", "ontwikkelbaan_over_3jaar_n", "jobcoach_over_24mnd_n"]  # fmt: skip
+KPIS = [
+    "lks_actief_n",
+    "lks_regulier_pct",
+    "lks_sw_banenafspraak_pct",
+    "lks_sw_beschut_pct",
+    "lks_loonwaarde_gem",
+    "ontwikkelbaan_n",
+    "ontwikkelbaan_over_3jaar_n",
+    "jobcoach_over_24mnd_n",
+]
 SW = "sw_bedrijf"
 
 
 def provisions_on(voorzieningen: pl.LazyFrame | pl.DataFrame, b: dt.date, soorten) -> pl.LazyFrame:
     """Provisions of the given `soort` running on `b`."""
-    return running_on(voorzieningen.lazy().filter(pl.col("soort").is_in(list(soorten))), b, "begindatum", "einddatum")
+    return running_on(
+        voorzieningen.lazy().filter(pl.col("soort").is_in(list(soorten))), b, "begindatum", "einddatum"
+    )
 
 
 def lks_on(voorzieningen: pl.LazyFrame | pl.DataFrame, b: dt.date) -> pl.LazyFrame:
@@ -90,3 +110,61 @@ def lks_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
         },
     )
     return out
+
+
+def norm_rules(config) -> list[registry.NormRule]:
+    """An ontwikkelbaan lasts at most 3 years and job coaching at most 2 x 12 months: nobody beyond."""
+    return [
+        registry.NormRule("ontwikkelbaan_over_3jaar_n", "<=", 0),
+        registry.NormRule("jobcoach_over_24mnd_n", "<=", 0),
+    ]
+
+
+FAMILY = registry.register(
+    registry.Family(
+        id="lks",
+        label="Loonkostensubsidie, ontwikkelbanen en jobcoaching",
+        order=40,
+        rows=lks_rows,
+        notebook="13_lks",
+        norms=norm_rules,
+        kpis=(
+            registry.kpi("lks_actief_n", "Lopende loonkostensubsidies", "n", "aantal", "lks"),
+            registry.kpi(
+                "lks_regulier_pct", "Loonkostensubsidie bij een reguliere werkgever", "pct", "aandeel", "lks"
+            ),
+            registry.kpi(
+                "lks_sw_banenafspraak_pct",
+                "Loonkostensubsidie bij het SW-bedrijf, indicatie banenafspraak",
+                "pct",
+                "aandeel",
+                "lks",
+            ),
+            registry.kpi(
+                "lks_sw_beschut_pct",
+                "Loonkostensubsidie bij het SW-bedrijf, indicatie beschut werk",
+                "pct",
+                "aandeel",
+                "lks",
+            ),
+            registry.kpi("lks_loonwaarde_gem", "Gemiddelde loonwaarde (%)", "pct", "gemiddelde", "lks"),
+            registry.kpi("ontwikkelbaan_n", "Lopende ontwikkelbanen", "n", "aantal", "lks"),
+            registry.kpi(
+                "ontwikkelbaan_over_3jaar_n",
+                "Ontwikkelbanen langer dan 3 jaar (maximale termijn)",
+                "n",
+                "aantal",
+                "lks",
+                "een ontwikkelbaan duurt ten hoogste 3 jaar",
+            ),
+            registry.kpi(
+                "jobcoach_over_24mnd_n",
+                "Jobcoaching langer dan 24 maanden",
+                "n",
+                "aantal",
+                "lks",
+                "jobcoaching duurt ten hoogste 2 x 12 maanden",
+            ),
+        ),
+    )
+)

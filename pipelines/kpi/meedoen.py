@@ -12,14 +12,15 @@ Every function is frame in / frame out; `meedoen_rows` turns them into kpis.csv 
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
+from pipelines.config import PilotParams, meedoen_params
+from pipelines.kpi import registry
 from pipelines.kpi.base import (
     GEMEENTE,
     TOTAAL,
@@ -32,8 +33,8 @@ from pipelines.kpi.base import (
     rows,
     with_gemeente,
 )
-from pipelines.kpi.stock import current_periods, stock_on
-from pipelines.periods import minus_months, minus_years, window
+from pipelines.kpi.bestand import current_periods, stock_on
+from pipelines.periods import minus_months, minus_years
 from pipelines.schema import PERSON_COLUMN
 from pipelines.spells import running_on
 
@@ -53,8 +54,13 @@ GROEP_LABELS = {
 #: Column order of the proposal's table (Hillegom, Lisse, Noordwijk, Teylingen).
 VOORSTEL_GEMEENTEN = ("0534", "0553", "0575", "1525")
 
-DOELGROEP = ["meedoen_doelgroep_1_n", "meedoen_doelgroep_2_n", "meedoen_doelgroep_3_n", "meedoen_doelgroep_4_n",
-             "meedoen_doelgroep_n"]  # fmt: skip
+DOELGROEP = [
+    "meedoen_doelgroep_1_n",
+    "meedoen_doelgroep_2_n",
+    "meedoen_doelgroep_3_n",
+    "meedoen_doelgroep_4_n",
+    "meedoen_doelgroep_n",
+]
 BEREIK = ["meedoen_deelname_pct"]
 DEELNAME = ["meedoen_deelnemers_n", "meedoen_activiteit_pct", "meedoen_uitstroom_werk_pct"]
 BEZOEKEN = ["meedoen_huisbezoeken_per_deelnemer", "meedoen_bereikt_pct"]
@@ -63,65 +69,29 @@ ZRM = ["meedoen_zrm_verbeterd_pct"]
 KOSTEN = ["meedoen_trajectkosten"]
 KPIS = DOELGROEP + BEREIK + DEELNAME + BEZOEKEN + BELONINGEN + ZRM + KOSTEN
 
-GEEN_PILOT = "niet beschikbaar: de organisatie draait geen pilot Meedoen! (geen programmas.meedoen in de configuratie)"
+GEEN_PILOT = (
+    "niet beschikbaar: de organisatie draait geen pilot Meedoen! (geen programmas.meedoen in de configuratie)"
+)
 GEEN_DEELNEMERS = "niet beschikbaar: geen voorzieningen van soort meedoen in de export"
 
 
 # --- parameters ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PilotParams:
-    """`programmas.meedoen` of the configuration, with the proposal's figures (domain.md) as defaults."""
-
-    peildatum_doelgroepen: dt.date | None = None
-    ambitie_deelname_pct: tuple[float, float] = (60.0, 70.0)
-    ambitie_activiteit_pct: tuple[float, float] = (60.0, 70.0)
-    verwachting_uitstroom_werk_pct: tuple[float, float] = (1.0, 5.0)
-    clienten_per_coach_per_jaar: float = 54.0
-    uren_per_client: float = 26.0
-    kosten_per_fte: float = 92_500.0
-    aandeel_ingekocht_traject: float = 0.20
-    prijs_traject: float = 2_000.0
-    beloning_per_stap: float = 10.0
-    max_beloning_per_jaar: float = 50.0
-    voorstel: dict = field(default_factory=dict)
-
-
-def _pair(value, default: tuple[float, float]) -> tuple[float, float]:
-    if value is None:
-        return default
-    if isinstance(value, (int, float)):
-        return (float(value), float(value))
-    low, high = value
-    return (float(low), float(high))
-
-
 def pilot_params(config) -> PilotParams:
-    """The pilot's parameters, or `Unavailable` when the organisation runs no pilot."""
+    """The pilot's parameters (validated when the configuration was loaded), or `Unavailable` without a
+    pilot.
+    """
     raw = (config.programmas or {}).get(MEEDOEN)
     if not raw:
         raise Unavailable(GEEN_PILOT)
-    ref = raw.get("peildatum_doelgroepen")
-    if isinstance(ref, str):
-        ref = dt.date.fromisoformat(ref)
-    d = PilotParams()
-    return PilotParams(
-        peildatum_doelgroepen=ref,
-        ambitie_deelname_pct=_pair(raw.get("ambitie_deelname_pct"), d.ambitie_deelname_pct),
-        ambitie_activiteit_pct=_pair(raw.get("ambitie_activiteit_pct"), d.ambitie_activiteit_pct),
-        verwachting_uitstroom_werk_pct=_pair(raw.get("verwachting_uitstroom_werk_pct"), d.verwachting_uitstroom_werk_pct),
-        **{
-            k: float(raw.get(k, getattr(d, k)))
-            for k in ("clienten_per_coach_per_jaar", "uren_per_client", "kosten_per_fte", "aandeel_ingekocht_traject",
-                      "prijs_traject", "beloning_per_stap", "max_beloning_per_jaar")
-        },  # fmt: skip
-        voorstel=dict(raw.get("voorstel") or {}),
-    )
+    return meedoen_params(raw)
 
 
 def reference_date(params: PilotParams, voorzieningen: pl.DataFrame | None) -> dt.date:
-    """The target groups' reference date: configured, else 1 March of the year the first participation started."""
+    """The target groups' reference date: configured, else 1 March of the year the first participation
+    started.
+    """
     if params.peildatum_doelgroepen is not None:
         return params.peildatum_doelgroepen
     first = None if voorzieningen is None else participations(voorzieningen).get_column("begindatum").min()
@@ -130,7 +100,12 @@ def reference_date(params: PilotParams, voorzieningen: pl.DataFrame | None) -> d
     return dt.date(first.year, 3, 1)
 
 
-def norm_rules(config) -> list[tuple[str, str, float]]:
+def runs_pilot(config) -> bool:
+    """Whether the organisation's configuration has the pilot (`programmas.meedoen`)."""
+    return bool((config.programmas or {}).get(MEEDOEN))
+
+
+def norm_rules(config) -> list[registry.NormRule]:
     """The dashboard's checks of the pilot: `(kpi, op, limit)`; none when the organisation runs no pilot.
 
     The lower bound of each ambition (60 % take part, 60 % of them have an activity), and nobody
@@ -141,9 +116,9 @@ def norm_rules(config) -> list[tuple[str, str, float]]:
     except Unavailable:
         return []
     return [
-        ("meedoen_deelname_pct", ">=", params.ambitie_deelname_pct[0]),
-        ("meedoen_activiteit_pct", ">=", params.ambitie_activiteit_pct[0]),
-        ("meedoen_boven_max_beloning_n", "<=", 0.0),
+        registry.NormRule("meedoen_deelname_pct", ">=", params.ambitie_deelname_pct[0]),
+        registry.NormRule("meedoen_activiteit_pct", ">=", params.ambitie_activiteit_pct[0]),
+        registry.NormRule("meedoen_boven_max_beloning_n", "<=", 0.0),
     ]
 
 
@@ -158,7 +133,9 @@ def target_groups(
     reference: dt.date,
     regelingen=("01", "02", "03"),
 ) -> pl.DataFrame:
-    """One row per person in stock on `reference` with a boolean per target group (a person may be in several).
+    """One row per person in stock on `reference` with a boolean per target group.
+
+    A person may be in several groups.
 
     Years of assistance count from the start of the merged spell (`start <= ref - 5 years` is "5 years
     or more", groups 1 and 2; group 3 says "more than 5 years": `start < ref - 5 years`). Leefvorm and
@@ -177,7 +154,9 @@ def target_groups(
         .last()
         .select(PERSON_COLUMN, "trede")
     )
-    with_kids = (pl.col("leefvorm") == "2") | ((pl.col("leefvorm") == "3") & (pl.col("kinderen_ten_laste") > 0))
+    with_kids = (pl.col("leefvorm") == "2") | (
+        (pl.col("leefvorm") == "3") & (pl.col("kinderen_ten_laste") > 0)
+    )
     out = (
         stock.lazy()
         .join(extra, on=PERSON_COLUMN, how="left")
@@ -189,9 +168,15 @@ def target_groups(
             "start",
             "leeftijd",
             (with_kids & (pl.col("start") <= five)).fill_null(False).alias("groep_1"),
-            ((pl.col("leefvorm") == "1") & (pl.col("leeftijd") >= 56) & (pl.col("start") <= five)).fill_null(False).alias("groep_2"),
-            ((pl.col("migratieachtergrond") == "niet_westers") & (pl.col("start") < five)).fill_null(False).alias("groep_3"),
-            ((pl.col("trede") == 1) & (pl.col("huisvesting").fill_null("") != IN_INRICHTING)).fill_null(False).alias("groep_4"),
+            ((pl.col("leefvorm") == "1") & (pl.col("leeftijd") >= 56) & (pl.col("start") <= five))
+            .fill_null(False)
+            .alias("groep_2"),
+            ((pl.col("migratieachtergrond") == "niet_westers") & (pl.col("start") < five))
+            .fill_null(False)
+            .alias("groep_3"),
+            ((pl.col("trede") == 1) & (pl.col("huisvesting").fill_null("") != IN_INRICHTING))
+            .fill_null(False)
+            .alias("groep_4"),
         )
         .with_columns(pl.any_horizontal(*GROEPEN).alias("doelgroep"))
     )
@@ -205,8 +190,12 @@ def group_counts(groups: pl.DataFrame, gemeenten: list[str]) -> pl.DataFrame:
 
 
 def proposal_layout(counts: pl.DataFrame, gemeenten: dict[str, str]) -> pl.DataFrame:
-    """The proposal's table: one row per group (and unique persons), a column per municipality and `totaal`."""
-    codes = [c for c in VOORSTEL_GEMEENTEN if c in gemeenten] + [c for c in sorted(gemeenten) if c not in VOORSTEL_GEMEENTEN]
+    """The proposal's table: one row per group (and unique persons), a column per municipality and
+    `totaal`.
+    """
+    codes = [c for c in VOORSTEL_GEMEENTEN if c in gemeenten] + [
+        c for c in sorted(gemeenten) if c not in VOORSTEL_GEMEENTEN
+    ]
     lookup = {r[GEMEENTE]: r for r in counts.iter_rows(named=True)}
     labels = {**GROEP_LABELS, "doelgroep": "Unieke personen in een of meer groepen"}
     out = []
@@ -239,7 +228,11 @@ def selection_list(groups: pl.DataFrame) -> pl.DataFrame:
     For internal use only (never in a published page): `persoon` is the keyed pseudonym of clean
     data, never a BSN; the coaches' own system links it back.
     """
-    return groups.filter(pl.col("doelgroep")).select(PERSON_COLUMN, GEMEENTE, *GROEPEN).sort(GEMEENTE, PERSON_COLUMN)
+    return (
+        groups.filter(pl.col("doelgroep"))
+        .select(PERSON_COLUMN, GEMEENTE, *GROEPEN)
+        .sort(GEMEENTE, PERSON_COLUMN)
+    )
 
 
 def write_selection_list(groups: pl.DataFrame, folder: str | Path) -> Path:
@@ -266,7 +259,13 @@ def participations(voorzieningen: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
 
 def participants_on(voorzieningen: pl.LazyFrame | pl.DataFrame, b: dt.date) -> pl.DataFrame:
     """Persons with a `meedoen` provision running on `b`."""
-    return running_on(participations(voorzieningen), b, "begindatum", "einddatum").select(PERSON_COLUMN).unique().sort(PERSON_COLUMN).collect()
+    return (
+        running_on(participations(voorzieningen), b, "begindatum", "einddatum")
+        .select(PERSON_COLUMN)
+        .unique()
+        .sort(PERSON_COLUMN)
+        .collect()
+    )
 
 
 def participants_between(voorzieningen: pl.LazyFrame | pl.DataFrame, s: dt.date, b: dt.date) -> pl.DataFrame:
@@ -285,14 +284,22 @@ def joined(groups: pl.DataFrame, voorzieningen: pl.DataFrame, reference: dt.date
     took = participations(voorzieningen).filter(
         (pl.col("begindatum") <= b) & (pl.col("einddatum").is_null() | (pl.col("einddatum") >= reference))
     )
-    return groups.with_columns(pl.col(PERSON_COLUMN).is_in(took.get_column(PERSON_COLUMN).implode()).alias("deelgenomen"))
+    return groups.with_columns(
+        pl.col(PERSON_COLUMN).is_in(took.get_column(PERSON_COLUMN).implode()).alias("deelgenomen")
+    )
 
 
 def activities_on(voorzieningen: pl.DataFrame, b: dt.date) -> pl.DataFrame:
-    """Participants on `b` with `activiteit`: a vrijwilligerswerk, dagbesteding or tegenprestatie running on `b`."""
-    doing = running_on(voorzieningen.filter(pl.col("soort").is_in(ACTIVITEITEN)), b, "begindatum", "einddatum")
+    """Participants on `b` with `activiteit`: a vrijwilligerswerk, dagbesteding or tegenprestatie running on
+    `b`.
+    """
+    doing = running_on(
+        voorzieningen.filter(pl.col("soort").is_in(ACTIVITEITEN)), b, "begindatum", "einddatum"
+    )
     ids = doing.select(PERSON_COLUMN).collect().get_column(PERSON_COLUMN).implode()
-    return participants_on(voorzieningen, b).with_columns(pl.col(PERSON_COLUMN).is_in(ids).alias("activiteit"))
+    return participants_on(voorzieningen, b).with_columns(
+        pl.col(PERSON_COLUMN).is_in(ids).alias("activiteit")
+    )
 
 
 def work_outflow(spells: pl.DataFrame, voorzieningen: pl.DataFrame, s: dt.date, b: dt.date) -> pl.DataFrame:
@@ -317,16 +324,27 @@ def quarter(b: dt.date) -> tuple[dt.date, dt.date]:
     return minus_months(b, 3) + dt.timedelta(days=1), b
 
 
-def home_visits(contactmomenten: pl.DataFrame, voorzieningen: pl.DataFrame, s: dt.date, b: dt.date) -> pl.DataFrame:
-    """Participants of `s..b` with `huisbezoeken`: home visits in `s..b` dated inside one of their participations."""
+def home_visits(
+    contactmomenten: pl.DataFrame, voorzieningen: pl.DataFrame, s: dt.date, b: dt.date
+) -> pl.DataFrame:
+    """Participants of `s..b` with `huisbezoeken`: home visits in `s..b` dated inside one of their
+    participations.
+    """
     people = participants_between(voorzieningen, s, b)
-    spans = participations(voorzieningen).lazy().join(people.lazy().select(PERSON_COLUMN), on=PERSON_COLUMN, how="semi")
+    spans = (
+        participations(voorzieningen)
+        .lazy()
+        .join(people.lazy().select(PERSON_COLUMN), on=PERSON_COLUMN, how="semi")
+    )
     visits = (
         contactmomenten.lazy()
         .filter((pl.col("soort") == HUISBEZOEK) & (pl.col("datum") >= s) & (pl.col("datum") <= b))
         .select(PERSON_COLUMN, "contact_id", "datum")
         .join(spans, on=PERSON_COLUMN, how="inner")
-        .filter((pl.col("datum") >= pl.col("begindatum")) & (pl.col("einddatum").is_null() | (pl.col("datum") <= pl.col("einddatum"))))
+        .filter(
+            (pl.col("datum") >= pl.col("begindatum"))
+            & (pl.col("einddatum").is_null() | (pl.col("datum") <= pl.col("einddatum")))
+        )
         .select(PERSON_COLUMN, "contact_id")
         .unique()
         .group_by(PERSON_COLUMN)
@@ -356,7 +374,9 @@ def rewards_per_person(beloningen: pl.DataFrame, s: dt.date, b: dt.date) -> pl.D
 
 
 def rewards_over_max(beloningen: pl.DataFrame, b: dt.date, maximum: float) -> pl.DataFrame:
-    """Persons whose rewards in the calendar year of `b` (1 January up to `b`) exceed `maximum` (50 is allowed)."""
+    """Persons whose rewards in the calendar year of `b` (1 January up to `b`) exceed `maximum` (50 is
+    allowed).
+    """
     year = rewards_per_person(beloningen, dt.date(b.year, 1, 1), b)
     return year.with_columns((pl.col("bedrag") > maximum).alias("boven_max"))
 
@@ -379,8 +399,16 @@ def zrm_changes(zrm: pl.DataFrame, voorzieningen: pl.DataFrame, s: dt.date, b: d
         )
         .filter(pl.col("_laatste") > pl.col("_eerste"))
     )
-    first = scores.filter(pl.col("datum") == pl.col("_eerste")).group_by(PERSON_COLUMN, "domein").agg(pl.col("score").max().alias("eerste"))
-    last = scores.filter(pl.col("datum") == pl.col("_laatste")).group_by(PERSON_COLUMN, "domein").agg(pl.col("score").max().alias("laatste"))
+    first = (
+        scores.filter(pl.col("datum") == pl.col("_eerste"))
+        .group_by(PERSON_COLUMN, "domein")
+        .agg(pl.col("score").max().alias("eerste"))
+    )
+    last = (
+        scores.filter(pl.col("datum") == pl.col("_laatste"))
+        .group_by(PERSON_COLUMN, "domein")
+        .agg(pl.col("score").max().alias("laatste"))
+    )
     return (
         first.join(last, on=[PERSON_COLUMN, "domein"], how="inner")
         .with_columns((pl.col("laatste") - pl.col("eerste")).cast(pl.Int64).alias("verschil"))
@@ -400,7 +428,9 @@ def zrm_per_person(changes: pl.DataFrame) -> pl.DataFrame:
 
 
 def zrm_per_domain(changes: pl.DataFrame) -> pl.DataFrame:
-    """Per domain: persons, mean first and latest score, mean change and the share improved (for the notebook)."""
+    """Per domain: persons, mean first and latest score, mean change and the share improved (for the
+    notebook).
+    """
     return (
         changes.group_by("domein")
         .agg(
@@ -417,13 +447,18 @@ def zrm_per_domain(changes: pl.DataFrame) -> pl.DataFrame:
 
 def trajectory_costs(voorzieningen: pl.DataFrame, s: dt.date, b: dt.date) -> pl.DataFrame:
     """Provisions of participants that started in `s..b` during one of their participations (the `meedoen`
-    provision itself included), with `kosten` (empty = 0 charged): `persoon, voorziening_id, soort, kosten`."""
+    provision itself included), with `kosten` (empty = 0 charged):
+    `persoon, voorziening_id, soort, kosten`.
+    """
     spans = participations(voorzieningen).lazy().rename({"begindatum": "_van", "einddatum": "_tot"})
     return (
         voorzieningen.lazy()
         .filter((pl.col("begindatum") >= s) & (pl.col("begindatum") <= b))
         .join(spans, on=PERSON_COLUMN, how="inner")
-        .filter((pl.col("begindatum") >= pl.col("_van")) & (pl.col("_tot").is_null() | (pl.col("begindatum") <= pl.col("_tot"))))
+        .filter(
+            (pl.col("begindatum") >= pl.col("_van"))
+            & (pl.col("_tot").is_null() | (pl.col("begindatum") <= pl.col("_tot")))
+        )
         .select(PERSON_COLUMN, "voorziening_id", "soort", pl.col("kosten").fill_null(0.0))
         .unique()
         .sort(PERSON_COLUMN, "voorziening_id")
@@ -435,21 +470,27 @@ def exact_sums(frame: pl.DataFrame, column: str, gemeenten: list[str], alias: st
     """Sum of a euro column per municipality and `totaal`, correctly rounded (`math.fsum`), 0 when empty."""
     values = frame.select(GEMEENTE, pl.col(column).cast(pl.Float64))
     out = {TOTAAL: math.fsum(values.get_column(column).to_list())}
-    parts = {k[0]: p.get_column(column).to_list() for k, p in values.partition_by(GEMEENTE, as_dict=True).items()}
+    parts = {
+        k[0]: p.get_column(column).to_list() for k, p in values.partition_by(GEMEENTE, as_dict=True).items()
+    }
     for code in gemeenten:
         out[code] = math.fsum(parts.get(code, []))
-    return pl.DataFrame({GEMEENTE: list(out), alias: list(out.values())}, schema={GEMEENTE: pl.String(), alias: pl.Float64()})
+    return pl.DataFrame(
+        {GEMEENTE: list(out), alias: list(out.values())}, schema={GEMEENTE: pl.String(), alias: pl.Float64()}
+    )
 
 
 # --- kpis.csv rows ---------------------------------------------------------------------------------
 
 
-def _groups_for(ctx: Context, params: PilotParams) -> tuple[pl.DataFrame, dt.date]:
+def groups_for(ctx: Context, params: PilotParams) -> tuple[pl.DataFrame, dt.date]:
     data = ctx.data
     ref = reference_date(params, data.tables.get("voorzieningen"))
     ctx.check_peildatum(ref)
     klantbeeld = ctx.table("klantbeeld")
-    groups = target_groups(ctx.spells, data.get("uitkeringen"), data.get("personen"), klantbeeld, ref, ctx.config.regelingen)
+    groups = target_groups(
+        ctx.spells, data.get("uitkeringen"), data.get("personen"), klantbeeld, ref, ctx.config.regelingen
+    )
     return groups, ref
 
 
@@ -462,7 +503,7 @@ def pilot_voorzieningen(ctx: Context) -> pl.DataFrame:
 
 
 def _target_rows(ctx: Context, params: PilotParams) -> list[pl.DataFrame]:
-    groups, _ = _groups_for(ctx, params)
+    groups, _ = groups_for(ctx, params)
     counts = group_counts(groups, ctx.gemeenten)
     out = count_rows(counts, {f"meedoen_doelgroep_{i}_n": f"groep_{i}" for i in range(1, 5)})
     return out + count_rows(counts, {"meedoen_doelgroep_n": "doelgroep"})
@@ -471,9 +512,11 @@ def _target_rows(ctx: Context, params: PilotParams) -> list[pl.DataFrame]:
 def _reach_rows(ctx: Context, params: PilotParams, b: dt.date) -> list[pl.DataFrame]:
     voorzieningen = pilot_voorzieningen(ctx)
     ctx.check_peildatum(b)
-    groups, ref = _groups_for(ctx, params)
+    groups, ref = groups_for(ctx, params)
     took = joined(groups.filter(pl.col("doelgroep")), voorzieningen, ref, b)
-    agg = by_gemeente(took, [pl.len().alias("doelgroep"), pl.col("deelgenomen").sum().alias("deelgenomen")], ctx.gemeenten)
+    agg = by_gemeente(
+        took, [pl.len().alias("doelgroep"), pl.col("deelgenomen").sum().alias("deelgenomen")], ctx.gemeenten
+    )
     return pct_rows(agg, {"meedoen_deelname_pct": ("deelgenomen", "doelgroep")})
 
 
@@ -481,12 +524,16 @@ def _participation_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
     voorzieningen = pilot_voorzieningen(ctx)
     ctx.check_peildatum(b)
     active = with_gemeente(activities_on(voorzieningen, b).lazy(), ctx.persons)
-    agg = by_gemeente(active, [pl.len().alias("deelnemers"), pl.col("activiteit").sum().alias("activiteit")], ctx.gemeenten)
+    agg = by_gemeente(
+        active, [pl.len().alias("deelnemers"), pl.col("activiteit").sum().alias("activiteit")], ctx.gemeenten
+    )
     out = count_rows(agg, {"meedoen_deelnemers_n": "deelnemers"})
     out += pct_rows(agg, {"meedoen_activiteit_pct": ("activiteit", "deelnemers")})
     s, b = ctx.check_window(b)
     flows = with_gemeente(work_outflow(ctx.spells, voorzieningen, s, b).lazy(), ctx.persons)
-    agg_w = by_gemeente(flows, [pl.len().alias("deelnemers"), pl.col("uitstroom_werk").sum().alias("werk")], ctx.gemeenten)
+    agg_w = by_gemeente(
+        flows, [pl.len().alias("deelnemers"), pl.col("uitstroom_werk").sum().alias("werk")], ctx.gemeenten
+    )
     out += pct_rows(agg_w, {"meedoen_uitstroom_werk_pct": ("werk", "deelnemers")})
     return out
 
@@ -499,14 +546,24 @@ def _visit_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
     visits = with_gemeente(home_visits(contacten, voorzieningen, qs, b).lazy(), ctx.persons)
     agg = by_gemeente(
         visits,
-        [pl.len().alias("deelnemers"), pl.col("huisbezoeken").sum().alias("bezoeken"), pl.col("bereikt").sum().alias("bereikt")],
+        [
+            pl.len().alias("deelnemers"),
+            pl.col("huisbezoeken").sum().alias("bezoeken"),
+            pl.col("bereikt").sum().alias("bereikt"),
+        ],
         ctx.gemeenten,
     )
     empty = pl.col("deelnemers") == 0
     out = [
-        rows(agg, "meedoen_huisbezoeken_per_deelnemer", pl.col("bezoeken").cast(pl.Float64) / pl.col("deelnemers"),
-             pl.col("bezoeken"), pl.col("deelnemers"), empty_when=empty)
-    ]  # fmt: skip
+        rows(
+            agg,
+            "meedoen_huisbezoeken_per_deelnemer",
+            pl.col("bezoeken").cast(pl.Float64) / pl.col("deelnemers"),
+            pl.col("bezoeken"),
+            pl.col("deelnemers"),
+            empty_when=empty,
+        )
+    ]
     out += pct_rows(agg, {"meedoen_bereikt_pct": ("bereikt", "deelnemers")})
     return out
 
@@ -524,10 +581,16 @@ def _reward_rows(ctx: Context, params: PilotParams, b: dt.date) -> list[pl.DataF
     agg = agg.join(by_gemeente(over, [pl.col("boven_max").sum().alias("boven")], ctx.gemeenten), on=GEMEENTE)
     return [
         rows(agg, "meedoen_beloningen_bedrag", pl.col("bedrag"), noemer=pl.col("beloond")),
-        rows(agg, "meedoen_beloning_per_deelnemer", pl.col("bedrag") / pl.col("deelnemers"), pl.col("bedrag"),
-             pl.col("deelnemers"), empty_when=pl.col("deelnemers") == 0),
+        rows(
+            agg,
+            "meedoen_beloning_per_deelnemer",
+            pl.col("bedrag") / pl.col("deelnemers"),
+            pl.col("bedrag"),
+            pl.col("deelnemers"),
+            empty_when=pl.col("deelnemers") == 0,
+        ),
         *count_rows(agg, {"meedoen_boven_max_beloning_n": "boven"}),
-    ]  # fmt: skip
+    ]
 
 
 def _zrm_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
@@ -535,7 +598,9 @@ def _zrm_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
     zrm = ctx.table("zrm")
     s, b = ctx.check_window(b)
     per = with_gemeente(zrm_per_person(zrm_changes(zrm, voorzieningen, s, b)).lazy(), ctx.persons)
-    agg = by_gemeente(per, [pl.len().alias("gemeten"), pl.col("verbeterd").sum().alias("verbeterd")], ctx.gemeenten)
+    agg = by_gemeente(
+        per, [pl.len().alias("gemeten"), pl.col("verbeterd").sum().alias("verbeterd")], ctx.gemeenten
+    )
     return pct_rows(agg, {"meedoen_zrm_verbeterd_pct": ("verbeterd", "gemeten")})
 
 
@@ -591,8 +656,12 @@ def cost_lines(deelnemers: float, params: PilotParams) -> pl.DataFrame:
     )
 
 
-def split_costs(total: float, verdeelsleutel: dict[str, float], gemeenten: dict[str, str] | None = None) -> pl.DataFrame:
-    """`total` over the municipalities by the fixed key (fractions summing to 1): `gemeentecode, gemeente, aandeel, bedrag`."""
+def split_costs(
+    total: float, verdeelsleutel: dict[str, float], gemeenten: dict[str, str] | None = None
+) -> pl.DataFrame:
+    """`total` over the municipalities by the fixed key (fractions summing to 1): `gemeentecode, gemeente,
+    aandeel, bedrag`.
+    """
     if not verdeelsleutel:
         raise ValueError("geen verdeelsleutel in de configuratie")
     som = math.fsum(verdeelsleutel.values())
@@ -601,10 +670,20 @@ def split_costs(total: float, verdeelsleutel: dict[str, float], gemeenten: dict[
     names = gemeenten or {}
     return pl.DataFrame(
         [
-            {"gemeentecode": code, "gemeente": names.get(code, code), "aandeel": share, "bedrag": total * share}
+            {
+                "gemeentecode": code,
+                "gemeente": names.get(code, code),
+                "aandeel": share,
+                "bedrag": total * share,
+            }
             for code, share in sorted(verdeelsleutel.items())
         ],
-        schema={"gemeentecode": pl.String(), "gemeente": pl.String(), "aandeel": pl.Float64(), "bedrag": pl.Float64()},
+        schema={
+            "gemeentecode": pl.String(),
+            "gemeente": pl.String(),
+            "aandeel": pl.Float64(),
+            "bedrag": pl.Float64(),
+        },
     )
 
 
@@ -619,7 +698,13 @@ def proposal_counts(voorstel: dict) -> pl.DataFrame:
     out = []
     for groep, per in sorted((voorstel.get("doelgroepen") or {}).items(), key=lambda kv: str(kv[0])):
         for code, n in per.items():
-            out.append({"groep": f"groep_{groep}", "gemeentecode": str(code).zfill(4) if str(code) != TOTAAL else TOTAAL, "aantal": int(n)})
+            out.append(
+                {
+                    "groep": f"groep_{groep}",
+                    "gemeentecode": str(code).zfill(4) if str(code) != TOTAAL else TOTAAL,
+                    "aantal": int(n),
+                }
+            )
     return pl.DataFrame(out, schema={"groep": pl.String(), "gemeentecode": pl.String(), "aantal": pl.Int64()})
 
 
@@ -633,7 +718,10 @@ class Inconsistency:
     berekend: float
 
     def tekst(self) -> str:
-        return f"{self.regel}: {self.onderdeel} {self.opgegeven:g} opgegeven, {self.berekend:.2f} volgt uit de eigen uitgangspunten"
+        return (
+            f"{self.regel}: {self.onderdeel} {self.opgegeven:g} opgegeven, "
+            f"{self.berekend:.2f} volgt uit de eigen uitgangspunten"
+        )
 
 
 def check_proposal(
@@ -675,209 +763,124 @@ def check_proposal(
     return found
 
 
-# --- what the notebook shows (publication-safe tables) ---------------------------------------------
-
-
-@dataclass
-class PilotView:
-    """The notebook's tables for one peildatum; `reden` says why there is nothing when `beschikbaar` is false.
-
-    Every table is for publication: counts of 1 to `min_cell - 1` read `<5`, shares on fewer than
-    `min_noemer` persons are left out. `groups` is the person-level selection: internal, never displayed.
-    """
-
-    beschikbaar: bool
-    reden: str | None = None
-    peildatum_doelgroepen: dt.date | None = None
-    doelgroepen: pl.DataFrame | None = None
-    overlap: pl.DataFrame | None = None
-    zrm_domeinen: pl.DataFrame | None = None
-    kosten: pl.DataFrame | None = None
-    verdeling: pl.DataFrame | None = None
-    verschillen: list[str] = field(default_factory=list)
-    model_deelnemers: float | None = None
-    groups: pl.DataFrame | None = field(default=None, repr=False)
-
-
-def _masked(n: int, min_cell: int) -> str:
-    return f"<{min_cell}" if 1 <= n < min_cell else f"{n:,}".replace(",", ".")
-
-
-def _eur(x: float | None) -> str:
-    return "" if x is None else "€ " + f"{x:,.0f}".replace(",", ".")
-
-
-def _num(x: float | None, decimals: int = 0) -> str:
-    if x is None:
-        return ""
-    return f"{x:,.{decimals}f}".replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
-
-
-def comparison_table(counts: pl.DataFrame, voorstel: dict, gemeenten: dict[str, str], min_cell: int) -> pl.DataFrame:
-    """Per group and municipality: the proposal's count (1 March 2019) beside the count in the data."""
-    stated = {(r["groep"], r["gemeentecode"]): r["aantal"] for r in proposal_counts(voorstel).iter_rows(named=True)}
-    lookup = {r[GEMEENTE]: r for r in counts.iter_rows(named=True)}
-    codes = [c for c in VOORSTEL_GEMEENTEN if c in gemeenten] + [c for c in sorted(gemeenten) if c not in VOORSTEL_GEMEENTEN]
-    out = []
-    for col, label in {**GROEP_LABELS, "doelgroep": "Unieke personen in een of meer groepen"}.items():
-        row = {"Doelgroep": label}
-        for code in [*codes, TOTAAL]:
-            name = "Totaal" if code == TOTAAL else gemeenten[code]
-            if col == "doelgroep":
-                proposal = "n.b."
-            else:
-                n = stated.get((col, code))
-                proposal = "" if n is None else str(n)
-            data = int((lookup.get(code) or {}).get(col) or 0)
-            row[f"{name} voorstel"] = proposal
-            row[f"{name} data"] = _masked(data, min_cell)
-        out.append(row)
-    return pl.DataFrame(out)
-
-
-def published_overlap(groups: pl.DataFrame, min_cell: int) -> pl.DataFrame:
-    """`overlap_table` as text, small counts masked."""
-    table = overlap_table(groups)
-    return table.select(
-        pl.col("groepen").alias("Combinatie van groepen"),
-        pl.col("aantal_groepen").alias("Aantal groepen"),
-        pl.col("personen").map_elements(lambda n: _masked(int(n), min_cell), return_dtype=pl.String).alias("Personen"),
+FAMILY = registry.register(
+    registry.Family(
+        id="meedoen",
+        label="Pilot Meedoen!",
+        order=70,
+        rows=meedoen_rows,
+        notebook="20_meedoen",
+        norms=norm_rules,
+        active=runs_pilot,
+        kpis=(
+            registry.kpi(
+                "meedoen_doelgroep_1_n",
+                "Meedoen! doelgroep 1: ouders met kinderen, 5 jaar of langer in de bijstand",
+                "n",
+                "aantal",
+                "meedoen",
+            ),
+            registry.kpi(
+                "meedoen_doelgroep_2_n",
+                "Meedoen! doelgroep 2: alleenstaanden van 56+, 5 jaar of langer in de bijstand",
+                "n",
+                "aantal",
+                "meedoen",
+            ),
+            registry.kpi(
+                "meedoen_doelgroep_3_n",
+                "Meedoen! doelgroep 3: niet-westerse migratieachtergrond, langer dan 5 jaar",
+                "n",
+                "aantal",
+                "meedoen",
+            ),
+            registry.kpi(
+                "meedoen_doelgroep_4_n",
+                "Meedoen! doelgroep 4: trede 1 (geisoleerd), niet in een inrichting",
+                "n",
+                "aantal",
+                "meedoen",
+            ),
+            registry.kpi(
+                "meedoen_doelgroep_n", "Meedoen! doelgroepen: unieke personen", "n", "aantal", "meedoen"
+            ),
+            registry.kpi(
+                "meedoen_deelname_pct",
+                "Meedoen! deelname van de doelgroepen",
+                "pct",
+                "aandeel",
+                "meedoen",
+                "60-70 % van de doelgroepen doet mee",
+            ),
+            registry.kpi(
+                "meedoen_deelnemers_n", "Meedoen! deelnemers op de peildatum", "n", "aantal", "meedoen"
+            ),
+            registry.kpi(
+                "meedoen_activiteit_pct",
+                "Meedoen! deelnemers met een activiteit",
+                "pct",
+                "aandeel",
+                "meedoen",
+                "60-70 % van de deelnemers heeft een activiteit",
+            ),
+            registry.kpi(
+                "meedoen_uitstroom_werk_pct",
+                "Meedoen! uitstroom naar betaald werk",
+                "pct",
+                "aandeel",
+                "meedoen",
+                "verwachting 1-5 % van de deelnemers",
+            ),
+            registry.kpi(
+                "meedoen_huisbezoeken_per_deelnemer",
+                "Meedoen! huisbezoeken per deelnemer in het kwartaal",
+                "ratio",
+                "gemiddelde",
+                "meedoen",
+            ),
+            registry.kpi(
+                "meedoen_bereikt_pct",
+                "Meedoen! deelnemers bereikt met een huisbezoek in het kwartaal",
+                "pct",
+                "aandeel",
+                "meedoen",
+            ),
+            registry.kpi(
+                "meedoen_beloningen_bedrag",
+                "Meedoen! beloningen (euro, 12 maanden)",
+                "eur",
+                "bedrag",
+                "meedoen",
+            ),
+            registry.kpi(
+                "meedoen_beloning_per_deelnemer",
+                "Meedoen! beloningen per deelnemer (euro, 12 maanden)",
+                "eur",
+                "gemiddelde",
+                "meedoen",
+            ),
+            registry.kpi(
+                "meedoen_boven_max_beloning_n",
+                "Meedoen! personen boven de maximale beloning in het kalenderjaar",
+                "n",
+                "aantal",
+                "meedoen",
+                "ten hoogste 50 euro per persoon per jaar",
+            ),
+            registry.kpi(
+                "meedoen_zrm_verbeterd_pct",
+                "Meedoen! deelnemers met een betere ZRM-score",
+                "pct",
+                "aandeel",
+                "meedoen",
+            ),
+            registry.kpi(
+                "meedoen_trajectkosten",
+                "Meedoen! kosten van voorzieningen tijdens de deelname (euro, 12 maanden)",
+                "eur",
+                "bedrag",
+                "meedoen",
+            ),
+        ),
     )
-
-
-def published_zrm(changes: pl.DataFrame, min_noemer: int) -> pl.DataFrame:
-    """Per ZRM domain the share of participants that improved, for a bar chart (`categorie, waarde, onderdrukt`)."""
-    per = zrm_per_domain(changes)
-    hidden = pl.col("personen") < min_noemer
-    return per.select(
-        pl.col("domein").alias("categorie"),
-        pl.when(hidden).then(None).otherwise(pl.col("verbeterd_pct")).alias("waarde"),
-        pl.when(hidden).then(pl.lit("noemer_klein")).otherwise(None).alias("onderdrukt"),
-        "personen",
-        pl.when(hidden).then(None).otherwise(pl.col("verschil_gem")).alias("verschil_gem"),
-    )
-
-
-def cost_comparison(voorstel_deelnemers: float | None, model_deelnemers: float, params: PilotParams) -> pl.DataFrame:
-    """The cost lines on the proposal's own participants (about 150) beside the model's on the data."""
-    model = cost_lines(model_deelnemers, params)
-    proposal = cost_lines(voorstel_deelnemers, params) if voorstel_deelnemers is not None else None
-    out = []
-    for i, line in enumerate(model.iter_rows(named=True)):
-        p_line = proposal.row(i, named=True) if proposal is not None else {"aantal": None, "bedrag": None}
-        decimals = 2 if line["eenheid"] == "fte" else 0
-        out.append({
-            "Regel": line["regel"] + (f" ({line['eenheid']})" if line["eenheid"] else ""),
-            "Voorstel: aantal": _num(p_line["aantal"], decimals),
-            "Voorstel: kosten": _eur(p_line["bedrag"]),
-            "Model op de data: aantal": _num(line["aantal"], decimals),
-            "Model op de data: kosten": _eur(line["bedrag"]),
-        })
-    return pl.DataFrame(out)
-
-
-def pilot_view(data, config, gemeente: str, b: dt.date) -> PilotView:
-    """Everything the notebook shows besides kpis.csv, or the reason it cannot be shown."""
-    ctx = Context.build(data, config)
-    try:
-        params = pilot_params(config)
-        groups, ref = _groups_for(ctx, params)
-        voorzieningen = pilot_voorzieningen(ctx)
-    except Unavailable as exc:
-        return PilotView(beschikbaar=False, reden=str(exc))
-    counts = group_counts(groups, ctx.gemeenten)
-    names = {code: config.gemeenten.get(code, code) for code in ctx.gemeenten}
-    voorstel = params.voorstel
-    unique = int(counts.filter(pl.col(GEMEENTE) == TOTAAL).get_column("doelgroep")[0])
-    summed = int(counts.filter(pl.col(GEMEENTE) == TOTAAL).select(pl.sum_horizontal(*GROEPEN)).item())
-    low, high = participants_at_ambition(unique, params)
-    model = (low + high) / 2
-    stated = voorstel.get("deelnemers")
-    kosten = cost_comparison(float(stated) if stated is not None else None, model, params)
-    total = cost_lines(model, params).get_column("bedrag")[-1]
-    verdeling = None
-    if config.verdeelsleutel:
-        split = split_costs(total, config.verdeelsleutel, config.gemeenten)
-        verdeling = split.select(
-            pl.col("gemeente").alias("Gemeente"),
-            (pl.col("aandeel") * 100).map_elements(lambda x: _num(x, 2) + " %", return_dtype=pl.String).alias("Verdeelsleutel"),
-            pl.col("bedrag").map_elements(_eur, return_dtype=pl.String).alias("Aandeel in de kosten (model)"),
-        )
-    proposal_sum = int(proposal_counts(voorstel).filter(pl.col(GEMEENTE) == TOTAAL).get_column("aantal").sum()) if voorstel else None
-    notes = [
-        f"Het voorstel telt de vier groepen op ({proposal_sum if proposal_sum is not None else 'n.b.'} op 1 maart 2019); "
-        "wie in twee groepen valt, telt daarin twee keer. Het model rekent met unieke personen: in de data "
-        f"{_num(unique)} personen tegen {_num(summed)} als som van de groepen.",
-        f"Het model neemt het midden van de ambitie ({_num(params.ambitie_deelname_pct[0])}-{_num(params.ambitie_deelname_pct[1])} %) "
-        f"van de unieke doelgroep op {ref.strftime('%d-%m-%Y')}: {_num(model, 1)} deelnemers; het voorstel gaat uit van "
-        f"{stated if stated is not None else 'n.b.'} deelnemers.",
-        f"Aandachtcoaches: deelnemers gedeeld door {_num(params.clienten_per_coach_per_jaar)} per coach per jaar, "
-        f"{_eur(params.kosten_per_fte)} per fte; trajecten: {_num(100 * params.aandeel_ingekocht_traject)} % van de deelnemers "
-        f"x {_eur(params.prijs_traject)}; beloningen op het maximum van {_eur(params.max_beloning_per_jaar)} per deelnemer "
-        "(een bovengrens).",
-        "De begrotingstabel van het voorstel zelf (regels met deelnemers en fte) staat niet in de bronbeschrijving; "
-        "de kolom 'voorstel' is daarom herrekend uit de uitgangspunten die het voorstel noemt.",
-    ]
-    problems = check_proposal(voorstel, params) if voorstel else []
-    notes += [f"Het voorstel is op dit punt niet consistent: {p.tekst()}." for p in problems]
-    if gemeente != TOTAAL:
-        persons = ctx.persons.filter(pl.col(GEMEENTE) == gemeente).select(PERSON_COLUMN)
-    else:
-        persons = ctx.persons.select(PERSON_COLUMN)
-    zrm = data.tables.get("zrm")
-    zrm_table = None
-    if zrm is not None:
-        s, _ = window(b)
-        changes = zrm_changes(zrm, voorzieningen, s, b).join(persons, on=PERSON_COLUMN, how="semi")
-        zrm_table = published_zrm(changes, config.min_noemer)
-    return PilotView(
-        beschikbaar=True,
-        peildatum_doelgroepen=ref,
-        doelgroepen=comparison_table(counts, voorstel, names, config.min_cell),
-        overlap=published_overlap(groups, config.min_cell),
-        zrm_domeinen=zrm_table,
-        kosten=kosten,
-        verdeling=verdeling,
-        verschillen=notes,
-        model_deelnemers=model,
-        groups=groups,
-    )
-
-
-def write_internal_selection(view: PilotView, intern_dir: str | Path, published: str | Path | None) -> Path | None:
-    """Write the selection list to `intern_dir`, refusing a folder inside the published output."""
-    if not intern_dir or view.groups is None:
-        return None
-    target = Path(intern_dir).expanduser().resolve()
-    if published:
-        bundle = Path(published).expanduser().resolve()
-        if target == bundle or bundle in target.parents:
-            raise ValueError(f"intern_dir {target} ligt in de gepubliceerde uitvoer {bundle}: kies een interne map")
-    return write_selection_list(view.groups, target)
-
-
-# --- the internal selection list from the command line (`participatie meedoen-selectie`) ---------
-
-
-def configure_parser(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--clean", required=True, help="map met schone data van een levering (data_clean/<org>/<datum>/)")
-    parser.add_argument("--out", required=True, help="interne map (niet de gepubliceerde rapportmap)")
-    parser.add_argument("--config", default=None, help="configuratie van de organisatie (standaard: meegeleverd)")
-
-
-def main(args: argparse.Namespace) -> int:
-    """The coaches' selection list of the target groups (pseudonymised, internal use only)."""
-    from pipelines.clean import load_clean
-    from pipelines.config import config_for
-
-    data = load_clean(args.clean)
-    config = config_for(data.organisatie, args.config)
-    ctx = Context.build(data, config)
-    try:
-        groups, ref = _groups_for(ctx, pilot_params(config))
-    except Unavailable as exc:
-        print(exc)
-        return 1
-    path = write_selection_list(groups, args.out)
-    print(f"selectielijst doelgroepen per {ref.isoformat()} (intern gebruik): {path}")
-    return 0
+)

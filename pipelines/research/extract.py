@@ -35,8 +35,9 @@ import polars as pl
 from pipelines import paths
 from pipelines.clean import CleanData
 from pipelines.config import OrgConfig
-from pipelines.kpi.outflow import AOW, INKOMEN, WERK
-from pipelines.pseudonym import PseudonymKeyError, key_fingerprint, load_key, pseudonymise
+from pipelines.errors import InputError, mask_identifiers
+from pipelines.ingest.pseudonym import PseudonymKeyError, key_fingerprint, load_key, pseudonymise
+from pipelines.kpi.uitstroom import AOW, INKOMEN, WERK
 from pipelines.research import formats
 from pipelines.research.codebook import (
     ALWAYS,
@@ -55,7 +56,6 @@ ENV_PROJECT_KEY_DIR = "PARTICIPATIE_PROJECTSLEUTELMAP"
 DEFAULT_PROJECT_KEY_DIR = Path("~/.config/participatie/projecten")
 KIND = "onderzoeksbestand"
 _PROJECT = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-_NINE_DIGITS = re.compile(r"(?<![0-9])[0-9](?:[ .\-]?[0-9]){8}(?![0-9])")
 #: Person tables whose rows can be limited to `--vanaf`: table -> (start column, end column or None).
 _PERIODS = {
     "uitkeringen": ("aanvangsdatum", "einddatum"), "spells": ("aanvangsdatum", "einddatum"),
@@ -64,13 +64,8 @@ _PERIODS = {
 }  # fmt: skip
 
 
-class ExtractError(ValueError):
+class ExtractError(InputError, ValueError):
     """The extract cannot be made as asked (project name, table, date, output folder); exit code 2."""
-
-
-def mask_identifiers(text: str) -> str:
-    """Nine-digit numbers (possible BSNs, also with spaces or dots) masked in anything printed."""
-    return _NINE_DIGITS.sub("#########", str(text))
 
 
 # --------------------------------------------------------------------------- project key
@@ -494,29 +489,26 @@ def summary(extract: Extract, manifest: dict, target: Path) -> str:
 
 
 def main(args: argparse.Namespace) -> int:
+    """Errors are `InputError`s (exit 2, message masked); `pipelines.cli` reports them."""
     from pipelines.clean import load_clean
-    from pipelines.config import ConfigError, config_for
+    from pipelines.config import config_for
 
     started = time.perf_counter()
 
     def progress(message: str) -> None:
         print(f"onderzoeksbestand [{time.perf_counter() - started:6.1f} s] {message}", file=sys.stderr, flush=True)
 
-    try:
-        slug = project_slug(args.project)
-        vanaf = parse_date(args.vanaf)
-        selected_tables(args.tabellen)
-        check_output_dir(args.out, args.clean, slug)
-        progress("schone data lezen")
-        data = load_clean(args.clean)
-        codes = data.get("personen").get_column("gemeentecode").drop_nulls().unique().to_list()
-        config = config_for(data.organisatie, args.config, gemeentecodes=codes)
-        key = load_project_key(slug, args.sleutelbestand)
-        extract = build_extract(data, config, key, args.tabellen, vanaf, progress)
-        manifest = write_extract(extract, args.out, project=slug, fingerprint=key_fingerprint(key), clean_dir=args.clean,
-                                 config=config, tabellen=args.tabellen, progress=progress)
-    except (ExtractError, PseudonymKeyError, ConfigError, FileNotFoundError) as exc:
-        print(f"participatie onderzoeksbestand: {mask_identifiers(exc)}", file=sys.stderr)
-        return 2
+    slug = project_slug(args.project)
+    vanaf = parse_date(args.vanaf)
+    selected_tables(args.tabellen)
+    check_output_dir(args.out, args.clean, slug)
+    progress("schone data lezen")
+    data = load_clean(args.clean)
+    codes = data.get("personen").get_column("gemeentecode").drop_nulls().unique().to_list()
+    config = config_for(data.organisatie, args.config, gemeentecodes=codes)
+    key = load_project_key(slug, args.sleutelbestand)
+    extract = build_extract(data, config, key, args.tabellen, vanaf, progress)
+    manifest = write_extract(extract, args.out, project=slug, fingerprint=key_fingerprint(key), clean_dir=args.clean,
+                             config=config, tabellen=args.tabellen, progress=progress)
     print(summary(extract, manifest, Path(args.out).expanduser().resolve()))
     return 0

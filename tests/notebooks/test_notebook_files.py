@@ -1,4 +1,6 @@
-"""Every committed notebook is stripped and has exactly one `parameters` cell; KPI notebooks take the five parameters."""
+"""Every committed notebook is stripped and has exactly one `parameters` cell; KPI notebooks take the six
+parameters.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ KPI_PARAMETERS = {
     "gemeente": ("str", "totaal"),
     "config_path": ("str", ""),
     "uitvoer_dir": ("str", ""),
+    "kpis_csv": ("str", ""),
 }
 
 
@@ -51,12 +54,16 @@ def test_notebook_has_exactly_one_parameters_cell(path):
     assert cells[0]["cell_type"] == "code"
 
 
-@pytest.mark.parametrize("path", [*KPI_NOTEBOOKS, NOTEBOOKS / "explore" / "verkennen.ipynb"], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", [*KPI_NOTEBOOKS, NOTEBOOKS / "explore" / "verkennen.ipynb"], ids=lambda p: p.name
+)
 def test_kpi_notebook_has_a_title_and_the_project_kernel(path):
     meta = json.loads(path.read_text(encoding="utf-8"))["metadata"]
     assert meta["kernelspec"]["name"] == "participatie"
     first = _cells(path)[0]
-    assert first["cell_type"] == "markdown" and "".join(first["source"]).startswith("# "), "titelcel ontbreekt"
+    assert first["cell_type"] == "markdown" and "".join(first["source"]).startswith("# "), (
+        "titelcel ontbreekt"
+    )
 
 
 @pytest.mark.parametrize("path", KPI_NOTEBOOKS, ids=lambda p: p.name)
@@ -64,6 +71,8 @@ def test_kpi_notebook_parameters_are_exactly_the_contract(path):
     source = "".join(_parameter_cells(path)[0]["source"])
     found = {}
     for node in ast.parse(source).body:
-        assert isinstance(node, ast.AnnAssign), f"{path.name}: alleen getypeerde toekenningen in de parametercel"
+        assert isinstance(node, ast.AnnAssign), (
+            f"{path.name}: alleen getypeerde toekenningen in de parametercel"
+        )
         found[node.target.id] = (ast.unparse(node.annotation), ast.literal_eval(node.value))
     assert found == KPI_PARAMETERS

@@ -1,4 +1,6 @@
-"""The KPI notebooks execute under papermill on the project kernel; their side files equal the engine's figures."""
+"""The KPI notebooks execute under papermill on the project kernel; their side files equal the engine's
+figures.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +11,14 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines import charts
 from pipelines.clean import load_clean
 from pipelines.config import config_for
-from pipelines.kpi import KPI_FAMILIES, compute_kpis
+from pipelines.kpi.engine import compute_kpis
+from pipelines.kpi.registry import KPI_FAMILIES
 from pipelines.paths import NOTEBOOKS
 from pipelines.periods import peildatum
-
-from nb_testdata import run_notebook  # noqa: E402  (tests/notebooks is on sys.path, see conftest)
+from pipelines.report import charts
+from tests.support.notebooks import run_notebook
 
 KPI_NOTEBOOKS = sorted(NOTEBOOKS.glob("1[0-9]_*.ipynb"))
 KWARTAAL = "2024Q3"
@@ -70,8 +72,12 @@ def test_notebook_side_file_equals_the_engine(notebook, demo_runs, notebook_demo
     executed, out_dir = demo_runs[notebook.stem]
     side = json.loads((out_dir / f"{notebook.stem}.kerncijfers.json").read_text(encoding="utf-8"))
     assert side["gemeentecode"] == "totaal" and side["peildatum"] == "2024-09-30"
-    assert_same_figures(side["kerncijfers"], expected_figures(notebook_demo_clean, _family(notebook), "totaal"))
-    assert any(v is not None for v in side["kerncijfers"].values()), "alle kerncijfers leeg: de demo-levering telt niets"
+    assert_same_figures(
+        side["kerncijfers"], expected_figures(notebook_demo_clean, _family(notebook), "totaal")
+    )
+    assert any(v is not None for v in side["kerncijfers"].values()), (
+        "alle kerncijfers leeg: de demo-levering telt niets"
+    )
 
 
 @pytest.mark.parametrize("notebook", KPI_NOTEBOOKS, ids=lambda p: p.stem)
@@ -82,9 +88,13 @@ def test_notebook_shows_offline_charts_and_exports_them(notebook, demo_runs):
     chart_outputs = [o for o in outs if charts.VEGALITE_MIMETYPE in o.get("data", {})]
     assert chart_outputs, "geen grafiek als Vega-Lite-uitvoer"
     for out in chart_outputs:
-        assert '"url"' not in json.dumps(out["data"][charts.VEGALITE_MIMETYPE]), "grafiek haalt data van buiten"
+        assert '"url"' not in json.dumps(out["data"][charts.VEGALITE_MIMETYPE]), (
+            "grafiek haalt data van buiten"
+        )
     for out in outs:
-        assert "<script" not in "".join(out.get("data", {}).get("text/html", [])), "HTML-uitvoer laadt scripts"
+        assert "<script" not in "".join(out.get("data", {}).get("text/html", [])), (
+            "HTML-uitvoer laadt scripts"
+        )
     svgs = sorted((out_dir / "grafieken").glob("*.svg"))
     assert svgs and all(p.with_suffix(".png").stat().st_size > 0 for p in svgs)
 

@@ -7,15 +7,12 @@ fresh temporary folder for the whole session, so a test that lets a key file be 
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from research_testdata import make_extract  # noqa: E402
+from tests.support.research_data import make_extract
 
 os.environ["PARTICIPATIE_PROJECTSLEUTELMAP"] = tempfile.mkdtemp(prefix="participatie-projectsleutels-")
 os.environ["PARTICIPATIE_PROJECTSLEUTEL_PROJECT_A"] = "projectsleutel-a-niet-voor-productie-0123456789"

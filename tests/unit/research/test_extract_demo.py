@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from research_testdata import make_extract
+from tests.support.research_data import make_extract
 
 from pipelines.clean import load_clean
 from pipelines.research.codebook import EXTRACT_TABLES, extract_fields

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from pipelines.cli import main as cli_main
-from pipelines.kpi import read_kpis_csv
+from pipelines.kpi.engine import read_kpis_csv
 from pipelines.paths import KERNEL_NAME, NOTEBOOKS
 from pipelines.periods import peildatum
 

@@ -1,0 +1,264 @@
+"""The stock on the peildatum and its composition, and the benefit density.
+
+../shared/spec/kpis.md ("Stock on the peildatum"). A person is in stock when a merged in-scope
+spell runs on `b`. Attributes of the benefit (leefvorm, ontheffing) come from the person's
+*current period*: the in-scope period that started last on or before `b` (the running one; for
+a person inside a merged break of at most `gap_days`, the period before the break).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from pipelines.kpi import registry
+from pipelines.kpi.base import (
+    GEMEENTE,
+    TOTAAL,
+    Context,
+    by_gemeente,
+    count_rows,
+    pct_rows,
+    rows,
+    tabel_ontbreekt,
+    unavailable_rows,
+)
+from pipelines.periods import minus_years
+from pipelines.schema import PERSON_COLUMN, PERSPECTIEF
+from pipelines.spells import OPEN_END, in_scope, running_on
+
+ONTHEFFING_JA = ("4", "5", "6")
+PERSPECTIEVEN = PERSPECTIEF
+
+BASE = [
+    "bestand_n",
+    "uitkeringen_n",
+    "duur_2plus_pct",
+    "duur_5plus_pct",
+    "alleenstaande_ouder_n",
+    "statushouder_n",
+    "doelgroepregister_n",
+    "leeftijd_50plus_n",
+    "ontheffing_n",
+]
+KLANTBEELD = [
+    "perspectief_werken_n",
+    "perspectief_werken_aan_n",
+    "perspectief_meedoen_n",
+    "perspectief_onbekend_n",
+    "duurzaam_vrijgesteld_n",
+]
+DICHTHEID = ["bijstandsdichtheid"]
+
+
+def age_expr(geboortedatum: pl.Expr, b: dt.date) -> pl.Expr:
+    """Whole years of age on `b` (born 29 February: a year older on 1 March in a common year)."""
+    not_yet = (geboortedatum.dt.month() > b.month) | (
+        (geboortedatum.dt.month() == b.month) & (geboortedatum.dt.day() > b.day)
+    )
+    return (pl.lit(b.year) - geboortedatum.dt.year().cast(pl.Int32) - not_yet.cast(pl.Int32)).cast(pl.Int32)
+
+
+def current_periods(uitkeringen: pl.LazyFrame | pl.DataFrame, regelingen, b: dt.date) -> pl.LazyFrame:
+    """Per person the in-scope period that started last on or before `b`."""
+    return (
+        in_scope(uitkeringen, regelingen)
+        .filter(pl.col("aanvangsdatum") <= b)
+        .with_columns(pl.col("einddatum").fill_null(OPEN_END).alias("_end"))
+        .sort(PERSON_COLUMN, "aanvangsdatum", "_end", "registratienummer")
+        .group_by(PERSON_COLUMN)
+        .last()
+        .drop("_end")
+    )
+
+
+def stock_on(
+    spells: pl.LazyFrame | pl.DataFrame,
+    uitkeringen: pl.LazyFrame | pl.DataFrame,
+    personen: pl.LazyFrame | pl.DataFrame,
+    b: dt.date,
+    regelingen=("01", "02", "03"),
+    klantbeeld: pl.LazyFrame | pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """One row per person in stock on `b`, with everything the stock KPIs count.
+
+    Columns: persoon, gemeentecode, start, duur_2plus, duur_5plus, leefvorm, ontheffing_actief,
+    statushouder, doelgroepregister, leeftijd, leeftijd_50plus, and when `klantbeeld` is given
+    perspectief (null = no period running on `b`) and duurzaam_vrijgesteld.
+    """
+    stock = running_on(spells, b).select(PERSON_COLUMN, "start")
+    current = current_periods(uitkeringen, regelingen, b).select(
+        PERSON_COLUMN,
+        "leefvorm",
+        (
+            pl.col("ontheffing").is_in(ONTHEFFING_JA)
+            & (pl.col("einddatum_ontheffing").is_null() | (pl.col("einddatum_ontheffing") >= b))
+        )
+        .fill_null(False)
+        .alias("ontheffing_actief"),
+    )
+    persons = personen.lazy().select(
+        PERSON_COLUMN, GEMEENTE, "statushouder", "doelgroepregister", "geboortedatum"
+    )
+    out = (
+        stock.join(persons, on=PERSON_COLUMN, how="left")
+        .join(current, on=PERSON_COLUMN, how="left")
+        .with_columns(
+            (pl.col("start") <= minus_years(b, 2)).alias("duur_2plus"),
+            (pl.col("start") <= minus_years(b, 5)).alias("duur_5plus"),
+            age_expr(pl.col("geboortedatum"), b).alias("leeftijd"),
+            pl.col("ontheffing_actief").fill_null(False),
+        )
+        .with_columns((pl.col("leeftijd") >= 50).fill_null(False).alias("leeftijd_50plus"))
+    )
+    if klantbeeld is not None:
+        kb = (
+            running_on(klantbeeld, b, start="ingangsdatum", end="einddatum")
+            .sort(PERSON_COLUMN, "ingangsdatum")
+            .group_by(PERSON_COLUMN)
+            .last()
+            .select(PERSON_COLUMN, "perspectief", "duurzaam_vrijgesteld")
+        )
+        out = out.join(kb, on=PERSON_COLUMN, how="left")
+    return out.drop("geboortedatum").sort(PERSON_COLUMN).collect()
+
+
+def running_benefits(
+    uitkeringen: pl.LazyFrame | pl.DataFrame, regelingen, b: dt.date, persons: pl.DataFrame
+) -> pl.LazyFrame:
+    """In-scope periods running on `b` (`registratienummer` with the person's municipality)."""
+    return (
+        running_on(in_scope(uitkeringen, regelingen), b, start="aanvangsdatum", end="einddatum")
+        .select(PERSON_COLUMN, "registratienummer")
+        .join(persons.lazy(), on=PERSON_COLUMN, how="left")
+    )
+
+
+def stock_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
+    """Every `bestand` KPI for peildatum `b`."""
+    b = ctx.check_peildatum(b)
+    data, cfg = ctx.data, ctx.config
+    klantbeeld = data.tables.get("klantbeeld")
+    stock = stock_on(ctx.spells, data.get("uitkeringen"), data.get("personen"), b, cfg.regelingen, klantbeeld)
+    aggs = [
+        pl.len().alias("bestand"),
+        pl.col("duur_2plus").sum().alias("duur_2plus"),
+        pl.col("duur_5plus").sum().alias("duur_5plus"),
+        (pl.col("leefvorm") == "2").fill_null(False).sum().alias("alleenstaande_ouder"),
+        pl.col("statushouder").fill_null(False).sum().alias("statushouder"),
+        pl.col("doelgroepregister").fill_null(False).sum().alias("doelgroepregister"),
+        pl.col("leeftijd_50plus").sum().alias("leeftijd_50plus"),
+        pl.col("ontheffing_actief").sum().alias("ontheffing"),
+    ]
+    if klantbeeld is not None:
+        aggs += [
+            (pl.col("perspectief") == p).fill_null(False).sum().alias(f"perspectief_{p}")
+            for p in PERSPECTIEVEN
+        ]
+        aggs += [
+            pl.col("perspectief").is_null().sum().alias("perspectief_onbekend"),
+            pl.col("duurzaam_vrijgesteld").fill_null(False).sum().alias("duurzaam_vrijgesteld"),
+        ]
+    agg = by_gemeente(stock, aggs, ctx.gemeenten)
+    benefits = by_gemeente(
+        running_benefits(data.get("uitkeringen"), cfg.regelingen, b, ctx.persons),
+        [pl.col("registratienummer").n_unique().alias("uitkeringen")],
+        ctx.gemeenten,
+    )
+    agg = agg.join(benefits, on=GEMEENTE, how="left")
+    out = count_rows(
+        agg,
+        {
+            "bestand_n": "bestand",
+            "uitkeringen_n": "uitkeringen",
+            "alleenstaande_ouder_n": "alleenstaande_ouder",
+            "statushouder_n": "statushouder",
+            "doelgroepregister_n": "doelgroepregister",
+            "leeftijd_50plus_n": "leeftijd_50plus",
+            "ontheffing_n": "ontheffing",
+        },
+    )
+    out += pct_rows(
+        agg, {"duur_2plus_pct": ("duur_2plus", "bestand"), "duur_5plus_pct": ("duur_5plus", "bestand")}
+    )
+    if klantbeeld is not None:
+        out += count_rows(agg, {f"{k}_n": k for k in [f"perspectief_{p}" for p in PERSPECTIEVEN]})
+        out += count_rows(
+            agg,
+            {
+                "perspectief_onbekend_n": "perspectief_onbekend",
+                "duurzaam_vrijgesteld_n": "duurzaam_vrijgesteld",
+            },
+        )
+    else:
+        out.append(unavailable_rows(KLANTBEELD, ctx.gemeenten, tabel_ontbreekt("klantbeeld")))
+    out.append(density_rows(agg.select(GEMEENTE, "uitkeringen"), data.inwoners, b.year, ctx.gemeenten))
+    return out
+
+
+def density_rows(
+    benefits: pl.DataFrame, inwoners: pl.DataFrame, jaar: int, gemeenten: list[str]
+) -> pl.DataFrame:
+    """`bijstandsdichtheid` = 1000 x running benefits / inhabitants 18+ on 1 January of the year of `b`.
+
+    `totaal` divides by the sum over all municipalities of the report; when one of them has no
+    population figure for that year, `totaal` and that municipality are not available.
+    """
+    pop = inwoners.filter(pl.col("jaar") == jaar).select(GEMEENTE, pl.col("inwoners_18plus").cast(pl.Float64))
+    pop = pl.DataFrame({GEMEENTE: gemeenten}, schema={GEMEENTE: pl.String()}).join(
+        pop, on=GEMEENTE, how="left"
+    )
+    missing = pop.filter(pl.col("inwoners_18plus").is_null()).get_column(GEMEENTE).to_list()
+    total = None if missing or not gemeenten else pop.get_column("inwoners_18plus").sum()
+    pop = pl.concat([pl.DataFrame({GEMEENTE: [TOTAAL], "inwoners_18plus": [total]}, schema=pop.schema), pop])
+    frame = benefits.join(pop, on=GEMEENTE, how="left")
+    reason_missing = (
+        f"niet beschikbaar: geen inwonertal 18+ voor {jaar} van gemeente(n) {', '.join(missing)} "
+        "(referentie inwoners of inwoners.csv in de exportmap)"
+    )
+    return rows(
+        frame,
+        "bijstandsdichtheid",
+        1000.0 * pl.col("uitkeringen").cast(pl.Float64) / pl.col("inwoners_18plus"),
+        pl.col("uitkeringen"),
+        pl.col("inwoners_18plus"),
+        empty_when=pl.col("inwoners_18plus").is_null() | (pl.col("inwoners_18plus") <= 0),
+        empty_reason=reason_missing,
+    )
+
+
+FAMILY = registry.register(
+    registry.Family(
+        id="bestand",
+        label="Samenstelling van het bestand",
+        order=30,
+        rows=stock_rows,
+        notebook="12_bestand",
+        kpis=(
+            registry.kpi("bestand_n", "Personen in het bestand", "n", "aantal", "bestand"),
+            registry.kpi("uitkeringen_n", "Lopende uitkeringen", "n", "aantal", "bestand"),
+            registry.kpi("duur_2plus_pct", "Langer dan 2 jaar in de uitkering", "pct", "aandeel", "bestand"),
+            registry.kpi("duur_5plus_pct", "Langer dan 5 jaar in de uitkering", "pct", "aandeel", "bestand"),
+            registry.kpi("perspectief_werken_n", "Perspectief werken", "n", "aantal", "bestand"),
+            registry.kpi("perspectief_werken_aan_n", "Perspectief werken aan", "n", "aantal", "bestand"),
+            registry.kpi("perspectief_meedoen_n", "Perspectief meedoen", "n", "aantal", "bestand"),
+            registry.kpi("perspectief_onbekend_n", "Perspectief onbekend", "n", "aantal", "bestand"),
+            registry.kpi("duurzaam_vrijgesteld_n", "Duurzaam vrijgesteld", "n", "aantal", "bestand"),
+            registry.kpi("alleenstaande_ouder_n", "Alleenstaande ouders", "n", "aantal", "bestand"),
+            registry.kpi("statushouder_n", "Statushouders", "n", "aantal", "bestand"),
+            registry.kpi("doelgroepregister_n", "In het doelgroepregister", "n", "aantal", "bestand"),
+            registry.kpi("leeftijd_50plus_n", "50 jaar of ouder", "n", "aantal", "bestand"),
+            registry.kpi(
+                "ontheffing_n", "Met ontheffing van de arbeidsverplichtingen", "n", "aantal", "bestand"
+            ),
+            registry.kpi(
+                "bijstandsdichtheid",
+                "Uitkeringen per 1.000 inwoners van 18 jaar en ouder",
+                "ratio",
+                "verhouding",
+                "bestand",
+            ),
+        ),
+    )
+)

@@ -1,0 +1,3 @@
+"""Report: what readers see. Number formats, the published-cell rule, charts, notebook helpers, pages,
+Excel.
+"""

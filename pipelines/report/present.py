@@ -1,0 +1,93 @@
+"""The one published-cell rule: what a reader sees for an exact figure (text, `<5`, `-`, `n.b.`).
+
+kpis.csv keeps exact values and the reason a figure is hidden (`onderdrukt`, `pipelines.disclosure`);
+every page, tile, table and workbook cell turns a figure into text here, so the same figure reads
+the same everywhere: a hidden count is `<5` (with the organisation's `min_cell`), any other hidden
+figure `-`, a figure that cannot be computed `n.b.`, and the rest goes through `format_nl`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import polars as pl
+
+from pipelines import disclosure
+from pipelines.kpi.registry import KpiInfo
+from pipelines.report.formats import NIET_BESCHIKBAAR, format_nl
+
+#: Kinds whose hidden value is a small count of persons (shown as `<5`); the others show `-`.
+COUNT_KINDS = ("aantal",)
+
+
+def masked_text(kind: str, min_cell: int = 5) -> str:
+    """How a publication shows a suppressed figure: counts as `<5`, everything else as `-`."""
+    return f"<{min_cell}" if kind in COUNT_KINDS else "-"
+
+
+def published_text(
+    value: float | None, unit: str, kind: str, onderdrukt: str | None, min_cell: int = 5
+) -> str:
+    """The text of one published cell."""
+    if onderdrukt is not None:
+        return masked_text(kind, min_cell)
+    if value is None:
+        return NIET_BESCHIKBAAR
+    return format_nl(value, unit)
+
+
+def published_count(n: int | float | None, min_cell: int = 5) -> str:
+    """A count of persons in a table that is not a KPI row: `<5` for 1 to `min_cell - 1`."""
+    if n is None:
+        return NIET_BESCHIKBAAR
+    if 1 <= n < min_cell:
+        return masked_text("aantal", min_cell)
+    return format_nl(n, "n")
+
+
+def publication_frame(
+    kpis: pl.DataFrame, info: Mapping[str, KpiInfo], min_cell: int = 5, min_noemer: int = 10
+) -> pl.DataFrame:
+    """kpis.csv rows plus `reden` (why publication hides it, or null) and `tekst` (what publication shows).
+
+    The reason is recomputed with `pipelines.disclosure` from the organisation's own limits,
+    so the publication never depends on a stale `onderdrukt` column.
+    """
+    kinds = {k: info[k].kind if k in info else "aantal" for k in kpis.get_column("kpi").unique().to_list()}
+    frame = disclosure.add_onderdrukt(kpis, kinds, min_cell, min_noemer).rename({"onderdrukt": "reden"})
+    texts = []
+    for row in frame.select("kpi", "waarde", "reden").iter_rows(named=True):
+        meta = info.get(row["kpi"])
+        kind = meta.kind if meta else "aantal"
+        if row["reden"] is not None:
+            texts.append(masked_text(kind, min_cell))
+        else:
+            texts.append(format_nl(row["waarde"], meta.unit if meta else "n"))
+    return frame.with_columns(pl.Series("tekst", texts, dtype=pl.String))
+
+
+def shown_value(row: Mapping[str, Any]) -> float | None:
+    """The number a chart or workbook cell may carry: None where suppressed or missing."""
+    return None if row.get("reden") is not None else row.get("waarde")
+
+
+def peildata_of(frame: pl.DataFrame) -> list[dt.date]:
+    return sorted(frame.get_column("peildatum").unique().to_list())
+
+
+def rows_by_key(pub: pl.DataFrame) -> dict[tuple[str, str, dt.date], dict]:
+    return {(r["kpi"], r["gemeentecode"], r["peildatum"]): r for r in pub.iter_rows(named=True)}
+
+
+def suppression_notes(min_cell: int, min_noemer: int) -> list[str]:
+    return [
+        f"<{min_cell}: een aantal van 1 tot {min_cell - 1} wordt niet gepubliceerd (onthullingsrisico).",
+        f"-: een percentage op een teller van 1 tot {min_cell - 1} of een noemer onder {min_noemer}, "
+        "of een gemiddelde over minder dan die noemer, wordt niet gepubliceerd.",
+        "n.b.: niet beschikbaar (tabel ontbreekt, venster niet gedekt of lege populatie; zie kpis.csv, kolom "
+        "opmerking).",
+        "Pijlen: richting ten opzichte van het vorige kwartaal; geen pijl waar een van beide waarden niet "
+        "getoond wordt.",
+    ]

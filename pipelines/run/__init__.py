@@ -1,0 +1,1 @@
+"""Run: the quarterly evaluation (plan, papermill notebooks, staging, bundle)."""

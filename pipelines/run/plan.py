@@ -1,0 +1,74 @@
+"""Which notebooks a quarterly run executes, with which parameters (checked before anything runs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipelines import paths
+from pipelines.errors import RunError
+from pipelines.run import notebooks as notebook_runner
+from pipelines.run.notebooks import NotebookTask
+
+#: Notebooks the run executes: numbered 00-29 at the top of notebooks/ (never notebooks/explore/).
+NOTEBOOK_PATTERN = "[0-2][0-9]_*.ipynb"
+
+
+#: Ingest runs in-process (step 1); its notebook is for analysts running ingest by hand.
+SKIPPED_NOTEBOOKS = ("00_ingest",)
+
+
+#: Parameters the run passes to each kind of notebook (by the first digit of its name).
+VALIDATION_PARAMETERS = ("clean_dir", "uitvoer_dir")
+
+
+REPORT_PARAMETERS = ("clean_dir", "kwartaal", "gemeente", "config_path", "uitvoer_dir", "kpis_csv")
+
+
+def discover_notebooks(folder: Path = paths.NOTEBOOKS) -> list[Path]:
+    """The run's notebooks in name order (the order of the pages and of the manifest)."""
+    found = sorted(Path(folder).glob(NOTEBOOK_PATTERN))
+    return [p for p in found if p.stem not in SKIPPED_NOTEBOOKS and p.is_file()]
+
+
+def parameter_names(notebook: Path) -> tuple[str, ...]:
+    """The parameters the run gives a notebook: validation notebooks (0x) get fewer."""
+    return VALIDATION_PARAMETERS if notebook.name.startswith("0") else REPORT_PARAMETERS
+
+
+def declared_output_names(notebook: Path) -> tuple[str, ...]:
+    """Files a notebook promises under its `uitvoer_dir` (checked to exist and be non-empty)."""
+    return () if notebook.name.startswith("0") else (f"{notebook.stem}.kerncijfers.json",)
+
+
+def plan_notebooks(
+    notebooks: list[Path], *, clean_dir: Path, kwartaal: str, config_path: Path, bundle: Path, kpis_csv: Path
+) -> list[NotebookTask]:
+    """One task per notebook with absolute paths; outputs go into the bundle being built."""
+    values = {
+        "clean_dir": str(clean_dir),
+        "kwartaal": kwartaal,
+        "gemeente": "totaal",
+        "config_path": str(config_path),
+        "uitvoer_dir": str(bundle),
+        "kpis_csv": str(kpis_csv),
+    }
+    return [
+        NotebookTask(
+            notebook=nb.resolve(),
+            parameters={name: values[name] for name in parameter_names(nb)},
+            output=bundle / "notebooks" / nb.name,
+            declared_outputs=tuple(bundle / name for name in declared_output_names(nb)),
+        )
+        for nb in notebooks
+    ]
+
+
+def check_notebooks(notebooks: list[Path]) -> None:
+    """Refuse the run before anything starts when a notebook would not accept the run's parameters."""
+    if not notebooks:
+        raise RunError(f"geen notebooks gevonden ({NOTEBOOK_PATTERN})")
+    for nb in notebooks:
+        try:
+            notebook_runner.check_parameters(nb, {name: None for name in parameter_names(nb)})
+        except notebook_runner.NotebookError as exc:
+            raise RunError(f"run geweigerd voordat er iets draaide: {exc}", exit_code=2) from exc

@@ -1,0 +1,342 @@
+"""`participatie run`: the quarterly evaluation from export to offline dashboard bundle.
+
+Steps (each with its own progress bar and timing):
+1. ingest and validation - `pipelines.ingest.deliver.ingest_export` in this process (typed errors, one
+   pass over the data); the threshold stop exits non-zero naming table, share and threshold;
+2. KPIs - `compute_kpis` for the peildatum and the quarter before (the dashboard's trend arrows),
+   written as the exact `kpis.csv`;
+3. notebooks - `01_validatie` and every KPI/programme notebook (`notebooks/[0-2][0-9]_*.ipynb`,
+   not `00_ingest`, whose work step 1 did) with papermill on the named kernel, two at a time;
+   parameters are checked against every notebook's `parameters` cell before step 1 starts;
+4. publication - HTML pages without code, `index.html`, `kpis.xlsx`, chart exports, `manifest.json`.
+
+Everything is written into a hidden staging folder beside the target (`.<kwartaal>.onvolledig`)
+and moved into place only when every step succeeded. A failed notebook leaves the staging
+folder as `<kwartaal>.mislukt/` (executed notebooks kept, no dashboard); an interrupted run
+removes it. A previous bundle stays untouched until the new one replaces it whole.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipelines import paths
+from pipelines.clean import load_clean
+from pipelines.config import config_for, load_config
+from pipelines.errors import RunError
+from pipelines.ingest.deliver import IngestError, ThresholdExceeded, ingest_export
+from pipelines.ingest.profiles import ExportError
+from pipelines.kpi.engine import compute_kpis, write_kpis_csv
+from pipelines.periods import peildatum, vorig_kwartaal
+from pipelines.report.html import PublishError
+from pipelines.report.notebook import quarter_peildata
+from pipelines.run import notebooks as notebook_runner
+from pipelines.run.bundle import kernel_info, publish_bundle
+from pipelines.run.notebooks import run_notebooks
+from pipelines.run.plan import check_notebooks, discover_notebooks, plan_notebooks
+from pipelines.run.staging import default_out_dir, keep_failed, make_staging, now, replace_bundle
+
+
+@dataclass
+class RunResult:
+    out_dir: Path
+    manifest: dict[str, Any]
+    kpis: Any  # the kpis frame (polars)
+    steps: dict[str, float] = field(default_factory=dict)
+    notebooks: list[notebook_runner.NotebookResult] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- planning (pure)
+
+
+# --------------------------------------------------------------------------- execution
+
+
+class Progress:
+    """A line per step on stdout and a tqdm bar per step on stderr (hidden when not a terminal)."""
+
+    def __init__(self, total_steps: int, stream=sys.stdout):
+        self.total = total_steps
+        self.number = 0
+        self.stream = stream
+        self.seconds: dict[str, float] = {}
+
+    def step(self, name: str, units: int = 1):
+        return _Step(self, name, units)
+
+
+class _Step:
+    def __init__(self, progress: Progress, name: str, units: int):
+        self.progress, self.name, self.units = progress, name, units
+
+    def __enter__(self):
+        from tqdm import tqdm
+
+        self.progress.number += 1
+        print(
+            f"[{self.progress.number}/{self.progress.total}] {self.name} ...",
+            file=self.progress.stream,
+            flush=True,
+        )
+        self.bar = tqdm(
+            total=self.units, desc=self.name, unit="stap", leave=False, disable=None, file=sys.stderr
+        )
+        self.started = time.perf_counter()
+        return self
+
+    def advance(self, label: str = "") -> None:
+        if label:
+            self.bar.set_postfix_str(label)
+        self.bar.update(1)
+
+    def __exit__(self, exc_type, exc, tb):
+        self.bar.close()
+        seconds = time.perf_counter() - self.started
+        self.progress.seconds[self.name] = seconds
+        if exc_type is None:
+            print(f"      klaar in {_nl_seconds(seconds)}", file=self.progress.stream, flush=True)
+        return False
+
+
+def _nl_seconds(seconds: float) -> str:
+    return f"{seconds:.1f}".replace(".", ",") + " s"
+
+
+def run_quarter(
+    export_dir: Path,
+    kwartaal: str,
+    *,
+    out_dir: Path | None = None,
+    max_afwijzing_pct: float | None = None,
+    config_path: Path | None = None,
+    profiel: str | None = None,
+    clean_root: Path = paths.DATA_CLEAN,
+    notebooks_dir: Path = paths.NOTEBOOKS,
+    kernel: str = paths.KERNEL_NAME,
+    workers: int = 2,
+    stream=sys.stdout,
+) -> RunResult:
+    """The whole quarterly run; raises `RunError` (with the exit code) when it stops."""
+    started_at = now()
+    export_dir = Path(export_dir).resolve()
+    b = peildatum(kwartaal)
+    b_previous = peildatum(vorig_kwartaal(kwartaal))
+    if not export_dir.is_dir():
+        raise RunError(f"exportmap {export_dir} bestaat niet", exit_code=2)
+    notebooks = discover_notebooks(Path(notebooks_dir).resolve())
+    check_notebooks(notebooks)
+    kernel_meta = kernel_info(kernel)
+    given_config = load_config(Path(config_path).resolve()) if config_path else None
+
+    progress = Progress(4, stream)
+    result_steps: dict[str, Any] = {}
+
+    with progress.step("ingest en validatie"):
+        ingest = _ingest(export_dir, clean_root, max_afwijzing_pct, given_config, profiel)
+    config = given_config or config_for(ingest.organisatie, gemeentecodes=_gemeentecodes(ingest.clean_dir))
+    target = Path(out_dir).resolve() if out_dir else default_out_dir(config.slug, kwartaal)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = make_staging(target)
+    try:
+        shutil.copytree(ingest.clean_dir / "validatie", staging / "validatie")
+        config_file = staging / "configuratie.yaml"
+        config_file.write_text(
+            yaml.safe_dump(config.as_dict(), sort_keys=True, allow_unicode=True), encoding="utf-8"
+        )
+
+        with progress.step("kengetallen"):
+            # the series every page and the dashboard read: computed once here, not in every kernel
+            kpis = _kpis(ingest.clean_dir, config, quarter_peildata(kwartaal), staging / "kpis.csv")
+
+        tasks = plan_notebooks(
+            notebooks,
+            clean_dir=ingest.clean_dir,
+            kwartaal=kwartaal,
+            config_path=config_file,
+            bundle=staging,
+            kpis_csv=staging / "kpis.csv",
+        )
+        with progress.step("notebooks", units=len(tasks)) as step:
+            try:
+                results = run_notebooks(tasks, kernel=kernel, workers=workers, progress=step.advance)
+            except notebook_runner.NotebookError as exc:
+                failed = target.parent / f"{target.name}.mislukt"
+                message = _failure_message(exc, staging, failed)
+                keep_failed(staging, failed, started_at, message)
+                raise RunError(message) from exc
+
+        run_parameters = {
+            "export": str(export_dir),
+            "kwartaal": kwartaal,
+            "peildatum": b.isoformat(),
+            "peildatum_vorig": b_previous.isoformat(),
+            "max_afwijzing_pct": ingest.max_afwijzing_pct,
+            "config": str(Path(config_path).resolve()) if config_path else None,
+            "profiel": profiel,
+            "kernel": kernel,
+        }
+        with progress.step("publicatie", units=len(results) + 3) as step:
+            try:
+                manifest = publish_bundle(
+                    staging,
+                    results,
+                    kpis,
+                    config,
+                    ingest,
+                    kwartaal=kwartaal,
+                    b=b,
+                    parameters=run_parameters,
+                    kernel_meta=kernel_meta,
+                    started_at=started_at,
+                    target=target,
+                    step=step,
+                    steps_seconds=progress.seconds,
+                )
+            except PublishError as exc:
+                raise RunError(f"run gestopt bij de publicatie: {exc}") from exc
+        (staging / ".pid").unlink()
+        replace_bundle(staging, target)
+    except BaseException:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+        raise
+    result_steps.update(progress.seconds)
+    return RunResult(out_dir=target, manifest=manifest, kpis=kpis, steps=result_steps, notebooks=results)
+
+
+def _gemeentecodes(clean_dir: Path) -> list[str]:
+    import polars as pl
+
+    file = clean_dir / "personen.parquet"
+    if not file.exists():
+        return []
+    return sorted(
+        pl.read_parquet(file, columns=["gemeentecode"])
+        .get_column("gemeentecode")
+        .drop_nulls()
+        .unique()
+        .to_list()
+    )
+
+
+def _ingest(export_dir: Path, clean_root: Path, max_afwijzing_pct: float | None, config, profiel: str | None):
+    try:
+        return ingest_export(
+            export_dir,
+            clean_root=Path(clean_root).resolve(),
+            profile=profiel,
+            max_afwijzing_pct=max_afwijzing_pct,
+            config=config,
+        )
+    except ThresholdExceeded as exc:
+        raise RunError(f"run gestopt bij ingest: {exc}", exit_code=3) from exc
+    except (ExportError, IngestError) as exc:
+        raise RunError(f"run gestopt bij ingest: {exc}", exit_code=3) from exc
+
+
+def _kpis(clean_dir: Path, config, peildata: list[dt.date], path: Path):
+    frame = compute_kpis(load_clean(clean_dir), config, peildata)
+    write_kpis_csv(frame, path)
+    return frame
+
+
+def _failure_message(exc: notebook_runner.NotebookError, staging: Path, failed: Path) -> str:
+    text = str(exc).replace(str(staging), str(failed))
+    return f"run gestopt: {text}"
+
+
+def summary(result: RunResult, b: dt.date | None = None) -> str:
+    """The closing lines of a run: where the bundle is, how long each step took, what the figures say."""
+    lines = ["", f"Kwartaalrun geslaagd: {result.out_dir / 'index.html'}"]
+    for name, seconds in result.steps.items():
+        lines.append(f"  {name:<22} {_nl_seconds(seconds):>10}")
+    for r in result.notebooks:
+        lines.append(f"    {r.notebook.name:<34} {_nl_seconds(r.seconds):>10}")
+    outcome = result.manifest.get("uitkomst", {})
+    lines.append(
+        f"  kengetallen: {outcome.get('kengetallen')} rijen, {outcome.get('beschikbaar')} beschikbaar, "
+        f"{outcome.get('onderdrukt_in_publicatie')} onderdrukt in de publicatie"
+    )
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def configure_parser(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--export", required=True, type=Path, help="map met de export (csv/xlsx)")
+    parser.add_argument("--kwartaal", required=True, help="kwartaal van de evaluatie, bijvoorbeeld 2024Q3")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="doelmap (standaard reports/<organisatie>/<kwartaal>/)"
+    )
+    parser.add_argument(
+        "--max-afwijzing-pct",
+        type=float,
+        default=None,
+        help="maximaal aandeel afgewezen regels per tabel in procent (standaard uit de configuratie, 5)",
+    )
+    parser.add_argument("--config", type=Path, default=None, help="configuratie van de organisatie (yaml)")
+    parser.add_argument(
+        "--profiel", default=None, help="mappingprofiel van de export (naam of pad); standaard automatisch"
+    )
+    parser.add_argument(
+        "--clean-root",
+        type=Path,
+        default=paths.DATA_CLEAN,
+        help=f"map voor de schone data (standaard {paths.DATA_CLEAN})",
+    )
+    parser.add_argument(
+        "--notebooks",
+        type=Path,
+        default=paths.NOTEBOOKS,
+        help=f"map met de notebooks (standaard {paths.NOTEBOOKS})",
+    )
+    parser.add_argument(
+        "--kernel", default=paths.KERNEL_NAME, help=f"Jupyter-kernel (standaard {paths.KERNEL_NAME})"
+    )
+    parser.add_argument("--workers", type=int, default=2, help="notebooks tegelijk (standaard 2)")
+
+
+def _terminate(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main(args: argparse.Namespace) -> int:
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    # Ctrl-C must stop a run even when the shell started it with SIGINT ignored (background jobs, CI).
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        result = run_quarter(
+            args.export,
+            args.kwartaal,
+            out_dir=args.out,
+            max_afwijzing_pct=args.max_afwijzing_pct,
+            config_path=args.config,
+            profiel=args.profiel,
+            clean_root=args.clean_root,
+            notebooks_dir=args.notebooks,
+            kernel=args.kernel,
+            workers=args.workers,
+        )
+    except KeyboardInterrupt:
+        print("participatie run: onderbroken; er is geen (half) rapport achtergelaten", file=sys.stderr)
+        sys.stderr.flush()
+        sys.stdout.flush()
+        # Worker threads may still wait on a kernel; end the process now (kernels follow their parent).
+        os._exit(130)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
+    print(summary(result))
+    return 0

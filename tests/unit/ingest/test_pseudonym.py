@@ -1,0 +1,74 @@
+"""The keyed pseudonym: stable per key, different across keys, key file handling, masking."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import polars as pl
+import pytest
+
+from pipelines.ingest import pseudonym
+from pipelines.paths import ROOT
+
+
+def test_pseudonym_is_keyed_stable_and_hex():
+    series = pl.Series("bsn", ["111222333", None, "111222333", "123456782"])
+    a = pseudonym.pseudonymise(series, b"sleutel-een-0123456789")
+    b = pseudonym.pseudonymise(series, b"sleutel-een-0123456789")
+    c = pseudonym.pseudonymise(series, b"sleutel-twee-0123456789")
+    assert a.to_list() == b.to_list()
+    assert a[0] == a[2] and a[1] is None and a[0] != a[3]
+    assert a[0] != c[0]
+    assert len(a[0]) == 64 and int(a[0], 16) >= 0
+    assert "111222333" not in a[0]
+
+
+def test_key_from_environment(monkeypatch):
+    monkeypatch.setenv(pseudonym.ENV_KEY, "omgevingssleutel-0123456789")
+    assert pseudonym.load_key() == b"omgevingssleutel-0123456789"
+    monkeypatch.setenv(pseudonym.ENV_KEY, "kort")
+    with pytest.raises(pseudonym.PseudonymKeyError, match="te kort"):
+        pseudonym.load_key()
+
+
+def test_key_file_created_once_with_0600_and_notice(monkeypatch, tmp_path, capsys):
+    monkeypatch.delenv(pseudonym.ENV_KEY, raising=False)
+    path = tmp_path / "conf" / "sleutel"
+    monkeypatch.setenv(pseudonym.ENV_KEY_FILE, str(path))
+    first = pseudonym.load_key()
+    assert "nieuwe pseudonimiseringssleutel" in capsys.readouterr().err
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    second = pseudonym.load_key()
+    assert first == second
+    assert capsys.readouterr().err == ""
+
+
+def test_key_file_inside_repository_is_refused(monkeypatch):
+    monkeypatch.delenv(pseudonym.ENV_KEY, raising=False)
+    monkeypatch.setenv(pseudonym.ENV_KEY_FILE, str(ROOT / "sleutel"))
+    with pytest.raises(pseudonym.PseudonymKeyError, match="repository"):
+        pseudonym.load_key()
+    assert not (ROOT / "sleutel").exists()
+
+
+def test_fingerprint_does_not_reveal_the_key():
+    key = b"geheime-sleutel-0123456789"
+    fp = pseudonym.key_fingerprint(key)
+    assert (
+        len(fp) == 16 and fp == pseudonym.key_fingerprint(key) and fp != pseudonym.key_fingerprint(key + b"x")
+    )
+    assert key.decode() not in fp
+
+
+def test_masking():
+    assert pseudonym.mask_value("123456782") == "#########"
+    assert pseudonym.mask_value(" 123456782 ") == "#########"
+    assert pseudonym.mask_value("0546") == "0546"
+    assert pseudonym.mask_value(None) is None
+
+
+def test_mask_expression_matches_mask_value():
+    values = ["123456782", " 123456782 ", "0546", None, "1234567890", "12345678"]
+    got = pl.DataFrame({"waarde": values}).select(pseudonym.mask_expr("waarde"))["waarde"].to_list()
+    assert got == [pseudonym.mask_value(v) for v in values]

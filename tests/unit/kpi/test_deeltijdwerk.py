@@ -1,0 +1,82 @@
+"""deeltijdwerk_pct in the window 2023-10-01 .. 2024-09-30, values by hand."""
+
+import datetime as dt
+
+import pytest
+
+from pipelines.kpi.deeltijdwerk import parttime_per_person
+from pipelines.kpi.engine import compute_kpis, kpi_value
+from pipelines.spells import merge_spells
+from tests.support.kpi_frames import clean_data, config, frame, personen, uitkering
+
+D = dt.date
+B = D(2024, 9, 30)
+
+
+def income(persoon, maand, soort="11"):
+    return {"persoon": persoon, "maand": maand, "soort_inkomsten": soort, "bedrag": 400.0}
+
+
+@pytest.fixture(scope="module")
+def data():
+    people = personen(*[(p, "0001") for p in "ABCEFG"], ("H", "0002"))
+    rows = [
+        uitkering("A", D(2023, 1, 1)),
+        uitkering("B", D(2024, 3, 1)),
+        uitkering("C", D(2022, 1, 1), D(2023, 10, 15), "11"),
+        uitkering("E", D(2022, 1, 1)),
+        uitkering("F", D(2022, 1, 1), D(2023, 9, 30), "11"),
+        uitkering("G", D(2022, 1, 1)),
+        uitkering("H", D(2022, 1, 1)),
+    ]
+    inkomsten = [
+        income("A", D(2024, 5, 1)),  # works during the spell: counts
+        income("B", D(2024, 1, 1)),  # before B's spell started: does not count
+        income("C", D(2023, 10, 1)),  # spell ran 1-15 October: counts
+        income("E", D(2024, 2, 1), "18"),  # vermogen, not work
+        income("F", D(2023, 10, 1)),  # spell ended before the window: not in the population
+        income("G", D(2023, 9, 1)),  # month before the window
+        income("H", D(2024, 9, 1)),  # last month of the window: counts
+    ]
+    return clean_data({"personen": people, "uitkeringen": rows, "inkomsten": inkomsten})
+
+
+def test_parttime_per_person(data):
+    spells = merge_spells(data.get("uitkeringen"), ("01", "02", "03"), 30)
+    out = parttime_per_person(spells, data.get("inkomsten"), D(2023, 10, 1), B).collect().sort("persoon")
+    assert dict(zip(out["persoon"], out["deeltijdwerk"], strict=False)) == {
+        "A": True,
+        "B": False,
+        "C": True,
+        "E": False,
+        "G": False,
+        "H": True,
+    }
+
+
+def test_deeltijdwerk_pct(data):
+    kpis = compute_kpis(data, config(), B, families=["deeltijdwerk"])
+    assert kpi_value(kpis, "deeltijdwerk_pct") == pytest.approx(50.0)  # A C H of A B C E G H
+    assert kpi_value(kpis, "deeltijdwerk_pct", "0001") == pytest.approx(40.0)  # A C of A B C E G
+    assert kpi_value(kpis, "deeltijdwerk_pct", "0002") == pytest.approx(100.0)
+    # gegevens_vanaf 2015: the older windows are covered; nobody had a spell in the window of b - 2y with
+    # income
+    row = kpis.filter((kpis["kpi"] == "deeltijdwerk_pct_meerjarig") & (kpis["gemeentecode"] == "totaal")).row(
+        0, named=True
+    )
+    # b-1y (2022-10-01 .. 2023-09-30): A C E F G H, G worked in 2023-09 -> 1/6; b-2y: C E F G H, nobody -> 0;
+    # b-3y: nobody on assistance -> empty population, left out of the mean
+    assert row["n_jaren"] == 3 and row["waarde"] == pytest.approx((50.0 + 100 / 6 + 0.0) / 3)
+    assert kpi_value(kpis, "deeltijdwerk_norm") == 1.0
+
+
+def test_absent_inkomsten_is_not_available(data):
+    tables = {k: v for k, v in data.tables.items() if k not in ("inkomsten", "levering")}
+    kpis = compute_kpis(clean_data(tables), config(), B, families=["deeltijdwerk"])
+    assert kpis["waarde"].null_count() == kpis.height
+    assert set(kpis["opmerking"]) == {"niet beschikbaar: tabel inkomsten ontbreekt in de export"}
+
+
+def test_frame_helper_fills_nulls():
+    f = frame("inkomsten", [income("A", D(2024, 1, 1))])
+    assert f.columns == ["persoon", "maand", "soort_inkomsten", "bedrag"]

@@ -1,0 +1,83 @@
+"""The papermill wrapper: refused parameters, kept output on failure, declared outputs, pool order."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipelines.run import notebooks as nr
+from pipelines.run.notebooks import NotebookTask, run_notebooks
+from tests.support.run_helpers import REPORT_PARAMETERS, make_notebook, report_notebook
+
+
+def test_declared_parameters_reads_annotated_and_plain_assignments(nb_folder):
+    nb = make_notebook(nb_folder / "a.ipynb", 'clean_dir: str = ""\nkwartaal = "2024Q3"\nx, y = 1, 2', "pass")
+    assert nr.declared_parameters(nb) == {"clean_dir": "str", "kwartaal": None}
+
+
+def test_unknown_parameter_is_refused_before_a_kernel_starts(nb_folder, tmp_path):
+    nb = make_notebook(nb_folder / "a.ipynb", REPORT_PARAMETERS, "print(kwartaal)")
+    out = tmp_path / "out" / "a.ipynb"
+    with pytest.raises(nr.ParameterError) as info:
+        nr.execute(nb, out, {"kwartaal": "2024Q3", "kwartal": "2024Q3"})
+    assert info.value.unknown == ["kwartal"]
+    assert "kwartal" in str(info.value) and "a.ipynb" in str(info.value)
+    assert not out.exists()
+
+
+def test_notebook_without_parameters_cell_accepts_no_parameters(nb_folder):
+    nb = make_notebook(nb_folder / "b.ipynb", None, "x = 1")
+    with pytest.raises(nr.ParameterError, match="geen"):
+        nr.check_parameters(nb, {"kwartaal": "2024Q3"})
+
+
+def test_failing_cell_names_notebook_cell_and_exception_and_keeps_output(nb_folder, tmp_path):
+    nb = make_notebook(
+        nb_folder / "c.ipynb", REPORT_PARAMETERS, "x = 1", "raise ValueError('kapot: ' + kwartaal)"
+    )
+    out = tmp_path / "out" / "c.ipynb"
+    with pytest.raises(nr.NotebookFailed) as info:
+        nr.execute(nb, out, {"kwartaal": "2024Q3"})
+    err = info.value
+    assert err.ename == "ValueError" and err.evalue == "kapot: 2024Q3"
+    # cells: 0 title, 1 parameters, 2 injected parameters, 3 x = 1, 4 the raise
+    assert err.cell == 4
+    assert "c.ipynb" in str(err) and "cel 4" in str(err) and "ValueError" in str(err)
+    kept = json.loads(out.read_text())
+    assert any(o.get("ename") == "ValueError" for cell in kept["cells"] for o in cell.get("outputs", []))
+
+
+def test_missing_declared_output_is_an_error(nb_folder, tmp_path):
+    nb = make_notebook(nb_folder / "d.ipynb", REPORT_PARAMETERS, "pathlib_unused = 1")
+    empty = tmp_path / "leeg.json"
+    empty.write_text("")
+    with pytest.raises(nr.MissingOutput) as info:
+        nr.execute(
+            nb,
+            tmp_path / "out" / "d.ipynb",
+            {"uitvoer_dir": str(tmp_path)},
+            declared_outputs=[tmp_path / "nooit.json", empty],
+        )
+    assert set(info.value.missing) == {(tmp_path / "nooit.json").resolve(), empty.resolve()}
+
+
+def test_pool_returns_in_task_order_and_raises_the_first_failure_in_order(nb_folder, tmp_path):
+    good = report_notebook(nb_folder, "11_goed")
+    bad = make_notebook(nb_folder / "12_fout.ipynb", REPORT_PARAMETERS, "1 / 0")
+    tasks = [
+        NotebookTask(
+            nb,
+            {"kwartaal": "2024Q3", "uitvoer_dir": str(tmp_path)},
+            tmp_path / "nb" / nb.name,
+            (tmp_path / f"{nb.stem}.kerncijfers.json",) if nb == good else (),
+        )
+        for nb in (good, bad)
+    ]
+    with pytest.raises(nr.NotebookFailed) as info:
+        run_notebooks(tasks, kernel="participatie", workers=2)
+    assert info.value.notebook.name == "12_fout.ipynb" and info.value.ename == "ZeroDivisionError"
+    assert (tmp_path / "nb" / "11_goed.ipynb").exists() and (tmp_path / "nb" / "12_fout.ipynb").exists()
+    results = run_notebooks(tasks[:1] * 1, kernel="participatie", workers=2)
+    assert [r.notebook.name for r in results] == ["11_goed.ipynb"]
+    assert json.loads((tmp_path / "11_goed.kerncijfers.json").read_text()) == {"kwartaal": "2024Q3"}
