@@ -37,7 +37,9 @@ def main() -> int:
     parser.add_argument("--personen", type=int, default=100_000)
     parser.add_argument("--organisatie", default="gemeente-leiden")
     parser.add_argument("--seed", type=int, default=2024)
-    parser.add_argument("--clean", type=Path, default=None, help="bestaande schone levering (dan wordt er niets gegenereerd)")
+    parser.add_argument(
+        "--clean", type=Path, default=None, help="bestaande schone levering (dan wordt er niets gegenereerd)"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-onderzoek-") as tmp:
@@ -59,20 +61,35 @@ def main() -> int:
         extract = ex.build_extract(data, config, key)
         built = time.perf_counter() - started
         started = time.perf_counter()
-        ex.write_extract(extract, Path(tmp) / "onderzoek", project="benchmark", fingerprint=key_fingerprint(key),
-                         clean_dir=clean, config=config)
+        ex.write_extract(
+            extract,
+            Path(tmp) / "onderzoek",
+            project="benchmark",
+            fingerprint=key_fingerprint(key),
+            clean_dir=clean,
+            config=config,
+        )
         written = time.perf_counter() - started
         size = sum(p.stat().st_size for p in (Path(tmp) / "onderzoek").rglob("*") if p.is_file())
         rows_out = sum(f.height for f in extract.tables.values())
 
     print("bench_onderzoeksbestand")
-    print(f"  work: organisatie={data.organisatie} personen={extract.tables['personen'].height} "
-          f"rows in {rows_in}, rows out {rows_out} in {len(extract.tables)} tables, {size / 1024**2:.1f} MiB written")
-    print(f"  machine: {os.cpu_count()} cores, {ram_gib():.1f} GiB RAM, {platform.processor() or platform.machine()}, "
-          f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"  work: organisatie={data.organisatie} personen={extract.tables['personen'].height} "
+        f"rows in {rows_in}, rows out {rows_out} in "
+        f"{len(extract.tables)} tables, {size / 1024**2:.1f} MiB written"
+    )
+    print(
+        f"  machine: {os.cpu_count()} cores, {ram_gib():.1f} GiB "
+        f"RAM, {platform.processor() or platform.machine()}, "
+        f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f}"
+    )
     print(f"  build (re-key, minimise, spells, k-anonymity): {built:8.1f} s")
     print(f"  write (csv, parquet, sav, dta, codebook, manifest): {written:8.1f} s")
-    print(f"  persons with a coarsened birth year: {extract.coarsening.summary['personen_geboortejaar_vergroofd']}")
+    print(
+        "  persons with a coarsened birth year: "
+        f"{extract.coarsening.summary['personen_geboortejaar_vergroofd']}"
+    )
     print(f"  peak RSS: {peak_mib():.0f} MiB (after loading the clean data: {peak_before:.0f} MiB)")
     return 0
 

@@ -87,7 +87,8 @@ def load_key(
         try:
             key = path.read_text(encoding="utf-8").strip().encode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise PseudonymKeyError(f"het sleutelbestand {path} is niet leesbaar ({type(exc).__name__})") from exc
+            reason = type(exc).__name__
+            raise PseudonymKeyError(f"het sleutelbestand {path} is niet leesbaar ({reason})") from exc
     if len(key) < MIN_KEY_LENGTH:
         raise PseudonymKeyError(f"de {what} is te kort (minimaal {MIN_KEY_LENGTH} tekens)")
     return key
@@ -134,7 +135,7 @@ def pseudonymise_values(values: list[str | None], key: bytes) -> list[str | None
 
 
 def pseudonymise(series: pl.Series, key: bytes) -> pl.Series:
-    """A String series of BSNs (or of any identifiers) as keyed pseudonyms, computed over the distinct values only."""
+    """A String series of BSNs (or other identifiers) as keyed pseudonyms, each distinct value hashed once."""
     unique = series.drop_nulls().unique(maintain_order=True)
     mapping = pl.DataFrame(
         {"_bsn": unique, "_ps": pseudonymise_values(unique.to_list(), key)},

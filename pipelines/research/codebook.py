@@ -13,10 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
-from typing import Any, Mapping
+from typing import Any
 
 from pipelines import schema
 from pipelines.paths import PACKAGE
@@ -71,10 +72,15 @@ REDENGROEP_LABELS: dict[str, tuple[str, str]] = {
 }
 
 _TABLE_TEXT_EXTRA = {
-    "spells": ("Samengevoegde uitkeringsperiodes (spells) van de regelingen in scope, zoals de kengetallen ze tellen",
-               "Merged benefit spells of the schemes in scope, as the KPIs count them"),
-    "inwoners": ("Inwoners van 18 jaar en ouder per gemeente op 1 januari (CBS)",
-                 "Inhabitants aged 18 and over per municipality on 1 January (CBS)"),
+    "spells": (
+        "Samengevoegde uitkeringsperiodes (spells) van de "
+        "regelingen in scope, zoals de kengetallen ze tellen",
+        "Merged benefit spells of the schemes in scope, as the KPIs count them",
+    ),
+    "inwoners": (
+        "Inwoners van 18 jaar en ouder per gemeente op 1 januari (CBS)",
+        "Inhabitants aged 18 and over per municipality on 1 January (CBS)",
+    ),
 }
 PSEUDONYM_NL = "gesleuteld pseudoniem (HMAC-SHA256 met de projectsleutel, 64 hexadecimale tekens)"
 PSEUDONYM_EN = "keyed pseudonym (HMAC-SHA256 with the project key, 64 hexadecimal characters)"
@@ -117,12 +123,21 @@ def _labels(name: str) -> tuple[tuple[Any, str, str], ...]:
 
 
 def _person_field(nl: str = "pseudoniem van de persoon", en: str = "pseudonym of the person") -> Field:
-    return Field(PERSON_COLUMN, "string", f"{nl}: {PSEUDONYM_NL}", f"{en}: {PSEUDONYM_EN}", pseudonym=True, required=True)
+    return Field(
+        PERSON_COLUMN,
+        "string",
+        f"{nl}: {PSEUDONYM_NL}",
+        f"{en}: {PSEUDONYM_EN}",
+        pseudonym=True,
+        required=True,
+    )
 
 
 def _gemeente_field(gemeenten: Mapping[str, str], nl: str, en: str) -> Field:
     codes = tuple((code, name, name) for code, name in sorted(gemeenten.items()))
-    return Field("gemeentecode", "string", nl, en, codes=codes or None, code_list="gemeente" if codes else None)
+    return Field(
+        "gemeentecode", "string", nl, en, codes=codes or None, code_list="gemeente" if codes else None
+    )
 
 
 def _schema_field(table: str, column: str, gemeenten: Mapping[str, str]) -> Field:
@@ -137,8 +152,16 @@ def _schema_field(table: str, column: str, gemeenten: Mapping[str, str]) -> Fiel
         codes = _labels(list_name)
         if kind == schema.INT:
             codes = tuple((int(c), a, b) for c, a, b in codes)
-    return Field(column, _TYPES[kind], nl, en, codes=codes, code_list=list_name, required=col.required,
-                 ordinal=(table, column) in schema.SCALES)
+    return Field(
+        column,
+        _TYPES[kind],
+        nl,
+        en,
+        codes=codes,
+        code_list=list_name,
+        required=col.required,
+        ordinal=(table, column) in schema.SCALES,
+    )
 
 
 def extract_fields(table: str, gemeenten: Mapping[str, str]) -> TableSpec:
@@ -146,11 +169,23 @@ def extract_fields(table: str, gemeenten: Mapping[str, str]) -> TableSpec:
     if table == "spells":
         return _spells_spec()
     if table == "inwoners":
-        return TableSpec("inwoners", *_TABLE_TEXT_EXTRA["inwoners"], fields=(
-            _gemeente_field(gemeenten, "CBS-code van de gemeente", "CBS code of the municipality"),
-            Field("jaar", "integer", "jaar (stand op 1 januari)", "year (count on 1 January)", required=True),
-            Field("inwoners_18plus", "integer", "inwoners van 18 jaar en ouder", "inhabitants aged 18 and over"),
-        ), primary_key=("gemeentecode", "jaar"))
+        return TableSpec(
+            "inwoners",
+            *_TABLE_TEXT_EXTRA["inwoners"],
+            fields=(
+                _gemeente_field(gemeenten, "CBS-code van de gemeente", "CBS code of the municipality"),
+                Field(
+                    "jaar", "integer", "jaar (stand op 1 januari)", "year (count on 1 January)", required=True
+                ),
+                Field(
+                    "inwoners_18plus",
+                    "integer",
+                    "inwoners van 18 jaar en ouder",
+                    "inhabitants aged 18 and over",
+                ),
+            ),
+            primary_key=("gemeentecode", "jaar"),
+        )
     nl, en = schema.TABLE_TEXT[table]
     fields: list[Field] = []
     for column in schema.TABLES[table].clean_schema():
@@ -160,48 +195,120 @@ def extract_fields(table: str, gemeenten: Mapping[str, str]) -> TableSpec:
             _, new = REKEYED[(table, column)]
             cnl, cen = schema.COLUMN_TEXT[table][column]
             if column.endswith("_kvk"):
-                cnl, cen = cnl.replace("KvK-nummer van de", "").strip(), cen.replace("Chamber of Commerce number of the", "").strip()
-            fields.append(Field(new, "string", f"{cnl}: {PSEUDONYM_NL}", f"{cen}: {PSEUDONYM_EN}", pseudonym=True,
-                                required=schema.TABLES[table].column(column).required))
+                cnl, cen = (
+                    cnl.replace("KvK-nummer van de", "").strip(),
+                    cen.replace("Chamber of Commerce number of the", "").strip(),
+                )
+            fields.append(
+                Field(
+                    new,
+                    "string",
+                    f"{cnl}: {PSEUDONYM_NL}",
+                    f"{cen}: {PSEUDONYM_EN}",
+                    pseudonym=True,
+                    required=schema.TABLES[table].column(column).required,
+                )
+            )
         elif (table, column) == ("personen", "geboortedatum"):
-            fields.append(Field("geboortejaar", "integer", "geboortejaar; leeg waar het is vergroofd tot een klasse van 5 jaar "
-                                "(zie geboortejaar_klasse en de k-anonimiteit)",
-                                "year of birth; empty where it was coarsened to a 5-year band (see geboortejaar_klasse)"))
-            fields.append(Field("geboortejaar_klasse", "integer", "eerste jaar van de klasse van 5 geboortejaren (1985 = 1985-1989)",
-                                "first year of the 5-year birth-year band (1985 = 1985-1989)", required=True, ordinal=True))
+            fields.append(
+                Field(
+                    "geboortejaar",
+                    "integer",
+                    "geboortejaar; leeg waar het is vergroofd tot een klasse van 5 jaar "
+                    "(zie geboortejaar_klasse en de k-anonimiteit)",
+                    "year of birth; empty where it was coarsened to a 5-year band (see geboortejaar_klasse)",
+                )
+            )
+            fields.append(
+                Field(
+                    "geboortejaar_klasse",
+                    "integer",
+                    "eerste jaar van de klasse van 5 geboortejaren (1985 = 1985-1989)",
+                    "first year of the 5-year birth-year band (1985 = 1985-1989)",
+                    required=True,
+                    ordinal=True,
+                )
+            )
         elif (table, column) == ("personen", "datum_verblijfsvergunning"):
-            fields.append(Field("jaar_verblijfsvergunning", "integer", "jaar van de verblijfsvergunning",
-                                "year of the residence permit"))
+            fields.append(
+                Field(
+                    "jaar_verblijfsvergunning",
+                    "integer",
+                    "jaar van de verblijfsvergunning",
+                    "year of the residence permit",
+                )
+            )
         elif (table, column) == ("contactmomenten", "leefgebieden"):
             for code, label_nl, label_en in _labels("leefgebieden"):
-                fields.append(Field(f"{LEEFGEBIED_PREFIX}{code}", "boolean",
-                                    f"leefgebied {label_nl} besproken (leeg: niet vastgelegd)",
-                                    f"life domain {label_en} discussed (empty: not recorded)"))
+                fields.append(
+                    Field(
+                        f"{LEEFGEBIED_PREFIX}{code}",
+                        "boolean",
+                        f"leefgebied {label_nl} besproken (leeg: niet vastgelegd)",
+                        f"life domain {label_en} discussed (empty: not recorded)",
+                    )
+                )
         elif (table, column) in DROPPED:
             continue
         else:
             fields.append(_schema_field(table, column, gemeenten))
-    keys = {"personen": (PERSON_COLUMN,), "contactmomenten": ("contact_id",), "voorzieningen": ("voorziening_id",),
-            "medewerkers": ("medewerker",)}
+    keys = {
+        "personen": (PERSON_COLUMN,),
+        "contactmomenten": ("contact_id",),
+        "voorzieningen": ("voorziening_id",),
+        "medewerkers": ("medewerker",),
+    }
     return TableSpec(table, nl, en, tuple(fields), primary_key=keys.get(table, ()))
 
 
 def _spells_spec() -> TableSpec:
     reason = _labels("reden_beeindiging")
-    return TableSpec("spells", *_TABLE_TEXT_EXTRA["spells"], fields=(
-        _person_field(),
-        Field("spell", "integer", "volgnummer van de spell van deze persoon (1 = de eerste in de levering)",
-              "sequence number of this person's spell (1 = the first in the delivery)", required=True),
-        Field("aanvangsdatum", "date", "eerste dag van de samengevoegde periode", "first day of the merged spell", required=True),
-        Field("einddatum", "date", "laatste dag; leeg = loopt nog", "last day; empty = still running"),
-        Field("reden_beeindiging", "string", "reden van beëindiging van de periode die het laatst eindigt",
-              "reason for ending of the period that ends last", codes=reason, code_list="reden_beeindiging"),
-        Field("redengroep", "string", "groep van de reden zoals de kengetallen hem gebruiken; leeg = loopt nog",
-              "reason group as the KPIs use it; empty = still running",
-              codes=tuple((k, a, b) for k, (a, b) in REDENGROEP_LABELS.items()), code_list="redengroep"),
-        Field("perioden", "integer", "aantal uitkeringsperiodes in deze spell", "number of benefit periods in this spell",
-              required=True),
-    ), primary_key=(PERSON_COLUMN, "spell"))
+    return TableSpec(
+        "spells",
+        *_TABLE_TEXT_EXTRA["spells"],
+        fields=(
+            _person_field(),
+            Field(
+                "spell",
+                "integer",
+                "volgnummer van de spell van deze persoon (1 = de eerste in de levering)",
+                "sequence number of this person's spell (1 = the first in the delivery)",
+                required=True,
+            ),
+            Field(
+                "aanvangsdatum",
+                "date",
+                "eerste dag van de samengevoegde periode",
+                "first day of the merged spell",
+                required=True,
+            ),
+            Field("einddatum", "date", "laatste dag; leeg = loopt nog", "last day; empty = still running"),
+            Field(
+                "reden_beeindiging",
+                "string",
+                "reden van beëindiging van de periode die het laatst eindigt",
+                "reason for ending of the period that ends last",
+                codes=reason,
+                code_list="reden_beeindiging",
+            ),
+            Field(
+                "redengroep",
+                "string",
+                "groep van de reden zoals de kengetallen hem gebruiken; leeg = loopt nog",
+                "reason group as the KPIs use it; empty = still running",
+                codes=tuple((k, a, b) for k, (a, b) in REDENGROEP_LABELS.items()),
+                code_list="redengroep",
+            ),
+            Field(
+                "perioden",
+                "integer",
+                "aantal uitkeringsperiodes in deze spell",
+                "number of benefit periods in this spell",
+                required=True,
+            ),
+        ),
+        primary_key=(PERSON_COLUMN, "spell"),
+    )
 
 
 def extract_specs(tables: list[str], gemeenten: Mapping[str, str]) -> dict[str, TableSpec]:
@@ -212,19 +319,28 @@ def extract_specs(tables: list[str], gemeenten: Mapping[str, str]) -> dict[str, 
 
 
 def foreign_keys(table: str, present: list[str], medewerkers_complete: bool) -> list[dict]:
-    """References between the extract's tables (persons always; staff only where every id is in `medewerkers`)."""
+    """References between tables (persons always; staff only where every id is in `medewerkers`)."""
     keys = []
     if table not in ("levering", "personen", "medewerkers", "inwoners"):
-        keys.append({"fields": [PERSON_COLUMN], "reference": {"resource": "personen", "fields": [PERSON_COLUMN]}})
+        keys.append(
+            {"fields": [PERSON_COLUMN], "reference": {"resource": "personen", "fields": [PERSON_COLUMN]}}
+        )
     if "medewerkers" in present and medewerkers_complete:
         column = {"personen": "klantmanager", "contactmomenten": "medewerker"}.get(table)
         if column:
-            keys.append({"fields": [column], "reference": {"resource": "medewerkers", "fields": ["medewerker"]}})
+            keys.append(
+                {"fields": [column], "reference": {"resource": "medewerkers", "fields": ["medewerker"]}}
+            )
     return keys
 
 
 def field_descriptor(field: Field) -> dict[str, Any]:
-    out: dict[str, Any] = {"name": field.name, "type": field.type, "description": field.nl, "description_en": field.en}
+    out: dict[str, Any] = {
+        "name": field.name,
+        "type": field.type,
+        "description": field.nl,
+        "description_en": field.en,
+    }
     constraints: dict[str, Any] = {}
     if field.required:
         constraints["required"] = True
@@ -246,50 +362,67 @@ def field_descriptor(field: Field) -> dict[str, Any]:
 
 
 def datapackage(
-    specs: Mapping[str, TableSpec], files: Mapping[str, dict], meta: Mapping[str, Any], medewerkers_complete: bool
+    specs: Mapping[str, TableSpec],
+    files: Mapping[str, dict],
+    meta: Mapping[str, Any],
+    medewerkers_complete: bool,
 ) -> dict[str, Any]:
-    """The Frictionless Data Package descriptor of the extract's CSV files (other formats named per resource)."""
+    """The Frictionless Data Package of the extract's CSV files (other formats named per resource)."""
     present = list(specs)
     resources = []
     for name, spec in specs.items():
         info = files[name]
-        table_schema: dict[str, Any] = {"fields": [field_descriptor(f) for f in spec.fields], "missingValues": [""]}
+        table_schema: dict[str, Any] = {
+            "fields": [field_descriptor(f) for f in spec.fields],
+            "missingValues": [""],
+        }
         if spec.primary_key:
             table_schema["primaryKey"] = list(spec.primary_key)
         fks = foreign_keys(name, present, medewerkers_complete)
         if fks:
             table_schema["foreignKeys"] = fks
-        resources.append({
-            "name": name,
-            "path": info["csv"],
-            "profile": "tabular-data-resource",
-            "title": name,
-            "description": spec.nl,
-            "description_en": spec.en,
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8",
-            "dialect": {"delimiter": ",", "header": True},
-            "hash": f"sha256:{info['csv_sha256']}",
-            "bytes": info["csv_bytes"],
-            "rows": info["rows"],
-            "schema": table_schema,
-            "formaten": {k: v for k, v in info.items() if k in ("parquet", "spss", "stata")},
-        })
+        resources.append(
+            {
+                "name": name,
+                "path": info["csv"],
+                "profile": "tabular-data-resource",
+                "title": name,
+                "description": spec.nl,
+                "description_en": spec.en,
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "dialect": {"delimiter": ",", "header": True},
+                "hash": f"sha256:{info['csv_sha256']}",
+                "bytes": info["csv_bytes"],
+                "rows": info["rows"],
+                "schema": table_schema,
+                "formaten": {k: v for k, v in info.items() if k in ("parquet", "spss", "stata")},
+            }
+        )
     project = meta["project"]
     return {
         "profile": "tabular-data-package",
         "name": f"participatie-onderzoeksbestand-{project}",
         "title": f"Onderzoeksbestand {project} - {meta['organisatie']}, levering {meta['extractiedatum']}",
-        "description": ("Gepseudonimiseerd en geminimaliseerd onderzoeksbestand uit de Participatiewet-gegevens van "
-                        f"{meta['organisatie']}, alleen voor onderzoeksproject {project}. Zie codeboek.html."),
-        "description_en": ("Pseudonymised, minimised research extract of Participation Act data of "
-                           f"{meta['organisatie']}, for research project {project} only. See codeboek.html."),
+        "description": (
+            "Gepseudonimiseerd en geminimaliseerd onderzoeksbestand uit de Participatiewet-gegevens van "
+            f"{meta['organisatie']}, alleen voor onderzoeksproject {project}. Zie codeboek.html."
+        ),
+        "description_en": (
+            "Pseudonymised, minimised research extract of Participation Act data of "
+            f"{meta['organisatie']}, for research project {project} only. See codeboek.html."
+        ),
         "version": meta["extractiedatum"],
         "created": meta["gemaakt_op"],
         "keywords": ["Participatiewet", "bijstand", "onderzoeksbestand", project],
-        "licenses": [{"name": "other-closed", "title": f"Alleen voor onderzoeksproject {project}, onder de afspraken "
-                      "met de organisatie; niet doorgeven, niet koppelen met bestanden van andere projecten"}],
+        "licenses": [
+            {
+                "name": "other-closed",
+                "title": f"Alleen voor onderzoeksproject {project}, onder de afspraken "
+                "met de organisatie; niet doorgeven, niet koppelen met bestanden van andere projecten",
+            }
+        ],
         "resources": resources,
         "participatie": {
             "project": project,
@@ -302,12 +435,15 @@ def datapackage(
             "projectsleutel_vingerafdruk": meta["projectsleutel_vingerafdruk"],
             "spells": meta["spells"],
             "kanonimiteit": meta["kanonimiteit"],
-            "weggelaten": [{"tabel": t, "kolom": c, "reden": r} for (t, c), r in DROPPED.items() if t in specs],
+            "weggelaten": [
+                {"tabel": t, "kolom": c, "reden": r} for (t, c), r in DROPPED.items() if t in specs
+            ],
         },
     }
 
 
 # --------------------------------------------------------------------------- codeboek.html
+
 
 def _e(value: Any) -> str:
     return html.escape("" if value is None else str(value))
@@ -329,88 +465,130 @@ R_LINES = (
     'personen <- read_parquet("parquet/personen.parquet")',
     'spells <- read.csv("csv/spells.csv", colClasses = "character")   # codes als tekst: "01" blijft "01"',
 )
-PYTHON_LINES = ('import polars as pl', 'personen = pl.read_parquet("parquet/personen.parquet")')
+PYTHON_LINES = ("import polars as pl", 'personen = pl.read_parquet("parquet/personen.parquet")')
 
 
 def codebook_html(
-    specs: Mapping[str, TableSpec], meta: Mapping[str, Any], numeric_codes: Mapping[tuple[str, str], dict],
-    kreport: list[dict], files: Mapping[str, dict],
+    specs: Mapping[str, TableSpec],
+    meta: Mapping[str, Any],
+    numeric_codes: Mapping[tuple[str, str], dict],
+    kreport: list[dict],
+    files: Mapping[str, dict],
 ) -> str:
     """The readable codebook: one offline page in the style of the reports, all data text escaped."""
     project, org = meta["project"], meta["organisatie"]
     k = meta["kanonimiteit"]
     parts = [f"<h1>Codeboek onderzoeksbestand {_e(project)}</h1>"]
+    version = meta.get("codeversie") or {}
+    limited = f", beperkt tot gegevens vanaf {_e(meta['vanaf'])}" if meta.get("vanaf") else ""
+    commit = f" (commit {_e(version['git_commit'][:12])})" if version.get("git_commit") else ""
     parts.append(
         f"<p>{_e(org)}, levering met extractiedatum {_e(meta['extractiedatum'])} (gegevens volledig vanaf "
-        f"{_e(meta['gegevens_vanaf'])}){', beperkt tot gegevens vanaf ' + _e(meta['vanaf']) if meta.get('vanaf') else ''}. "
-        f"Gemaakt op {_e(meta['gemaakt_op'])} met participatie {_e((meta.get('codeversie') or {}).get('pakket'))}"
-        f"{' (commit ' + _e((meta.get('codeversie') or {}).get('git_commit', '')[:12]) + ')' if (meta.get('codeversie') or {}).get('git_commit') else ''}; "
-        f"definities van de kengetallen versie {_e(meta.get('definitieversie') or 'onbekend')}.</p>"
+        f"{_e(meta['gegevens_vanaf'])}){limited}. Gemaakt op {_e(meta['gemaakt_op'])} met participatie "
+        f"{_e(version.get('pakket'))}{commit}; definities van de kengetallen versie "
+        f"{_e(meta.get('definitieversie') or 'onbekend')}.</p>"
     )
     nav = "".join(f'<li><a href="#tabel-{_e(n)}">{_e(n)}</a> - {_e(s.nl)}</li>' for n, s in specs.items())
     parts.append(f'<ul class="secties">{nav}</ul>')
 
     parts.append("<h2>Hoe dit bestand is gemaakt</h2><ul>")
     parts.append(
-        f"<li><strong>Pseudoniemen per project.</strong> Elk pseudoniem van een persoon is HMAC-SHA256(projectsleutel, "
-        f"pseudoniem in de schone gegevens); medewerkers, uitkeringen, contacten, voorzieningen en werkgevers zijn op "
-        f"dezelfde manier opnieuw gesleuteld. Twee projecten kunnen hun bestanden daardoor niet koppelen; hetzelfde "
+        "<li><strong>Pseudoniemen per project.</strong> Elk "
+        "pseudoniem van een persoon is HMAC-SHA256(projectsleutel, "
+        "pseudoniem in de schone gegevens); medewerkers, uitkeringen, "
+        "contacten, voorzieningen en werkgevers zijn op "
+        "dezelfde manier opnieuw gesleuteld. Twee projecten "
+        "kunnen hun bestanden daardoor niet koppelen; hetzelfde "
         f"project krijgt elk kwartaal dezelfde pseudoniemen (vingerafdruk van de projectsleutel: "
-        f"<code>{_e(meta['projectsleutel_vingerafdruk'])}</code>, nooit de sleutel zelf).</li>")
-    dropped = "".join(f"<li><code>{_e(t)}.{_e(c)}</code>: {_e(r)}</li>" for (t, c), r in DROPPED.items() if t in specs)
+        f"<code>{_e(meta['projectsleutel_vingerafdruk'])}</code>, nooit de sleutel zelf).</li>"
+    )
+    dropped = "".join(
+        f"<li><code>{_e(t)}.{_e(c)}</code>: {_e(r)}</li>" for (t, c), r in DROPPED.items() if t in specs
+    )
     parts.append(f"<li><strong>Minimalisatie.</strong> Weggelaten of vervangen:<ul>{dropped}</ul></li>")
     sp = meta["spells"]
     parts.append(
-        f"<li><strong>Spells.</strong> Uitkeringsperiodes van de regelingen {_e(', '.join(sp['regelingen']))} zijn per "
-        f"persoon samengevoegd wanneer de volgende ten hoogste {_e(sp['gap_days'])} dagen na het einde van de vorige "
-        "begint, precies zoals de kengetallen tellen (docs/definities.md, 'Regelingen en uitkeringsperiodes'). "
-        "De ruwe periodes staan ernaast in <code>uitkeringen</code>.</li>")
+        "<li><strong>Spells.</strong> Uitkeringsperiodes van de "
+        f"regelingen {_e(', '.join(sp['regelingen']))} zijn per "
+        "persoon samengevoegd wanneer de volgende ten hoogste "
+        f"{_e(sp['gap_days'])} dagen na het einde van de vorige "
+        "begint, precies zoals de kengetallen tellen "
+        "(docs/definities.md, 'Regelingen en uitkeringsperiodes'). "
+        "De ruwe periodes staan ernaast in <code>uitkeringen</code>.</li>"
+    )
     if meta.get("vanaf"):
         parts.append(
-            f"<li><strong>Vanaf {_e(meta['vanaf'])}.</strong> Periodes die daarvoor eindigden en gebeurtenissen van "
-            "daarvoor zijn weggelaten; <code>levering.gegevens_vanaf</code> is daarop aangepast. Spells houden hun "
-            "volledige begin en hun volgnummer.</li>")
+            f"<li><strong>Vanaf {_e(meta['vanaf'])}.</strong> "
+            "Periodes die daarvoor eindigden en gebeurtenissen van "
+            "daarvoor zijn weggelaten; <code>levering.gegevens_vanaf</code> "
+            "is daarop aangepast. Spells houden hun "
+            "volledige begin en hun volgnummer.</li>"
+        )
     parts.append("</ul>")
 
     parts.append("<h2>Inlezen</h2>")
-    fmt_rows = [["CSV (UTF-8, komma, punt als decimaalteken, datums JJJJ-MM-DD, leeg = ontbreekt)", "<code>csv/</code>",
-                 "beschreven in <code>datapackage.json</code> (Frictionless Data Package)"],
-                ["Parquet", "<code>parquet/</code>", "zelfde kolommen en typen als de CSV"],
-                ["SPSS (.sav)", "<code>spss/</code>", "codes als getallen met waardelabels, variabelelabels in het Nederlands"],
-                ["Stata (.dta)", "<code>stata/</code>", "codes als getallen met waardelabels"]]
+    fmt_rows = [
+        [
+            "CSV (UTF-8, komma, punt als decimaalteken, datums JJJJ-MM-DD, leeg = ontbreekt)",
+            "<code>csv/</code>",
+            "beschreven in <code>datapackage.json</code> (Frictionless Data Package)",
+        ],
+        ["Parquet", "<code>parquet/</code>", "zelfde kolommen en typen als de CSV"],
+        [
+            "SPSS (.sav)",
+            "<code>spss/</code>",
+            "codes als getallen met waardelabels, variabelelabels in het Nederlands",
+        ],
+        ["Stata (.dta)", "<code>stata/</code>", "codes als getallen met waardelabels"],
+    ]
     parts.append(_table(["formaat", "map", "bijzonderheden"], fmt_rows))
     parts.append("<p>R (drie regels):</p><pre>" + _e("\n".join(R_LINES)) + "</pre>")
     parts.append("<p>Python:</p><pre>" + _e("\n".join(PYTHON_LINES)) + "</pre>")
-    parts.append("<p>In SPSS en Stata zijn codes getallen; de tabellen hieronder geven per code het getal "
-                 "(kolom <em>SPSS/Stata</em>) naast de code in CSV en parquet. Ja/nee is 1/0.</p>")
+    parts.append(
+        "<p>In SPSS en Stata zijn codes getallen; de tabellen hieronder geven per code het getal "
+        "(kolom <em>SPSS/Stata</em>) naast de code in CSV en parquet. Ja/nee is 1/0.</p>"
+    )
 
     parts.append("<h2>Privacy en k-anonimiteit</h2>")
     parts.append(
-        f"<p>Quasi-identificatoren: {_e(', '.join(k['quasi_identificatoren']))} (leefvorm: van de laatste uitkeringsperiode). "
+        f"<p>Quasi-identificatoren: {_e(', '.join(k['quasi_identificatoren']))} "
+        "(leefvorm: van de laatste uitkeringsperiode). "
         f"Een klasse is een groep personen met dezelfde waarden op alle vijf; een klasse kleiner dan "
-        f"{_e(k['min_cell'])} (de minimale celgrootte van de organisatie) kan iemand herkenbaar maken.</p>")
+        f"{_e(k['min_cell'])} (de minimale celgrootte van de organisatie) kan iemand herkenbaar maken.</p>"
+    )
     parts.append(
         f"<p><strong>Vergroofd:</strong> in {_nl_int(k['cellen_vergroofd'])} cellen (een klasse van "
-        f"{_e(k['bandbreedte_jaren'])} geboortejaren binnen een combinatie van geslacht, gemeente, leefvorm en "
+        f"{_e(k['bandbreedte_jaren'])} geboortejaren binnen "
+        "een combinatie van geslacht, gemeente, leefvorm en "
         f"migratieachtergrond) had een klasse minder dan {_e(k['min_cell'])} personen. Voor alle "
-        f"{_nl_int(k['personen_geboortejaar_vergroofd'])} personen in die cellen is <code>geboortejaar</code> leeg en "
-        f"staat alleen <code>geboortejaar_klasse</code>; elders staat het exacte geboortejaar.</p>")
-    krows = [[_e(r["fase"]), _e(r["klassegrootte"]), _nl_int(r["klassen"]), _nl_int(r["personen"])] for r in kreport]
+        f"{_nl_int(k['personen_geboortejaar_vergroofd'])} personen "
+        "in die cellen is <code>geboortejaar</code> leeg en "
+        f"staat alleen <code>geboortejaar_klasse</code>; elders staat het exacte geboortejaar.</p>"
+    )
+    krows = [
+        [_e(r["fase"]), _e(r["klassegrootte"]), _nl_int(r["klassen"]), _nl_int(r["personen"])]
+        for r in kreport
+    ]
     parts.append(_table(["fase", "klassegrootte", "klassen", "personen"], krows))
     parts.append(
         f"<p>Na vergroving blijven {_nl_int(k['kleine_klassen_na'])} kleine klassen over met samen "
         f"{_nl_int(k['personen_in_kleine_klassen_na'])} personen (van {_nl_int(k['personen'])}). "
-        "Alleen aantallen staan hier, nooit de waarden. Publiceer uitkomsten alleen met onderdrukking van kleine "
-        "aantallen (zoals de publicaties van de suite), probeer niemand te herkennen en koppel dit bestand niet aan "
-        "bestanden van andere projecten. Ook <code>kanonimiteit.csv</code> bevat deze telling.</p>")
+        "Alleen aantallen staan hier, nooit de waarden. Publiceer "
+        "uitkomsten alleen met onderdrukking van kleine "
+        "aantallen (zoals de publicaties van de suite), probeer "
+        "niemand te herkennen en koppel dit bestand niet aan "
+        "bestanden van andere projecten. Ook <code>kanonimiteit.csv</code> bevat deze telling.</p>"
+    )
 
     parts.append("<h2>Tabellen</h2>")
     lists: dict[str, tuple[Field, str]] = {}
     for name, spec in specs.items():
         info = files.get(name, {})
         parts.append(f'<h3 id="tabel-{_e(name)}">{_e(name)}</h3>')
-        parts.append(f"<p>{_e(spec.nl)}<br><em>{_e(spec.en)}</em><br>Aantal regels: {_nl_int(info.get('rows'))}"
-                     f"{'; sleutel: ' + _e(', '.join(spec.primary_key)) if spec.primary_key else ''}.</p>")
+        parts.append(
+            f"<p>{_e(spec.nl)}<br><em>{_e(spec.en)}</em><br>Aantal regels: {_nl_int(info.get('rows'))}"
+            f"{'; sleutel: ' + _e(', '.join(spec.primary_key)) if spec.primary_key else ''}.</p>"
+        )
         rows = []
         for f in spec.fields:
             codes = ""
@@ -425,27 +603,43 @@ def codebook_html(
     for list_id, (f, table) in lists.items():
         numeric = numeric_codes.get((table, f.name), {})
         parts.append(f'<h3 id="codes-{_e(list_id)}">{_e(list_id)}</h3>')
-        rows = [[f"<code>{_e(c)}</code>", _e(numeric.get(c, c)), _e(nl), f"<em>{_e(en)}</em>"] for c, nl, en in f.codes]
+        rows = [
+            [f"<code>{_e(c)}</code>", _e(numeric.get(c, c)), _e(nl), f"<em>{_e(en)}</em>"]
+            for c, nl, en in f.codes or ()
+        ]
         parts.append(_table(["code", "SPSS/Stata", "label", "label (English)"], rows))
 
     parts.append("<h2>Verantwoording</h2>")
-    parts.append("<p><code>manifest.json</code> bevat de hashes (SHA-256) van de gelezen schone bestanden en van elk "
-                 "bestand hier, de code- en definitieversie, de projectnaam, de vingerafdruk van de projectsleutel en de "
-                 "regelaantallen. Met dezelfde schone gegevens, dezelfde projectsleutel en dezelfde parameters geeft de "
-                 "suite dezelfde tabellen.</p>")
+    parts.append(
+        "<p><code>manifest.json</code> bevat de hashes (SHA-256) van de gelezen schone bestanden en van elk "
+        "bestand hier, de code- en definitieversie, de "
+        "projectnaam, de vingerafdruk van de projectsleutel en de "
+        "regelaantallen. Met dezelfde schone gegevens, dezelfde "
+        "projectsleutel en dezelfde parameters geeft de "
+        "suite dezelfde tabellen.</p>"
+    )
     body = "\n".join(parts)
     css = (TEMPLATES / "style.css").read_text(encoding="utf-8") + (
-        "\nth, td { text-align: left; vertical-align: top; }\nh3 { margin-top: 1.6rem; }\n")
+        "\nth, td { text-align: left; vertical-align: top; }\nh3 { margin-top: 1.6rem; }\n"
+    )
     return Template((TEMPLATES / "page.html").read_text(encoding="utf-8")).substitute(
-        title=_e(f"Codeboek onderzoeksbestand {project}"), css=css, organisatie=_e(org),
-        kwartaal=_e(f"onderzoeksproject {project}"), nav="", body=body,
-        footer=_e(f"participatie - codeboek van het onderzoeksbestand {project}, gemaakt {meta['gemaakt_op']}"),
+        title=_e(f"Codeboek onderzoeksbestand {project}"),
+        css=css,
+        organisatie=_e(org),
+        kwartaal=_e(f"onderzoeksproject {project}"),
+        nav="",
+        body=body,
+        footer=_e(
+            f"participatie - codeboek van het onderzoeksbestand {project}, gemaakt {meta['gemaakt_op']}"
+        ),
         scripts="",
     )
 
 
 def write_json(data: Any, path: Path) -> Path:
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=_json_default) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(data, indent=2, ensure_ascii=False, default=_json_default) + "\n", encoding="utf-8"
+    )
     return path
 
 

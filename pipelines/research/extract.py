@@ -1,4 +1,4 @@
-"""`participatie onderzoeksbestand`: a pseudonymised, minimised extract with a codebook for one research project.
+"""`participatie onderzoeksbestand`: a pseudonymised, minimised extract with a codebook per research project.
 
     participatie onderzoeksbestand --clean DIR --project NAAM --out DIR [--tabellen ...] [--vanaf DATUM]
 
@@ -11,7 +11,7 @@ employee and record ids re-keyed), add the merged spells (`spells_table`, the KP
 folder that replaces the output folder only when everything was written.
 
 The project key: the key file `--sleutelbestand` when given (it must exist), else
-`PARTICIPATIE_PROJECTSLEUTEL_<NAAM>` (name in capitals, `-` as `_`), else `<map>/<naam>.sleutel` with `<map>` from
+`PARTICIPATIE_PROJECTSLEUTEL_<NAAM>` (name in capitals, `-` as `_`), else `<map>/<naam>.sleutel`, `<map>` from
 `PARTICIPATIE_PROJECTSLEUTELMAP` or `~/.config/participatie/projecten`; that default file is
 created on first use (0600), like the main key. See docs/onderzoeksbestand.md.
 """
@@ -26,9 +26,9 @@ import re
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import polars as pl
 
@@ -60,7 +60,8 @@ _PROJECT = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _PERIODS = {
     "uitkeringen": ("aanvangsdatum", "einddatum"), "spells": ("aanvangsdatum", "einddatum"),
     "klantbeeld": ("ingangsdatum", "einddatum"), "voorzieningen": ("begindatum", "einddatum"),
-    "inkomsten": ("maand", None), "contactmomenten": ("datum", None), "zrm": ("datum", None), "beloningen": ("datum", None),
+    "inkomsten": ("maand", None), "contactmomenten": ("datum", None), "zrm": ("datum", None),
+    "beloningen": ("datum", None),
 }  # fmt: skip
 
 
@@ -93,7 +94,7 @@ def project_key_file(slug: str) -> Path:
 
 
 def load_project_key(slug: str, key_file: Path | None = None) -> bytes:
-    """The project's key: a named key file (must exist), else its environment variable, else the default file."""
+    """The project key: a named key file (must exist), else its environment variable, else the default."""
     what = f"projectsleutel van project {slug}"
     if key_file is not None:
         return load_key(None, key_file, what=what, create=False, env_file_var="--sleutelbestand")
@@ -118,10 +119,14 @@ def redengroep_expr(column: str = "reden_beeindiging") -> pl.Expr:
     """The reason group of docs/definities.md: werk, inkomen, aow (03) or overig; empty while running."""
     reason = pl.col(column)
     return (
-        pl.when(reason.is_null()).then(None)
-        .when(reason.is_in(list(WERK))).then(pl.lit("werk"))
-        .when(reason.is_in(list(INKOMEN))).then(pl.lit("inkomen"))
-        .when(reason == AOW).then(pl.lit("aow"))
+        pl.when(reason.is_null())
+        .then(None)
+        .when(reason.is_in(list(WERK)))
+        .then(pl.lit("werk"))
+        .when(reason.is_in(list(INKOMEN)))
+        .then(pl.lit("inkomen"))
+        .when(reason == AOW)
+        .then(pl.lit("aow"))
         .otherwise(pl.lit("overig"))
         .alias("redengroep")
     )
@@ -153,8 +158,10 @@ def since(table: str, frame: pl.DataFrame, vanaf: dt.date | None) -> pl.DataFram
     return frame.filter(pl.col(start) >= vanaf)
 
 
-def minimise_table(table: str, frame: pl.DataFrame, key: bytes, persons: pl.DataFrame, spec: TableSpec) -> pl.DataFrame:
-    """One clean table as the extract holds it: re-keyed ids, indicators for lists, dropped columns, sorted."""
+def minimise_table(
+    table: str, frame: pl.DataFrame, key: bytes, persons: pl.DataFrame, spec: TableSpec
+) -> pl.DataFrame:
+    """One clean table as the extract holds it: re-keyed ids, indicators for lists, sorted."""
     out = frame
     if PERSON_COLUMN in out.columns:
         out = out.join(persons, on=PERSON_COLUMN, how="inner", maintain_order="left")
@@ -164,7 +171,8 @@ def minimise_table(table: str, frame: pl.DataFrame, key: bytes, persons: pl.Data
             out = out.with_columns(rekey(out.get_column(column), key, kind).alias(new))
     if table == "contactmomenten":
         out = out.with_columns(
-            pl.when(pl.col("leefgebieden").is_null()).then(None)
+            pl.when(pl.col("leefgebieden").is_null())
+            .then(None)
             .otherwise(pl.col("leefgebieden").list.contains(code))
             .alias(f"{LEEFGEBIED_PREFIX}{code}")
             for code in LEEFGEBIEDEN
@@ -173,7 +181,7 @@ def minimise_table(table: str, frame: pl.DataFrame, key: bytes, persons: pl.Data
 
 
 def _conform(frame: pl.DataFrame, spec: TableSpec) -> pl.DataFrame:
-    """Exactly the codebook's columns, in its order, sorted on them (no order inherited from the organisation)."""
+    """Exactly the codebook's columns in its order, sorted on them (no order left from the source system)."""
     missing = [c for c in spec.names if c not in frame.columns]
     if missing:
         raise RuntimeError(f"tabel {spec.name}: kolom(men) {', '.join(missing)} ontbreken voor het codeboek")
@@ -182,13 +190,19 @@ def _conform(frame: pl.DataFrame, spec: TableSpec) -> pl.DataFrame:
 
 
 def personen_table(
-    personen: pl.DataFrame, uitkeringen: pl.DataFrame | None, key: bytes, persons: pl.DataFrame, min_cell: int,
+    personen: pl.DataFrame,
+    uitkeringen: pl.DataFrame | None,
+    key: bytes,
+    persons: pl.DataFrame,
+    min_cell: int,
     spec: TableSpec,
 ) -> tuple[pl.DataFrame, Coarsening]:
     """Persons with birth year (coarsened where k-anonymity needs it), permit year and re-keyed ids."""
     coarsening = coarsen_birth_years(quasi_identifiers(personen, uitkeringen), min_cell)
     out = personen.join(coarsening.persons, on=PERSON_COLUMN, how="left", maintain_order="left")
-    out = out.with_columns(pl.col("datum_verblijfsvergunning").dt.year().cast(pl.Int64).alias("jaar_verblijfsvergunning"))
+    out = out.with_columns(
+        pl.col("datum_verblijfsvergunning").dt.year().cast(pl.Int64).alias("jaar_verblijfsvergunning")
+    )
     return minimise_table("personen", out, key, persons, spec), coarsening
 
 
@@ -232,13 +246,19 @@ def _persons_with_rows(data: CleanData, spells: pl.DataFrame | None, vanaf: dt.d
 
 
 def build_extract(
-    data: CleanData, config: OrgConfig, key: bytes, tabellen: list[str] | None = None, vanaf: dt.date | None = None,
+    data: CleanData,
+    config: OrgConfig,
+    key: bytes,
+    tabellen: list[str] | None = None,
+    vanaf: dt.date | None = None,
     progress: Callable[[str], None] = lambda _: None,
 ) -> Extract:
     """Every table of the extract, from one clean delivery (pure: nothing is written)."""
     wanted = selected_tables(tabellen)
     if vanaf is not None and vanaf > data.extractiedatum:
-        raise ExtractError(f"--vanaf {vanaf.isoformat()} ligt na de extractiedatum {data.extractiedatum.isoformat()}")
+        raise ExtractError(
+            f"--vanaf {vanaf.isoformat()} ligt na de extractiedatum {data.extractiedatum.isoformat()}"
+        )
     available = set(data.tables) | {"inwoners"} | ({"spells"} if data.has("uitkeringen") else set())
     niet_beschikbaar = [t for t in wanted if t not in available]
     present = [t for t in wanted if t in available]
@@ -250,10 +270,18 @@ def build_extract(
     specs = extract_specs(present, gemeenten)
 
     progress("spells samenvoegen")
-    spells = spells_table(data.get("uitkeringen"), config.regelingen, config.gap_days) if data.has("uitkeringen") else None
+    spells = (
+        spells_table(data.get("uitkeringen"), config.regelingen, config.gap_days)
+        if data.has("uitkeringen")
+        else None
+    )
     if vanaf is not None:
-        personen = personen.join(pl.DataFrame({PERSON_COLUMN: _persons_with_rows(data, spells, vanaf)}),
-                                 on=PERSON_COLUMN, how="semi", maintain_order="left")
+        personen = personen.join(
+            pl.DataFrame({PERSON_COLUMN: _persons_with_rows(data, spells, vanaf)}),
+            on=PERSON_COLUMN,
+            how="semi",
+            maintain_order="left",
+        )
 
     progress("pseudoniemen opnieuw sleutelen met de projectsleutel")
     ids = personen.get_column(PERSON_COLUMN)
@@ -266,16 +294,20 @@ def build_extract(
         spec = specs[table]
         if table == "personen":
             tables[table], coarsening = personen_table(
-                personen, data.tables.get("uitkeringen"), key, persons, config.min_cell, spec)
+                personen, data.tables.get("uitkeringen"), key, persons, config.min_cell, spec
+            )
         elif table == "levering":
             levering = data.get("levering")
             if vanaf is not None:
                 levering = levering.with_columns(
-                    pl.max_horizontal(pl.col("gegevens_vanaf"), pl.lit(vanaf)).alias("gegevens_vanaf"))
+                    pl.max_horizontal(pl.col("gegevens_vanaf"), pl.lit(vanaf)).alias("gegevens_vanaf")
+                )
             tables[table] = _conform(levering, spec)
         elif table == "inwoners":
-            tables[table] = _conform(data.inwoners.filter(pl.col("gemeentecode").is_in(list(gemeenten))), spec)
-        elif table == "spells":
+            tables[table] = _conform(
+                data.inwoners.filter(pl.col("gemeentecode").is_in(list(gemeenten))), spec
+            )
+        elif table == "spells" and spells is not None:
             tables[table] = minimise_table(table, since(table, spells, vanaf), key, persons, spec)
         else:
             tables[table] = minimise_table(table, since(table, data.get(table), vanaf), key, persons, spec)
@@ -291,8 +323,14 @@ def build_extract(
                 used |= set(tables[table].get_column(column).drop_nulls().to_list())
         complete = used <= staff
     return Extract(
-        tables=tables, specs=specs, coarsening=coarsening, levering=tables["levering"].row(0, named=True),
-        gemeenten=gemeenten, vanaf=vanaf, niet_beschikbaar=niet_beschikbaar, medewerkers_complete=complete,
+        tables=tables,
+        specs=specs,
+        coarsening=coarsening,
+        levering=tables["levering"].row(0, named=True),
+        gemeenten=gemeenten,
+        vanaf=vanaf,
+        niet_beschikbaar=niet_beschikbaar,
+        medewerkers_complete=complete,
     )
 
 
@@ -308,29 +346,45 @@ def _inside(path: Path, folder: Path) -> bool:
 
 
 def check_output_dir(out: Path, clean_dir: Path, project: str) -> Path:
-    """The output folder, refused inside the repository, clean data or a published bundle, or over other files."""
+    """The output folder: never in the repository, clean data or a published bundle, nor over other files."""
     target = Path(out).expanduser().resolve()
     clean = Path(clean_dir).expanduser().resolve()
     if _inside(target, paths.ROOT.resolve()):
-        raise ExtractError(f"uitvoermap {target} ligt in de repository ({paths.ROOT}); kies een map daarbuiten, "
-                           "anders kunnen persoonsgegevens in git terechtkomen")
+        raise ExtractError(
+            f"uitvoermap {target} ligt in de repository ({paths.ROOT}); kies een map daarbuiten, "
+            "anders kunnen persoonsgegevens in git terechtkomen"
+        )
     if _inside(target, clean) or _inside(clean, target):
-        raise ExtractError(f"uitvoermap {target} valt samen met de schone gegevens ({clean}); kies een eigen map")
+        raise ExtractError(
+            f"uitvoermap {target} valt samen met de schone gegevens ({clean}); kies een eigen map"
+        )
     for folder in (target, *target.parents):
-        if folder.name == "data_clean" or ((folder / "levering.parquet").exists() and (folder / "ingest.json").exists()):
-            raise ExtractError(f"uitvoermap {target} ligt in schone gegevens (data_clean/, {folder}); kies een eigen map")
-        if (folder / "manifest.json").exists() and ((folder / "publicatie").is_dir() or (folder / "intern").is_dir()):
-            raise ExtractError(f"uitvoermap {target} ligt in een gepubliceerde kwartaalbundel ({folder}); "
-                               "een onderzoeksbestand hoort daar nooit bij")
+        if folder.name == "data_clean" or (
+            (folder / "levering.parquet").exists() and (folder / "ingest.json").exists()
+        ):
+            raise ExtractError(
+                f"uitvoermap {target} ligt in schone gegevens (data_clean/, {folder}); kies een eigen map"
+            )
+        if (folder / "manifest.json").exists() and (
+            (folder / "publicatie").is_dir() or (folder / "intern").is_dir()
+        ):
+            raise ExtractError(
+                f"uitvoermap {target} ligt in een gepubliceerde kwartaalbundel ({folder}); "
+                "een onderzoeksbestand hoort daar nooit bij"
+            )
     if target.exists() and not target.is_dir():
         raise ExtractError(f"uitvoermap {target} is een bestand")
     if target.exists() and any(target.iterdir()):
         manifest = _read_manifest(target / "manifest.json")
         if manifest.get("soort") != KIND:
-            raise ExtractError(f"uitvoermap {target} is niet leeg en bevat geen onderzoeksbestand; kies een lege map")
+            raise ExtractError(
+                f"uitvoermap {target} is niet leeg en bevat geen onderzoeksbestand; kies een lege map"
+            )
         if manifest.get("project") != project:
-            raise ExtractError(f"uitvoermap {target} bevat het onderzoeksbestand van een ander project "
-                               f"({manifest.get('project')!r}); kies een eigen map per project")
+            raise ExtractError(
+                f"uitvoermap {target} bevat het onderzoeksbestand van een ander project "
+                f"({manifest.get('project')!r}); kies een eigen map per project"
+            )
     return target
 
 
@@ -345,8 +399,15 @@ def _read_manifest(path: Path) -> dict:
 
 
 def write_extract(
-    extract: Extract, out: Path, *, project: str, fingerprint: str, clean_dir: Path, config: OrgConfig,
-    tabellen: list[str] | None = None, progress: Callable[[str], None] = lambda _: None,
+    extract: Extract,
+    out: Path,
+    *,
+    project: str,
+    fingerprint: str,
+    clean_dir: Path,
+    config: OrgConfig,
+    tabellen: list[str] | None = None,
+    progress: Callable[[str], None] = lambda _: None,
 ) -> dict:
     """Write every file of the extract into a staging folder and move it into place; returns the manifest."""
     from pipelines.research import codebook, provenance
@@ -365,11 +426,20 @@ def write_extract(
             spec = extract.specs[name]
             csv = formats.write_csv(frame, staging / "csv" / f"{name}.csv")
             formats.write_parquet(frame, staging / "parquet" / f"{name}.parquet")
-            formats.write_spss_stata(frame, spec, staging / "spss" / f"{name}.sav", staging / "stata" / f"{name}.dta",
-                                     f"{name} - onderzoeksbestand {project}")
+            formats.write_spss_stata(
+                frame,
+                spec,
+                staging / "spss" / f"{name}.sav",
+                staging / "stata" / f"{name}.dta",
+                f"{name} - onderzoeksbestand {project}",
+            )
             files[name] = {
-                "rows": frame.height, "csv": f"csv/{name}.csv", "csv_sha256": provenance.sha256_file(csv),
-                "csv_bytes": csv.stat().st_size, "parquet": f"parquet/{name}.parquet", "spss": f"spss/{name}.sav",
+                "rows": frame.height,
+                "csv": f"csv/{name}.csv",
+                "csv_sha256": provenance.sha256_file(csv),
+                "csv_bytes": csv.stat().st_size,
+                "parquet": f"parquet/{name}.parquet",
+                "spss": f"spss/{name}.sav",
                 "stata": f"stata/{name}.dta",
             }
         progress("codeboek en manifest")
@@ -405,8 +475,21 @@ def write_extract(
             inputs["ingest.json"] = provenance.sha256_file(Path(clean_dir) / "ingest.json")
         manifest = {
             "soort": KIND,
-            **{k: meta[k] for k in ("project", "organisatie", "extractiedatum", "gegevens_vanaf", "vanaf", "gemaakt_op",
-                                    "codeversie", "definitieversie", "projectsleutel_vingerafdruk", "spells")},
+            **{
+                k: meta[k]
+                for k in (
+                    "project",
+                    "organisatie",
+                    "extractiedatum",
+                    "gegevens_vanaf",
+                    "vanaf",
+                    "gemaakt_op",
+                    "codeversie",
+                    "definitieversie",
+                    "projectsleutel_vingerafdruk",
+                    "spells",
+                )
+            },
             "parameters": {"tabellen": tabellen or [], "vanaf": meta["vanaf"], "min_cell": config.min_cell},
             "invoer": {
                 "schone_data": inputs,
@@ -443,18 +526,39 @@ def _replace(staging: Path, target: Path) -> None:
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--clean", required=True, type=Path, help="map met schone data (data_clean/<org>/<datum>/)")
-    parser.add_argument("--project", required=True, help="naam van het onderzoeksproject (bepaalt de projectsleutel)")
-    parser.add_argument("--out", required=True, type=Path,
-                        help="uitvoermap (buiten de repository, de schone data en elke kwartaalbundel)")
-    parser.add_argument("--tabellen", nargs="+", default=None, metavar="TABEL",
-                        help=f"alleen deze tabellen (plus levering en personen); kies uit {', '.join(EXTRACT_TABLES)}")
-    parser.add_argument("--vanaf", default=None, metavar="DATUM",
-                        help="alleen gegevens die vanaf deze datum (JJJJ-MM-DD) nog lopen of gebeuren")
+    parser.add_argument(
+        "--clean", required=True, type=Path, help="map met schone data (data_clean/<org>/<datum>/)"
+    )
+    parser.add_argument(
+        "--project", required=True, help="naam van het onderzoeksproject (bepaalt de projectsleutel)"
+    )
+    parser.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        help="uitvoermap (buiten de repository, de schone data en elke kwartaalbundel)",
+    )
+    parser.add_argument(
+        "--tabellen",
+        nargs="+",
+        default=None,
+        metavar="TABEL",
+        help=f"alleen deze tabellen (plus levering en personen); kies uit {', '.join(EXTRACT_TABLES)}",
+    )
+    parser.add_argument(
+        "--vanaf",
+        default=None,
+        metavar="DATUM",
+        help="alleen gegevens die vanaf deze datum (JJJJ-MM-DD) nog lopen of gebeuren",
+    )
     parser.add_argument("--config", type=Path, default=None, help="configuratie van de organisatie (YAML)")
-    parser.add_argument("--sleutelbestand", type=Path, default=None,
-                        help="bestand met de projectsleutel (moet bestaan); standaard per project in "
-                             f"${ENV_PROJECT_KEY_DIR} of {DEFAULT_PROJECT_KEY_DIR}")
+    parser.add_argument(
+        "--sleutelbestand",
+        type=Path,
+        default=None,
+        help="bestand met de projectsleutel (moet bestaan); standaard per project in "
+        f"${ENV_PROJECT_KEY_DIR} of {DEFAULT_PROJECT_KEY_DIR}",
+    )
 
 
 def parse_date(value: str | None) -> dt.date | None:
@@ -496,7 +600,11 @@ def main(args: argparse.Namespace) -> int:
     started = time.perf_counter()
 
     def progress(message: str) -> None:
-        print(f"onderzoeksbestand [{time.perf_counter() - started:6.1f} s] {message}", file=sys.stderr, flush=True)
+        print(
+            f"onderzoeksbestand [{time.perf_counter() - started:6.1f} s] {message}",
+            file=sys.stderr,
+            flush=True,
+        )
 
     slug = project_slug(args.project)
     vanaf = parse_date(args.vanaf)
@@ -508,7 +616,15 @@ def main(args: argparse.Namespace) -> int:
     config = config_for(data.organisatie, args.config, gemeentecodes=codes)
     key = load_project_key(slug, args.sleutelbestand)
     extract = build_extract(data, config, key, args.tabellen, vanaf, progress)
-    manifest = write_extract(extract, args.out, project=slug, fingerprint=key_fingerprint(key), clean_dir=args.clean,
-                             config=config, tabellen=args.tabellen, progress=progress)
+    manifest = write_extract(
+        extract,
+        args.out,
+        project=slug,
+        fingerprint=key_fingerprint(key),
+        clean_dir=args.clean,
+        config=config,
+        tabellen=args.tabellen,
+        progress=progress,
+    )
     print(summary(extract, manifest, Path(args.out).expanduser().resolve()))
     return 0

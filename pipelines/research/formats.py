@@ -35,8 +35,8 @@ def numeric_code_map(field: Field) -> dict[Any, int] | None:
     return {c: i for i, c in enumerate(codes, start=1)}
 
 
-def value_labels(field: Field, frame: pl.DataFrame) -> dict[int, str] | None:
-    """Number -> Dutch label for SPSS/Stata; birth-year bands are labelled from the data (1985 -> 1985-1989)."""
+def value_labels(field: Field, frame: pl.DataFrame) -> dict[int | float, str] | None:
+    """Number -> Dutch label for SPSS/Stata; birth-year bands labelled from the data (1985 -> 1985-1989)."""
     if field.type == "boolean":
         return {0: "nee", 1: "ja"}
     if field.name == "geboortejaar_klasse":
@@ -47,7 +47,7 @@ def value_labels(field: Field, frame: pl.DataFrame) -> dict[int, str] | None:
     mapping = numeric_code_map(field)
     if mapping is None:
         return None
-    return {mapping[c]: nl for c, nl, _ in field.codes}
+    return {mapping[c]: nl for c, nl, _ in field.codes or ()}
 
 
 def numeric_frame(frame: pl.DataFrame, spec: TableSpec) -> pl.DataFrame:
@@ -102,7 +102,9 @@ def excel_safe(frame: pl.DataFrame) -> pl.DataFrame:
 
 def write_csv(frame: pl.DataFrame, path: Path) -> Path:
     """UTF-8, comma, `\\n`, ISO dates, `true`/`false`, empty = missing (as the datapackage says)."""
-    excel_safe(frame).write_csv(path, separator=",", line_terminator="\n", date_format="%Y-%m-%d", null_value="")
+    excel_safe(frame).write_csv(
+        path, separator=",", line_terminator="\n", date_format="%Y-%m-%d", null_value=""
+    )
     return path
 
 
@@ -111,22 +113,36 @@ def write_parquet(frame: pl.DataFrame, path: Path) -> Path:
     return path
 
 
-def write_spss_stata(frame: pl.DataFrame, spec: TableSpec, sav: Path | None, dta: Path | None, file_label: str) -> None:
+def write_spss_stata(
+    frame: pl.DataFrame, spec: TableSpec, sav: Path | None, dta: Path | None, file_label: str
+) -> None:
     """The table as SPSS `.sav` and/or Stata `.dta` with variable labels (Dutch) and value labels."""
     import pyreadstat
 
     data = numeric_frame(frame, spec)
-    column_labels = {f.name: variable_label(f) for f in spec.fields}
-    labels = {f.name: v for f in spec.fields if (v := value_labels(f, frame))}
+    column_labels: dict[str, str | None] = {f.name: variable_label(f) for f in spec.fields}
+    labels: dict[str, dict[int | float, str]] = {
+        f.name: v for f in spec.fields if (v := value_labels(f, frame))
+    }
     if sav is not None:
-        formats = {f.name: "F8.0" for f in spec.fields if f.type in ("integer", "boolean") or f.name in labels}
+        formats = {
+            f.name: "F8.0" for f in spec.fields if f.type in ("integer", "boolean") or f.name in labels
+        }
         pyreadstat.write_sav(
-            data, str(sav), file_label=_label(file_label), column_labels=column_labels,
-            variable_value_labels=labels, variable_measure={f.name: _measure(f) for f in spec.fields},
+            data,
+            str(sav),
+            file_label=_label(file_label),
+            column_labels=column_labels,
+            variable_value_labels=labels,
+            variable_measure={f.name: _measure(f) for f in spec.fields},
             variable_format=formats,
         )
     if dta is not None:
         pyreadstat.write_dta(
-            data, str(dta), file_label=_label(file_label), column_labels=column_labels,
-            variable_value_labels=labels, version=15,
+            data,
+            str(dta),
+            file_label=_label(file_label),
+            column_labels=column_labels,
+            variable_value_labels=labels,
+            version=15,
         )

@@ -27,7 +27,12 @@ QUASI_IDENTIFIERS = ("geboortejaar", "geslacht", "gemeentecode", "leefvorm", "mi
 BAND_YEARS = 5
 STRATUM = ("geslacht", "gemeentecode", "leefvorm", "migratieachtergrond")
 
-REPORT_SCHEMA = {"fase": pl.String(), "klassegrootte": pl.Int64(), "klassen": pl.Int64(), "personen": pl.Int64()}
+REPORT_SCHEMA = {
+    "fase": pl.String(),
+    "klassegrootte": pl.Int64(),
+    "klassen": pl.Int64(),
+    "personen": pl.Int64(),
+}
 
 
 @dataclass(frozen=True)
@@ -47,8 +52,10 @@ def latest_household_type(uitkeringen: pl.DataFrame | None) -> pl.DataFrame:
         return pl.DataFrame(schema={PERSON_COLUMN: pl.String(), "leefvorm": pl.String()})
     return (
         uitkeringen.lazy()
-        .sort([PERSON_COLUMN, "aanvangsdatum", pl.col("einddatum").is_null(), "einddatum", "registratienummer"],
-              nulls_last=True)
+        .sort(
+            [PERSON_COLUMN, "aanvangsdatum", pl.col("einddatum").is_null(), "einddatum", "registratienummer"],
+            nulls_last=True,
+        )
         .group_by(PERSON_COLUMN)
         .agg(pl.col("leefvorm").last())
         .collect()
@@ -56,23 +63,27 @@ def latest_household_type(uitkeringen: pl.DataFrame | None) -> pl.DataFrame:
 
 
 def quasi_identifiers(personen: pl.DataFrame, uitkeringen: pl.DataFrame | None) -> pl.DataFrame:
-    """persoon and the five quasi-identifiers (birth year from the birth date; household type from the benefits)."""
-    return personen.select(
-        PERSON_COLUMN,
-        pl.col("geboortedatum").dt.year().cast(pl.Int64).alias("geboortejaar"),
-        "geslacht",
-        "gemeentecode",
-        "migratieachtergrond",
-    ).join(latest_household_type(uitkeringen), on=PERSON_COLUMN, how="left").select(PERSON_COLUMN, *QUASI_IDENTIFIERS)
+    """persoon and the five quasi-identifiers (birth year from the date; household type from the benefits)."""
+    return (
+        personen.select(
+            PERSON_COLUMN,
+            pl.col("geboortedatum").dt.year().cast(pl.Int64).alias("geboortejaar"),
+            "geslacht",
+            "gemeentecode",
+            "migratieachtergrond",
+        )
+        .join(latest_household_type(uitkeringen), on=PERSON_COLUMN, how="left")
+        .select(PERSON_COLUMN, *QUASI_IDENTIFIERS)
+    )
 
 
 def class_sizes(frame: pl.DataFrame, columns: list[str] | tuple[str, ...]) -> pl.Series:
-    """For every row, the number of rows sharing its values of `columns` (missing values form their own class)."""
+    """Per row, how many rows share its values of `columns` (missing values form their own class)."""
     return frame.select(pl.len().over(list(columns)).alias("k")).get_column("k").cast(pl.Int64)
 
 
 def small_class_counts(sizes: pl.Series, min_cell: int, fase: str) -> pl.DataFrame:
-    """Per class size 1..min_cell-1: how many classes and persons (a class of size k has k rows with size k)."""
+    """Per class size 1..min_cell-1: how many classes and persons (a class of k persons has k rows)."""
     counts = pl.DataFrame({"k": sizes}).group_by("k").agg(pl.len().alias("personen"))
     rows = []
     for size in range(1, min_cell):
@@ -88,16 +99,22 @@ def band_start(year: pl.Expr) -> pl.Expr:
 
 
 def coarsen_birth_years(qi: pl.DataFrame, min_cell: int) -> Coarsening:
-    """Coarsen birth years to bands in every stratum with a class below `min_cell`; report before and after."""
+    """Coarsen birth years to bands in every cell with a class below `min_cell`; report before and after."""
     if min_cell < 1:
         raise ValueError("min_cell moet minstens 1 zijn")
     before = class_sizes(qi, QUASI_IDENTIFIERS)
-    work = qi.with_columns(before.alias("_k"), band_start(pl.col("geboortejaar")).alias("geboortejaar_klasse"))
+    work = qi.with_columns(
+        before.alias("_k"), band_start(pl.col("geboortejaar")).alias("geboortejaar_klasse")
+    )
     cell = ["geboortejaar_klasse", *STRATUM]
     work = work.with_columns((pl.col("_k") < min_cell).any().over(cell).alias("_grof"))
-    work = work.with_columns(pl.when(pl.col("_grof")).then(None).otherwise(pl.col("geboortejaar")).alias("_jaar"))
+    work = work.with_columns(
+        pl.when(pl.col("_grof")).then(None).otherwise(pl.col("geboortejaar")).alias("_jaar")
+    )
     after = class_sizes(work, ["_jaar", "geboortejaar_klasse", *STRATUM])
-    report = pl.concat([small_class_counts(before, min_cell, "voor"), small_class_counts(after, min_cell, "na")])
+    report = pl.concat(
+        [small_class_counts(before, min_cell, "voor"), small_class_counts(after, min_cell, "na")]
+    )
     coarsened = work.filter(pl.col("_grof"))
     summary = {
         "quasi_identificatoren": list(QUASI_IDENTIFIERS),

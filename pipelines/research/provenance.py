@@ -35,10 +35,17 @@ def code_version(root: Path = paths.ROOT) -> dict[str, Any]:
     """The installed package version, plus the git commit and a dirty flag when run from a clone."""
     version: dict[str, Any] = {"pakket": package_version("participatie")}
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10
+        )
         if commit.returncode == 0:
-            status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                                    capture_output=True, text=True, timeout=30)
+            status = subprocess.run(
+                ["git", "status", "--porcelain", "--untracked-files=no"],
+                cwd=root,
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
             version["git_commit"] = commit.stdout.strip()
             version["git_gewijzigd"] = bool(status.stdout.strip())
     except (OSError, subprocess.SubprocessError):
@@ -47,7 +54,7 @@ def code_version(root: Path = paths.ROOT) -> dict[str, Any]:
 
 
 def definitions_version(path: Path = paths.DOCS / "definities.md") -> str | None:
-    """The version on the definitions page's subtitle (`... versie 1.1 ...`), None when the page is not there."""
+    """The version in the definitions page's subtitle (`... versie 1.1 ...`), None without the page."""
     try:
         head = path.read_text(encoding="utf-8").splitlines()[:5]
     except OSError:

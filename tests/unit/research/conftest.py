@@ -1,4 +1,4 @@
-"""Fixtures of the research-extract tests: project keys of their own, extracts of the shared demo delivery, a tiny delivery.
+"""Fixtures of the research-extract tests: project keys of their own, extracts of the shared demo delivery.
 
 Project keys come from the environment (never from a user's key file): the key folder points at a
 fresh temporary folder for the whole session, so a test that lets a key file be created writes there.

@@ -1,4 +1,4 @@
-"""The codebook's sources: every export column described, every code list labelled, every extract table specified."""
+"""Codebook sources: every export column described, every code list labelled, every table specified."""
 
 from __future__ import annotations
 
@@ -47,7 +47,10 @@ def test_numeric_codes_keep_digit_codes_and_number_the_others():
     spec = extract_fields("uitkeringen", {})
     assert numeric_code_map(spec.field("reden_beeindiging"))["97"] == 97
     assert numeric_code_map(extract_fields("klantbeeld", {}).field("perspectief")) == {
-        "werken": 1, "werken_aan": 2, "meedoen": 3}
+        "werken": 1,
+        "werken_aan": 2,
+        "meedoen": 3,
+    }
 
 
 def test_no_identifier_column_of_the_organisation_is_kept_unkeyed():

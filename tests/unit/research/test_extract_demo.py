@@ -1,4 +1,4 @@
-"""Extracts of the shared demo delivery: linkage between projects, privacy scan of every file, codebook, formats."""
+"""Extracts of the demo delivery: linkage between projects, privacy scan of every file, codebook, formats."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from tests.support.research_data import make_extract
 
 from pipelines.clean import load_clean
 from pipelines.research.codebook import EXTRACT_TABLES, extract_fields
 from pipelines.research.formats import numeric_code_map
+from tests.support.research_data import make_extract
 
 TOKEN = re.compile(rb"[0-9A-Za-z_]+")
 
@@ -27,8 +27,16 @@ def _ids(folder: Path) -> set[str]:
     out: set[str] = set()
     for path in (folder / "parquet").glob("*.parquet"):
         frame = pl.read_parquet(path)
-        for column in ("persoon", "medewerker", "klantmanager", "registratienummer", "contact_id", "voorziening_id",
-                       "werkgever_id", "inlener_id"):
+        for column in (
+            "persoon",
+            "medewerker",
+            "klantmanager",
+            "registratienummer",
+            "contact_id",
+            "voorziening_id",
+            "werkgever_id",
+            "inlener_id",
+        ):
             if column in frame.columns:
                 out |= set(frame[column].drop_nulls())
     return out
@@ -46,11 +54,14 @@ def test_a_rerun_gives_the_same_tables_byte_for_byte(extract_a, extract_a_again)
     for sub in ("csv", "parquet"):
         for path in sorted((extract_a / sub).iterdir()):
             assert path.read_bytes() == (extract_a_again / sub / path.name).read_bytes(), path.name
-    assert (extract_a / "kanonimiteit.csv").read_bytes() == (extract_a_again / "kanonimiteit.csv").read_bytes()
+    assert (extract_a / "kanonimiteit.csv").read_bytes() == (
+        extract_a_again / "kanonimiteit.csv"
+    ).read_bytes()
 
 
 def _forbidden(demo_export: Path, demo_clean: Path) -> dict[str, set[str]]:
-    """What may never appear: BSNs, client numbers, the clean-layer pseudonyms and the organisation's own ids."""
+    """What may never appear: BSNs, client numbers, clean-layer pseudonyms, the organisation's own ids."""
+
     def col(table, column):
         frame = pl.read_csv(demo_export / f"{table}.csv", separator=";", infer_schema=False)
         return {v for v in frame[column].drop_nulls().to_list() if v.strip()}
@@ -99,8 +110,16 @@ def _json_strings(data) -> set[str]:
 
 def scan(folder: Path, forbidden: dict[str, set[str]]) -> list[str]:
     """Every place where a forbidden value turns up: raw tokens of every file, cells of every table file."""
-    # tokens that can only be identifiers (nine digits, 64 hex, letters+digits): in the raw bytes of every file
-    token_kinds = ("bsn", "schoon pseudoniem", "medewerker", "registratienummer", "contact_id", "voorziening_id", "kvk")
+    # tokens that can only be identifiers (nine digits, 64 hex, letters+digits): raw bytes of every file
+    token_kinds = (
+        "bsn",
+        "schoon pseudoniem",
+        "medewerker",
+        "registratienummer",
+        "contact_id",
+        "voorziening_id",
+        "kvk",
+    )
     found = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         where = path.relative_to(folder).as_posix()
@@ -108,8 +127,12 @@ def scan(folder: Path, forbidden: dict[str, set[str]]) -> list[str]:
         found += [f"{kind} in {where}" for kind in token_kinds if tokens & forbidden[kind]]
         if path.suffix in (".csv", ".parquet", ".sav", ".dta"):
             values = _cells(path)
-            # dates of events may coincide with a birth date: personen itself has no date column (checked below)
-            found += [f"{kind} in {where}" for kind, v in forbidden.items() if kind != "geboortedatum" and values & v]
+            # an event date may equal a birth date: personen itself has no date column (checked below)
+            found += [
+                f"{kind} in {where}"
+                for kind, v in forbidden.items()
+                if kind != "geboortedatum" and values & v
+            ]
         elif path.suffix == ".json":
             strings = _json_strings(json.loads(path.read_text(encoding="utf-8")))
             found += [f"{kind} in {where}" for kind, v in forbidden.items() if strings & v]
@@ -125,8 +148,17 @@ def test_no_identifier_of_the_organisation_appears_in_any_file(extract_a, demo_e
     import pyreadstat
 
     forbidden = _forbidden(demo_export, demo_clean)
-    assert all(forbidden[k] for k in ("bsn", "clientnummer", "schoon pseudoniem", "medewerker", "vrije tekst"))
-    assert {p.suffix for p in extract_a.rglob("*") if p.is_file()} >= {".csv", ".parquet", ".sav", ".dta", ".json", ".html"}
+    assert all(
+        forbidden[k] for k in ("bsn", "clientnummer", "schoon pseudoniem", "medewerker", "vrije tekst")
+    )
+    assert {p.suffix for p in extract_a.rglob("*") if p.is_file()} >= {
+        ".csv",
+        ".parquet",
+        ".sav",
+        ".dta",
+        ".json",
+        ".html",
+    }
     assert scan(extract_a, forbidden) == []
     personen = pl.read_parquet(extract_a / "parquet" / "personen.parquet")
     assert personen.select(pl.col(pl.Date)).width == 0  # birth date reduced to the year
@@ -136,10 +168,16 @@ def test_no_identifier_of_the_organisation_appears_in_any_file(extract_a, demo_e
     shutil.copytree(extract_a, copy)
     bsn, pseudonym = min(forbidden["bsn"]), min(forbidden["schoon pseudoniem"])
     frame, _ = pyreadstat.read_dta(str(copy / "stata" / "medewerkers.dta"), output_format="polars")
-    pyreadstat.write_dta(frame.with_columns(pl.lit(bsn).alias("medewerker")), str(copy / "stata" / "medewerkers.dta"))
-    pl.read_parquet(copy / "parquet" / "zrm.parquet").with_columns(pl.lit(pseudonym).alias("persoon")).write_parquet(
-        copy / "parquet" / "zrm.parquet", compression="zstd")
-    assert sorted(set(scan(copy, forbidden))) == ["bsn in stata/medewerkers.dta", "schoon pseudoniem in parquet/zrm.parquet"]
+    pyreadstat.write_dta(
+        frame.with_columns(pl.lit(bsn).alias("medewerker")), str(copy / "stata" / "medewerkers.dta")
+    )
+    pl.read_parquet(copy / "parquet" / "zrm.parquet").with_columns(
+        pl.lit(pseudonym).alias("persoon")
+    ).write_parquet(copy / "parquet" / "zrm.parquet", compression="zstd")
+    assert sorted(set(scan(copy, forbidden))) == [
+        "bsn in stata/medewerkers.dta",
+        "schoon pseudoniem in parquet/zrm.parquet",
+    ]
 
 
 def test_the_frictionless_validation_passes_and_catches_a_change(extract_a, tmp_path):
@@ -170,12 +208,15 @@ def test_the_datapackage_describes_every_column_with_both_languages_and_keys(ext
     assert by_name["personen"]["schema"]["primaryKey"] == ["persoon"]
     assert by_name["spells"]["schema"]["primaryKey"] == ["persoon", "spell"]
     assert {"fields": ["persoon"], "reference": {"resource": "personen", "fields": ["persoon"]}} in (
-        by_name["zrm"]["schema"]["foreignKeys"])
+        by_name["zrm"]["schema"]["foreignKeys"]
+    )
     geslacht = next(f for f in by_name["personen"]["schema"]["fields"] if f["name"] == "geslacht")
     assert geslacht["categories"][0] == {"value": "1", "label": "man", "label_en": "male"}
     meta = package["participatie"]
     assert meta["definitieversie"] and meta["project"] == "project-a"
-    assert {"tabel": "personen", "kolom": "clientnummer", "reden": meta["weggelaten"][0]["reden"]} in meta["weggelaten"]
+    assert {"tabel": "personen", "kolom": "clientnummer", "reden": meta["weggelaten"][0]["reden"]} in meta[
+        "weggelaten"
+    ]
 
 
 def test_spss_and_stata_files_read_back_with_their_labels(extract_a):
@@ -184,15 +225,19 @@ def test_spss_and_stata_files_read_back_with_their_labels(extract_a):
     csv = pl.read_csv(extract_a / "csv" / "uitkeringen.csv", infer_schema=False)
     spec = extract_fields("uitkeringen", {})
     regeling = numeric_code_map(spec.field("regeling"))
-    for path, reader in ((extract_a / "spss" / "uitkeringen.sav", pyreadstat.read_sav),
-                         (extract_a / "stata" / "uitkeringen.dta", pyreadstat.read_dta)):
+    for path, reader in (
+        (extract_a / "spss" / "uitkeringen.sav", pyreadstat.read_sav),
+        (extract_a / "stata" / "uitkeringen.dta", pyreadstat.read_dta),
+    ):
         frame, meta = reader(str(path), output_format="polars")
         assert frame.columns == csv.columns and frame.height == csv.height
         assert meta.column_names_to_labels["regeling"] == "regeling"
         assert meta.column_names_to_labels["persoon"] == "pseudoniem van de persoon (pseudoniem)"
         labels = {int(k): v for k, v in meta.variable_value_labels["regeling"].items()}
         assert labels[1] == "algemene bijstand (Participatiewet)" and labels[2] == "IOAW"
-        assert {int(k): v for k, v in meta.variable_value_labels["reden_beeindiging"].items()}[11] == "arbeid in dienstbetrekking"
+        assert {int(k): v for k, v in meta.variable_value_labels["reden_beeindiging"].items()}[
+            11
+        ] == "arbeid in dienstbetrekking"
         assert [int(v) for v in frame["regeling"]] == [regeling[c] for c in csv["regeling"]]
         assert frame["persoon"].to_list() == csv["persoon"].to_list()
         assert [d.isoformat() for d in frame["aanvangsdatum"]] == csv["aanvangsdatum"].to_list()
@@ -216,8 +261,10 @@ def test_manifest_has_hashes_versions_and_the_key_fingerprint_never_the_key(extr
     assert manifest["definitieversie"] == "1.1"
     assert manifest["codeversie"]["pakket"]
     assert manifest["tabellen"]["personen"] == 400 and set(manifest["tabellen"]) == set(EXTRACT_TABLES)
-    assert manifest["invoer"]["schone_data"]["personen.parquet"] == hashlib.sha256(
-        (demo_clean / "personen.parquet").read_bytes()).hexdigest()
+    assert (
+        manifest["invoer"]["schone_data"]["personen.parquet"]
+        == hashlib.sha256((demo_clean / "personen.parquet").read_bytes()).hexdigest()
+    )
     assert manifest["invoer"]["export"] and manifest["invoer"]["sleutel_vingerafdruk_schone_data"]
     for rel, digest in manifest["uitvoer"].items():
         assert hashlib.sha256((extract_a / rel).read_bytes()).hexdigest() == digest, rel
@@ -248,8 +295,12 @@ def test_kanonymity_report_lists_counts_only(extract_a):
 
 @pytest.mark.parametrize("tabellen", [["spells"]])
 def test_a_selection_of_tables(tabellen, demo_clean, tmp_path):
-    out = make_extract(demo_clean, tmp_path / "sel", "project-a", "--tabellen", *tabellen, "--vanaf", "2023-01-01")
+    out = make_extract(
+        demo_clean, tmp_path / "sel", "project-a", "--tabellen", *tabellen, "--vanaf", "2023-01-01"
+    )
     assert sorted(p.stem for p in (out / "csv").iterdir()) == ["levering", "personen", "spells"]
     spells = pl.read_parquet(out / "parquet" / "spells.parquet")
     assert spells.filter(pl.col("einddatum") < pl.date(2023, 1, 1)).is_empty()
-    assert pl.read_parquet(out / "parquet" / "levering.parquet")["gegevens_vanaf"][0].isoformat() == "2023-01-01"
+    assert (
+        pl.read_parquet(out / "parquet" / "levering.parquet")["gegevens_vanaf"][0].isoformat() == "2023-01-01"
+    )

@@ -1,4 +1,4 @@
-"""The extract's steps on a tiny hand-built delivery: re-keying, minimisation, spells, --vanaf, keys, refusals."""
+"""The extract's steps on a tiny delivery: re-keying, minimisation, spells, --vanaf, keys, refusals."""
 
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ import stat
 
 import polars as pl
 import pytest
-from tests.support.research_data import tiny_clean, tiny_tables, write_tiny_clean
 
 from pipelines.cli import main as cli_main
 from pipelines.config import OrgConfig
-from pipelines.paths import ROOT
 from pipelines.ingest.pseudonym import PseudonymKeyError
+from pipelines.paths import ROOT
 from pipelines.research import extract as ex
 from pipelines.research.codebook import EXTRACT_TABLES, extract_fields
 from pipelines.spells import merge_spells
+from tests.support.research_data import tiny_clean, tiny_tables, write_tiny_clean
 
 KEY = b"projectsleutel-voor-tests-0123456789"
 CONFIG = OrgConfig(organisatie="Gemeente Proef", gemeenten={"0546": "Leiden", "1926": "Pijnacker-Nootdorp"})
@@ -47,7 +47,9 @@ def test_other_identifiers_are_rekeyed_with_their_kind(tiny):
     assert staff == {_hmac(KEY, "medewerker:KM01"), _hmac(KEY, "medewerker:KM02")}
     assert set(tiny.tables["personen"]["klantmanager"].drop_nulls()) == {_hmac(KEY, "medewerker:KM01")}
     assert set(tiny.tables["contactmomenten"]["medewerker"]) <= staff
-    assert set(tiny.tables["uitkeringen"]["registratienummer"]) == {_hmac(KEY, f"uitkering:U{i}") for i in range(1, 6)}
+    assert set(tiny.tables["uitkeringen"]["registratienummer"]) == {
+        _hmac(KEY, f"uitkering:U{i}") for i in range(1, 6)
+    }
     v = tiny.tables["voorzieningen"].row(0, named=True)
     assert v["werkgever_id"] == v["inlener_id"] == _hmac(KEY, "werkgever:12345678")  # one company, one id
     assert v["voorziening_id"] == _hmac(KEY, "voorziening:V1")
@@ -79,7 +81,11 @@ def test_birth_year_and_band_with_three_persons_all_coarsened(tiny):
 def test_life_domains_become_indicators_and_stay_empty_when_not_recorded(tiny):
     contacts = {r["soort"]: r for r in tiny.tables["contactmomenten"].iter_rows(named=True)}
     fip = contacts["fip"]
-    assert fip["leefgebied_financien"] and fip["leefgebied_gezondheid"] and fip["leefgebied_huisvesting"] is False
+    assert (
+        fip["leefgebied_financien"]
+        and fip["leefgebied_gezondheid"]
+        and fip["leefgebied_huisvesting"] is False
+    )
     assert contacts["telefonisch"]["leefgebied_financien"] is None
 
 
@@ -118,7 +124,13 @@ def test_vanaf_keeps_what_still_runs_or_happens_and_moves_coverage():
 
 def test_table_selection_adds_levering_and_personen_and_refuses_unknown_names():
     assert ex.selected_tables(["spells"]) == ["levering", "personen", "spells"]
-    assert ex.selected_tables(["zrm,spells", "inwoners"]) == ["levering", "personen", "spells", "zrm", "inwoners"]
+    assert ex.selected_tables(["zrm,spells", "inwoners"]) == [
+        "levering",
+        "personen",
+        "spells",
+        "zrm",
+        "inwoners",
+    ]
     assert ex.selected_tables(None) == list(EXTRACT_TABLES)
     with pytest.raises(ex.ExtractError, match="onbekende tabel.*uitkering.*kies uit"):
         ex.selected_tables(["uitkering"])
@@ -199,12 +211,19 @@ def test_cli_writes_the_extract_and_a_dutch_summary(tiny_dir, tmp_path, capsys):
     assert "Onderzoeksbestand voor project project-a" in out and "k-anonimiteit" in out and "codeboek" in out
     assert "spells samenvoegen" in err  # progress on the console
     manifest = json.loads((tmp_path / "uit" / "manifest.json").read_text())
-    assert manifest["tabellen"]["personen"] == 3 and manifest["niet_beschikbaar"] == ["inkomsten", "klantbeeld", "zrm", "beloningen"]
+    assert manifest["tabellen"]["personen"] == 3 and manifest["niet_beschikbaar"] == [
+        "inkomsten",
+        "klantbeeld",
+        "zrm",
+        "beloningen",
+    ]
     # a second run into the same folder replaces the extract of the same project
     assert _run(capsys, "--clean", tiny_dir, "--project", "project-a", "--out", tmp_path / "uit")[0] == 0
 
 
-@pytest.mark.parametrize("where", ["repository", "schone data", "data_clean", "bundel", "niet leeg", "ander project"])
+@pytest.mark.parametrize(
+    "where", ["repository", "schone data", "data_clean", "bundel", "niet leeg", "ander project"]
+)
 def test_cli_refuses_output_folders(where, tiny_dir, tmp_path, capsys):
     if where == "repository":
         out = ROOT / "onderzoek-uit"
@@ -231,20 +250,44 @@ def test_cli_refuses_output_folders(where, tiny_dir, tmp_path, capsys):
     assert not (ROOT / "onderzoek-uit").exists()
 
 
-def test_cli_refuses_unknown_table_bad_date_and_missing_key_with_masked_messages(tiny_dir, tmp_path, capsys, monkeypatch):
-    code, _, err = _run(capsys, "--clean", tiny_dir, "--project", "project-a", "--out", tmp_path / "u",
-                        "--tabellen", "personen", "bsn123456782")
+def test_cli_refuses_unknown_table_bad_date_and_missing_key_with_masked_messages(
+    tiny_dir, tmp_path, capsys, monkeypatch
+):
+    code, _, err = _run(
+        capsys,
+        "--clean",
+        tiny_dir,
+        "--project",
+        "project-a",
+        "--out",
+        tmp_path / "u",
+        "--tabellen",
+        "personen",
+        "bsn123456782",
+    )
     assert code == 2 and "onbekende tabel" in err and "123456782" not in err and "*********" in err
-    code, _, err = _run(capsys, "--clean", tiny_dir, "--project", "project-a", "--out", tmp_path / "u",
-                        "--vanaf", "123456782")
+    code, _, err = _run(
+        capsys, "--clean", tiny_dir, "--project", "project-a", "--out", tmp_path / "u", "--vanaf", "123456782"
+    )
     assert code == 2 and "geen datum" in err and "123456782" not in err
-    code, _, err = _run(capsys, "--clean", tiny_dir, "--project", "project-a", "--out", tmp_path / "u",
-                        "--sleutelbestand", tmp_path / "kwijt.sleutel")
+    code, _, err = _run(
+        capsys,
+        "--clean",
+        tiny_dir,
+        "--project",
+        "project-a",
+        "--out",
+        tmp_path / "u",
+        "--sleutelbestand",
+        tmp_path / "kwijt.sleutel",
+    )
     assert code == 2 and "geen projectsleutel" in err and "bestaat niet" in err
     monkeypatch.setenv("PARTICIPATIE_PROJECTSLEUTEL_PROJECT_C", "")
     code, _, err = _run(capsys, "--clean", tiny_dir, "--project", "project-c", "--out", tmp_path / "u")
     assert code == 2 and "PARTICIPATIE_PROJECTSLEUTEL_PROJECT_C" in err
-    code, _, err = _run(capsys, "--clean", tmp_path / "geen-levering", "--project", "project-a", "--out", tmp_path / "u")
+    code, _, err = _run(
+        capsys, "--clean", tmp_path / "geen-levering", "--project", "project-a", "--out", tmp_path / "u"
+    )
     assert code == 2 and "levering.parquet" in err
     assert not (tmp_path / "u").exists()
 
@@ -259,16 +302,22 @@ def test_organisation_text_is_escaped_and_excel_safe(tmp_path, capsys):
     assert "<script" not in page  # an offline page without scripts
     first = (tmp_path / "uit" / "csv" / "levering.csv").read_text(encoding="utf-8").splitlines()[1]
     assert first.startswith(("\"'=HYPERLINK", "'=HYPERLINK"))
-    assert pl.read_parquet(tmp_path / "uit" / "parquet" / "levering.parquet")["organisatie"][0].startswith("=HYPERLINK")
+    assert pl.read_parquet(tmp_path / "uit" / "parquet" / "levering.parquet")["organisatie"][0].startswith(
+        "=HYPERLINK"
+    )
 
 
 def test_the_same_project_links_quarters_and_another_project_does_not():
     """Two deliveries (quarters) share persons p1 and p2; the project sees them under the same pseudonyms."""
     next_quarter = tiny_tables()
-    next_quarter["levering"] = next_quarter["levering"].with_columns(pl.lit(D(2025, 1, 15)).alias("extractiedatum"))
+    next_quarter["levering"] = next_quarter["levering"].with_columns(
+        pl.lit(D(2025, 1, 15)).alias("extractiedatum")
+    )
     next_quarter["personen"] = next_quarter["personen"].filter(pl.col("persoon") != "p3")
     now = ex.build_extract(tiny_clean(), CONFIG, KEY).tables["personen"]["persoon"]
     later = ex.build_extract(tiny_clean(next_quarter), CONFIG, KEY).tables["personen"]["persoon"]
-    other = ex.build_extract(tiny_clean(next_quarter), CONFIG, b"een-ander-project-0123456789").tables["personen"]
+    other = ex.build_extract(tiny_clean(next_quarter), CONFIG, b"een-ander-project-0123456789").tables[
+        "personen"
+    ]
     assert set(later) < set(now) and len(later) == 2
     assert not set(other["persoon"]) & set(now)

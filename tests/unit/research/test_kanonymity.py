@@ -23,7 +23,13 @@ def population() -> pl.DataFrame:
 
     def add(stratum, year, n=1):
         for _ in range(n):
-            rows.append({"persoon": f"p{len(rows):02d}", "geboortejaar": year, **dict(zip(QUASI_IDENTIFIERS[1:], stratum))})
+            rows.append(
+                {
+                    "persoon": f"p{len(rows):02d}",
+                    "geboortejaar": year,
+                    **dict(zip(QUASI_IDENTIFIERS[1:], stratum, strict=True)),
+                }
+            )
 
     add(S1, 1980, 6)  # one class of 6: stays exact
     add(S2, 1981), add(S2, 1982), add(S2, 1983), add(S2, 1984, 3)  # band 1980 of S2: classes 1, 1, 1, 3
@@ -37,7 +43,10 @@ def test_coarsening_triggers_only_in_cells_with_a_small_class():
     persons = population().join(result.persons.rename({"geboortejaar": "uit"}), on="persoon")
     s2_band = persons.filter((pl.col("geslacht") == "2") & (pl.col("geboortejaar") < 1990))
     assert s2_band.height == 6
-    assert s2_band.get_column("uit").is_null().all() and (s2_band.get_column("geboortejaar_klasse") == 1980).all()
+    assert (
+        s2_band.get_column("uit").is_null().all()
+        and (s2_band.get_column("geboortejaar_klasse") == 1980).all()
+    )
     s1 = persons.filter(pl.col("geslacht") == "1", pl.col("gemeentecode") == "0546")
     assert s1.get_column("uit").to_list() == [1980] * 6
     s2_1991 = persons.filter(pl.col("geboortejaar") == 1991)
@@ -49,7 +58,10 @@ def test_coarsening_triggers_only_in_cells_with_a_small_class():
 
 def test_report_counts_small_classes_before_and_after_by_hand():
     result = coarsen_birth_years(population(), min_cell=5)
-    report = {(r["fase"], r["klassegrootte"]): (r["klassen"], r["personen"]) for r in result.report.iter_rows(named=True)}
+    report = {
+        (r["fase"], r["klassegrootte"]): (r["klassen"], r["personen"])
+        for r in result.report.iter_rows(named=True)
+    }
     # before: 1981, 1982, 1983 of S2 and the S3 person are classes of one; 1984 of S2 a class of three
     assert report[("voor", 1)] == (4, 4) and report[("voor", 2)] == (0, 0)
     assert report[("voor", 3)] == (1, 3) and report[("voor", 4)] == (0, 0)
@@ -71,24 +83,39 @@ def test_nothing_is_coarsened_when_every_class_is_large_enough():
 
 def test_household_type_is_the_leefvorm_of_the_latest_period():
     d = dt.date
-    uitkeringen = pl.DataFrame({
-        "registratienummer": ["U1", "U2", "U3", "U4"],
-        "persoon": ["a", "a", "b", "b"],
-        "aanvangsdatum": [d(2018, 1, 1), d(2020, 1, 1), d(2019, 1, 1), d(2019, 1, 1)],
-        "einddatum": [d(2019, 1, 1), None, d(2019, 6, 1), None],
-        "leefvorm": ["1", "3", "2", "4"],
-    })
+    uitkeringen = pl.DataFrame(
+        {
+            "registratienummer": ["U1", "U2", "U3", "U4"],
+            "persoon": ["a", "a", "b", "b"],
+            "aanvangsdatum": [d(2018, 1, 1), d(2020, 1, 1), d(2019, 1, 1), d(2019, 1, 1)],
+            "einddatum": [d(2019, 1, 1), None, d(2019, 6, 1), None],
+            "leefvorm": ["1", "3", "2", "4"],
+        }
+    )
     got = dict(latest_household_type(uitkeringen).iter_rows())
     assert got == {"a": "3", "b": "4"}  # b: same start, the running period wins
 
 
 def test_quasi_identifiers_take_the_birth_year_and_keep_persons_without_benefits():
-    personen = pl.DataFrame({
-        "persoon": ["a", "z"], "geboortedatum": [dt.date(1987, 5, 17), dt.date(1960, 1, 1)],
-        "geslacht": ["1", "2"], "gemeentecode": ["0546", "0546"], "migratieachtergrond": ["nederlands", None],
-    })
-    uitkeringen = pl.DataFrame({"registratienummer": ["U1"], "persoon": ["a"], "aanvangsdatum": [dt.date(2020, 1, 1)],
-                                "einddatum": [None], "leefvorm": ["2"]}, schema_overrides={"einddatum": pl.Date})
+    personen = pl.DataFrame(
+        {
+            "persoon": ["a", "z"],
+            "geboortedatum": [dt.date(1987, 5, 17), dt.date(1960, 1, 1)],
+            "geslacht": ["1", "2"],
+            "gemeentecode": ["0546", "0546"],
+            "migratieachtergrond": ["nederlands", None],
+        }
+    )
+    uitkeringen = pl.DataFrame(
+        {
+            "registratienummer": ["U1"],
+            "persoon": ["a"],
+            "aanvangsdatum": [dt.date(2020, 1, 1)],
+            "einddatum": [None],
+            "leefvorm": ["2"],
+        },
+        schema_overrides={"einddatum": pl.Date},
+    )
     qi = quasi_identifiers(personen, uitkeringen)
     assert qi.columns == ["persoon", *QUASI_IDENTIFIERS]
     assert qi.row(0) == ("a", 1987, "1", "0546", "2", "nederlands")

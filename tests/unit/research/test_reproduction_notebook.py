@@ -1,4 +1,4 @@
-"""notebooks/explore/onderzoeksbestand.ipynb rebuilds `uitstroom_werk_pct` from an extract exactly as kpis.csv has it."""
+"""explore/onderzoeksbestand.ipynb rebuilds `uitstroom_werk_pct` from an extract exactly as in kpis.csv."""
 
 from __future__ import annotations
 
@@ -31,9 +31,17 @@ def executed(extract_a, kpis_csv, tmp_path_factory):
     work = tmp_path_factory.mktemp("nb_onderzoek")
     out = work / NOTEBOOK.name
     pm.execute_notebook(
-        str(NOTEBOOK), str(out), kernel_name=KERNEL_NAME, cwd=str(work), progress_bar=False,
-        parameters={"onderzoeksbestand_dir": str(extract_a), "kpis_csv": str(kpis_csv), "kwartaal": KWARTAAL,
-                    "uitvoer_dir": str(work / "uitvoer")},
+        str(NOTEBOOK),
+        str(out),
+        kernel_name=KERNEL_NAME,
+        cwd=str(work),
+        progress_bar=False,
+        parameters={
+            "onderzoeksbestand_dir": str(extract_a),
+            "kpis_csv": str(kpis_csv),
+            "kwartaal": KWARTAAL,
+            "uitvoer_dir": str(work / "uitvoer"),
+        },
     )
     return out, work / "uitvoer" / "reproductie.json"
 
@@ -43,13 +51,16 @@ def test_the_notebook_reproduces_kpis_csv_exactly(executed, kpis_csv):
     result = json.loads(side_file.read_text(encoding="utf-8"))
     assert result["gedekt"] and result["vergeleken_met_kpis_csv"]
     published = read_kpis_csv(kpis_csv).filter(
-        (pl.col("kpi") == "uitstroom_werk_pct") & (pl.col("peildatum") == peildatum(KWARTAAL)))
+        (pl.col("kpi") == "uitstroom_werk_pct") & (pl.col("peildatum") == peildatum(KWARTAAL))
+    )
     ours = {row["gemeentecode"]: row for row in result["cijfers"]}
     assert published.height >= 2 and "totaal" in ours
     for row in published.iter_rows(named=True):
         mine = ours.get(row["gemeentecode"], {"teller": 0.0, "noemer": 0.0, "waarde": None})
         assert mine["teller"] == row["teller"] and mine["noemer"] == row["noemer"], row["gemeentecode"]
-        assert mine["waarde"] == row["waarde"] or (mine["waarde"] is None and row["waarde"] is None), row["gemeentecode"]
+        assert mine["waarde"] == row["waarde"] or (mine["waarde"] is None and row["waarde"] is None), row[
+            "gemeentecode"
+        ]
     total = ours["totaal"]
     assert total["teller"] > 0 and total["waarde"] == 100.0 * total["teller"] / total["noemer"]
     assert not math.isnan(total["waarde"])
