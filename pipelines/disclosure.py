@@ -20,6 +20,8 @@ Rules per kind of figure (the `kind` of a KPI in `pipelines.kpi.catalogue`):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import polars as pl
 
 AANTAL_KLEIN = "aantal_klein"
@@ -85,7 +87,7 @@ def suppression_expr(
 
 
 def add_onderdrukt(
-    frame: pl.DataFrame, kinds: dict[str, str], min_cell: int = 5, min_noemer: int = 10
+    frame: pl.DataFrame, kinds: Mapping[str, str], min_cell: int = 5, min_noemer: int = 10
 ) -> pl.DataFrame:
     """Add (or replace) the `onderdrukt` column of a kpis frame, given each kpi's kind."""
     unknown = sorted(set(frame.get_column("kpi").unique().to_list()) - set(kinds))
