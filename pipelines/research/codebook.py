@@ -456,10 +456,6 @@ def _table(header: list[str], rows: list[list[str]], cls: str = "") -> str:
     return f"<table{attr}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _nl_int(n: int | None) -> str:
-    return "" if n is None else f"{n:,}".replace(",", ".")
-
-
 R_LINES = (
     'library(arrow)   # install.packages("arrow"); of read.csv voor csv/',
     'personen <- read_parquet("parquet/personen.parquet")',
@@ -557,22 +553,19 @@ def codebook_html(
         f"{_e(k['min_cell'])} (de minimale celgrootte van de organisatie) kan iemand herkenbaar maken.</p>"
     )
     parts.append(
-        f"<p><strong>Vergroofd:</strong> in {_nl_int(k['cellen_vergroofd'])} cellen (een klasse van "
+        f"<p><strong>Vergroofd:</strong> in {_e(k['cellen_vergroofd'])} cellen (een klasse van "
         f"{_e(k['bandbreedte_jaren'])} geboortejaren binnen "
         "een combinatie van geslacht, gemeente, leefvorm en "
         f"migratieachtergrond) had een klasse minder dan {_e(k['min_cell'])} personen. Voor alle "
-        f"{_nl_int(k['personen_geboortejaar_vergroofd'])} personen "
+        f"{_e(k['personen_geboortejaar_vergroofd'])} personen "
         "in die cellen is <code>geboortejaar</code> leeg en "
         f"staat alleen <code>geboortejaar_klasse</code>; elders staat het exacte geboortejaar.</p>"
     )
-    krows = [
-        [_e(r["fase"]), _e(r["klassegrootte"]), _nl_int(r["klassen"]), _nl_int(r["personen"])]
-        for r in kreport
-    ]
+    krows = [[_e(r["fase"]), _e(r["klassegrootte"]), _e(r["klassen"]), _e(r["personen"])] for r in kreport]
     parts.append(_table(["fase", "klassegrootte", "klassen", "personen"], krows))
     parts.append(
-        f"<p>Na vergroving blijven {_nl_int(k['kleine_klassen_na'])} kleine klassen over met samen "
-        f"{_nl_int(k['personen_in_kleine_klassen_na'])} personen (van {_nl_int(k['personen'])}). "
+        f"<p>Na vergroving blijven {_e(k['kleine_klassen_na'])} kleine klassen over met samen "
+        f"{_e(k['personen_in_kleine_klassen_na'])} personen (van {_e(k['personen'])}). "
         "Alleen aantallen staan hier, nooit de waarden. Publiceer "
         "uitkomsten alleen met onderdrukking van kleine "
         "aantallen (zoals de publicaties van de suite), probeer "
@@ -586,7 +579,7 @@ def codebook_html(
         info = files.get(name, {})
         parts.append(f'<h3 id="tabel-{_e(name)}">{_e(name)}</h3>')
         parts.append(
-            f"<p>{_e(spec.nl)}<br><em>{_e(spec.en)}</em><br>Aantal regels: {_nl_int(info.get('rows'))}"
+            f"<p>{_e(spec.nl)}<br><em>{_e(spec.en)}</em><br>Aantal regels: {_e(info.get('rows'))}"
             f"{'; sleutel: ' + _e(', '.join(spec.primary_key)) if spec.primary_key else ''}.</p>"
         )
         rows = []

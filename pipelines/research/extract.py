@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import logging
 import os
 import re
 import shutil
@@ -33,12 +34,12 @@ from pathlib import Path
 import polars as pl
 
 from pipelines import paths
-from pipelines.clean import CleanData
-from pipelines.config import OrgConfig
+from pipelines.clean import CleanData, load_clean
+from pipelines.config import OrgConfig, config_for
 from pipelines.errors import InputError, mask_identifiers
 from pipelines.ingest.pseudonym import PseudonymKeyError, key_fingerprint, load_key, pseudonymise
 from pipelines.kpi.uitstroom import AOW, INKOMEN, WERK
-from pipelines.research import formats
+from pipelines.research import codebook, formats, provenance
 from pipelines.research.codebook import (
     ALWAYS,
     EXTRACT_TABLES,
@@ -55,6 +56,7 @@ ENV_PROJECT_KEY = "PARTICIPATIE_PROJECTSLEUTEL_"
 ENV_PROJECT_KEY_DIR = "PARTICIPATIE_PROJECTSLEUTELMAP"
 DEFAULT_PROJECT_KEY_DIR = Path("~/.config/participatie/projecten")
 KIND = "onderzoeksbestand"
+log = logging.getLogger(__name__)
 _PROJECT = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 #: Person tables whose rows can be limited to `--vanaf`: table -> (start column, end column or None).
 _PERIODS = {
@@ -410,8 +412,6 @@ def write_extract(
     progress: Callable[[str], None] = lambda _: None,
 ) -> dict:
     """Write every file of the extract into a staging folder and move it into place; returns the manifest."""
-    from pipelines.research import codebook, provenance
-
     target = check_output_dir(out, clean_dir, project)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.parent / f".{target.name}.onvolledig-{os.getpid()}"
@@ -422,7 +422,7 @@ def write_extract(
     try:
         files: dict[str, dict] = {}
         for name, frame in extract.tables.items():
-            progress(f"schrijven: {name} ({frame.height} regels)")
+            progress(f"schrijven: {name} ({frame.height} {'regel' if frame.height == 1 else 'regels'})")
             spec = extract.specs[name]
             csv = formats.write_csv(frame, staging / "csv" / f"{name}.csv")
             formats.write_parquet(frame, staging / "parquet" / f"{name}.parquet")
@@ -594,17 +594,10 @@ def summary(extract: Extract, manifest: dict, target: Path) -> str:
 
 def main(args: argparse.Namespace) -> int:
     """Errors are `InputError`s (exit 2, message masked); `pipelines.cli` reports them."""
-    from pipelines.clean import load_clean
-    from pipelines.config import config_for
-
     started = time.perf_counter()
 
     def progress(message: str) -> None:
-        print(
-            f"onderzoeksbestand [{time.perf_counter() - started:6.1f} s] {message}",
-            file=sys.stderr,
-            flush=True,
-        )
+        log.info("onderzoeksbestand [%6.1f s] %s", time.perf_counter() - started, message)
 
     slug = project_slug(args.project)
     vanaf = parse_date(args.vanaf)

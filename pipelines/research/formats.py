@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pyreadstat
 
 from pipelines.research.codebook import Field, TableSpec
+from pipelines.research.kanonymity import BAND_YEARS
 
 #: Stata allows 80 characters in a variable or file label; SPSS more, but one text serves both.
 STATA_LABEL_MAX = 80
@@ -40,8 +42,6 @@ def value_labels(field: Field, frame: pl.DataFrame) -> dict[int | float, str] | 
     if field.type == "boolean":
         return {0: "nee", 1: "ja"}
     if field.name == "geboortejaar_klasse":
-        from pipelines.research.kanonymity import BAND_YEARS
-
         years = sorted(frame.get_column(field.name).drop_nulls().unique().to_list())
         return {int(y): f"{y}-{y + BAND_YEARS - 1}" for y in years}
     mapping = numeric_code_map(field)
@@ -117,8 +117,6 @@ def write_spss_stata(
     frame: pl.DataFrame, spec: TableSpec, sav: Path | None, dta: Path | None, file_label: str
 ) -> None:
     """The table as SPSS `.sav` and/or Stata `.dta` with variable labels (Dutch) and value labels."""
-    import pyreadstat
-
     data = numeric_frame(frame, spec)
     column_labels: dict[str, str | None] = {f.name: variable_label(f) for f in spec.fields}
     labels: dict[str, dict[int | float, str]] = {

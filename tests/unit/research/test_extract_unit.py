@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
 import os
 import stat
 
@@ -205,11 +206,19 @@ def _run(capsys, *args):
     return code, out.out, out.err
 
 
-def test_cli_writes_the_extract_and_a_dutch_summary(tiny_dir, tmp_path, capsys):
-    code, out, err = _run(capsys, "--clean", tiny_dir, "--project", "project-a", "--out", tmp_path / "uit")
+def test_cli_writes_the_extract_and_a_dutch_summary(tiny_dir, tmp_path, capsys, caplog):
+    package_log = logging.getLogger("pipelines")
+    package_log.addHandler(caplog.handler)  # the cli stops propagation to the root logger
+    try:
+        with caplog.at_level(logging.INFO, logger="pipelines"):
+            code, out, err = _run(
+                capsys, "--clean", tiny_dir, "--project", "project-a", "--out", tmp_path / "uit"
+            )
+    finally:
+        package_log.removeHandler(caplog.handler)
     assert code == 0, err
     assert "Onderzoeksbestand voor project project-a" in out and "k-anonimiteit" in out and "codeboek" in out
-    assert "spells samenvoegen" in err  # progress on the console
+    assert "spells samenvoegen" in caplog.text  # progress on the console (logging to stderr)
     manifest = json.loads((tmp_path / "uit" / "manifest.json").read_text())
     assert manifest["tabellen"]["personen"] == 3 and manifest["niet_beschikbaar"] == [
         "inkomsten",
