@@ -33,13 +33,13 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines import paths
+from pipelines import paths, provenance
 from pipelines.clean import CleanData, load_clean
 from pipelines.config import OrgConfig, config_for
 from pipelines.errors import InputError, mask_identifiers
 from pipelines.ingest.pseudonym import PseudonymKeyError, key_fingerprint, load_key, pseudonymise
 from pipelines.kpi.uitstroom import AOW, INKOMEN, WERK
-from pipelines.research import codebook, formats, provenance
+from pipelines.research import codebook, formats
 from pipelines.research.codebook import (
     ALWAYS,
     EXTRACT_TABLES,

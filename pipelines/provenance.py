@@ -1,4 +1,7 @@
-"""Where an extract came from: file hashes, the code version and the version of the KPI definitions."""
+"""Where an output came from: file hashes, the code and package versions, the version of the definitions.
+
+One module for the run's manifest and the research extract's manifest alike.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from typing import Any
 
 from pipelines import paths
 
-#: Packages whose versions decide the extract's files.
+#: Packages whose versions decide the research extract's files.
 PACKAGES = ("polars", "pyarrow", "pyreadstat", "frictionless")
 _DEFINITIONS_VERSION = re.compile(r"versie\s+(\d+(?:\.\d+)*)")
 
