@@ -17,8 +17,10 @@ anywhere in a text); `mask_expr` and `mask_frame` apply that same rule to column
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
+import operator
 import os
 import re
 import secrets
@@ -58,48 +60,48 @@ def _inside_repository(path: Path) -> bool:
     return True
 
 
-def load_key() -> bytes:
-    """The secret key: environment first, else the key file (created with 0600 on first use)."""
-    raw = os.environ.get(ENV_KEY)
+def load_key(
+    env_var: str | None = ENV_KEY,
+    key_file: Path | None = None,
+    *,
+    what: str = "pseudonimiseringssleutel",
+    create: bool = True,
+    env_file_var: str = ENV_KEY_FILE,
+) -> bytes:
+    """A secret key: the environment variable first, else the key file (created with 0600 on first use).
+
+    The defaults give the main key of ingest. A research project's key (`pipelines.research`) uses
+    the same rules with its own variable and file; `create=False` refuses a missing file instead
+    of making one (an explicitly named key file that is not there is a mistake, not a first use);
+    `env_var=None` reads the file only.
+    """
+    raw = os.environ.get(env_var) if env_var else None
     if raw:
         key = raw.encode("utf-8")
     else:
-        path = key_file_path()
+        path = key_file_path() if key_file is None else Path(key_file).expanduser()
         if _inside_repository(path):
             raise PseudonymKeyError(
                 f"sleutelbestand {path} ligt in de repository ({ROOT}); kies een pad daarbuiten "
-                f"via {ENV_KEY_FILE}, anders komt de sleutel in git terecht"
+                f"via {env_file_var}, anders komt de sleutel in git terecht"
             )
         if path.is_dir():
             raise PseudonymKeyError(
-                f"sleutelbestand {path} is een map, geen bestand; geef via {ENV_KEY_FILE} het pad van het "
+                f"sleutelbestand {path} is een map, geen bestand; geef via {env_file_var} het pad van het "
                 "sleutelbestand zelf"
             )
         if not path.exists():
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except OSError as exc:
-                raise PseudonymKeyError(
-                    f"kan geen sleutelbestand aanmaken in {path.parent} ({exc.strerror}); geef de sleutel "
-                    f"via {ENV_KEY} of een schrijfbaar pad via {ENV_KEY_FILE}"
-                ) from None
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(secrets.token_hex(32) + "\n")
-            print(
-                f"participatie: nieuwe pseudonimiseringssleutel aangemaakt in {path} (rechten 0600). "
-                "Bewaar dit bestand veilig en gebruik het elk kwartaal opnieuw: met een andere sleutel "
-                "krijgen dezelfde personen andere pseudoniemen en sluiten kwartalen niet meer op elkaar aan.",
-                file=sys.stderr,
-            )
+            if not create:
+                raise PseudonymKeyError(f"geen {what}: het sleutelbestand {path} bestaat niet")
+            _create_key_file(path, what, env_var, env_file_var)
         _refuse_open_permissions(path)
         try:
             key = path.read_text(encoding="utf-8").strip().encode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) else "geen tekst"
-            raise PseudonymKeyError(f"sleutelbestand {path} is niet te lezen ({reason})") from None
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+            raise PseudonymKeyError(f"het sleutelbestand {path} is niet leesbaar ({reason})") from None
     if len(key) < MIN_KEY_LENGTH:
-        raise PseudonymKeyError(f"de pseudonimiseringssleutel is te kort (minimaal {MIN_KEY_LENGTH} tekens)")
+        raise PseudonymKeyError(f"de {what} is te kort (minimaal {MIN_KEY_LENGTH} tekens)")
     return key
 
 
@@ -118,6 +120,28 @@ def _refuse_open_permissions(path: Path) -> None:
             f"sleutelbestand {path} heeft rechten {mode:04o}: anderen kunnen de sleutel lezen; "
             f"beperk ze tot de eigenaar met `chmod 600 {path}` en start opnieuw"
         )
+
+
+def _create_key_file(path: Path, what: str, env_var: str | None, env_file_var: str) -> None:
+    """A new random key in `path`, readable by its owner only, with a notice on stderr."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:
+        via = f"via {env_var} of " if env_var else ""
+        raise PseudonymKeyError(
+            f"geen {what}: het sleutelbestand {path} kan niet worden aangemaakt "
+            f"({exc.strerror or type(exc).__name__}); geef de sleutel {via}een schrijfbaar pad via "
+            f"{env_file_var}"
+        ) from None
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(secrets.token_hex(32) + "\n")
+    print(
+        f"participatie: nieuwe {what} aangemaakt in {path} (rechten 0600). "
+        "Bewaar dit bestand veilig en gebruik het elk kwartaal opnieuw: met een andere sleutel "
+        "krijgen dezelfde personen andere pseudoniemen en sluiten kwartalen niet meer op elkaar aan.",
+        file=sys.stderr,
+    )
 
 
 def key_fingerprint(key: bytes) -> str:
@@ -142,7 +166,7 @@ def pseudonymise_values(values: list[str | None], key: bytes) -> list[str | None
 
 
 def pseudonymise(series: pl.Series, key: bytes) -> pl.Series:
-    """A String series of BSNs as pseudonyms, computed over the distinct values only."""
+    """A String series of BSNs (or other identifiers) as keyed pseudonyms, each distinct value hashed once."""
     unique = series.drop_nulls().unique(maintain_order=True)
     mapping = pl.DataFrame(
         {"_bsn": unique, "_ps": pseudonymise_values(unique.to_list(), key)},
@@ -160,7 +184,8 @@ def elfproef_expr(column: str) -> pl.Expr:
     col = pl.col(column).cast(pl.String)
     weights = (9, 8, 7, 6, 5, 4, 3, 2, -1)
     digits = [col.str.slice(i, 1).cast(pl.Int64, strict=False) for i in range(9)]
-    total = sum(w * d for w, d in zip(weights, digits, strict=False))
+    # a plain sum: a character that is not a digit makes the total null (fill_null(1) then fails it)
+    total = functools.reduce(operator.add, [w * d for w, d in zip(weights, digits, strict=True)])
     well_formed = col.str.contains(r"^\d{9}$")
     return pl.when(col.is_null()).then(None).otherwise(well_formed & (total.fill_null(1) % 11 == 0))
 

@@ -10,6 +10,9 @@ from pathlib import Path
 from pipelines import paths
 from pipelines.report.manifest import write_manifest
 
+#: The run's log inside the bundle: everything the run did, the configuration first, BSNs masked.
+RUN_LOG = "run.log"
+
 
 def default_out_dir(organisatie_slug: str, kwartaal: str) -> Path:
     return paths.REPORTS / organisatie_slug / kwartaal

@@ -105,5 +105,5 @@ def test_key_path_that_is_a_folder_or_cannot_be_created_is_a_dutch_input_error(m
     blocker = tmp_path / "geen-map"
     blocker.write_text("")
     monkeypatch.setenv(pseudonym.ENV_KEY_FILE, str(blocker / "conf" / "sleutel"))  # like an unwritable HOME
-    with pytest.raises(pseudonym.PseudonymKeyError, match="kan geen sleutelbestand aanmaken"):
+    with pytest.raises(pseudonym.PseudonymKeyError, match="kan niet worden aangemaakt"):
         pseudonym.load_key()
