@@ -73,7 +73,8 @@ def norm_status(
                 f"{format_nl(norms.factor, 'ratio', decimals=2)})"
             )
         flag = rows.get((flag_kpi, gemeente, b))
-        if flag is None or flag.get("waarde") is None or shown_value(row) is None:
+        # a flag hidden with its year or mean (`afgeleid`) gives no verdict
+        if flag is None or shown_value(flag) is None or shown_value(row) is None:
             return "", text
         return ("gehaald" if flag_true(flag["waarde"]) else "niet-gehaald"), text
     rule = rules[kpi]

@@ -426,11 +426,17 @@ def norm_text(ctx: NotebookContext, frame: pl.DataFrame, kpi: str) -> str:
         f"{format_nl(row['ci_laag'], 'pct')} tot {format_nl(row['ci_hoog'], 'pct')})."
     )
     meerjarig = frame.filter((pl.col("kpi") == f"{kpi}_meerjarig") & (pl.col("peildatum") == b))
-    if meerjarig.height and meerjarig.get_column("waarde")[0] is not None:
-        avg = meerjarig.get_column("waarde")[0]
+    # the mean and the verdict only as far as publication may show them (hidden with a hidden year)
+    avg = published_value(frame, f"{kpi}_meerjarig", b)
+    if avg is None and meerjarig.height and meerjarig.get_column("onderdrukt")[0] is not None:
+        text += (
+            " Het meerjarig gemiddelde en het oordeel over de norm worden niet getoond: een van de jaren "
+            "is niet gepubliceerd."
+        )
+    if avg is not None:
         n_jaren = meerjarig.get_column("n_jaren")[0]
         norm = ctx.config.norm_factor * avg
-        flag = value_on(frame, kpi.removesuffix("_pct") + "_norm", b)
+        flag = published_value(frame, kpi.removesuffix("_pct") + "_norm", b)
         verdict = "" if flag is None else f": de norm is **{'gehaald' if flag >= 0.5 else 'niet gehaald'}**"
         text += (
             f" Het meerjarig gemiddelde ({n_jaren} jaar) is {format_nl(avg, 'pct')}; de norm "

@@ -113,6 +113,7 @@ def test_bundle_has_every_part(tiny_run):
         "intern/notebooks/10_een.ipynb",
         "intern/notebooks/11_twee.ipynb",
         "intern/10_een.kerncijfers.json",
+        "intern/run.log",
         "manifest.json",
     ):
         assert (out / name).is_file() and (out / name).stat().st_size > 0, name

@@ -56,6 +56,7 @@ def executed(demo_export, demo_clean, tmp_path_factory) -> dict[str, BaseExcepti
     # explore/onderzoeksbestand.ipynb reads a research extract of the demo delivery
     extract, key = root / "onderzoeksbestand", root / "project.sleutel"
     key.write_text("sleutel-van-de-notebooktest-0123456789\n", encoding="utf-8")
+    key.chmod(0o600)  # a key file others can read is refused
     command = ["onderzoeksbestand", "--clean", str(demo_clean), "--project", "notebooktest"]
     assert cli_main([*command, "--out", str(extract), "--sleutelbestand", str(key)]) == 0
 

@@ -12,7 +12,7 @@ import pytest
 
 from pipelines.config import OrgConfig
 from pipelines.kpi.engine import compute_kpis
-from pipelines.kpi.registry import KPI_FAMILIES
+from pipelines.kpi.registry import KPI_CATALOGUE, KPI_FAMILIES
 from pipelines.report import notebook as nb
 from pipelines.report.families import caseload as caseload_pagina
 from pipelines.report.families import fip as fip_pagina
@@ -205,9 +205,40 @@ def test_norm_text_follows_the_engines_norm_flag(small_clean):
     row = frame.filter(
         (pl.col("kpi") == "uitstroom_werk_inkomen_pct") & (pl.col("peildatum") == ctx.peildatum)
     )
+    mean = nb.published_value(frame, "uitstroom_werk_inkomen_pct_meerjarig", ctx.peildatum)
     if row.get_column("onderdrukt")[0] is not None:
         assert "wordt niet getoond" in text
+    elif mean is None:  # hidden with an earlier year: neither the mean nor the verdict
+        assert nb.format_nl(row.get_column("waarde")[0], "pct") in text and "gehaald" not in text
     else:
         assert nb.format_nl(row.get_column("waarde")[0], "pct") in text
         assert ("**niet gehaald**" in text) == (flag == 0.0)
         assert "de norm (10 % meer)" in text
+
+
+def test_norm_text_and_tile_hide_a_mean_and_verdict_hidden_with_their_year(small_clean):
+    """A mean or flag hidden with an earlier year (`afgeleid`) is not shown in prose or tile either."""
+    from pipelines import disclosure
+    from pipelines.report import dashboard, present
+
+    ctx = nb.prepare(str(small_clean), "2024Q3")
+    frame = ctx.kpis(nb.quarter_peildata("2024Q3"), families=["uitstroom"])
+    derived = ["uitstroom_werk_inkomen_pct_meerjarig", "uitstroom_werk_inkomen_norm"]
+    year = (pl.col("kpi") == "uitstroom_werk_inkomen_pct") & (pl.col("peildatum") == ctx.peildatum)
+    hidden = frame.with_columns(
+        pl.when(year)
+        .then(None)
+        .when(pl.col("kpi").is_in(derived) & (pl.col("peildatum") == ctx.peildatum))
+        .then(pl.lit(disclosure.AFGELEID))
+        .otherwise(pl.col("onderdrukt"))
+        .alias("onderdrukt")
+    )
+    text = nb.norm_text(ctx, hidden, "uitstroom_werk_inkomen_pct")
+    assert "meerjarig gemiddelde en het oordeel over de norm worden niet getoond" in text
+    assert "gehaald" not in text and "de norm (10 % meer)" not in text
+    pub = hidden.rename({"onderdrukt": "reden"}).with_columns(pl.lit("x").alias("tekst"))
+    rows = present.rows_by_key(pub)
+    status, _ = dashboard.norm_status(
+        rows, "uitstroom_werk_inkomen_pct", "totaal", ctx.peildatum, KPI_CATALOGUE, dashboard.Norms({})
+    )
+    assert status == ""
