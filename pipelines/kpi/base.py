@@ -67,6 +67,20 @@ class Unavailable(Exception):
     """A family (or part of one) cannot be computed; the message goes into `opmerking`."""
 
 
+@dataclass(frozen=True)
+class Inconsistency:
+    """A figure a policy document states that its own inputs or totals do not reproduce.
+
+    `eenheid` is the unit of both numbers (`n`, `ratio`, `eur`), for the report's formatter.
+    """
+
+    regel: str
+    onderdeel: str
+    opgegeven: float
+    berekend: float
+    eenheid: str = "n"
+
+
 @dataclass
 class Context:
     """What every family needs, prepared once per run (not per peildatum)."""
@@ -77,6 +91,7 @@ class Context:
     #: persoon -> gemeentecode (current municipality, `personen.gemeentecode`).
     persons: pl.DataFrame
     _spells: pl.DataFrame | None = field(default=None, repr=False)
+    _memo: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, data: CleanData, config: OrgConfig) -> Context:
@@ -93,6 +108,12 @@ class Context:
             spells = merge_spells(self.data.get("uitkeringen"), self.config.regelingen, self.config.gap_days)
             self._spells = with_gemeente(spells.lazy(), self.persons).collect()
         return self._spells
+
+    def memo(self, key: tuple, compute):
+        """`compute()` once per run for `key` (e.g. a fixed baseline year that every peildatum needs)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     def table(self, name: str) -> pl.DataFrame:
         """A clean table, or `Unavailable` naming it."""
