@@ -14,7 +14,7 @@ from typing import Any
 
 from pipelines import paths
 from pipelines.errors import RunError
-from pipelines.kpi.registry import KPI_CATALOGUE
+from pipelines.kpi.registry import KPI_CATALOGUE, KPI_FAMILIES, active_families
 from pipelines.report import charts, dashboard, present, xlsx
 from pipelines.report import html as report_html
 from pipelines.report.manifest import sha256_file, write_manifest
@@ -109,6 +109,9 @@ def publish_bundle(
 ) -> dict[str, Any]:
     """Pages, dashboard, workbook, chart exports and the manifest, all inside the staging folder."""
     pub = present.publication_frame(kpis, KPI_CATALOGUE, config.min_cell, config.min_noemer)
+    # a programme the organisation does not run is in kpis.csv (with the reason), not in the publication
+    shown = [k for f in active_families(config) for k in KPI_FAMILIES[f]]
+    pub = pub.filter(pub.get_column("kpi").is_in(shown))
     gemeenten = dict(config.gemeenten)
     for code in kpis.get_column("gemeentecode").unique().to_list():
         if code != "totaal":

@@ -44,7 +44,7 @@ from pipelines.report.notebook import quarter_peildata
 from pipelines.run import notebooks as notebook_runner
 from pipelines.run.bundle import kernel_info, publish_bundle
 from pipelines.run.notebooks import run_notebooks
-from pipelines.run.plan import check_notebooks, discover_notebooks, plan_notebooks
+from pipelines.run.plan import active_notebooks, check_notebooks, discover_notebooks, plan_notebooks
 from pipelines.run.staging import default_out_dir, keep_failed, make_staging, now, replace_bundle
 
 
@@ -160,7 +160,7 @@ def run_quarter(
             kpis = _kpis(ingest.clean_dir, config, quarter_peildata(kwartaal), staging / "kpis.csv")
 
         tasks = plan_notebooks(
-            notebooks,
+            active_notebooks(notebooks, config),
             clean_dir=ingest.clean_dir,
             kwartaal=kwartaal,
             config_path=config_file,
