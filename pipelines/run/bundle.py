@@ -17,6 +17,7 @@ from pipelines.errors import RunError
 from pipelines.kpi.registry import KPI_CATALOGUE, KPI_FAMILIES, active_families
 from pipelines.report import charts, dashboard, present, xlsx
 from pipelines.report import html as report_html
+from pipelines.report.families.budget import illustrative_text
 from pipelines.report.manifest import sha256_file, write_manifest
 from pipelines.run.staging import now
 
@@ -153,7 +154,7 @@ def publish_bundle(
         gemeenten,
         sections,
         chart_files,
-        present.suppression_notes(config.min_cell, config.min_noemer),
+        present.suppression_notes(config.min_cell, config.min_noemer) + budget_notes(config),
         norms,
     )
     body += "\n" + "\n".join(f'<div class="grafiek" id="{div_id}"></div>' for div_id, _ in chart_specs)
@@ -232,6 +233,12 @@ def publish_bundle(
     write_manifest(manifest, staging / "manifest.json")
     step.advance("manifest")
     return manifest
+
+
+def budget_notes(config) -> list[str]:
+    """Dashboard notes on the budget: illustrative amounts say so (only when the budget is shown at all)."""
+    note = illustrative_text(config)
+    return [note] if note and "budget" in active_families(config) else []
 
 
 def bundle_relative(value: Any, staging: Path) -> Any:

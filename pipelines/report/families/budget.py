@@ -207,14 +207,23 @@ def plan_checks(config: OrgConfig, jaar: int) -> list[str]:
     return [budget_inconsistency_text(f) for f in check_budget(plan)] if plan is not None else []
 
 
+ILLUSTRATIEF_TEKST = (
+    "de budgetbedragen zijn illustratief: ze staan in de configuratie van de organisatie, maar komen niet "
+    "uit een vastgesteld beleidsstuk; de uitputting is daarom geen oordeel over de werkelijke begroting"
+)
+
+
+def illustrative_text(config: OrgConfig) -> str | None:
+    """The plain warning every output that shows illustrative budget amounts carries (None for real ones)."""
+    return f"Participatiebudget: {ILLUSTRATIEF_TEKST}." if config.budget_illustratief else None
+
+
 def illustrative_note(config: OrgConfig) -> str | None:
-    """The warning every output that shows illustrative budget amounts carries (None for real budgets)."""
+    """The same warning for the notebook page, with what to do about it."""
     if not config.budget_illustratief:
         return None
     return (
-        "**Let op: de budgetbedragen zijn illustratief.** Ze staan in de configuratie van de organisatie, "
-        "maar komen niet uit een vastgesteld beleidsstuk; de uitputting is daarom geen oordeel over de "
-        "werkelijke begroting. Vervang ze door de eigen begroting (`participatiebudget` of "
+        f"**Let op: {ILLUSTRATIEF_TEKST}.** Vervang ze door de eigen begroting (`participatiebudget` of "
         "`budget_per_perspectief`)."
     )
 

@@ -276,7 +276,9 @@ def municipality_table(voorstel: dict, config, realised: Realised, min_cell: int
 
     Realised spend is by the participant's municipality (trajectory costs and rewards, 12 months); the
     key's share is the key times the realised total. An amount over 1 to `min_cell - 1` persons is hidden,
-    and then one more (the smallest other) so the total does not give it away.
+    and then one more (the smallest other) so the total does not give it away. When the trajectory costs
+    or the rewards as a whole concern so few persons, the realised total itself would give them away (the
+    cost table shows the other part): then no realised figure is shown here.
     """
     if not config.verdeelsleutel:
         return None
@@ -290,6 +292,12 @@ def municipality_table(voorstel: dict, config, realised: Realised, min_cell: int
         amounts[row["gemeentecode"]] = math.fsum(mine.get_column("totaal").to_list())
         persons[row["gemeentecode"]] = mine.height
     hidden = {c for c in amounts if suppression_reason("bedrag", amounts[c], None, persons[c], min_cell)}
+    parts_hidden = any(
+        suppression_reason("bedrag", 1.0, None, per.filter(pl.col(part) > 0).height, min_cell)
+        for part in ("kosten_trajecten", "beloningen")
+    )
+    if parts_hidden:
+        hidden = set(amounts)
     if len(hidden) == 1:
         others = sorted((amounts[c], c) for c in amounts if c not in hidden)
         if others:
@@ -305,7 +313,7 @@ def municipality_table(voorstel: dict, config, realised: Realised, min_cell: int
                 "Voorstel projecten 1-4": _cell((per_gem.get("projecten") or {}).get(code), "eur"),
                 "Voorstel innovatiebudget": _cell((per_gem.get("innovatie") or {}).get(code), "eur"),
                 "Gerealiseerd (12 maanden)": "-" if mine is None else _cell(mine, "eur"),
-                "Volgens de sleutel": _cell(row["bedrag"], "eur"),
+                "Volgens de sleutel": "-" if parts_hidden else _cell(row["bedrag"], "eur"),
                 "Verschil": "-" if mine is None else _cell(mine - row["bedrag"], "eur"),
             }
         )
@@ -344,7 +352,7 @@ def pilot_view(data, config, gemeente: str, b: dt.date) -> PilotView:
         "Het model volgt die rekenregel op elke basis.",
         f"Beloningen: het voorstel begroot per project een bedrag (samen {_eur(stated.get('beloningen'))}, "
         "'ongeveer € 4.000') zonder rekenregel; het model neemt hetzelfde bedrag per persoon "
-        f"({_eur(rate)}), "
+        f"({format_nl(rate, 'eur')}), "
         f"niet het maximum van {_eur(params.max_beloning_per_jaar)} per klant per jaar (dat is een plafond).",
         f"Het voorstel telt de vier groepen op ({proposal_sum if proposal_sum is not None else 'n.b.'} op 1 "
         "maart 2019); wie in twee groepen valt, telt daarin twee keer. In de data op "

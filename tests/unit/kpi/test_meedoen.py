@@ -522,6 +522,8 @@ def test_realised_spend_per_municipality_against_the_key():
     ]
     hidden = municipality_table(voorstel, cfg, Realised(3, per, None), min_cell=5)
     assert hidden.get_column("Gerealiseerd (12 maanden)").to_list() == ["-", "-"]  # 2 and 1 persons
+    # trajectories and rewards concern 3 persons each: the realised total would give them away
+    assert hidden.get_column("Volgens de sleutel").to_list() == ["-", "-"]
 
 
 def test_one_hidden_municipality_hides_a_second_so_the_total_gives_nothing_away():
@@ -531,6 +533,8 @@ def test_one_hidden_municipality_hides_a_second_so_the_total_gives_nothing_away(
         {
             "persoon": [f"P{i}" for i in range(15)],
             "gemeentecode": ["0001"] * 6 + ["0002"] * 2 + ["0003"] * 7,
+            "kosten_trajecten": [60.0] * 15,
+            "beloningen": [40.0] * 15,
             "totaal": [100.0] * 15,
         }
     )
