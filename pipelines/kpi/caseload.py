@@ -5,6 +5,7 @@ the municipality rows of those KPIs are present with an empty value and say so. 
 50": a klantmanager at exactly 50 is not below it. The case load counts persons (both partners of a
 couple) and dossiers (a couple is one case: one `registratienummer`); `caseload_eenheid` says which one
 the norm checks.
+Definitions: docs/definities.md.
 """
 
 from __future__ import annotations

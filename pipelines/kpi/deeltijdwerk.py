@@ -9,6 +9,7 @@ merged in-scope spells ran, on at least one day of the part of that month inside
   andere); `31` (tax credits) is no income of the client's own.
 `deeltijdwerk_peilmaand_pct` is the point-in-time share the Divosa reference (about 8 %) compares with:
 persons in stock on `b` with income from work in the month of `b` / the stock.
+Definitions: docs/definities.md.
 """
 
 from __future__ import annotations

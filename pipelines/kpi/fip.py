@@ -7,7 +7,8 @@ inside the person's periods in those perspectives (klantbeeld periods of one per
 validation rule); the population is everyone with at least `fip_min_blootstelling_dagen` (91) days.
 A conversation is a **day**: several FIP records of one person on one date are one conversation (their
 life domains and follow-up agreements taken together).
-`nodig = round_half_up(norm x exposure / 365.25)` in exact integer arithmetic.
+`nodig = round_half_up(norm x exposure / 365.25)` in exact integer arithmetic. Definitions:
+docs/definities.md.
 """
 
 from __future__ import annotations

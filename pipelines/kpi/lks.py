@@ -7,6 +7,7 @@ total, so a third year registered as a new grant must count. A person running su
 is over the term when the days covered by all their provisions of that kind up to `b` (overlaps once)
 exceed the term (the days from `b - 3 years` resp. `b - 24 months` to `b`, both included). For one
 unbroken provision that is `begindatum < b - 3 years`, as before.
+Definitions: docs/definities.md.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -36,13 +37,13 @@ from pipelines.kpi.base import (
     with_gemeente,
 )
 from pipelines.kpi.bestand import current_periods, stock_on
+from pipelines.kpi.uitstroom import WERK
 from pipelines.periods import minus_months, minus_years
 from pipelines.schema import PERSON_COLUMN
 from pipelines.spells import merge_spells, running_on
 
 MEEDOEN = "meedoen"
 ACTIVITEITEN = ("vrijwilligerswerk", "dagbesteding", "tegenprestatie")
-WERK = ("11", "13")
 HUISBEZOEK = "huisbezoek"
 IN_INRICHTING = "4"
 GROEPEN = ("groep_1", "groep_2", "groep_3", "groep_4")
@@ -98,7 +99,7 @@ def reference_date(params: PilotParams, voorzieningen: pl.DataFrame | None) -> d
     if params.peildatum_doelgroepen is not None:
         return params.peildatum_doelgroepen
     first = None if voorzieningen is None else participations(voorzieningen).get_column("begindatum").min()
-    if first is None:
+    if not isinstance(first, dt.date):
         raise Unavailable(GEEN_DEELNEMERS)
     return dt.date(first.year, 3, 1)
 
@@ -203,7 +204,7 @@ def proposal_layout(counts: pl.DataFrame, gemeenten: dict[str, str]) -> pl.DataF
     labels = {**GROEP_LABELS, "doelgroep": "Unieke personen in een of meer groepen"}
     out = []
     for col, label in labels.items():
-        row = {"Doelgroep": label}
+        row: dict[str, str | int] = {"Doelgroep": label}
         for code in codes:
             row[gemeenten[code]] = int(lookup.get(code, {}).get(col) or 0)
         row["Totaal"] = int(lookup[TOTAAL][col])
@@ -743,7 +744,10 @@ def proposal_lines(voorstel: dict) -> pl.DataFrame:
     """
     out = []
     for line in sorted(voorstel.get("begrotingsregels") or [], key=lambda x: x["project"]):
-        row = {"project": int(line["project"]), "regel": line.get("regel") or f"Project {line['project']}"}
+        row: dict[str, Any] = {
+            "project": int(line["project"]),
+            "regel": line.get("regel") or f"Project {line['project']}",
+        }
         for key in KOSTENREGELS[:-1]:
             row[key] = None if line.get(key) is None else float(line[key])
         parts = [row[k] for k in ("kosten_coaches", "kosten_trajecten", "beloningen") if row[k] is not None]
@@ -916,9 +920,9 @@ def check_proposal(
             found.append(Inconsistency(f"doelgroep {groep[-1]}", "totaal", float(stated[0]), float(parts)))
     if voorstel.get("deelnemers") is not None and summed:
         low, high = participants_at_ambition(summed, params)
-        stated = float(voorstel["deelnemers"])
-        if not (low - 0.5 <= stated <= high + 0.5):
-            found.append(Inconsistency("deelnemers", "deelnemers", stated, (low + high) / 2))
+        stated_participants = float(voorstel["deelnemers"])
+        if not (low - 0.5 <= stated_participants <= high + 0.5):
+            found.append(Inconsistency("deelnemers", "deelnemers", stated_participants, (low + high) / 2))
     lines = voorstel.get("begrotingsregels") or []
     for line in lines:
         name = str(line.get("regel") or f"Project {line['project']}")
@@ -982,33 +986,38 @@ def check_proposal(
         whole = float(voorstel["projecten_totaal_opgegeven"]) + float(voorstel.get("innovatiebudget") or 0.0)
         checks.append(("projecten en innovatiebudget", "totaal", voorstel["totaal_opgegeven"], whole))
     per = voorstel.get("kosten_per_gemeente") or {}
-    for part, stated_total in (
+    for budget_part, stated_total in (
         ("projecten", voorstel.get("projecten_totaal_opgegeven")),
         ("innovatie", voorstel.get("innovatiebudget")),
     ):
-        amounts = per.get(part) or {}
+        amounts = per.get(budget_part) or {}
         if amounts and stated_total is not None:
             checks.append(
-                (f"kosten per gemeente ({part})", "som", math.fsum(amounts.values()), float(stated_total))
+                (
+                    f"kosten per gemeente ({budget_part})",
+                    "som",
+                    math.fsum(amounts.values()),
+                    float(stated_total),
+                )
             )
             for code, amount in sorted(amounts.items()):
                 share = (verdeelsleutel or {}).get(code)
                 if share is not None:
                     checks.append(
                         (
-                            f"kosten per gemeente ({part}) {code}",
+                            f"kosten per gemeente ({budget_part}) {code}",
                             "verdeelsleutel",
                             amount,
                             share * float(stated_total),
                         )
                     )
-    for name, part, stated, computed in checks:
+    for name, what, given, computed in checks:
         if (
-            stated is not None
+            given is not None
             and computed is not None
-            and not _near(float(stated), float(computed), eur_tolerance)
+            and not _near(float(given), float(computed), eur_tolerance)
         ):
-            found.append(Inconsistency(name, part, float(stated), float(computed), "eur"))
+            found.append(Inconsistency(name, what, float(given), float(computed), "eur"))
     return found
 
 

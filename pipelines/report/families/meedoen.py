@@ -229,7 +229,7 @@ def cost_comparison(
     persons_costs = per.filter(pl.col("kosten_trajecten") > 0).height
     persons_rewards = per.filter(pl.col("beloningen") > 0).height
     fte = realised.coach_fte
-    actual = {
+    actual: dict[str, float | None] = {
         "deelnemers": float(realised.deelnemers),
         "fte": fte,
         "kosten_coaches": None if fte is None else fte * params.kosten_per_fte,
@@ -237,8 +237,9 @@ def cost_comparison(
         "kosten_trajecten": math.fsum(per.get_column("kosten_trajecten").to_list()),
         "beloningen": math.fsum(per.get_column("beloningen").to_list()),
     }
-    parts = [actual[k] for k in ("kosten_coaches", "kosten_trajecten", "beloningen") if actual[k] is not None]
-    actual["totaal"] = math.fsum(parts)
+    actual["totaal"] = math.fsum(
+        v for k in ("kosten_coaches", "kosten_trajecten", "beloningen") if (v := actual[k]) is not None
+    )
     hidden = {
         "deelnemers": suppression_reason("aantal", actual["deelnemers"], None, None, min_cell),
         "trajecten": suppression_reason("bedrag", actual["trajecten"], None, persons_costs, min_cell),
@@ -288,9 +289,9 @@ def municipality_table(voorstel: dict, config, realised: Realised, min_cell: int
     split = split_costs(total, config.verdeelsleutel, config.gemeenten)
     amounts, persons = {}, {}
     for row in split.iter_rows(named=True):
-        mine = per.filter((pl.col(GEMEENTE) == row["gemeentecode"]) & (pl.col("totaal") > 0))
-        amounts[row["gemeentecode"]] = math.fsum(mine.get_column("totaal").to_list())
-        persons[row["gemeentecode"]] = mine.height
+        spent = per.filter((pl.col(GEMEENTE) == row["gemeentecode"]) & (pl.col("totaal") > 0))
+        amounts[row["gemeentecode"]] = math.fsum(spent.get_column("totaal").to_list())
+        persons[row["gemeentecode"]] = spent.height
     hidden = {c for c in amounts if suppression_reason("bedrag", amounts[c], None, persons[c], min_cell)}
     parts_hidden = any(
         suppression_reason("bedrag", 1.0, None, per.filter(pl.col(part) > 0).height, min_cell)
