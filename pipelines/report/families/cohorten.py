@@ -31,7 +31,7 @@ PERSPECTIEF_LABELS = {
     "perspectief:onbekend": "Onbekend",
 }
 #: Days between the points of a drawn curve (the exact curve is in cohortcurven.csv).
-STAP_DAGEN = 7
+STAP_DAGEN = 14
 
 
 def research_table(ctx: NotebookContext, name: str) -> pl.DataFrame | str:
