@@ -63,18 +63,23 @@ def parttime_counts(spells, inkomsten, s, b, gemeenten) -> pl.DataFrame:
 def parttime_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
     """`deeltijdwerk_pct`, its multi-year mean and the norm flag for peildatum `b`."""
     # the work months are the same for all four windows: reduce the income table once
-    inkomsten = (
-        ctx.table("inkomsten")
-        .lazy()
-        .filter(pl.col("soort_inkomsten") == ARBEID)
-        .select(PERSON_COLUMN, "maand", "soort_inkomsten")
-        .unique()
-        .collect()
+    table = ctx.table("inkomsten")
+    inkomsten = ctx.cached(
+        ("deeltijdwerk", "werkmaanden"),
+        lambda: (
+            table.lazy()
+            .filter(pl.col("soort_inkomsten") == ARBEID)
+            .select(PERSON_COLUMN, "maand", "soort_inkomsten")
+            .unique()
+            .collect()
+        ),
     )
     spells = ctx.spells
 
     def one(s, e):
-        agg = parttime_counts(spells, inkomsten, s, e, ctx.gemeenten)
+        agg = ctx.cached(
+            ("deeltijdwerk", s, e), lambda: parttime_counts(spells, inkomsten, s, e, ctx.gemeenten)
+        )
         return pct_rows(agg, {"deeltijdwerk_pct": ("werkend", "personen")})[0]
 
     series, reason = yearly_series(ctx, b, one)

@@ -59,11 +59,16 @@ def with_return(spells: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
     )
 
 
-def durability_per_spell(spells: pl.LazyFrame | pl.DataFrame, s: dt.date, b: dt.date) -> pl.LazyFrame:
-    """The spells ending in the window `s..b`, flagged for the durability and re-entry populations."""
+def durability_per_spell(
+    spells: pl.LazyFrame | pl.DataFrame, s: dt.date, b: dt.date, returns: pl.DataFrame | None = None
+) -> pl.LazyFrame:
+    """The spells ending in the window `s..b`, flagged for the durability and re-entry populations.
+
+    `returns`: `with_return(spells)` computed beforehand (a series shares it across its quarters).
+    """
     reason = pl.col("reden_beeindiging")
     return (
-        with_return(spells)
+        (returns.lazy() if returns is not None else with_return(spells))
         .filter(pl.col("end").is_not_null() & (pl.col("end") >= s) & (pl.col("end") <= b))
         .with_columns(
             reason.is_in(WERK).fill_null(False).alias("werk"),
@@ -81,9 +86,13 @@ DURABILITY_AGGS = [
 
 
 def durability_counts(
-    spells: pl.LazyFrame | pl.DataFrame, s: dt.date, b: dt.date, gemeenten: list[str]
+    spells: pl.LazyFrame | pl.DataFrame,
+    s: dt.date,
+    b: dt.date,
+    gemeenten: list[str],
+    returns: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    return by_gemeente(durability_per_spell(spells, s, b), DURABILITY_AGGS, gemeenten)
+    return by_gemeente(durability_per_spell(spells, s, b, returns), DURABILITY_AGGS, gemeenten)
 
 
 def durability_rows(agg: pl.DataFrame) -> list[pl.DataFrame]:
@@ -157,15 +166,30 @@ def earned_person_months(
     )
 
 
+def is_whole_months(s: dt.date, b: dt.date) -> bool:
+    """A window from the first of a month to the last day of a month (every quarter-end window)."""
+    return s.day == 1 and (b + dt.timedelta(days=1)).day == 1
+
+
 def earned_income_rows(
-    spells: pl.DataFrame, inkomsten: pl.DataFrame, persons: pl.DataFrame, s, b, gemeenten
+    spells: pl.DataFrame,
+    inkomsten: pl.DataFrame,
+    persons: pl.DataFrame,
+    s,
+    b,
+    gemeenten,
+    all_months: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """`inkomsten_werk_gem`: mean monthly work income over the person-months; `noemer` = the persons."""
-    months = (
-        earned_person_months(spells, inkomsten, s, b)
-        .join(persons.lazy(), on=PERSON_COLUMN, how="left")
-        .collect()
-    )
+    """`inkomsten_werk_gem`: mean monthly work income over the person-months; `noemer` = the persons.
+
+    `all_months`: `earned_person_months` over the whole delivery. For a window of whole months it holds
+    the same months (a month inside the window is not clipped), so a series filters it per window.
+    """
+    if all_months is not None and is_whole_months(s, b):
+        earned = all_months.lazy().filter((pl.col("maand") >= s) & (pl.col("maand") <= b))
+    else:
+        earned = earned_person_months(spells, inkomsten, s, b)
+    months = earned.join(persons.lazy(), on=PERSON_COLUMN, how="left").collect()
     means = exact_means(months, "bedrag", gemeenten, "gem")
     agg = by_gemeente(
         months,
@@ -187,8 +211,11 @@ def durability_family_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
     out: list[pl.DataFrame] = []
     try:
         s1, b1 = ctx.check_follow_up(b)
+        returns = ctx.cached(("duurzaamheid", "terugkeer"), lambda: with_return(spells).collect())
         out += durability_rows(
-            ctx.cached(("duurzaamheid", s1, b1), lambda: durability_counts(spells, s1, b1, ctx.gemeenten))
+            ctx.cached(
+                ("duurzaamheid", s1, b1), lambda: durability_counts(spells, s1, b1, ctx.gemeenten, returns)
+            )
         )
     except Unavailable as exc:
         out.append(unavailable_rows(DUURZAAM, ctx.gemeenten, str(exc)))
@@ -200,7 +227,13 @@ def durability_family_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
     try:
         s, e = ctx.check_window(b)
         inkomsten = ctx.table("inkomsten")
-        out.append(earned_income_rows(spells, inkomsten, ctx.persons, s, e, ctx.gemeenten))
+        all_months = ctx.cached(
+            ("duurzaamheid", "werkmaanden"),
+            lambda: earned_person_months(
+                spells, inkomsten, dt.date(1900, 1, 1), dt.date(9999, 12, 31)
+            ).collect(),
+        )
+        out.append(earned_income_rows(spells, inkomsten, ctx.persons, s, e, ctx.gemeenten, all_months))
     except Unavailable as exc:
         out.append(unavailable_rows(INKOMSTEN, ctx.gemeenten, str(exc)))
     return [concat_rows(out)]

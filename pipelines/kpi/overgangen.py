@@ -9,6 +9,8 @@ running on both dates; when several periods run on one date, the one that starte
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import polars as pl
 
@@ -46,18 +48,30 @@ def klantbeeld_on(klantbeeld: pl.LazyFrame | pl.DataFrame, b: dt.date) -> pl.Laz
 
 
 def transitions_per_person(
-    spells: pl.LazyFrame | pl.DataFrame, klantbeeld: pl.LazyFrame | pl.DataFrame, b: dt.date
+    spells: pl.LazyFrame | pl.DataFrame,
+    klantbeeld: pl.LazyFrame | pl.DataFrame,
+    b: dt.date,
+    cache: Callable[[tuple, Callable[[], Any]], Any] | None = None,
 ) -> pl.LazyFrame:
-    """One row per person in the population: perspective and trede on `b - 1y` (`_van`) and `b`."""
+    """One row per person in the population: perspective and trede on `b - 1y` (`_van`) and `b`.
+
+    `cache` (`Context.cached`) keeps the klantbeeld of each date for the next quarter of a series, whose
+    `b - 1y` is this quarter's `b` a year later.
+    """
     a = minus_years(b, 1)
+    if cache is not None:
+        kb_a = cache(("klantbeeld_op", a), lambda: klantbeeld_on(klantbeeld, a).collect()).lazy()
+        kb_b = cache(("klantbeeld_op", b), lambda: klantbeeld_on(klantbeeld, b).collect()).lazy()
+    else:
+        kb_a, kb_b = klantbeeld_on(klantbeeld, a), klantbeeld_on(klantbeeld, b)
     in_stock = (
         running_on(spells, a)
         .select(PERSON_COLUMN)
         .unique()
         .join(running_on(spells, b).select(PERSON_COLUMN).unique(), on=PERSON_COLUMN, how="inner")
     )
-    before = klantbeeld_on(klantbeeld, a).rename({"perspectief": "perspectief_van", "trede": "trede_van"})
-    after = klantbeeld_on(klantbeeld, b)
+    before = kb_a.rename({"perspectief": "perspectief_van", "trede": "trede_van"})
+    after = kb_b
     both = in_stock.join(before, on=PERSON_COLUMN, how="inner").join(after, on=PERSON_COLUMN, how="inner")
     rank_van = pl.col("perspectief_van").replace_strict(RANG, default=None, return_dtype=pl.Int8)
     rank = pl.col("perspectief").replace_strict(RANG, default=None, return_dtype=pl.Int8)
@@ -83,7 +97,7 @@ def transition_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
     ctx.check_peildatum(b)
     ctx.check_peildatum(minus_years(b, 1))
     klantbeeld = ctx.table("klantbeeld")
-    people = with_gemeente(transitions_per_person(ctx.spells, klantbeeld, b), ctx.persons)
+    people = with_gemeente(transitions_per_person(ctx.spells, klantbeeld, b, ctx.cached), ctx.persons)
     agg = by_gemeente(people, AGGS, ctx.gemeenten)
     return pct_rows(
         agg,

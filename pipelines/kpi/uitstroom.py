@@ -173,7 +173,8 @@ def outflow_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
     spells = ctx.spells
 
     def one(s, e):
-        return flow_counts(spells, s, e, ctx.gemeenten)
+        # a window's flows are shared by the quarters of a series (each is one of four norm years)
+        return ctx.cached(("uitstroom", s, e), lambda: flow_counts(spells, s, e, ctx.gemeenten))
 
     series, reason = yearly_series(ctx, b, one)
     out: list[pl.DataFrame] = []

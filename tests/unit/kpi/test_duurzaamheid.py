@@ -148,3 +148,14 @@ def test_earned_income_unavailable_without_the_income_table(durability_data):
     kpis = compute_kpis(durability_data, config(), B, families=FAMILY)
     row = kpis.filter((pl.col("kpi") == "inkomsten_werk_gem") & (pl.col("gemeentecode") == "totaal"))
     assert row["waarde"][0] is None and "inkomsten ontbreekt" in row["opmerking"][0]
+
+
+def test_a_series_gives_the_figures_of_each_quarter_alone(duration_data):
+    """The shared work of a series (returns, work months, window flows) changes no figure."""
+    dates = [D(2024, 3, 31), D(2024, 6, 30), B]
+    families = ["duurzaamheid", "uitstroom", "deeltijdwerk", "cohorten"]
+    series = compute_kpis(duration_data, config(), dates, families=families)
+    alone = pl.concat([compute_kpis(duration_data, config(), d, families=families) for d in dates])
+    assert series.sort("kpi", "gemeentecode", "peildatum").equals(
+        alone.sort("kpi", "gemeentecode", "peildatum")
+    )
