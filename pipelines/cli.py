@@ -44,6 +44,7 @@ def _configure_logging() -> None:
     """The package logs; the command shows INFO and up on stderr, without timestamps (a run.log has them)."""
     if not log.handlers:
         handler = logging.StreamHandler(sys.stderr)
+        handler.setLevel(logging.INFO)
         handler.setFormatter(logging.Formatter("%(message)s"))
         log.addHandler(handler)
     log.setLevel(logging.INFO)

@@ -2,7 +2,7 @@
 
 One description of every table serves the generator (what to write), the reader
 (how to parse), the Great Expectations suites (what to check) and the clean parquet
-layout (what the KPI engine reads). See ../shared/spec/export-format.md.
+layout (what the KPI engine reads). See docs/inlezen.md.
 
 Clean tables keep the export's column names and order, with two changes:
 `bsn` is replaced by `persoon` (a keyed pseudonym, see `pipelines.ingest.pseudonym`), and

@@ -208,7 +208,7 @@ def _pick(rng: np.random.Generator, codes: tuple[str, ...], p, n: int) -> np.nda
 
 
 def _year_of(days: np.ndarray) -> np.ndarray:
-    return (np.asarray(days, dtype="datetime64[D]").astype("datetime64[Y]").astype(int) + 1970)
+    return np.asarray(days, dtype="datetime64[D]").astype("datetime64[Y]").astype(int) + 1970
 
 
 def _year_start(years: np.ndarray) -> np.ndarray:
@@ -240,8 +240,19 @@ def _subset_masks(rng, n: int, sizes: np.ndarray, k: int = 6) -> np.ndarray:
 
 def _aow_age(year: np.ndarray) -> np.ndarray:
     """AOW age (years) by the year it is reached: 65 until 2012, 67 from 2024 (simplified steps)."""
-    table = {2013: 65 + 1 / 12, 2014: 65 + 2 / 12, 2015: 65.25, 2016: 65.5, 2017: 65.75, 2018: 66.0,
-             2019: 66 + 4 / 12, 2020: 66 + 4 / 12, 2021: 66 + 4 / 12, 2022: 66 + 7 / 12, 2023: 66 + 10 / 12}
+    table = {
+        2013: 65 + 1 / 12,
+        2014: 65 + 2 / 12,
+        2015: 65.25,
+        2016: 65.5,
+        2017: 65.75,
+        2018: 66.0,
+        2019: 66 + 4 / 12,
+        2020: 66 + 4 / 12,
+        2021: 66 + 4 / 12,
+        2022: 66 + 7 / 12,
+        2023: 66 + 10 / 12,
+    }
     out = np.where(year <= 2012, 65.0, 67.0)
     for y, age in table.items():
         out = np.where(year == y, age, out)
@@ -274,7 +285,9 @@ def draw_bsns(rng: np.random.Generator, n: int) -> np.ndarray:
     valid = check <= 9
     numbers = (prefixes * 10 + check)[valid]
     if len(numbers) < n:
-        raise ValueError(f"de synthetische BSN-reeks is te klein voor {n} personen (maximaal ongeveer 1,8 miljoen)")
+        raise ValueError(
+            f"de synthetische BSN-reeks is te klein voor {n} personen (maximaal ongeveer 1,8 miljoen)"
+        )
     return np.char.zfill(numbers[:n].astype(str), 9)
 
 
@@ -302,13 +315,22 @@ def _simulate(preset: Preset, n_hh: int, rng: np.random.Generator, e: int, g: in
     h0 = e - int(SIMULATION_YEARS * YEAR)
     start = rng.integers(h0, e + 1, n_hh)
     u = rng.random(n_hh)
-    age = np.where(u < 0.22, rng.uniform(18, 27, n_hh),
-                   np.where(u < 0.64, rng.uniform(27, 45, n_hh), rng.uniform(45, 64, n_hh)))
-    leefvorm = _pick(rng, ("1", "2", "3", "4"),
-                     (1 - preset.koppel - preset.ouder - 0.03, preset.ouder, preset.koppel, 0.03), n_hh)
+    age = np.where(
+        u < 0.22,
+        rng.uniform(18, 27, n_hh),
+        np.where(u < 0.64, rng.uniform(27, 45, n_hh), rng.uniform(45, 64, n_hh)),
+    )
+    leefvorm = _pick(
+        rng,
+        ("1", "2", "3", "4"),
+        (1 - preset.koppel - preset.ouder - 0.03, preset.ouder, preset.koppel, 0.03),
+        n_hh,
+    )
     size = np.where(leefvorm == "3", 2, 1)
     partner_age = np.clip(age + rng.normal(0, 4, n_hh), 18, 64.5)
-    birth = np.stack([start - np.round(age * YEAR), start - np.round(partner_age * YEAR)], axis=1).astype(np.int64)
+    birth = np.stack([start - np.round(age * YEAR), start - np.round(partner_age * YEAR)], axis=1).astype(
+        np.int64
+    )
     birth_year = _year_of(birth)
     aow = np.round(birth + _aow_age(birth_year + 66) * YEAR).astype(np.int64)
     aow_hh = np.where(size == 2, aow.min(axis=1), aow[:, 0])
@@ -320,8 +342,12 @@ def _simulate(preset: Preset, n_hh: int, rng: np.random.Generator, e: int, g: in
     cur_start = start
     for generation in range(3):
         n = len(cur_hh)
-        long = rng.random(n) < np.clip(preset.lang * age_factor[cur_hh] * (0.8 if generation else 1.0), 0, 0.95)
-        years = np.where(long, rng.exponential(preset.lang_jaren, n), rng.gamma(2.0, preset.kort_jaren / 2, n))
+        long = rng.random(n) < np.clip(
+            preset.lang * age_factor[cur_hh] * (0.8 if generation else 1.0), 0, 0.95
+        )
+        years = np.where(
+            long, rng.exponential(preset.lang_jaren, n), rng.gamma(2.0, preset.kort_jaren / 2, n)
+        )
         end = cur_start + np.maximum(np.round(years * YEAR).astype(np.int64), 14)
         reason = _end_reasons(rng, preset, long, n)
         at_aow = end >= aow_hh[cur_hh]
@@ -349,15 +375,28 @@ def _simulate(preset: Preset, n_hh: int, rng: np.random.Generator, e: int, g: in
     b_reason = np.concatenate(reasons)
     b_long = np.concatenate(longs)
     in_window = b_end >= g
-    return _Spells(n_hh, size, leefvorm, gemeente, birth, b_hh[in_window], b_start[in_window],
-                   b_end[in_window], b_reason[in_window], b_long[in_window])
+    return _Spells(
+        n_hh,
+        size,
+        leefvorm,
+        gemeente,
+        birth,
+        b_hh[in_window],
+        b_start[in_window],
+        b_end[in_window],
+        b_reason[in_window],
+        b_long[in_window],
+    )
 
 
 _REASON_GROUPS = {
     "werk": (("11", "13"), (0.88, 0.12)),
     "inkomen": (("14", "15", "17", "18", "19"), (0.30, 0.20, 0.10, 0.05, 0.35)),
     "omstandigheden": (("01", "02", "04", "05", "06", "07"), (0.18, 0.37, 0.10, 0.05, 0.05, 0.25)),
-    "administratief": (("31", "32", "33", "34", "35", "97", "98"), (0.15, 0.35, 0.10, 0.10, 0.05, 0.05, 0.20)),
+    "administratief": (
+        ("31", "32", "33", "34", "35", "97", "98"),
+        (0.15, 0.35, 0.10, 0.10, 0.05, 0.05, 0.20),
+    ),
 }
 
 
@@ -366,7 +405,9 @@ def _end_reasons(rng, preset: Preset, long: np.ndarray, n: int) -> np.ndarray:
     p_work = np.where(long, preset.werk * 0.45, np.minimum(preset.werk * 1.25, 0.8))
     rest = 1 - p_work
     u = rng.random(n)
-    group = np.where(u < p_work, 0, np.where(u < p_work + rest * 0.30, 1, np.where(u < p_work + rest * 0.55, 2, 3)))
+    group = np.where(
+        u < p_work, 0, np.where(u < p_work + rest * 0.30, 1, np.where(u < p_work + rest * 0.55, 2, 3))
+    )
     out = np.empty(n, dtype="<U2")
     for i, (codes, probs) in enumerate(_REASON_GROUPS.values()):
         sel = group == i
@@ -489,9 +530,26 @@ def _build_world(preset: Preset, n_persons: int, seed: int, e: int, g: int) -> _
     pb_person = hh_first[b_hh][pb_benefit] + within
 
     bsn = draw_bsns(_rng(seed, 4), len(p_hh))
-    return _World(preset, e, g, p_hh, p_role, p_birth, bsn, p_gemeente,
-                  b_hh, b_start, b_end, b_reason, b_long, regeling, leefvorm_hh[b_hh], regnr,
-                  pb_person, pb_benefit)
+    return _World(
+        preset,
+        e,
+        g,
+        p_hh,
+        p_role,
+        p_birth,
+        bsn,
+        p_gemeente,
+        b_hh,
+        b_start,
+        b_end,
+        b_reason,
+        b_long,
+        regeling,
+        leefvorm_hh[b_hh],
+        regnr,
+        pb_person,
+        pb_benefit,
+    )
 
 
 # --------------------------------------------------------------------------- tables
@@ -537,7 +595,10 @@ def _klantbeeld(w: _World, seed: int) -> _Periods:
     m = len(pb)
     trede = np.select(
         [persp == "werken", persp == "werken_aan"],
-        [rng.choice([4, 5, 6], size=m, p=[0.45, 0.35, 0.20]), rng.choice([2, 3, 4], size=m, p=[0.25, 0.5, 0.25])],
+        [
+            rng.choice([4, 5, 6], size=m, p=[0.45, 0.35, 0.20]),
+            rng.choice([2, 3, 4], size=m, p=[0.25, 0.5, 0.25]),
+        ],
         rng.choice([1, 2, 3], size=m, p=[0.22, 0.48, 0.30]),
     )
     vrij = (persp == "meedoen") & (rng.random(m) < pr.vrijgesteld)
@@ -575,8 +636,10 @@ def _klantmanagers(w: _World, seed: int) -> tuple[pl.DataFrame, np.ndarray, dict
         ids.extend(names)
         functie.extend([name] * n)
         fte.extend(np.round(ftes, 2))
-    frame = pl.DataFrame({"medewerker": ids, "functie": functie, "fte": np.asarray(fte, dtype=float)},
-                         schema={"medewerker": pl.String, "functie": pl.String, "fte": pl.Float64})
+    frame = pl.DataFrame(
+        {"medewerker": ids, "functie": functie, "fte": np.asarray(fte, dtype=float)},
+        schema={"medewerker": pl.String, "functie": pl.String, "fte": pl.Float64},
+    )
     return frame, staff["klantmanager"][person_km], staff
 
 
@@ -585,8 +648,9 @@ def _uitkeringen(w: _World, seed: int) -> pl.DataFrame:
     rng = _rng(seed, 30)
     n = len(w.b_hh)
     huis = _pick(rng, ("1", "2", "3", "4", "5", "6"), (0.80, 0.04, 0.08, 0.03, 0.02, 0.03), n)
-    onth = np.where(rng.random(n) < np.where(w.b_long, 0.14, 0.05),
-                    _pick(rng, ("4", "5", "6"), (0.3, 0.5, 0.2), n), "2")
+    onth = np.where(
+        rng.random(n) < np.where(w.b_long, 0.14, 0.05), _pick(rng, ("4", "5", "6"), (0.3, 0.5, 0.2), n), "2"
+    )
     last = np.minimum(w.b_end, w.e)
     has_oe = (onth != "2") & (rng.random(n) < 0.5)
     oe = w.b_start + np.floor(rng.random(n) * (last - w.b_start + 1)).astype(np.int64)
@@ -624,19 +688,23 @@ def _uitkeringen(w: _World, seed: int) -> pl.DataFrame:
     hh_first = np.searchsorted(w.p_hh, w.b_hh[rows_b])
     person = hh_first[r] + within
     running = end[r] == RUNNING
-    frame = pl.DataFrame({
-        "_p": person, "_s": start[r], "_k": kind[r],
-        "registratienummer": regnr[r],
-        "bsn": w.p_bsn[person],
-        "regeling": regeling[r],
-        "leefvorm": leef_all[r],
-        "huisvesting": huis_all[r],
-        "aanvangsdatum": _dates(start[r]),
-        "einddatum": _dates(np.where(running, 0, end[r]), running),
-        "reden_beeindiging": _strs(reden[r], running),
-        "ontheffing": onth_all[r],
-        "einddatum_ontheffing": _dates(oe_all[r], ~has_oe_all[r]),
-    })
+    frame = pl.DataFrame(
+        {
+            "_p": person,
+            "_s": start[r],
+            "_k": kind[r],
+            "registratienummer": regnr[r],
+            "bsn": w.p_bsn[person],
+            "regeling": regeling[r],
+            "leefvorm": leef_all[r],
+            "huisvesting": huis_all[r],
+            "aanvangsdatum": _dates(start[r]),
+            "einddatum": _dates(np.where(running, 0, end[r]), running),
+            "reden_beeindiging": _strs(reden[r], running),
+            "ontheffing": onth_all[r],
+            "einddatum_ontheffing": _dates(oe_all[r], ~has_oe_all[r]),
+        }
+    )
     return frame.sort("_p", "_s", "_k", "registratienummer").drop("_p", "_s", "_k")
 
 
@@ -674,22 +742,28 @@ def _inkomsten(w: _World, seed: int) -> pl.DataFrame:
         soort.append(np.full(len(rep), code))
         cents.append(np.round(amount * 100).astype(np.int64))
     p = np.concatenate(pers)
-    frame = pl.DataFrame({
-        "_p": p,
-        "bsn": w.p_bsn[p],
-        "maand": _dates(_month_first_day(np.concatenate(months))),
-        "soort_inkomsten": np.concatenate(soort),
-        "bedrag": np.concatenate(cents) / 100.0,
-    })
+    frame = pl.DataFrame(
+        {
+            "_p": p,
+            "bsn": w.p_bsn[p],
+            "maand": _dates(_month_first_day(np.concatenate(months))),
+            "soort_inkomsten": np.concatenate(soort),
+            "bedrag": np.concatenate(cents) / 100.0,
+        }
+    )
     # one row per person, month and kind: overlapping episodes of a couple's re-entry are summed
-    frame = frame.group_by("_p", "bsn", "maand", "soort_inkomsten", maintain_order=True).agg(pl.col("bedrag").sum().round(2))
+    frame = frame.group_by("_p", "bsn", "maand", "soort_inkomsten", maintain_order=True).agg(
+        pl.col("bedrag").sum().round(2)
+    )
     return frame.sort("_p", "maand", "soort_inkomsten").drop("_p")
 
 
 _FIP_DOMAINS = LEEFGEBIEDEN
 
 
-def _contactmomenten(w: _World, kb: _Periods, person_km: np.ndarray, staff: dict, meedoen: dict, seed: int) -> pl.DataFrame:
+def _contactmomenten(
+    w: _World, kb: _Periods, person_km: np.ndarray, staff: dict, meedoen: dict, seed: int
+) -> pl.DataFrame:
     """Intakes, re-examinations, calls, group meetings, FIP for werken_aan, home visits."""
     rng = _rng(seed, 50)
     pr = w.preset
@@ -710,7 +784,11 @@ def _contactmomenten(w: _World, kb: _Periods, person_km: np.ndarray, staff: dict
     parts.append((kb_person[werken][o], d, "groepsbijeenkomst", "werkconsulent"))
     # FIP: an uneven personal rate (some none, most 2-4 a year, some 6+) for werken_aan periods
     u = rng.random(len(w.p_hh))
-    rate = np.where(u < 0.12, 0.0, np.where(u < 0.80, rng.gamma(6.0, 3.1 / 6.0, len(u)), rng.gamma(5.0, 6.5 / 5.0, len(u))))
+    rate = np.where(
+        u < 0.12,
+        0.0,
+        np.where(u < 0.80, rng.gamma(6.0, 3.1 / 6.0, len(u)), rng.gamma(5.0, 6.5 / 5.0, len(u))),
+    )
     rate = rate * pr.fip_schaal
     wa = np.flatnonzero(kb.perspectief == "werken_aan")
     f_lo = np.maximum(kb.start[wa], _day(pr.fip_vanaf))
@@ -735,27 +813,35 @@ def _contactmomenten(w: _World, kb: _Periods, person_km: np.ndarray, staff: dict
     # life domains: FIP mostly all six, intake often several, others few or none
     size = np.select(
         [soort == "fip", soort == "intake", np.isin(soort, ("heronderzoek", "huisbezoek"))],
-        [np.where(rng.random(n) < 0.6, 6, rng.integers(3, 6, n)),
-         np.where(rng.random(n) < 0.3, 6, rng.integers(2, 5, n)),
-         rng.integers(0, 4, n)],
+        [
+            np.where(rng.random(n) < 0.6, 6, rng.integers(3, 6, n)),
+            np.where(rng.random(n) < 0.3, 6, rng.integers(2, 5, n)),
+            rng.integers(0, 4, n),
+        ],
         0,
     )
     mask = _subset_masks(rng, n, size)
     dom = pl.DataFrame({d: mask[:, i] for i, d in enumerate(_FIP_DOMAINS)})
     leefgebieden = dom.select(
-        pl.concat_str([pl.when(pl.col(d)).then(pl.lit(d)) for d in _FIP_DOMAINS], separator="|", ignore_nulls=True)
+        pl.concat_str(
+            [pl.when(pl.col(d)).then(pl.lit(d)) for d in _FIP_DOMAINS], separator="|", ignore_nulls=True
+        )
     ).to_series()
     leefgebieden = leefgebieden.replace("", None)
     p_vervolg = np.select([soort == "fip", soort == "intake", soort == "heronderzoek"], [0.8, 0.9, 0.5], 0.3)
-    frame = pl.DataFrame({
-        "_p": person, "_d": day, "_s": soort,
-        "bsn": w.p_bsn[person],
-        "datum": _dates(day),
-        "soort": soort,
-        "medewerker": pl.Series(who, dtype=pl.String),
-        "leefgebieden": leefgebieden,
-        "vervolgafspraak": rng.random(n) < p_vervolg,
-    }).sort("_p", "_d", "_s", "medewerker")
+    frame = pl.DataFrame(
+        {
+            "_p": person,
+            "_d": day,
+            "_s": soort,
+            "bsn": w.p_bsn[person],
+            "datum": _dates(day),
+            "soort": soort,
+            "medewerker": pl.Series(who, dtype=pl.String),
+            "leefgebieden": leefgebieden,
+            "vervolgafspraak": rng.random(n) < p_vervolg,
+        }
+    ).sort("_p", "_d", "_s", "medewerker")
     ids = pl.Series("contact_id", np.char.add("C", np.char.zfill((1 + np.arange(n)).astype(str), 8)))
     return frame.drop("_p", "_d", "_s").insert_column(0, ids)
 
@@ -778,7 +864,10 @@ _TRAJECTEN = {
     "dagbesteding": (0.015, (6, 36), (1500, 6000)),
     "overig": (0.01, (1, 12), (0, 1000)),
 }
-_DOORVERWIJZINGEN = (("schuldhulpverlening", "maatschappelijk_werk", "ggz", "verslavingszorg"), (0.45, 0.30, 0.15, 0.10))
+_DOORVERWIJZINGEN = (
+    ("schuldhulpverlening", "maatschappelijk_werk", "ggz", "verslavingszorg"),
+    (0.45, 0.30, 0.15, 0.10),
+)
 
 
 def _voorzieningen(w: _World, kb: _Periods, seed: int) -> tuple[pl.DataFrame, dict[str, np.ndarray]]:
@@ -788,19 +877,57 @@ def _voorzieningen(w: _World, kb: _Periods, seed: int) -> tuple[pl.DataFrame, di
     b = w.pb_benefit
     lo = np.maximum(w.b_start[b], w.g)
     hi = np.minimum(w.b_end[b], w.e)
-    cols: dict[str, list] = {k: [] for k in (
-        "person", "soort", "start", "end", "loonwaarde", "kvk", "wsoort", "indicatie", "inlener", "regime", "aanbieder", "kosten")}
+    cols: dict[str, list] = {
+        k: []
+        for k in (
+            "person",
+            "soort",
+            "start",
+            "end",
+            "loonwaarde",
+            "kvk",
+            "wsoort",
+            "indicatie",
+            "inlener",
+            "regime",
+            "aanbieder",
+            "kosten",
+        )
+    }
 
-    def add(person, soort, start, end, *, loonwaarde=None, kvk=None, wsoort=None, indicatie=None,
-            inlener=None, regime=None, aanbieder=None, kosten=None):
+    def add(
+        person,
+        soort,
+        start,
+        end,
+        *,
+        loonwaarde=None,
+        kvk=None,
+        wsoort=None,
+        indicatie=None,
+        inlener=None,
+        regime=None,
+        aanbieder=None,
+        kosten=None,
+    ):
         m = len(person)
         none = np.full(m, None, dtype=object)
         cols["person"].append(person)
-        cols["soort"].append(np.full(m, soort, dtype=object) if isinstance(soort, str) else soort.astype(object))
+        cols["soort"].append(
+            np.full(m, soort, dtype=object) if isinstance(soort, str) else soort.astype(object)
+        )
         cols["start"].append(start)
         cols["end"].append(end)
-        for key, val in (("loonwaarde", loonwaarde), ("kvk", kvk), ("wsoort", wsoort), ("indicatie", indicatie),
-                         ("inlener", inlener), ("regime", regime), ("aanbieder", aanbieder), ("kosten", kosten)):
+        for key, val in (
+            ("loonwaarde", loonwaarde),
+            ("kvk", kvk),
+            ("wsoort", wsoort),
+            ("indicatie", indicatie),
+            ("inlener", inlener),
+            ("regime", regime),
+            ("aanbieder", aanbieder),
+            ("kosten", kosten),
+        ):
             cols[key].append(none if val is None else np.asarray(val, dtype=object))
 
     def months_later(start, lo_m, hi_m):
@@ -822,23 +949,48 @@ def _voorzieningen(w: _World, kb: _Periods, seed: int) -> tuple[pl.DataFrame, di
     tp_soort = np.where(rng.random(len(tp)) < 0.2, "vrijwilligerswerk", "tegenprestatie")
     add(w.pb_person[tp], tp_soort, tp_start, w.b_end[b][tp])
     # wage-cost subsidy after an exit to work (LKS exists since 2015)
-    to_work = np.flatnonzero(np.isin(w.b_reason[b], ("11",)) & (w.b_end[b] >= _day(dt.date(2015, 1, 1)))
-                             & (rng.random(len(b)) < pr.lks_bij_werk) & (w.b_end[b] < w.e))
+    to_work = np.flatnonzero(
+        np.isin(w.b_reason[b], ("11",))
+        & (w.b_end[b] >= _day(dt.date(2015, 1, 1)))
+        & (rng.random(len(b)) < pr.lks_bij_werk)
+        & (w.b_end[b] < w.e)
+    )
     l_start = w.b_end[b][to_work] + 1
     l_end = l_start + np.round(rng.exponential(4.0, len(to_work)) * YEAR + 180).astype(np.int64)
     kind = rng.choice(4, size=len(to_work), p=np.asarray(pr.lks_split) / sum(pr.lks_split))
     employers = _employer_pool(rng, max(20, len(to_work) // 4))
-    kvk = np.where(kind >= 2, pr.sw_kvk or "", employers[rng.integers(0, len(employers), len(to_work))]).astype(object)
+    kvk = np.where(
+        kind >= 2, pr.sw_kvk or "", employers[rng.integers(0, len(employers), len(to_work))]
+    ).astype(object)
     wsoort = np.array(["regulier", "overheid", "sw_bedrijf", "sw_bedrijf"], dtype=object)[kind]
-    indicatie = np.where(kind == 3, "beschut", np.where(kind == 2, "banenafspraak",
-                         np.where(rng.random(len(kind)) < 0.6, "banenafspraak", "geen"))).astype(object)
-    loonwaarde = np.where(kind == 3, rng.uniform(20, 50, len(kind)), np.clip(rng.normal(53, 15, len(kind)), 15, 95))
+    indicatie = np.where(
+        kind == 3,
+        "beschut",
+        np.where(kind == 2, "banenafspraak", np.where(rng.random(len(kind)) < 0.6, "banenafspraak", "geen")),
+    ).astype(object)
+    loonwaarde = np.where(
+        kind == 3, rng.uniform(20, 50, len(kind)), np.clip(rng.normal(53, 15, len(kind)), 15, 95)
+    )
     loonwaarde = np.round(loonwaarde, 1)
-    inlener = np.where((kind == 2) & (rng.random(len(kind)) < 0.5), employers[rng.integers(0, len(employers), len(kind))], None)
+    inlener = np.where(
+        (kind == 2) & (rng.random(len(kind)) < 0.5),
+        employers[rng.integers(0, len(employers), len(kind))],
+        None,
+    )
     l_soort = np.where(rng.random(len(kind)) < 0.1, "lks_forfaitair", "lks")
     l_person = w.pb_person[to_work]
-    add(l_person, l_soort, l_start, l_end, loonwaarde=loonwaarde, kvk=kvk, wsoort=wsoort, indicatie=indicatie,
-        inlener=inlener, kosten=np.round((100 - loonwaarde) * 230.0, 2))
+    add(
+        l_person,
+        l_soort,
+        l_start,
+        l_end,
+        loonwaarde=loonwaarde,
+        kvk=kvk,
+        wsoort=wsoort,
+        indicatie=indicatie,
+        inlener=inlener,
+        kosten=np.round((100 - loonwaarde) * 230.0, 2),
+    )
     bw = np.flatnonzero(kind == 3)
     add(l_person[bw], "beschut_werk", l_start[bw], l_end[bw], kvk=kvk[bw], wsoort=wsoort[bw])
     # job coaching next to LKS: 12 or 24 months, a few running longer (the regional term is 2 x 12)
@@ -847,21 +999,41 @@ def _voorzieningen(w: _World, kb: _Periods, seed: int) -> tuple[pl.DataFrame, di
     jc_start = l_start[jc] + rng.integers(0, 60, len(jc))
     regime = _pick(rng, ("zeer_licht", "licht", "midden", "intensief"), (0.2, 0.35, 0.3, 0.15), len(jc))
     cost_per_regime = {"zeer_licht": 1200.0, "licht": 2400.0, "midden": 3600.0, "intensief": 5400.0}
-    add(l_person[jc], "jobcoach", jc_start, jc_start + np.round(months * 30.44).astype(np.int64),
-        regime=regime, aanbieder=provider(len(jc)),
-        kosten=np.array([cost_per_regime[r] for r in regime.tolist()]) * months / 12)
+    add(
+        l_person[jc],
+        "jobcoach",
+        jc_start,
+        jc_start + np.round(months * 30.44).astype(np.int64),
+        regime=regime,
+        aanbieder=provider(len(jc)),
+        kosten=np.array([cost_per_regime[r] for r in regime.tolist()]) * months / 12,
+    )
     # ontwikkelbanen (at most 3 years; some overrun so the monitor has something to flag)
     if pr.ontwikkelbaan_per_jaar:
         wa = np.flatnonzero(kb.perspectief == "werken_aan")
         o, d = _events(rng, kb.start[wa], np.minimum(kb.end[wa], w.e), pr.ontwikkelbaan_per_jaar)
         months = np.where(rng.random(len(o)) < 0.08, rng.uniform(37, 60, len(o)), rng.uniform(6, 36, len(o)))
         at_sw = (rng.random(len(o)) < 0.8) & (pr.sw_kvk is not None)
-        kvk_o = np.where(at_sw, pr.sw_kvk or "", employers[rng.integers(0, len(employers), len(o))]).astype(object)
-        add(w.pb_person[kb.pb[wa]][o], "ontwikkelbaan", d, d + np.round(months * 30.44).astype(np.int64),
-            kvk=kvk_o, wsoort=np.where(at_sw, "sw_bedrijf", "regulier").astype(object))
+        kvk_o = np.where(at_sw, pr.sw_kvk or "", employers[rng.integers(0, len(employers), len(o))]).astype(
+            object
+        )
+        add(
+            w.pb_person[kb.pb[wa]][o],
+            "ontwikkelbaan",
+            d,
+            d + np.round(months * 30.44).astype(np.int64),
+            kvk=kvk_o,
+            wsoort=np.where(at_sw, "sw_bedrijf", "regulier").astype(object),
+        )
     meedoen = _meedoen_participants(w, kb, rng)
     if len(meedoen["person"]):
-        add(meedoen["person"], "meedoen", meedoen["start"], meedoen["end"], aanbieder=provider(len(meedoen["person"])))
+        add(
+            meedoen["person"],
+            "meedoen",
+            meedoen["start"],
+            meedoen["end"],
+            aanbieder=provider(len(meedoen["person"])),
+        )
         for args, kw in _pilot_provisions(meedoen, _rng(seed, 61)):
             add(*args, **kw)
 
@@ -876,24 +1048,30 @@ def _voorzieningen(w: _World, kb: _Periods, seed: int) -> tuple[pl.DataFrame, di
     def obj(key):
         return pl.Series(np.concatenate(cols[key]), dtype=pl.Object)
 
-    frame = pl.DataFrame({
-        "_p": person,
-        "bsn": w.p_bsn[person],
-        "soort": pl.Series(np.concatenate(cols["soort"]).astype(str)),
-        "begindatum": _dates(start),
-        "einddatum": _dates(np.where(running, 0, end), running),
-        "reden_einde": pl.Series(reden.tolist(), dtype=pl.String),
-        "loonwaarde_pct": pl.Series(np.concatenate(cols["loonwaarde"]).tolist(), dtype=pl.Float64),
-        "werkgever_kvk": pl.Series(np.concatenate(cols["kvk"]).tolist(), dtype=pl.String),
-        "werkgever_soort": pl.Series(np.concatenate(cols["wsoort"]).tolist(), dtype=pl.String),
-        "indicatie": pl.Series(np.concatenate(cols["indicatie"]).tolist(), dtype=pl.String),
-        "inlener_kvk": pl.Series(np.concatenate(cols["inlener"]).tolist(), dtype=pl.String),
-        "jobcoach_regime": pl.Series(np.concatenate(cols["regime"]).tolist(), dtype=pl.String),
-        "aanbieder": pl.Series(np.concatenate(cols["aanbieder"]).tolist(), dtype=pl.String),
-        "kosten": pl.Series(np.concatenate(cols["kosten"]).tolist(), dtype=pl.Float64).round(2),
-    }).filter(pl.Series(keep))
-    frame = frame.sort("_p", "begindatum", "soort", "einddatum", nulls_last=True, maintain_order=True).drop("_p")
-    ids = pl.Series("voorziening_id", np.char.add("V", np.char.zfill((1 + np.arange(frame.height)).astype(str), 8)))
+    frame = pl.DataFrame(
+        {
+            "_p": person,
+            "bsn": w.p_bsn[person],
+            "soort": pl.Series(np.concatenate(cols["soort"]).astype(str)),
+            "begindatum": _dates(start),
+            "einddatum": _dates(np.where(running, 0, end), running),
+            "reden_einde": pl.Series(reden.tolist(), dtype=pl.String),
+            "loonwaarde_pct": pl.Series(np.concatenate(cols["loonwaarde"]).tolist(), dtype=pl.Float64),
+            "werkgever_kvk": pl.Series(np.concatenate(cols["kvk"]).tolist(), dtype=pl.String),
+            "werkgever_soort": pl.Series(np.concatenate(cols["wsoort"]).tolist(), dtype=pl.String),
+            "indicatie": pl.Series(np.concatenate(cols["indicatie"]).tolist(), dtype=pl.String),
+            "inlener_kvk": pl.Series(np.concatenate(cols["inlener"]).tolist(), dtype=pl.String),
+            "jobcoach_regime": pl.Series(np.concatenate(cols["regime"]).tolist(), dtype=pl.String),
+            "aanbieder": pl.Series(np.concatenate(cols["aanbieder"]).tolist(), dtype=pl.String),
+            "kosten": pl.Series(np.concatenate(cols["kosten"]).tolist(), dtype=pl.Float64).round(2),
+        }
+    ).filter(pl.Series(keep))
+    frame = frame.sort("_p", "begindatum", "soort", "einddatum", nulls_last=True, maintain_order=True).drop(
+        "_p"
+    )
+    ids = pl.Series(
+        "voorziening_id", np.char.add("V", np.char.zfill((1 + np.arange(frame.height)).astype(str), 8))
+    )
     return frame.insert_column(0, ids), meedoen
 
 
@@ -904,8 +1082,12 @@ def _employer_pool(rng, n: int) -> np.ndarray:
 
 def _meedoen_participants(w: _World, kb: _Periods, rng) -> dict[str, np.ndarray]:
     """Meedoen! (ISD Bollenstreek, from 2019): 60-70 % of the four target groups of 1 March 2019 join."""
-    empty = {"person": np.zeros(0, np.int64), "start": np.zeros(0, np.int64), "end": np.zeros(0, np.int64),
-             "groups": np.zeros((0, 4), bool)}
+    empty = {
+        "person": np.zeros(0, np.int64),
+        "start": np.zeros(0, np.int64),
+        "end": np.zeros(0, np.int64),
+        "groups": np.zeros((0, 4), bool),
+    }
     if not w.preset.meedoen:
         return empty
     groups = target_groups(w, kb, _day(dt.date(2019, 3, 1)))
@@ -943,7 +1125,12 @@ def _pilot_provisions(meedoen: dict, rng) -> list[tuple[tuple, dict]]:
     t_start = start[tr] + rng.integers(30, 271, len(tr))
     t_end = t_start + rng.integers(90, 271, len(tr))
     aanbieder = np.asarray(_AANBIEDERS, dtype=object)[rng.integers(0, len(_AANBIEDERS), len(tr))]
-    out.append(((person[tr], "training", t_start, t_end), {"aanbieder": aanbieder, "kosten": np.full(len(tr), 2000.0)}))
+    out.append(
+        (
+            (person[tr], "training", t_start, t_end),
+            {"aanbieder": aanbieder, "kosten": np.full(len(tr), 2000.0)},
+        )
+    )
     return out
 
 
@@ -966,15 +1153,20 @@ def target_groups(w: _World, kb: _Periods, t: int) -> dict[str, np.ndarray]:
     rung1[kb.pb[on]] = True
     g4 = rung1[pb] & (w.huisvesting[b][pb] != "4")
     _, first = np.unique(person, return_index=True)
-    return {"person": person[first], "benefit_end": w.b_end[b][pb][first],
-            "groups": np.stack([g1, g2, g3, g4], axis=1)[first]}
+    return {
+        "person": person[first],
+        "benefit_end": w.b_end[b][pb][first],
+        "groups": np.stack([g1, g2, g3, g4], axis=1)[first],
+    }
 
 
 def _zrm(w: _World, meedoen: dict, seed: int) -> pl.DataFrame:
     """ZRM: all 13 domains at some intakes, and every three months for Meedoen! participants."""
     rng = _rng(seed, 70)
     b = w.pb_benefit
-    intake = np.flatnonzero((w.b_start[b] >= max(w.g, _day(dt.date(2017, 1, 1)))) & (rng.random(len(b)) < 0.12))
+    intake = np.flatnonzero(
+        (w.b_start[b] >= max(w.g, _day(dt.date(2017, 1, 1)))) & (rng.random(len(b)) < 0.12)
+    )
     m_person = [w.pb_person[intake]]
     m_day = [np.minimum(w.b_start[b][intake] + rng.integers(0, 60, len(intake)), w.e)]
     m_k = [np.zeros(len(intake), np.int64)]
@@ -994,14 +1186,16 @@ def _zrm(w: _World, meedoen: dict, seed: int) -> pl.DataFrame:
     # most participants improve slowly, some stay put and some slide back (the ZRM monitor must see both)
     pace = rng.uniform(-0.12, 0.35, (len(w.p_hh), d))
     score = np.clip(base[person] + np.floor(k[:, None] * pace[person]), 1, 5).astype(np.int64)
-    frame = pl.DataFrame({
-        "_p": np.repeat(person, d),
-        "bsn": np.repeat(w.p_bsn[person], d),
-        "datum": _dates(np.repeat(day, d)),
-        "domein": np.tile(np.asarray(ZRM_DOMEIN), n),
-        "_o": np.tile(np.arange(d), n),
-        "score": score.ravel(),
-    })
+    frame = pl.DataFrame(
+        {
+            "_p": np.repeat(person, d),
+            "bsn": np.repeat(w.p_bsn[person], d),
+            "datum": _dates(np.repeat(day, d)),
+            "domein": np.tile(np.asarray(ZRM_DOMEIN), n),
+            "_o": np.tile(np.arange(d), n),
+            "score": score.ravel(),
+        }
+    )
     return frame.sort("_p", "datum", "_o").drop("_p", "_o")
 
 
@@ -1015,7 +1209,9 @@ def _beloningen(w: _World, meedoen: dict, seed: int) -> pl.DataFrame:
     """Vouchers of 10 euro per step, at most 50 a year for almost everyone (a few exceed it)."""
     rng = _rng(seed, 80)
     if not len(meedoen["person"]):
-        return pl.DataFrame(schema={"bsn": pl.String, "datum": pl.Date, "bedrag": pl.Float64, "stap": pl.String})
+        return pl.DataFrame(
+            schema={"bsn": pl.String, "datum": pl.Date, "bedrag": pl.Float64, "stap": pl.String}
+        )
     start, last = meedoen["start"], np.minimum(meedoen["end"], w.e)
     y0, y1 = _year_of(start), _year_of(last)
     ny = y1 - y0 + 1
@@ -1023,18 +1219,22 @@ def _beloningen(w: _World, meedoen: dict, seed: int) -> pl.DataFrame:
     year = y0[rep] + (np.arange(len(rep)) - np.repeat(np.cumsum(ny) - ny, ny))
     lo = np.maximum(_year_start(year), start[rep])
     hi = np.minimum(_year_start(year + 1) - 1, last[rep])
-    steps = np.where(rng.random(len(rep)) < 0.04, rng.integers(6, 8, len(rep)), np.minimum(rng.poisson(3.2, len(rep)), 5))
+    steps = np.where(
+        rng.random(len(rep)) < 0.04, rng.integers(6, 8, len(rep)), np.minimum(rng.poisson(3.2, len(rep)), 5)
+    )
     steps = np.where(hi - lo < 30, np.minimum(steps, 1), steps)
     owner = np.repeat(np.arange(len(rep)), steps)
     day = lo[owner] + np.floor(rng.random(len(owner)) * (hi - lo + 1)[owner]).astype(np.int64)
     person = meedoen["person"][rep][owner]
-    frame = pl.DataFrame({
-        "_p": person,
-        "bsn": w.p_bsn[person],
-        "datum": _dates(day),
-        "bedrag": np.full(len(owner), 10.0),
-        "stap": np.asarray(_STAPPEN)[rng.integers(0, len(_STAPPEN), len(owner))],
-    })
+    frame = pl.DataFrame(
+        {
+            "_p": person,
+            "bsn": w.p_bsn[person],
+            "datum": _dates(day),
+            "bedrag": np.full(len(owner), 10.0),
+            "stap": np.asarray(_STAPPEN)[rng.integers(0, len(_STAPPEN), len(owner))],
+        }
+    )
     return frame.sort("_p", "datum", "stap").drop("_p")
 
 
@@ -1045,27 +1245,35 @@ def _personen(w: _World, person_km: np.ndarray, vz: pl.DataFrame, seed: int) -> 
     first_b = np.searchsorted(w.b_hh, w.p_hh)  # benefits are sorted by household
     leef = w.b_leefvorm[first_b]
     first_start = w.b_start[first_b]
-    woman = np.where(leef == "2", rng.random(n) < 0.86,
-                     np.where(leef == "3", (w.p_role == 1) ^ (rng.random(n) < 0.05), rng.random(n) < 0.45))
+    woman = np.where(
+        leef == "2",
+        rng.random(n) < 0.86,
+        np.where(leef == "3", (w.p_role == 1) ^ (rng.random(n) < 0.05), rng.random(n) < 0.45),
+    )
     dates_sh = first_start - rng.integers(30, 400, n)
     banen = vz.filter(pl.col("indicatie") == "banenafspraak")["bsn"].unique().implode()
     dgr = pl.Series(w.p_bsn).is_in(banen).to_numpy() | (rng.random(n) < 0.03)
-    mig = np.where(w.niet_westers, "niet_westers",
-                   _pick(rng, ("nederlands", "westers", "onbekend"), (0.80, 0.14, 0.06), n))
+    mig = np.where(
+        w.niet_westers,
+        "niet_westers",
+        _pick(rng, ("nederlands", "westers", "onbekend"), (0.80, 0.14, 0.06), n),
+    )
     statushouder = w.niet_westers & (first_start >= _day(dt.date(2014, 1, 1))) & (rng.random(n) < 0.35)
-    return pl.DataFrame({
-        "bsn": w.p_bsn,
-        "clientnummer": (300_001 + np.arange(n)).astype(str),
-        "geboortedatum": _dates(w.p_birth),
-        "geslacht": np.where(woman, "2", "1"),
-        "gemeentecode": w.p_gemeente,
-        "migratieachtergrond": mig,
-        "statushouder": statushouder,
-        "datum_verblijfsvergunning": _dates(np.minimum(dates_sh, w.e), ~statushouder),
-        "doelgroepregister": dgr,
-        "kinderen_ten_laste": w.kids.astype(np.int64),
-        "klantmanager": pl.Series(person_km, dtype=pl.String),
-    })
+    return pl.DataFrame(
+        {
+            "bsn": w.p_bsn,
+            "clientnummer": (300_001 + np.arange(n)).astype(str),
+            "geboortedatum": _dates(w.p_birth),
+            "geslacht": np.where(woman, "2", "1"),
+            "gemeentecode": w.p_gemeente,
+            "migratieachtergrond": mig,
+            "statushouder": statushouder,
+            "datum_verblijfsvergunning": _dates(np.minimum(dates_sh, w.e), ~statushouder),
+            "doelgroepregister": dgr,
+            "kinderen_ten_laste": w.kids.astype(np.int64),
+            "klantmanager": pl.Series(person_km, dtype=pl.String),
+        }
+    )
 
 
 def _inwoners(preset: Preset, scale: float) -> pl.DataFrame:
@@ -1074,11 +1282,18 @@ def _inwoners(preset: Preset, scale: float) -> pl.DataFrame:
     ref = pl.read_csv(REFERENCE / "inwoners.csv", schema_overrides={"gemeentecode": pl.String})
     ref = ref.filter(pl.col("gemeentecode").is_in(codes))
     if preset.inwoners_2024:
-        base = ref.filter(pl.col("jaar") == 2024).select("gemeentecode", pl.col("inwoners_18plus").alias("_b"))
-        own = pl.DataFrame({"gemeentecode": list(preset.inwoners_2024), "_o": list(preset.inwoners_2024.values())})
-        ref = ref.join(base, on="gemeentecode").join(own, on="gemeentecode").with_columns(
-            (pl.col("inwoners_18plus") * pl.col("_o") / pl.col("_b")).alias("inwoners_18plus")
-        ).drop("_b", "_o")
+        base = ref.filter(pl.col("jaar") == 2024).select(
+            "gemeentecode", pl.col("inwoners_18plus").alias("_b")
+        )
+        own = pl.DataFrame(
+            {"gemeentecode": list(preset.inwoners_2024), "_o": list(preset.inwoners_2024.values())}
+        )
+        ref = (
+            ref.join(base, on="gemeentecode")
+            .join(own, on="gemeentecode")
+            .with_columns((pl.col("inwoners_18plus") * pl.col("_o") / pl.col("_b")).alias("inwoners_18plus"))
+            .drop("_b", "_o")
+        )
     out = ref.with_columns((pl.col("inwoners_18plus") * scale).round(0).cast(pl.Int64).clip(lower_bound=1))
     return out.select("gemeentecode", "jaar", "inwoners_18plus").sort("gemeentecode", "jaar")
 
@@ -1116,37 +1331,47 @@ def generate_tables(
     w.niet_westers = rng.random(len(w.p_hh)) < preset.niet_westers
     # dependent children per household (single parents at least one), the same for both partners
     leef_hh = w.b_leefvorm[np.searchsorted(w.b_hh, np.arange(w.p_hh[-1] + 1))]
-    kids_hh = np.where(leef_hh == "2", 1 + rng.poisson(0.8, len(leef_hh)),
-                       np.where(leef_hh == "3", rng.poisson(1.1, len(leef_hh)), 0))
+    kids_hh = np.where(
+        leef_hh == "2",
+        1 + rng.poisson(0.8, len(leef_hh)),
+        np.where(leef_hh == "3", rng.poisson(1.1, len(leef_hh)), 0),
+    )
     w.kids = kids_hh[w.p_hh]
     kb = _klantbeeld(w, seed)
     medewerkers, person_km, staff = _klantmanagers(w, seed)
     uitkeringen = _uitkeringen(w, seed)
     # huisvesting of the in-scope benefit rows, for the target groups (institution excluded)
-    hv = uitkeringen.filter(pl.col("registratienummer").str.starts_with("U")).unique("registratienummer", keep="first", maintain_order=True)
+    hv = uitkeringen.filter(pl.col("registratienummer").str.starts_with("U")).unique(
+        "registratienummer", keep="first", maintain_order=True
+    )
     w.huisvesting = (
-        pl.DataFrame({"registratienummer": w.b_regnr}).join(hv, on="registratienummer", how="left", maintain_order="left")
-        ["huisvesting"].to_numpy()
+        pl.DataFrame({"registratienummer": w.b_regnr})
+        .join(hv, on="registratienummer", how="left", maintain_order="left")["huisvesting"]
+        .to_numpy()
     )
     voorzieningen, meedoen = _voorzieningen(w, kb, seed)
     tables = {
-        "levering": pl.DataFrame({
-            "organisatie": [load_config(preset_path(organisatie)).organisatie],
-            "softwarepakket": [preset.softwarepakket],
-            "extractiedatum": [extractiedatum],
-            "gegevens_vanaf": [vanaf],
-        }),
+        "levering": pl.DataFrame(
+            {
+                "organisatie": [load_config(preset_path(organisatie)).organisatie],
+                "softwarepakket": [preset.softwarepakket],
+                "extractiedatum": [extractiedatum],
+                "gegevens_vanaf": [vanaf],
+            }
+        ),
         "personen": _personen(w, person_km, voorzieningen, seed),
         "uitkeringen": uitkeringen,
         "inkomsten": _inkomsten(w, seed),
-        "klantbeeld": pl.DataFrame({
-            "bsn": w.p_bsn[w.pb_person[kb.pb]],
-            "ingangsdatum": _dates(kb.start),
-            "einddatum": _dates(np.where(kb.end == RUNNING, 0, kb.end), kb.end == RUNNING),
-            "perspectief": kb.perspectief,
-            "trede": kb.trede.astype(np.int64),
-            "duurzaam_vrijgesteld": kb.vrijgesteld,
-        }),
+        "klantbeeld": pl.DataFrame(
+            {
+                "bsn": w.p_bsn[w.pb_person[kb.pb]],
+                "ingangsdatum": _dates(kb.start),
+                "einddatum": _dates(np.where(kb.end == RUNNING, 0, kb.end), kb.end == RUNNING),
+                "perspectief": kb.perspectief,
+                "trede": kb.trede.astype(np.int64),
+                "duurzaam_vrijgesteld": kb.vrijgesteld,
+            }
+        ),
         "contactmomenten": _contactmomenten(w, kb, person_km, staff, meedoen, seed),
         "voorzieningen": voorzieningen,
         "zrm": _zrm(w, meedoen, seed),
@@ -1210,7 +1435,9 @@ def parse_formaat(formaat: str) -> Formaat:
             chosen[kind] = token
     fmt = Formaat(**chosen, flags=frozenset(flags))
     if fmt.delimiter == "komma" and fmt.decimal == "decimaalkomma":
-        raise ValueError("decimaalkomma gaat niet samen met komma als scheidingsteken (Excel schrijft dan ';')")
+        raise ValueError(
+            "decimaalkomma gaat niet samen met komma als scheidingsteken (Excel schrijft dan ';')"
+        )
     return fmt
 
 
@@ -1248,7 +1475,9 @@ def render_text(table: str, frame: pl.DataFrame, fmt: Formaat) -> pl.DataFrame:
 
 
 def _write_csv(path: Path, text: pl.DataFrame, fmt: Formaat) -> None:
-    options = dict(separator=fmt.separator, line_terminator="\r\n" if "crlf" in fmt.flags else "\n", null_value="")
+    options = dict(
+        separator=fmt.separator, line_terminator="\r\n" if "crlf" in fmt.flags else "\n", null_value=""
+    )
     if fmt.encoding == "cp1252":
         path.write_bytes(text.write_csv(None, **options).encode("cp1252"))
     else:
@@ -1265,8 +1494,9 @@ def _write_xlsx(path: Path, tables: dict[str, pl.DataFrame], fmt: Formaat) -> No
     too_big = [f"{n} ({f.height} rijen)" for n, f in tables.items() if f.height > XLSX_MAX_ROWS]
     if too_big:
         raise ValueError(f"te groot voor een Excel-werkblad: {', '.join(too_big)}; kies een csv-formaat")
-    workbook = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                               "strings_to_urls": False})
+    workbook = xlsxwriter.Workbook(
+        str(path), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+    )
     workbook.set_properties({"created": dt.datetime(2024, 1, 1), "author": "participatie synth"})
     date_format = workbook.add_format({"num_format": "dd-mm-yyyy"})
     for name in TABLE_ORDER:
@@ -1294,19 +1524,51 @@ def _write_xlsx(path: Path, tables: dict[str, pl.DataFrame], fmt: Formaat) -> No
 # --------------------------------------------------------------------------- faults
 
 FAULT_COLUMNS = ("tabel", "bestand", "regel", "kolom", "controle", "omschrijving")
-_UNKNOWN_CODE = {"geslacht": "X", "leefvorm": "7", "perspectief": "werk", "soort_inkomsten": "77",
-                 "soort": "bezoek", "domein": "werk", "functie": "teamleider"}
+_UNKNOWN_CODE = {
+    "geslacht": "X",
+    "leefvorm": "7",
+    "perspectief": "werk",
+    "soort_inkomsten": "77",
+    "soort": "bezoek",
+    "domein": "werk",
+    "functie": "teamleider",
+}
 # table -> fault kinds that can be injected there: (controle, column)
 _FAULTS: dict[str, tuple[tuple[str, str], ...]] = {
     "personen": (("elfproef", "bsn"), ("dubbel", "")),
-    "uitkeringen": (("datumvolgorde", "einddatum"), ("codelijst", "leefvorm"), ("verplicht", "regeling"),
-                    ("onbekende_persoon", "bsn"), ("dubbel", "")),
-    "inkomsten": (("codelijst", "soort_inkomsten"), ("verplicht", "bedrag"), ("onbekende_persoon", "bsn"), ("dubbel", "")),
-    "klantbeeld": (("datumvolgorde", "einddatum"), ("codelijst", "perspectief"), ("verplicht", "perspectief"),
-                   ("onbekende_persoon", "bsn"), ("dubbel", "")),
-    "contactmomenten": (("codelijst", "soort"), ("verplicht", "datum"), ("onbekende_persoon", "bsn"), ("dubbel", "")),
-    "voorzieningen": (("datumvolgorde", "einddatum"), ("codelijst", "soort"), ("verplicht", "begindatum"),
-                      ("onbekende_persoon", "bsn"), ("dubbel", "")),
+    "uitkeringen": (
+        ("datumvolgorde", "einddatum"),
+        ("codelijst", "leefvorm"),
+        ("verplicht", "regeling"),
+        ("onbekende_persoon", "bsn"),
+        ("dubbel", ""),
+    ),
+    "inkomsten": (
+        ("codelijst", "soort_inkomsten"),
+        ("verplicht", "bedrag"),
+        ("onbekende_persoon", "bsn"),
+        ("dubbel", ""),
+    ),
+    "klantbeeld": (
+        ("datumvolgorde", "einddatum"),
+        ("codelijst", "perspectief"),
+        ("verplicht", "perspectief"),
+        ("onbekende_persoon", "bsn"),
+        ("dubbel", ""),
+    ),
+    "contactmomenten": (
+        ("codelijst", "soort"),
+        ("verplicht", "datum"),
+        ("onbekende_persoon", "bsn"),
+        ("dubbel", ""),
+    ),
+    "voorzieningen": (
+        ("datumvolgorde", "einddatum"),
+        ("codelijst", "soort"),
+        ("verplicht", "begindatum"),
+        ("onbekende_persoon", "bsn"),
+        ("dubbel", ""),
+    ),
     "zrm": (("codelijst", "domein"), ("verplicht", "score"), ("onbekende_persoon", "bsn"), ("dubbel", "")),
     "beloningen": (("verplicht", "datum"), ("onbekende_persoon", "bsn"), ("dubbel", "")),
     "medewerkers": (("codelijst", "functie"), ("dubbel", "")),
@@ -1328,15 +1590,23 @@ def _eligible(table: str, frame: pl.DataFrame, kind: str, column: str) -> np.nda
         return frame["einddatum"].is_not_null().to_numpy()
     if table == "voorzieningen" and kind == "codelijst":
         # an unknown soort must not also trip the LKS, employer or jobcoach field rules
-        return frame.select(
-            pl.col("werkgever_kvk").is_null() & pl.col("jobcoach_regime").is_null() & pl.col("loonwaarde_pct").is_null()
-        ).to_series().to_numpy()
+        return (
+            frame.select(
+                pl.col("werkgever_kvk").is_null()
+                & pl.col("jobcoach_regime").is_null()
+                & pl.col("loonwaarde_pct").is_null()
+            )
+            .to_series()
+            .to_numpy()
+        )
     if table == "medewerkers" and kind == "codelijst":
         return (frame["functie"] != "klantmanager").to_numpy()  # persons keep a valid klantmanager
     return np.ones(frame.height, bool)
 
 
-def _inject(tables: dict[str, pl.DataFrame], pct: float, seed: int) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
+def _inject(
+    tables: dict[str, pl.DataFrame], pct: float, seed: int
+) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
     """Give round(pct % of rows) rows per table exactly one realistic fault; return the list of faults.
 
     Positions are final row indices (0-based, before the header); `_lines` turns them into lines.
@@ -1344,7 +1614,9 @@ def _inject(tables: dict[str, pl.DataFrame], pct: float, seed: int) -> tuple[dic
     rng = _rng(seed, 100)
     out = dict(tables)
     records: list[tuple[str, int, str, str, str]] = []  # table, row, kolom, controle, omschrijving
-    bsn_counts = pl.concat([out[t].select("bsn") for t in TABLE_ORDER if t != "personen" and "bsn" in out[t].columns])
+    bsn_counts = pl.concat(
+        [out[t].select("bsn") for t in TABLE_ORDER if t != "personen" and "bsn" in out[t].columns]
+    )
     bsn_counts = bsn_counts.group_by("bsn").len()
     used_bsn = set(out["personen"]["bsn"].to_list())
     blocked: set[str] = set()  # persons whose rows are all rejected already (elfproef)
@@ -1354,7 +1626,9 @@ def _inject(tables: dict[str, pl.DataFrame], pct: float, seed: int) -> tuple[dic
     n_faults = int(round(pers.height * pct / 100))
     if n_faults:
         n_elf = max(1, n_faults // 2) if pers.height > 1 else 0
-        counts = pers.select("bsn").join(bsn_counts, on="bsn", how="left").with_columns(pl.col("len").fill_null(0))
+        counts = (
+            pers.select("bsn").join(bsn_counts, on="bsn", how="left").with_columns(pl.col("len").fill_null(0))
+        )
         order = np.lexsort((rng.random(pers.height), counts["len"].to_numpy()))
         elf_rows = np.sort(order[:n_elf])
         rest = np.setdiff1d(np.arange(pers.height), elf_rows)
@@ -1371,16 +1645,31 @@ def _inject(tables: dict[str, pl.DataFrame], pct: float, seed: int) -> tuple[dic
                 out[name] = out[name].with_columns(pl.col("bsn").replace(mapping))
         out["personen"] = _duplicate(out["personen"], dup_rows)
         records = _shift(records, "personen", dup_rows)
-        records += [("personen", int(r + 1 + i), "", "dubbel", _DESCRIPTIONS["dubbel"].format(original=int(r + i) + 2))
-                    for i, r in enumerate(dup_rows)]
+        records += [
+            (
+                "personen",
+                int(r + 1 + i),
+                "",
+                "dubbel",
+                _DESCRIPTIONS["dubbel"].format(original=int(r + i) + 2),
+            )
+            for i, r in enumerate(dup_rows)
+        ]
         elf_lines = {mapping[pers["bsn"][r]]: _position(dup_rows, r) + 2 for r in elf_rows.tolist()}
         for name in TABLE_ORDER:
             if name != "personen" and "bsn" in out[name].columns:
                 hit = out[name]["bsn"].is_in(list(blocked)).to_numpy()
                 for r in np.flatnonzero(hit).tolist():
                     line = elf_lines[out[name]["bsn"][r]]
-                    records.append((name, r, "bsn", "afgewezen_persoon",
-                                    _DESCRIPTIONS["afgewezen_persoon"].format(original=line)))
+                    records.append(
+                        (
+                            name,
+                            r,
+                            "bsn",
+                            "afgewezen_persoon",
+                            _DESCRIPTIONS["afgewezen_persoon"].format(original=line),
+                        )
+                    )
 
     extra_bsn = iter(b for b in draw_bsns(_rng(seed, 101), len(used_bsn) + 5000) if b not in used_bsn)
     for name, kinds in _FAULTS.items():
@@ -1390,19 +1679,29 @@ def _inject(tables: dict[str, pl.DataFrame], pct: float, seed: int) -> tuple[dic
         n_faults = int(round(frame.height * pct / 100))
         if not n_faults:
             continue
-        free = ~frame["bsn"].is_in(list(blocked)).to_numpy() if "bsn" in frame.columns else np.ones(frame.height, bool)
+        free = (
+            ~frame["bsn"].is_in(list(blocked)).to_numpy()
+            if "bsn" in frame.columns
+            else np.ones(frame.height, bool)
+        )
         rows = np.sort(rng.choice(np.flatnonzero(free), size=min(n_faults, int(free.sum())), replace=False))
         options = np.stack([_eligible(name, frame, k, c)[rows] for k, c in kinds], axis=1)
-        choice = np.argmax(np.where(options, rng.random(options.shape), -1.0), axis=1)  # a random eligible kind
+        choice = np.argmax(
+            np.where(options, rng.random(options.shape), -1.0), axis=1
+        )  # a random eligible kind
         updates: dict[str, list] = {}
         for (kind, column), idx in zip(kinds, range(len(kinds))):
             sel = rows[choice == idx]
             if not len(sel) or kind == "dubbel":
                 continue
             if kind == "datumvolgorde":
-                start_col = {"uitkeringen": "aanvangsdatum", "klantbeeld": "ingangsdatum"}.get(name, "begindatum")
+                start_col = {"uitkeringen": "aanvangsdatum", "klantbeeld": "ingangsdatum"}.get(
+                    name, "begindatum"
+                )
                 start = frame[start_col].gather(sel)
-                values = (start - pl.Series([dt.timedelta(days=int(d)) for d in rng.integers(1, 60, len(sel))])).to_list()
+                values = (
+                    start - pl.Series([dt.timedelta(days=int(d)) for d in rng.integers(1, 60, len(sel))])
+                ).to_list()
             elif kind == "codelijst":
                 values = [_UNKNOWN_CODE[column]] * len(sel)
             elif kind == "verplicht":
@@ -1417,13 +1716,26 @@ def _inject(tables: dict[str, pl.DataFrame], pct: float, seed: int) -> tuple[dic
             for sel, values in parts:
                 series = series.scatter(sel, pl.Series(values, dtype=series.dtype))
             frame = frame.with_columns(series.alias(column))
-        dup_rows = rows[np.array([kinds[c][0] == "dubbel" for c in choice], dtype=bool)] if len(rows) else rows
+        dup_rows = (
+            rows[np.array([kinds[c][0] == "dubbel" for c in choice], dtype=bool)] if len(rows) else rows
+        )
         out[name] = _duplicate(frame, dup_rows)
         records = _shift(records, name, dup_rows)
-        records += [(name, int(r + 1 + i), "", "dubbel", _DESCRIPTIONS["dubbel"].format(original=int(r + i) + 2))
-                    for i, r in enumerate(dup_rows)]
-    faults = pl.DataFrame(records, schema={"tabel": pl.String, "_rij": pl.Int64, "kolom": pl.String,
-                                           "controle": pl.String, "omschrijving": pl.String}, orient="row")
+        records += [
+            (name, int(r + 1 + i), "", "dubbel", _DESCRIPTIONS["dubbel"].format(original=int(r + i) + 2))
+            for i, r in enumerate(dup_rows)
+        ]
+    faults = pl.DataFrame(
+        records,
+        schema={
+            "tabel": pl.String,
+            "_rij": pl.Int64,
+            "kolom": pl.String,
+            "controle": pl.String,
+            "omschrijving": pl.String,
+        },
+        orient="row",
+    )
     return out, faults
 
 
@@ -1486,11 +1798,15 @@ def _write_export(out, organisatie, personen, seed, formaat, fouten_pct, extract
     n_faults = 0
     if faults is not None:
         bestand = {t: ("export.xlsx" if fmt.xlsx else f"{t}.csv") for t in TABLE_ORDER}
-        faults = faults.with_columns(
-            pl.col("tabel").replace_strict(bestand).alias("bestand"),
-            (pl.col("_rij") + 2).alias("regel"),
-            pl.col("tabel").replace_strict({t: i for i, t in enumerate(TABLE_ORDER)}).alias("_t"),
-        ).sort("_t", "regel", "kolom").select(FAULT_COLUMNS)
+        faults = (
+            faults.with_columns(
+                pl.col("tabel").replace_strict(bestand).alias("bestand"),
+                (pl.col("_rij") + 2).alias("regel"),
+                pl.col("tabel").replace_strict({t: i for i, t in enumerate(TABLE_ORDER)}).alias("_t"),
+            )
+            .sort("_t", "regel", "kolom")
+            .select(FAULT_COLUMNS)
+        )
         faults.write_csv(out / "fouten_injectie.csv")
         n_faults = faults.height
     return out, {name: frame.height for name, frame in tables.items()}, n_faults
@@ -1498,26 +1814,51 @@ def _write_export(out, organisatie, personen, seed, formaat, fouten_pct, extract
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--organisatie", required=True, choices=sorted(PRESETS), help="preset (organisatie)")
-    parser.add_argument("--personen", type=int, default=None,
-                        help="aantal personen in het register (standaard: de natuurlijke omvang van de preset)")
+    parser.add_argument(
+        "--personen",
+        type=int,
+        default=None,
+        help="aantal personen in het register (standaard: de natuurlijke omvang van de preset)",
+    )
     parser.add_argument("--seed", type=int, default=2024, help="startwaarde van de toevalsgenerator (2024)")
     parser.add_argument("--out", type=Path, required=True, help="map waarin de export komt")
-    parser.add_argument("--formaat", default="standaard",
-                        help=f"fysieke variant: {', '.join(FORMATS)} of tokens, bijv. 'komma,cp1252,nl'")
-    parser.add_argument("--fouten", type=float, default=0.0, metavar="PCT",
-                        help="percentage rijen per tabel met een ingebouwde fout (lijst in fouten_injectie.csv)")
-    parser.add_argument("--extractiedatum", type=dt.date.fromisoformat, default=None,
-                        help=f"extractiedatum JJJJ-MM-DD (standaard {DEFAULT_EXTRACTIEDATUM.isoformat()})")
+    parser.add_argument(
+        "--formaat",
+        default="standaard",
+        help=f"fysieke variant: {', '.join(FORMATS)} of tokens, bijv. 'komma,cp1252,nl'",
+    )
+    parser.add_argument(
+        "--fouten",
+        type=float,
+        default=0.0,
+        metavar="PCT",
+        help="percentage rijen per tabel met een ingebouwde fout (lijst in fouten_injectie.csv)",
+    )
+    parser.add_argument(
+        "--extractiedatum",
+        type=dt.date.fromisoformat,
+        default=None,
+        help=f"extractiedatum JJJJ-MM-DD (standaard {DEFAULT_EXTRACTIEDATUM.isoformat()})",
+    )
 
 
 def main(args: argparse.Namespace) -> int:
     try:
-        out, counts, n_faults = _write_export(args.out, args.organisatie, args.personen, args.seed, args.formaat,
-                                              args.fouten, args.extractiedatum)
+        out, counts, n_faults = _write_export(
+            args.out,
+            args.organisatie,
+            args.personen,
+            args.seed,
+            args.formaat,
+            args.fouten,
+            args.extractiedatum,
+        )
     except ValueError as exc:
         print(f"participatie synth: {exc}")
         return 2
-    print(f"Synthetische export van {args.organisatie} geschreven naar {out} (seed {args.seed}, formaat {args.formaat})")
+    print(
+        f"Synthetische export van {args.organisatie} geschreven naar {out} (seed {args.seed}, formaat {args.formaat})"
+    )
     for name, n in counts.items():
         print(f"  {name:<16} {n:>10} rijen")
     if args.fouten:

@@ -1,6 +1,6 @@
 """Stock and flows in a window: inflow, outflow by reason group, and the multi-year norm.
 
-../shared/spec/kpis.md ("Stock and flows", "Multi-year comparison"). The unit is the merged
+docs/definities.md. The unit is the merged
 spell of a person: a person with two spells in one window (a break of more than `gap_days`)
 counts twice, as CBS counts flows.
 """
@@ -152,10 +152,13 @@ def multi_year_rows(
     return [meer_rows, norm_rows]
 
 
-def yearly_series(ctx: Context, b: dt.date, compute_one) -> tuple[list[pl.DataFrame | None], str | None]:
-    """Run `compute_one(s, b)` for each multi-year peildatum whose window is covered (None otherwise)."""
+def yearly_series(ctx: Context, b: dt.date, compute_one) -> tuple[list[pl.DataFrame | None], str]:
+    """Run `compute_one(s, b)` for each multi-year peildatum whose window is covered (None otherwise).
+
+    The reason is why the newest window (the peildatum's own) is not available, else empty.
+    """
     out: list[pl.DataFrame | None] = []
-    reason = None
+    reason = ""
     for i, p in enumerate(multi_year_peildata(b)):
         try:
             s, e = ctx.check_window(p)

@@ -19,7 +19,7 @@ from typing import Any
 # jsonschema (imported by altair) compiles an IRI grammar at import when rfc3987_syntax is installed:
 # about 3 s of CPU at every kernel start, for a format check Altair never makes. Skip it unless
 # something in this process loaded it already (measured: `import altair` 3.9 s -> 0.9 s CPU).
-sys.modules.setdefault("rfc3987_syntax", None)
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 import altair as alt  # noqa: E402
 import polars as pl  # noqa: E402
@@ -313,14 +313,14 @@ def bar_chart(
     )
     label_expr = axis_label(unit)
     scale = alt.Scale(zero=True, domain=[0, 100]) if unit == "pct" else alt.Scale(zero=True)
-    cat = alt.X("categorie:N", sort=order, title=x_title, axis=alt.Axis(labelAngle=0))
-    val = alt.Y("waarde:Q", title=y_title, axis=alt.Axis(labelExpr=label_expr), scale=scale)
+    cat: alt.X | alt.Y = alt.X("categorie:N", sort=order, title=x_title, axis=alt.Axis(labelAngle=0))
+    val: alt.X | alt.Y = alt.Y("waarde:Q", title=y_title, axis=alt.Axis(labelExpr=label_expr), scale=scale)
     if horizontal:
         cat = alt.Y("categorie:N", sort=order, title=x_title)
         val = alt.X("waarde:Q", title=y_title, axis=alt.Axis(labelExpr=label_expr), scale=scale)
     tooltip = [alt.Tooltip("categorie:N", title=x_title), alt.Tooltip("label:N", title=y_title)]
     bars = base.mark_bar(color=COLOR_MAIN, opacity=0.85).encode(cat, val, tooltip=tooltip)
-    pos_text = {"align": "left", "dx": 4} if horizontal else {"baseline": "bottom", "dy": -3}
+    pos_text: dict[str, Any] = {"align": "left", "dx": 4} if horizontal else {"baseline": "bottom", "dy": -3}
     labels = (
         base.transform_calculate(pos="datum.waarde == null ? 0 : datum.waarde")
         .mark_text(fontSize=11, **pos_text)

@@ -78,9 +78,10 @@ class NotebookContext:
         dates = tuple(sorted(set(peildata if isinstance(peildata, list) else [peildata])))
         key = (dates, tuple(families) if families else None)
         if key not in self._kpis:
-            self._kpis[key] = self._from_run(dates, families)
-            if self._kpis[key] is None:
-                self._kpis[key] = compute_kpis(self.data, self.config, list(dates), families=families)
+            from_run = self._from_run(dates, families)
+            if from_run is None:
+                from_run = compute_kpis(self.data, self.config, list(dates), families=families)
+            self._kpis[key] = from_run
         return self._kpis[key].filter(pl.col("gemeentecode") == (gemeente or self.gemeente))
 
     def _from_run(self, dates: tuple[dt.date, ...], families: list[str] | None) -> pl.DataFrame | None:

@@ -18,7 +18,7 @@ from pipelines.kpi.registry import KPI_CATALOGUE
 from pipelines.report import charts, dashboard, present, xlsx
 from pipelines.report import html as report_html
 from pipelines.report.manifest import sha256_file, write_manifest
-from pipelines.run.staging import now
+from pipelines.run.staging import RUN_LOG, now
 
 #: Packages whose versions go into the manifest (they decide the figures and the pages).
 MANIFEST_PACKAGES = (
@@ -220,7 +220,9 @@ def publish_bundle(
             "notebooks_s": {r.notebook.name: round(r.seconds, 3) for r in results},
         },
     }
-    files = sorted(p for p in staging.rglob("*") if p.is_file() and p.name not in (".pid", "manifest.json"))
+    files = sorted(
+        p for p in staging.rglob("*") if p.is_file() and p.name not in (".pid", "manifest.json", RUN_LOG)
+    )
     manifest["uitvoer"] = {
         "map": str(target),
         "bestanden": {p.relative_to(staging).as_posix(): sha256_file(p) for p in files},

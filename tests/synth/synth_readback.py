@@ -53,12 +53,19 @@ def type_columns(table: str, frame: pl.DataFrame) -> pl.DataFrame:
         elif col.kind == schema.MONTH:
             out[col.name] = pl.Series(col.name, [_month(v) for v in values], dtype=pl.Date)
         elif col.kind == schema.JANEE:
-            out[col.name] = pl.Series(col.name, [None if v is None else v == "ja" for v in values], dtype=pl.Boolean)
+            out[col.name] = pl.Series(
+                col.name, [None if v is None else v == "ja" for v in values], dtype=pl.Boolean
+            )
         elif col.kind == schema.DECIMAL:
-            out[col.name] = pl.Series(col.name, [None if v is None else float(v.replace(",", ".")) for v in values],
-                                      dtype=pl.Float64)
+            out[col.name] = pl.Series(
+                col.name,
+                [None if v is None else float(v.replace(",", ".")) for v in values],
+                dtype=pl.Float64,
+            )
         elif col.kind == schema.INT:
-            out[col.name] = pl.Series(col.name, [None if v is None else int(v) for v in values], dtype=pl.Int64)
+            out[col.name] = pl.Series(
+                col.name, [None if v is None else int(v) for v in values], dtype=pl.Int64
+            )
         else:
             aliases = dict(col.aliases)
             fixed = []
@@ -97,7 +104,11 @@ def read_export(folder: Path) -> dict[str, pl.DataFrame]:
                 for h, v in zip(header, row):
                     if isinstance(v, dt.datetime):
                         v = v.date().isoformat()
-                    elif isinstance(v, float) and v.is_integer() and schema.TABLES[name].column(h).kind == schema.INT:
+                    elif (
+                        isinstance(v, float)
+                        and v.is_integer()
+                        and schema.TABLES[name].column(h).kind == schema.INT
+                    ):
                         v = str(int(v))
                     elif v is not None:
                         v = str(v)

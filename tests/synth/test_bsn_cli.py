@@ -28,14 +28,34 @@ def test_person_count_is_exact():
 
 
 def test_natural_sizes_are_stable():
-    sizes = {slug: natural_size(slug) for slug in ("isd-bollenstreek", "gemeente-leiden", "gemeente-pijnacker-nootdorp")}
+    sizes = {
+        slug: natural_size(slug)
+        for slug in ("isd-bollenstreek", "gemeente-leiden", "gemeente-pijnacker-nootdorp")
+    }
     assert sizes["gemeente-leiden"] > sizes["isd-bollenstreek"] > sizes["gemeente-pijnacker-nootdorp"]
     assert sizes == {slug: natural_size(slug) for slug in sizes}
 
 
 def test_cli_writes_and_prints_no_bsn(tmp_path, capsys):
-    rc = cli_main(["synth", "--organisatie", "gemeente-leiden", "--personen", "120", "--seed", "3",
-                   "--out", str(tmp_path), "--formaat", "cbs", "--fouten", "2", "--extractiedatum", "2023-12-31"])
+    rc = cli_main(
+        [
+            "synth",
+            "--organisatie",
+            "gemeente-leiden",
+            "--personen",
+            "120",
+            "--seed",
+            "3",
+            "--out",
+            str(tmp_path),
+            "--formaat",
+            "cbs",
+            "--fouten",
+            "2",
+            "--extractiedatum",
+            "2023-12-31",
+        ]
+    )
     assert rc == 0
     printed = capsys.readouterr().out
     assert re.search(r"personen +12[0-9] rijen", printed) and "Ingebouwde fouten" in printed
@@ -46,7 +66,18 @@ def test_cli_writes_and_prints_no_bsn(tmp_path, capsys):
 
 
 def test_cli_refuses_unknown_format(tmp_path, capsys):
-    rc = cli_main(["synth", "--organisatie", "gemeente-leiden", "--personen", "60", "--out", str(tmp_path),
-                   "--formaat", "tab"])
+    rc = cli_main(
+        [
+            "synth",
+            "--organisatie",
+            "gemeente-leiden",
+            "--personen",
+            "60",
+            "--out",
+            str(tmp_path),
+            "--formaat",
+            "tab",
+        ]
+    )
     assert rc == 2
     assert "onbekend formaat" in capsys.readouterr().out

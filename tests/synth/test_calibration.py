@@ -11,7 +11,16 @@ import statistics
 import polars as pl
 import pytest
 
-from synth_metrics import benefits_running, benefits_started, fip_rates, lks_split, perspectives, spells, stock, summary
+from synth_metrics import (
+    benefits_running,
+    benefits_started,
+    fip_rates,
+    lks_split,
+    perspectives,
+    spells,
+    stock,
+    summary,
+)
 
 B = dt.date(2024, 9, 30)
 YEARS = range(2016, 2024)
@@ -41,14 +50,20 @@ def test_pijnacker_perspectives(pn):
 
 def test_pijnacker_flows(pn):
     sp = spells(pn["uitkeringen"])
-    work = [sp.filter((pl.col("end").dt.year() == y) & pl.col("reden").is_in(("11", "13"))).height for y in YEARS]
+    work = [
+        sp.filter((pl.col("end").dt.year() == y) & pl.col("reden").is_in(("11", "13"))).height for y in YEARS
+    ]
     assert 55 <= statistics.mean(work) <= 90, work  # outflow to work 60-85 a year
     assert all(35 <= w <= 120 for w in work), work
     started = [benefits_started(pn["uitkeringen"], y) for y in YEARS]
     assert 110 <= statistics.mean(started) <= 180, started  # ~144 new benefits a year
     ended = [
-        pn["uitkeringen"].filter(pl.col("regeling").is_in(("01", "02", "03")) & (pl.col("einddatum").dt.year() == y))
-        ["registratienummer"].n_unique() for y in YEARS
+        pn["uitkeringen"]
+        .filter(pl.col("regeling").is_in(("01", "02", "03")) & (pl.col("einddatum").dt.year() == y))[
+            "registratienummer"
+        ]
+        .n_unique()
+        for y in YEARS
     ]
     assert 110 <= statistics.mean(ended) <= 180, ended
 
@@ -58,8 +73,11 @@ def test_pijnacker_density_and_tegenprestatie(pn):
     assert 14.7 <= 1000 * benefits_running(pn["uitkeringen"], B) / inw <= 18.7  # 16.7 per 1,000
     st = stock(spells(pn["uitkeringen"]), B)
     v = pn["voorzieningen"].filter(
-        pl.col("soort").is_in(("tegenprestatie", "vrijwilligerswerk")) & (pl.col("begindatum") <= B)
-        & (pl.col("einddatum").is_null() | (pl.col("einddatum") >= B)) & pl.col("bsn").is_in(st["bsn"].implode()))
+        pl.col("soort").is_in(("tegenprestatie", "vrijwilligerswerk"))
+        & (pl.col("begindatum") <= B)
+        & (pl.col("einddatum").is_null() | (pl.col("einddatum") >= B))
+        & pl.col("bsn").is_in(st["bsn"].implode())
+    )
     assert 250 <= v["bsn"].n_unique() <= 350  # ~300 (307 in the plan)
 
 
@@ -99,8 +117,11 @@ def test_caseload_has_managers_above_the_norm(preset_tables):
     st = stock(spells(t["uitkeringen"]), B)
     km = t["medewerkers"].filter(pl.col("functie") == "klantmanager")
     load = (
-        t["personen"].filter(pl.col("bsn").is_in(st["bsn"].implode()))
-        .group_by("klantmanager").len().join(km, left_on="klantmanager", right_on="medewerker")
+        t["personen"]
+        .filter(pl.col("bsn").is_in(st["bsn"].implode()))
+        .group_by("klantmanager")
+        .len()
+        .join(km, left_on="klantmanager", right_on="medewerker")
         .with_columns((pl.col("len") / pl.col("fte")).alias("per_fte"))
     )
     assert ((km["fte"] >= 0.5) & (km["fte"] <= 1.0)).all()
@@ -111,14 +132,21 @@ def test_caseload_has_managers_above_the_norm(preset_tables):
 def _target_groups(t: dict[str, pl.DataFrame], on: dt.date) -> pl.DataFrame:
     st = stock(spells(t["uitkeringen"]), on)
     running = (pl.col("aanvangsdatum") <= on) & (pl.col("einddatum").is_null() | (pl.col("einddatum") >= on))
-    u = t["uitkeringen"].filter(pl.col("regeling").is_in(("01", "02", "03")) & running).unique("bsn", keep="first")
-    k = t["klantbeeld"].filter((pl.col("ingangsdatum") <= on) & (pl.col("einddatum").is_null() | (pl.col("einddatum") >= on)))
+    u = (
+        t["uitkeringen"]
+        .filter(pl.col("regeling").is_in(("01", "02", "03")) & running)
+        .unique("bsn", keep="first")
+    )
+    k = t["klantbeeld"].filter(
+        (pl.col("ingangsdatum") <= on) & (pl.col("einddatum").is_null() | (pl.col("einddatum") >= on))
+    )
     five = pl.col("start") <= dt.date(on.year - 5, on.month, on.day)
     age = (pl.lit(on) - pl.col("geboortedatum")).dt.total_days() / 365.25
     d = st.join(u.select("bsn", "leefvorm", "huisvesting"), on="bsn").join(t["personen"], on="bsn")
     d = d.join(k.select("bsn", "trede"), on="bsn", how="left")
     return d.with_columns(
-        g1=five & ((pl.col("leefvorm") == "2") | ((pl.col("leefvorm") == "3") & (pl.col("kinderen_ten_laste") > 0))),
+        g1=five
+        & ((pl.col("leefvorm") == "2") | ((pl.col("leefvorm") == "3") & (pl.col("kinderen_ten_laste") > 0))),
         g2=five & (pl.col("leefvorm") == "1") & (age >= 56),
         g3=five & (pl.col("migratieachtergrond") == "niet_westers"),
         g4=(pl.col("trede") == 1) & (pl.col("huisvesting") != "4"),
@@ -151,7 +179,9 @@ def test_isd_meedoen_pilot(tables_by_preset):
     over = per_year.filter(pl.col("bedrag") > 50).height
     assert 1 <= over <= 0.1 * per_year.height  # mostly at most 50 a year, a few over
     assert b["bsn"].is_in(v["bsn"].implode()).all()
-    visits = t["contactmomenten"].filter((pl.col("soort") == "huisbezoek") & pl.col("medewerker").str.starts_with("AC"))
+    visits = t["contactmomenten"].filter(
+        (pl.col("soort") == "huisbezoek") & pl.col("medewerker").str.starts_with("AC")
+    )
     assert visits.height > 5 * v.height
     assert t["zrm"].filter(pl.col("bsn").is_in(v["bsn"].implode()))["domein"].n_unique() == 13
     assert t["medewerkers"].filter(pl.col("functie") == "aandachtcoach").height >= 2

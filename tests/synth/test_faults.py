@@ -17,7 +17,9 @@ PCT = 3.0
 def faulty(request, tmp_path_factory):
     out = tmp_path_factory.mktemp("fouten")
     generate_export(out, "isd-bollenstreek", 300, 9, formaat=request.param, fouten_pct=PCT)
-    faults = pl.read_csv(out / "fouten_injectie.csv", schema_overrides={"kolom": pl.String, "regel": pl.Int64})
+    faults = pl.read_csv(
+        out / "fouten_injectie.csv", schema_overrides={"kolom": pl.String, "regel": pl.Int64}
+    )
     return request.param, out, faults
 
 
@@ -34,8 +36,14 @@ def test_fault_list_shape_and_privacy(faulty):
     variant, out, faults = faulty
     assert tuple(faults.columns) == FAULT_COLUMNS
     assert set(faults["controle"]) <= set(schema.RULES)
-    assert set(faults["controle"]) >= {"elfproef", "datumvolgorde", "codelijst", "verplicht", "onbekende_persoon",
-                                       "dubbel"}
+    assert set(faults["controle"]) >= {
+        "elfproef",
+        "datumvolgorde",
+        "codelijst",
+        "verplicht",
+        "onbekende_persoon",
+        "dubbel",
+    }
     # a bad check digit is carried into the person's rows in other tables: listed as afgewezen_persoon
     assert faults.filter(pl.col("controle") == "afgewezen_persoon").height > 0
     assert faults.filter(pl.col("controle") == "elfproef")["tabel"].unique().to_list() == ["personen"]
@@ -56,7 +64,9 @@ def test_each_fault_breaks_its_rule(faulty):
     for tabel in faults["tabel"].unique().to_list():
         rows = _rows_by_line(tables[tabel])
         starts = {"uitkeringen": "aanvangsdatum", "klantbeeld": "ingangsdatum", "voorzieningen": "begindatum"}
-        for regel, kolom, controle in faults.filter(pl.col("tabel") == tabel).select("regel", "kolom", "controle").iter_rows():
+        for regel, kolom, controle in (
+            faults.filter(pl.col("tabel") == tabel).select("regel", "kolom", "controle").iter_rows()
+        ):
             row = rows[regel]
             if controle == "elfproef":
                 assert not elfproef(row["bsn"])

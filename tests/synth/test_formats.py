@@ -105,4 +105,9 @@ def test_codes_keep_leading_zeros_in_standard_files(tmp_path):
     assert people["gemeentecode"].is_in(["0534", "0553", "0575", "1525"]).all()
     assert people["bsn"].str.contains(r"^\d{9}$").all()
     assert re.search(r";0[1-3];", (tmp_path / "uitkeringen.csv").read_text(encoding="utf-8"))
-    assert pl.read_csv(tmp_path / "inwoners.csv", schema_overrides={"gemeentecode": pl.String})["gemeentecode"].str.len_chars().eq(4).all()
+    assert (
+        pl.read_csv(tmp_path / "inwoners.csv", schema_overrides={"gemeentecode": pl.String})["gemeentecode"]
+        .str.len_chars()
+        .eq(4)
+        .all()
+    )

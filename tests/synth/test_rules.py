@@ -28,45 +28,74 @@ def violations(t: dict[str, pl.DataFrame]) -> dict[str, int]:
                 out[f"{name}.{col.name}_verplicht"] = frame[col.name].null_count()
             if col.codes and col.kind != schema.LIST:
                 out[f"{name}.{col.name}_codelijst"] = frame.filter(
-                    pl.col(col.name).is_not_null() & ~pl.col(col.name).is_in(col.codes)).height
+                    pl.col(col.name).is_not_null() & ~pl.col(col.name).is_in(col.codes)
+                ).height
             if col.unique:
                 out[f"{name}.{col.name}_uniek"] = frame.height - frame[col.name].n_unique()
             if col.kind == schema.DATE:
                 out[f"{name}.{col.name}_na_extractie"] = frame.filter(pl.col(col.name) > e).height
     age = (e - p["geboortedatum"]).dt.total_days() / 365.25
     out["leeftijd"] = int(((age < 15) | (age > 110)).sum())
-    for name, s, end in (("uitkeringen", "aanvangsdatum", "einddatum"), ("klantbeeld", "ingangsdatum", "einddatum"),
-                         ("voorzieningen", "begindatum", "einddatum")):
+    for name, s, end in (
+        ("uitkeringen", "aanvangsdatum", "einddatum"),
+        ("klantbeeld", "ingangsdatum", "einddatum"),
+        ("voorzieningen", "begindatum", "einddatum"),
+    ):
         out[f"{name}_datumvolgorde"] = t[name].filter(pl.col(end) < pl.col(s)).height
-    out["reden_iff_einde"] = u.filter(pl.col("einddatum").is_null() != pl.col("reden_beeindiging").is_null()).height
-    out["reden_einde_zonder_einde"] = v.filter(pl.col("einddatum").is_null() & pl.col("reden_einde").is_not_null()).height
+    out["reden_iff_einde"] = u.filter(
+        pl.col("einddatum").is_null() != pl.col("reden_beeindiging").is_null()
+    ).height
+    out["reden_einde_zonder_einde"] = v.filter(
+        pl.col("einddatum").is_null() & pl.col("reden_einde").is_not_null()
+    ).height
     out["einddatum_ontheffing"] = u.filter(
-        pl.col("einddatum_ontheffing").is_not_null() & ~pl.col("ontheffing").is_in(("4", "5", "6"))).height
+        pl.col("einddatum_ontheffing").is_not_null() & ~pl.col("ontheffing").is_in(("4", "5", "6"))
+    ).height
     ks = k.sort("bsn", "ingangsdatum")
     out["klantbeeld_overlap"] = ks.filter(
         (pl.col("bsn") == pl.col("bsn").shift(1))
-        & (pl.col("ingangsdatum") <= pl.col("einddatum").shift(1).fill_null(dt.date(9999, 1, 1)))).height
+        & (pl.col("ingangsdatum") <= pl.col("einddatum").shift(1).fill_null(dt.date(9999, 1, 1)))
+    ).height
     lks = pl.col("soort").is_in(schema.LKS_SOORTEN)
     werk = pl.col("soort").is_in(schema.WERKGEVER_SOORTEN)
-    out["lks_velden"] = v.filter(lks & (pl.col("loonwaarde_pct").is_null() | pl.col("indicatie").is_null())).height
-    out["loonwaarde_bereik"] = v.filter((pl.col("loonwaarde_pct") >= 100) | (pl.col("loonwaarde_pct") < 0)).height
-    out["loonwaarde_alleen_lks"] = v.filter(~lks & (pl.col("loonwaarde_pct").is_not_null() | pl.col("indicatie").is_not_null())).height
-    out["werkgever_velden"] = v.filter(werk & (pl.col("werkgever_kvk").is_null() | pl.col("werkgever_soort").is_null())).height
-    out["werkgever_kvk_8_cijfers"] = v.filter(pl.col("werkgever_kvk").is_not_null() & ~pl.col("werkgever_kvk").str.contains(r"^\d{8}$")).height
+    out["lks_velden"] = v.filter(
+        lks & (pl.col("loonwaarde_pct").is_null() | pl.col("indicatie").is_null())
+    ).height
+    out["loonwaarde_bereik"] = v.filter(
+        (pl.col("loonwaarde_pct") >= 100) | (pl.col("loonwaarde_pct") < 0)
+    ).height
+    out["loonwaarde_alleen_lks"] = v.filter(
+        ~lks & (pl.col("loonwaarde_pct").is_not_null() | pl.col("indicatie").is_not_null())
+    ).height
+    out["werkgever_velden"] = v.filter(
+        werk & (pl.col("werkgever_kvk").is_null() | pl.col("werkgever_soort").is_null())
+    ).height
+    out["werkgever_kvk_8_cijfers"] = v.filter(
+        pl.col("werkgever_kvk").is_not_null() & ~pl.col("werkgever_kvk").str.contains(r"^\d{8}$")
+    ).height
     out["jobcoach_regime_alleen_jobcoach"] = v.filter(
-        (pl.col("soort") == "jobcoach") != pl.col("jobcoach_regime").is_not_null()).height
+        (pl.col("soort") == "jobcoach") != pl.col("jobcoach_regime").is_not_null()
+    ).height
     out["kosten_negatief"] = v.filter(pl.col("kosten") < 0).height
     fte = t["medewerkers"]["fte"]
     out["fte_bereik"] = int(((fte <= 0) | (fte > 1.2)).sum())
     out["klantmanager_bestaat"] = p.filter(
-        ~pl.col("klantmanager").is_in(t["medewerkers"].filter(pl.col("functie") == "klantmanager")["medewerker"].implode())).height
+        ~pl.col("klantmanager").is_in(
+            t["medewerkers"].filter(pl.col("functie") == "klantmanager")["medewerker"].implode()
+        )
+    ).height
     out["bedrag_negatief"] = t["inkomsten"].filter(pl.col("bedrag") < 0).height
     out["beloning_niet_positief"] = t["beloningen"].filter(pl.col("bedrag") <= 0).height
     out["zrm_score"] = t["zrm"].filter(~pl.col("score").is_between(1, 5)).height
     out["trede"] = k.filter(~pl.col("trede").is_between(1, 6)).height
-    out["vrijgesteld_niet_meedoen"] = k.filter(pl.col("duurzaam_vrijgesteld") & (pl.col("perspectief") != "meedoen")).height
-    out["leefgebieden_codelijst"] = c.select(pl.col("leefgebieden").str.split("|").explode()).filter(
-        pl.col("leefgebieden").is_not_null() & ~pl.col("leefgebieden").is_in(schema.LEEFGEBIEDEN)).height
+    out["vrijgesteld_niet_meedoen"] = k.filter(
+        pl.col("duurzaam_vrijgesteld") & (pl.col("perspectief") != "meedoen")
+    ).height
+    out["leefgebieden_codelijst"] = (
+        c.select(pl.col("leefgebieden").str.split("|").explode())
+        .filter(pl.col("leefgebieden").is_not_null() & ~pl.col("leefgebieden").is_in(schema.LEEFGEBIEDEN))
+        .height
+    )
     out["kinderen_negatief"] = p.filter(pl.col("kinderen_ten_laste") < 0).height
     # couples share a registratienummer; each registratienummer has at most two persons
     per_nr = u.group_by("registratienummer").agg(pl.col("bsn").n_unique().alias("n"))
@@ -95,7 +124,11 @@ def test_every_table_has_the_spec_columns(preset_tables):
 def test_couples_share_a_benefit(preset_tables):
     _, tables = preset_tables
     u = tables["uitkeringen"]
-    couples = u.filter(pl.col("leefvorm") == "3").group_by("registratienummer").agg(pl.col("bsn").n_unique().alias("n"))
+    couples = (
+        u.filter(pl.col("leefvorm") == "3")
+        .group_by("registratienummer")
+        .agg(pl.col("bsn").n_unique().alias("n"))
+    )
     assert couples.height > 0
     assert (couples["n"] == 2).all()
 
@@ -106,13 +139,22 @@ def test_realistic_dynamics_are_present(tables_by_preset):
     assert set(u["reden_beeindiging"].drop_nulls()) >= {"03", "11", "13", "14", "32"}
     assert set(u["regeling"]) >= {"01", "02", "11", "12"}
     assert t["inkomsten"].filter(pl.col("soort_inkomsten") == "11").height > 0
-    assert set(v["soort"]) >= {"lks", "jobcoach", "ontwikkelbaan", "schuldhulpverlening", "tegenprestatie", "beschut_werk"}
+    assert set(v["soort"]) >= {
+        "lks",
+        "jobcoach",
+        "ontwikkelbaan",
+        "schuldhulpverlening",
+        "tegenprestatie",
+        "beschut_werk",
+    }
     assert set(v["jobcoach_regime"].drop_nulls()) == set(schema.JOBCOACH_REGIME)
     assert set(c["soort"]) >= {"fip", "intake", "heronderzoek", "telefonisch", "huisbezoek"}
     assert set(t["medewerkers"]["functie"]) >= {"klantmanager", "werkconsulent", "jobcoach"}
     # re-entry within a month exists (a new benefit starting <= 30 days after the previous one ended)
     ins = u.filter(pl.col("regeling").is_in(("01", "02", "03"))).sort("bsn", "aanvangsdatum")
-    gaps = ins.with_columns((pl.col("aanvangsdatum") - pl.col("einddatum").shift(1).over("bsn")).dt.total_days().alias("gap"))
+    gaps = ins.with_columns(
+        (pl.col("aanvangsdatum") - pl.col("einddatum").shift(1).over("bsn")).dt.total_days().alias("gap")
+    )
     assert gaps.filter(pl.col("gap").is_between(1, 30)).height > 0
     # perspective changes: persons with more than one klantbeeld period within one benefit
     assert t["klantbeeld"].group_by("bsn").len().filter(pl.col("len") > 1).height > 0

@@ -5,11 +5,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from pipelines import synth
 from pipelines.ingest.read import LINE_COLUMN, read_export, write_in_profile_layout
-
-synth = pytest.importorskip(
-    "pipelines.synth", reason="pipelines.synth (de generator) is nog niet beschikbaar"
-)
 
 ORG = "isd-bollenstreek"
 PERSONEN = 200
