@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.kpi.base import TOTAAL
-from pipelines.kpi.cohorten import COHORTEN_SCHEMA, CURVEN_SCHEMA, JAAR_1, JAAR_2, JAAR_5
+from pipelines.kpi.cohorten import COHORTEN_SCHEMA, CURVEN_SCHEMA, GROEPEN, JAAR_1, JAAR_2, JAAR_5
 from pipelines.kpi.engine import research_tables
 from pipelines.kpi.overgangen import OVERGANGEN_SCHEMA
 from pipelines.report.formats import format_nl
@@ -58,11 +58,14 @@ def curve_points(
     """
     if by == "cohort":
         sel = curves.filter((pl.col("gemeentecode") == gemeente) & (pl.col("groep") == groep))
-        key = pl.col("cohort").cast(pl.String)
+        key, rank = pl.col("cohort").cast(pl.String), pl.col("cohort")
     else:
         sel = curves.filter((pl.col("gemeentecode") == gemeente) & (pl.col("cohort") == int(groep)))
         key = pl.col("groep").replace(PERSPECTIEF_LABELS).replace({TOTAAL: "Alle"})
-    sel = sel.with_columns(key.alias("reeks")).sort("reeks", "dag")
+        rank = pl.col("groep").replace_strict(
+            {g: i for i, g in enumerate(GROEPEN)}, default=len(GROEPEN), return_dtype=pl.Int64
+        )
+    sel = sel.with_columns(key.alias("reeks"), rank.alias("_rang")).sort("_rang", "dag")
     parts = []
     for (reeks,), curve in sel.partition_by("reeks", as_dict=True, maintain_order=True).items():
         small = curve.filter(pl.col("n_risico") < min_cell)
