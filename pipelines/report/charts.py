@@ -434,7 +434,7 @@ def heatmap_chart(
     )
     x = alt.X("naar:N", sort=order, title=x_title, axis=alt.Axis(labelAngle=0, grid=False))
     y = alt.Y("van:N", sort=order, title=y_title, axis=alt.Axis(grid=False))
-    largest = rows.get_column("aantal").max() or 0
+    largest = float(rows.get_column("aantal").fill_null(0).cast(pl.Float64).max() or 0.0)  # type: ignore[arg-type]
     cells = base.mark_rect(stroke="#ffffff").encode(
         x=x,
         y=y,

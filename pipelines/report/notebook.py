@@ -52,6 +52,8 @@ class NotebookContext:
     #: The run's kpis.csv (every KPI over the run's quarters, computed once per run), if given.
     kpis_csv: Path | None = None
     _kpis: dict[tuple, pl.DataFrame] = field(default_factory=dict, repr=False)
+    #: Research tables computed in this kernel (when the run's are not beside kpis.csv), per peildatum.
+    _research: dict[dt.date, dict[str, pl.DataFrame | str]] = field(default_factory=dict, repr=False)
 
     @property
     def gemeente_naam(self) -> str:

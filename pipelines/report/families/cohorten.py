@@ -40,10 +40,9 @@ def research_table(ctx: NotebookContext, name: str) -> pl.DataFrame | str:
         path = Path(ctx.kpis_csv).parent / name
         if path.is_file():
             return pl.read_csv(path, schema=SCHEMAS[name])
-    key = ("research", ctx.peildatum)
-    if key not in ctx._kpis:
-        ctx._kpis[key] = research_tables(ctx.data, ctx.config, ctx.peildatum)  # type: ignore[assignment]
-    return ctx._kpis[key][name]  # type: ignore[index]
+    if ctx.peildatum not in ctx._research:
+        ctx._research[ctx.peildatum] = research_tables(ctx.data, ctx.config, ctx.peildatum)
+    return ctx._research[ctx.peildatum][name]
 
 
 def curve_points(
