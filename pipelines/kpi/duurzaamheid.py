@@ -50,9 +50,10 @@ def with_return(spells: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
     Spells of one person never overlap and follow each other in `spell` order, so the next spell is
     the earliest possible return. Running spells get `terugkeer` False.
     """
-    nxt = pl.col("start").shift(-1).over(PERSON_COLUMN, order_by="spell")
+    same_person = pl.col(PERSON_COLUMN).shift(-1) == pl.col(PERSON_COLUMN)
+    nxt = pl.when(same_person).then(pl.col("start").shift(-1))
     limit = pl.col("end").dt.offset_by("1y")
-    return spells.lazy().with_columns(
+    return spells.lazy().sort(PERSON_COLUMN, "spell").with_columns(
         (pl.col("end").is_not_null() & nxt.is_not_null() & (nxt > pl.col("end")) & (nxt <= limit))
         .fill_null(False)
         .alias("terugkeer")
