@@ -53,10 +53,14 @@ def with_return(spells: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
     same_person = pl.col(PERSON_COLUMN).shift(-1) == pl.col(PERSON_COLUMN)
     nxt = pl.when(same_person).then(pl.col("start").shift(-1))
     limit = pl.col("end").dt.offset_by("1y")
-    return spells.lazy().sort(PERSON_COLUMN, "spell").with_columns(
-        (pl.col("end").is_not_null() & nxt.is_not_null() & (nxt > pl.col("end")) & (nxt <= limit))
-        .fill_null(False)
-        .alias("terugkeer")
+    return (
+        spells.lazy()
+        .sort(PERSON_COLUMN, "spell")
+        .with_columns(
+            (pl.col("end").is_not_null() & nxt.is_not_null() & (nxt > pl.col("end")) & (nxt <= limit))
+            .fill_null(False)
+            .alias("terugkeer")
+        )
     )
 
 
@@ -156,14 +160,21 @@ def earned_person_months(
         )
         .filter(pl.col("_m0") <= pl.col("_m1"))
     )
-    running = spells.lazy().select(PERSON_COLUMN, "start", "end")
+    # One person's merged spells do not overlap, so the spell that started last on or before the end of
+    # the month part is the only one that can run in it: an as-of join instead of months x spells.
+    running = spells.lazy().select(PERSON_COLUMN, "start", "end").sort("start")
     return (
-        months.join(running, on=PERSON_COLUMN, how="inner")
-        .filter(
-            (pl.col("start") <= pl.col("_m1")) & (pl.col("end").is_null() | (pl.col("end") >= pl.col("_m0")))
+        months.sort("_m1")
+        .join_asof(
+            running,
+            left_on="_m1",
+            right_on="start",
+            by=PERSON_COLUMN,
+            strategy="backward",
+            check_sortedness=False,
         )
+        .filter(pl.col("start").is_not_null() & (pl.col("end").is_null() | (pl.col("end") >= pl.col("_m0"))))
         .select(PERSON_COLUMN, "maand", "bedrag")
-        .unique(subset=[PERSON_COLUMN, "maand"], keep="first")
     )
 
 
