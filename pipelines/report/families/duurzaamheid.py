@@ -11,8 +11,8 @@ from pipelines.kpi.duurzaamheid import DUURZAAM, PER_DUUR
 #: kpi -> legend label of the chart over time (outflow to work next to its durability and re-entry).
 OVER_TIME = {
     "uitstroom_werk_pct": "Uitstroom naar werk",
-    "uitstroom_werk_duurzaam_pct": "Duurzaam: binnen een jaar niet terug",
-    "herinstroom_12m_pct": "Herinstroom binnen een jaar",
+    "uitstroom_werk_duurzaam_pct": "Duurzaam (niet terug)",
+    "herinstroom_12m_pct": "Herinstroom (1 jaar)",
 }
 DUUR_LABELS = {
     "uitstroom_werk_pct_duur_lt1j": "korter dan 1 jaar",
