@@ -24,6 +24,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "pipelines.run.selectie",
         "selectielijst van de Meedoen!-doelgroepen (intern gebruik)",
     ),
+    "onderzoeksbestand": (
+        "pipelines.research.extract",
+        "gepseudonimiseerd onderzoeksbestand met codeboek per onderzoeksproject",
+    ),
 }
 
 log = logging.getLogger("pipelines")

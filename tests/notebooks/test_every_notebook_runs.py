@@ -14,6 +14,7 @@ from pathlib import Path
 import papermill as pm
 import pytest
 
+from pipelines.cli import main as cli_main
 from pipelines.paths import KERNEL_NAME, NOTEBOOKS
 
 ALL = sorted(p for p in NOTEBOOKS.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
@@ -27,7 +28,7 @@ def _declared(path: Path) -> list[str]:
     return [node.target.id for node in ast.parse(source).body if isinstance(node, ast.AnnAssign)]
 
 
-def _parameters(path: Path, work: Path, export: Path, clean: Path) -> dict[str, object]:
+def _parameters(path: Path, work: Path, export: Path, clean: Path, extract: Path) -> dict[str, object]:
     known: dict[str, object] = {
         "export_dir": str(export),
         "clean_root": str(work / "schoon"),
@@ -39,6 +40,7 @@ def _parameters(path: Path, work: Path, export: Path, clean: Path) -> dict[str, 
         "config_path": "",
         "uitvoer_dir": str(work / "uit"),
         "kpis_csv": "",
+        "onderzoeksbestand_dir": str(extract),
         "intern_dir": str(work / "intern"),
     }
     declared = _declared(path)
@@ -51,6 +53,11 @@ def _parameters(path: Path, work: Path, export: Path, clean: Path) -> dict[str, 
 def executed(demo_export, demo_clean, tmp_path_factory) -> dict[str, BaseException | None]:
     """Run every notebook once, two at a time; notebook name -> the exception it raised (or None)."""
     root = tmp_path_factory.mktemp("alle_notebooks")
+    # explore/onderzoeksbestand.ipynb reads a research extract of the demo delivery
+    extract, key = root / "onderzoeksbestand", root / "project.sleutel"
+    key.write_text("sleutel-van-de-notebooktest-0123456789\n", encoding="utf-8")
+    command = ["onderzoeksbestand", "--clean", str(demo_clean), "--project", "notebooktest"]
+    assert cli_main([*command, "--out", str(extract), "--sleutelbestand", str(key)]) == 0
 
     def run(path: Path) -> BaseException | None:
         work = root / path.relative_to(NOTEBOOKS).with_suffix("").as_posix().replace("/", "_")
@@ -59,7 +66,7 @@ def executed(demo_export, demo_clean, tmp_path_factory) -> dict[str, BaseExcepti
             pm.execute_notebook(
                 str(path),
                 str(work / path.name),
-                parameters=_parameters(path, work, demo_export, demo_clean),
+                parameters=_parameters(path, work, demo_export, demo_clean, extract),
                 kernel_name=KERNEL_NAME,
                 cwd=str(work),
                 progress_bar=False,

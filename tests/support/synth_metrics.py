@@ -1,6 +1,6 @@
 """Independent, simple computations of the calibration targets on generated frames.
 
-Deliberately not the KPI engine: these follow ../shared/spec/kpis.md in the plainest way,
+Deliberately not the KPI engine: these follow the KPI definitions (docs/definities.md) in the plainest way,
 so the generator's calibration is checked by code that shares nothing with it.
 """
 
@@ -141,3 +141,24 @@ def summary(t: dict[str, pl.DataFrame], b: dt.date = dt.date(2024, 9, 30)) -> di
         out[f"uitstroom_{y}"] = sp.filter((pl.col("end").dt.year() == y) & (pl.col("reden") != "03")).height
         out[f"instroom_{y}"] = inflow(sp, y)
     return out
+
+
+def zrm_change_per_participant(t: dict[str, pl.DataFrame], b: dt.date) -> pl.DataFrame:
+    """Meedoen! participants measured twice since joining: summed score change from first to latest date."""
+    joined = (
+        t["voorzieningen"]
+        .filter(pl.col("soort") == "meedoen")
+        .group_by("bsn")
+        .agg(pl.col("begindatum").min().alias("s"))
+    )
+    z = t["zrm"].join(joined, on="bsn").filter((pl.col("datum") >= pl.col("s")) & (pl.col("datum") <= b))
+    z = z.with_columns(
+        pl.col("datum").min().over("bsn").alias("first"), pl.col("datum").max().over("bsn").alias("last")
+    ).filter(pl.col("last") > pl.col("first"))
+    first = z.filter(pl.col("datum") == pl.col("first")).select("bsn", "domein", pl.col("score").alias("a"))
+    last = z.filter(pl.col("datum") == pl.col("last")).select("bsn", "domein", pl.col("score").alias("z"))
+    return (
+        first.join(last, on=["bsn", "domein"])
+        .group_by("bsn")
+        .agg((pl.col("z") - pl.col("a")).sum().alias("verschil"))
+    )

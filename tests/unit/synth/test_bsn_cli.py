@@ -6,9 +6,12 @@ import re
 
 import numpy as np
 import polars as pl
+import pytest
 
 from pipelines.cli import main as cli_main
+from pipelines.errors import InputError
 from pipelines.synth import draw_bsns, elfproef, generate_tables, natural_size
+from pipelines.synth.world import _register_ratio
 
 
 def test_elfproef_known_numbers():
@@ -28,12 +31,11 @@ def test_person_count_is_exact():
 
 
 def test_natural_sizes_are_stable():
-    sizes = {
-        slug: natural_size(slug)
-        for slug in ("isd-bollenstreek", "gemeente-leiden", "gemeente-pijnacker-nootdorp")
-    }
+    slugs = ("isd-bollenstreek", "gemeente-leiden", "gemeente-pijnacker-nootdorp")
+    sizes = {slug: natural_size(slug) for slug in slugs}
     assert sizes["gemeente-leiden"] > sizes["isd-bollenstreek"] > sizes["gemeente-pijnacker-nootdorp"]
-    assert sizes == {slug: natural_size(slug) for slug in sizes}
+    _register_ratio.cache_clear()  # recomputed from scratch, not read back from the cache
+    assert sizes == {slug: natural_size(slug) for slug in slugs}
 
 
 def test_cli_writes_and_prints_no_bsn(tmp_path, capsys):
@@ -80,4 +82,24 @@ def test_cli_refuses_unknown_format(tmp_path, capsys):
         ]
     )
     assert rc == 2
-    assert "onbekend formaat" in capsys.readouterr().out
+    assert "participatie synth: onbekend formaat" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "extra,message",
+    [
+        (["--personen", "0"], "--personen moet minstens 1 zijn"),
+        (["--fouten", "60"], "--fouten moet tussen 0 en 50"),
+        (["--formaat", "komma,decimaalkomma"], "decimaalkomma gaat niet samen met komma"),
+    ],
+)
+def test_cli_bad_parameters_exit_2_with_a_dutch_message(tmp_path, capsys, extra, message):
+    rc = cli_main(["synth", "--organisatie", "isd-bollenstreek", "--out", str(tmp_path), *extra])
+    assert rc == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "personen.csv").exists()
+
+
+def test_unknown_organisation_is_an_input_error():
+    with pytest.raises(InputError, match="onbekende organisatie 'gemeente-nergens'"):
+        generate_tables("gemeente-nergens", personen=10)

@@ -10,6 +10,7 @@ import datetime as dt
 import io
 from pathlib import Path
 
+import openpyxl
 import polars as pl
 
 from pipelines import schema
@@ -93,15 +94,13 @@ def read_export(folder: Path) -> dict[str, pl.DataFrame]:
     tables = {}
     xlsx = folder / "export.xlsx"
     if xlsx.exists():
-        import openpyxl
-
         wb = openpyxl.load_workbook(xlsx, read_only=True)
         for name in schema.TABLE_ORDER:
             rows = list(wb[name].iter_rows(values_only=True))
             header = [str(h).strip().lower() for h in rows[0]]
             cols = {h: [] for h in header}
             for row in rows[1:]:
-                for h, v in zip(header, row):
+                for h, v in zip(header, row, strict=True):
                     if isinstance(v, dt.datetime):
                         v = v.date().isoformat()
                     elif (
