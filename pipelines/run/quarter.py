@@ -7,7 +7,7 @@ Steps (each with its own progress bar and timing):
    (`periods.series_peildata`: the series every page and the dashboard's arrows read), written as the
    exact `kpis.csv`, with the research tables beside it (`cohorten.csv`, `cohortcurven.csv`,
    `overgangen.csv`, `engine.write_research_tables`);
-3. notebooks - `01_validatie` and every KPI/programme notebook (`notebooks/[0-2][0-9]_*.ipynb`,
+3. notebooks - `01_validatie` and every KPI/programme/research notebook (`notebooks/[0-3][0-9]_*.ipynb`,
    not `00_ingest`, whose work step 1 did) with papermill on the named kernel, two at a time;
    parameters are checked against every notebook's `parameters` cell before step 1 starts;
 4. publication - HTML pages without code, `index.html`, `kpis.xlsx`, chart exports, `manifest.json`.
