@@ -113,26 +113,32 @@ def point_in_time_rows(ctx: Context, inkomsten: pl.DataFrame, b: dt.date) -> lis
 
 def parttime_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
     """Both yearly percentages, their baselines, norm values and flags, and the share on `b`."""
-    # the income months are the same for all windows: reduce the income table once
+    # the income months are the same for all windows: reduce the income table once per run
     soorten = sorted({c for codes, _ in NORMED.values() for c in codes})
-    inkomsten = (
-        ctx.table("inkomsten")
-        .lazy()
-        .filter(pl.col("soort_inkomsten").is_in(soorten))
-        .select(PERSON_COLUMN, "maand", "soort_inkomsten")
-        .unique()
-        .collect()
+    table = ctx.table("inkomsten")
+    inkomsten = ctx.cached(
+        ("deeltijdwerk", "inkomstenmaanden"),
+        lambda: (
+            table.lazy()
+            .filter(pl.col("soort_inkomsten").is_in(soorten))
+            .select(PERSON_COLUMN, "maand", "soort_inkomsten")
+            .unique()
+            .collect()
+        ),
     )
     spells = ctx.spells
     out: list[pl.DataFrame] = []
     for kpi, (codes, norm_kpi) in NORMED.items():
 
         def one(s, e, kpi=kpi, codes=codes):
-            agg = parttime_counts(spells, inkomsten, s, e, ctx.gemeenten, codes)
+            agg = ctx.cached(
+                ("deeltijdwerk", kpi, s, e),
+                lambda: parttime_counts(spells, inkomsten, s, e, ctx.gemeenten, codes),
+            )
             return pct_rows(agg, {kpi: ("werkend", "personen")})[0]
 
         series, reason = yearly_series(ctx, b, one)
-        base = fixed_series(ctx, f"deeltijd_{kpi}", one)
+        base = fixed_series(ctx, one)
         out.append(series[0] if series[0] is not None else unavailable_rows([kpi], ctx.gemeenten, reason))
         out += multi_year_rows(kpi, norm_kpi, series, ctx.config, ctx.gemeenten, reason, base)
     out.append(guarded(PEILMAAND, ctx.gemeenten, lambda: point_in_time_rows(ctx, inkomsten, b)))

@@ -144,8 +144,12 @@ def _per_person(
 
 
 def fip_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
-    klantbeeld = ctx.table("klantbeeld")
-    contacten = ctx.table("contactmomenten")
+    # the werken_aan periods and FIP contacts are the same for every quarter of a series: select them once
+    table_kb, table_cm = ctx.table("klantbeeld"), ctx.table("contactmomenten")
+    klantbeeld = ctx.cached(
+        ("fip", "werken_aan"), lambda: table_kb.filter(pl.col("perspectief") == "werken_aan")
+    )
+    contacten = ctx.cached(("fip", "contacten"), lambda: table_cm.filter(pl.col("soort") == "fip"))
     s, b = ctx.check_window(b)
     cfg = ctx.config
     periods = fip_periods(klantbeeld, s, b, cfg.fip_perspectieven).collect().lazy()

@@ -491,7 +491,7 @@ def exact_sums(frame: pl.DataFrame, column: str, gemeenten: list[str], alias: st
 def target_spells(ctx: Context, params: PilotParams) -> pl.DataFrame:
     """Merged spells of the target groups' schemes only (PW): years "in de bijstand PW" count on these."""
     regelingen = tuple(params.doelgroep_regelingen)
-    return ctx.memo(
+    return ctx.cached(
         ("meedoen_spells", regelingen),
         lambda: merge_spells(ctx.data.get("uitkeringen"), regelingen, ctx.config.gap_days),
     )

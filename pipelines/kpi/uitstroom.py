@@ -276,9 +276,11 @@ def yearly_series(ctx: Context, b: dt.date, compute_one) -> tuple[list[pl.DataFr
     return out, reason
 
 
-def fixed_series(ctx: Context, key: str, compute_one) -> list[pl.DataFrame | None]:
-    """`compute_one(s, e)` for the calendar year of each of `norm_basisjaren` (None when not covered);
-    computed once per run (`ctx.memo`), since the fixed baseline is the same for every peildatum.
+def fixed_series(ctx: Context, compute_one) -> list[pl.DataFrame | None]:
+    """`compute_one(s, e)` for the calendar year of each of `norm_basisjaren` (None when not covered).
+
+    The fixed baseline is the same for every peildatum: `compute_one` caches its windows (`ctx.cached`),
+    so a series of quarters computes each base year once.
     """
     out: list[pl.DataFrame | None] = []
     for year in ctx.config.norm_basisjaren:
@@ -287,7 +289,7 @@ def fixed_series(ctx: Context, key: str, compute_one) -> list[pl.DataFrame | Non
         except Unavailable:
             out.append(None)
             continue
-        out.append(ctx.memo((key, e), lambda s=s, e=e: compute_one(s, e)))
+        out.append(compute_one(s, e))
     return out
 
 
@@ -296,10 +298,11 @@ def outflow_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
     spells = ctx.spells
 
     def one(s, e):
-        return flow_counts(spells, s, e, ctx.gemeenten)
+        # a window's flows are shared by the quarters of a series (each is one of four norm years)
+        return ctx.cached(("uitstroom", s, e), lambda: flow_counts(spells, s, e, ctx.gemeenten))
 
     series, reason = yearly_series(ctx, b, one)
-    base = fixed_series(ctx, "uitstroom_flows", one)
+    base = fixed_series(ctx, one)
     out: list[pl.DataFrame] = []
     if series[0] is None:
         out.append(unavailable_rows(YEARLY, ctx.gemeenten, reason))
