@@ -144,14 +144,16 @@ def _per_person(
 
 
 def fip_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
-    # the werken_aan periods and FIP contacts are the same for every quarter of a series: select them once
+    # the periods in the FIP perspectives and the FIP contacts are the same for every quarter of a series:
+    # select them once
+    cfg = ctx.config
     table_kb, table_cm = ctx.table("klantbeeld"), ctx.table("contactmomenten")
     klantbeeld = ctx.cached(
-        ("fip", "werken_aan"), lambda: table_kb.filter(pl.col("perspectief") == "werken_aan")
+        ("fip", "perspectieven", cfg.fip_perspectieven),
+        lambda: table_kb.filter(pl.col("perspectief").is_in(list(cfg.fip_perspectieven))),
     )
     contacten = ctx.cached(("fip", "contacten"), lambda: table_cm.filter(pl.col("soort") == "fip"))
     s, b = ctx.check_window(b)
-    cfg = ctx.config
     periods = fip_periods(klantbeeld, s, b, cfg.fip_perspectieven).collect().lazy()
     counted = _contacts(periods, contacten, s, b).collect().lazy()
     persons = with_gemeente(
