@@ -441,7 +441,11 @@ class Rules:
     - `sums`: (total, parts) within one municipality, `total` a KPI or a fixed number (100 %);
     - `unions`: (union, groups): persons in one or more of the groups;
     - `derived`: a `meerjarig` mean or `vlag` flag -> the yearly KPI it is computed from;
-    - `kinds`, `units`: the catalogue's kind and unit of every KPI.
+    - `fixed`: a mean over fixed calendar years (`_vast`) -> (the yearly KPI, the years; None when
+      unknown: then every year-end of the series counts);
+    - `follows`: a figure computed from others on the same peildatum (a norm value from its baseline,
+      a certainty from its flag) -> those others, in the order to apply;
+    - `kinds`: the catalogue's kind of every KPI.
     """
 
     municipal: tuple[str, ...] = ()
@@ -449,6 +453,8 @@ class Rules:
     unions: tuple[tuple[str, tuple[str, ...]], ...] = ()
     derived: Mapping[str, str] = field(default_factory=dict)
     kinds: Mapping[str, str] = field(default_factory=dict)
+    fixed: Mapping[str, tuple[str, tuple[int, ...] | None]] = field(default_factory=dict)
+    follows: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def relations(self, rows: Mapping[tuple[str, str], float]) -> list[Relation]:
         """The relations among `(kpi, gemeentecode) -> waarde` of one peildatum that the data satisfies."""
@@ -537,9 +543,32 @@ def secondary_suppression(
     )
 
 
+def hidden_sources(
+    kpi: str, gemeente: str, b: dt.date, rules: Rules, year_ends: Iterable[dt.date] = ()
+) -> list[tuple[str, str, dt.date]]:
+    """The cells a derived figure is computed from: if one is hidden, the figure must be hidden too."""
+    if kpi in rules.fixed:
+        basis, years = rules.fixed[kpi]
+        days = [dt.date(y, 12, 31) for y in years] if years is not None else list(year_ends)
+        return [(basis, gemeente, d) for d in days]
+    sources: list[tuple[str, str, dt.date]] = []
+    if kpi in rules.derived:
+        basis = rules.derived[kpi]
+        if rules.kinds.get(kpi) == "meerjarig":
+            sources += [(basis, gemeente, y) for y in multi_year_peildata(b)]
+        else:
+            means = [k for k, v in rules.derived.items() if v == basis and rules.kinds.get(k) == "meerjarig"]
+            sources += [(basis, gemeente, b)] + [(m, gemeente, b) for m in means]
+    for target, inputs in rules.follows:
+        if target == kpi:
+            sources += [(i, gemeente, b) for i in inputs]
+    return sources
+
+
 def hide_derived(frame: pl.DataFrame, rules: Rules) -> pl.DataFrame:
-    """`onderdrukt = afgeleid` on a mean any of whose years is hidden, and on a flag whose year or mean is."""
-    if not rules.derived:
+    """`onderdrukt = afgeleid` on a figure computed from a hidden one: a mean any of whose years is
+    hidden, a flag whose year or mean is, a norm value whose baseline is, a certainty whose flag is."""
+    if not (rules.derived or rules.fixed or rules.follows):
         return frame
     hidden = {
         (r["kpi"], r["gemeentecode"], r["peildatum"])
@@ -547,26 +576,26 @@ def hide_derived(frame: pl.DataFrame, rules: Rules) -> pl.DataFrame:
         .select("kpi", "gemeentecode", "peildatum")
         .iter_rows(named=True)
     }
-    means = {basis: k for k, basis in rules.derived.items() if rules.kinds.get(k) == "meerjarig"}
+    targets = set(rules.derived) | set(rules.fixed) | {t for t, _ in rules.follows}
     candidates = (
-        frame.filter(pl.col("kpi").is_in(list(rules.derived)) & pl.col("onderdrukt").is_null())
+        frame.filter(pl.col("kpi").is_in(list(targets)) & pl.col("onderdrukt").is_null())
         .select("kpi", "gemeentecode", "peildatum")
         .rows()
     )
+    year_ends = sorted(
+        {d for d in frame.get_column("peildatum").unique().to_list() if (d.month, d.day) == (12, 31)}
+    )
     marks = []
-    # means first (from their years), then flags (from their year and their mean)
-    for kpi, g, b in sorted(
-        candidates, key=lambda r: (rules.kinds.get(r[0]) != "meerjarig", r[0], r[1], r[2])
-    ):
-        basis = rules.derived[kpi]
-        if rules.kinds.get(kpi) == "meerjarig":
-            hit = any((basis, g, y) in hidden for y in multi_year_peildata(b))
-        else:
-            mean = means.get(basis)
-            hit = (basis, g, b) in hidden or (mean is not None and (mean, g, b) in hidden)
-        if hit:
-            marks.append((kpi, g, b))
-            hidden.add((kpi, g, b))
+    changed = True
+    while changed:  # a norm value follows its mean, a flag its norm value, a certainty its flag
+        changed = False
+        for kpi, g, b in candidates:
+            if (kpi, g, b) in hidden:
+                continue
+            if any(src in hidden for src in hidden_sources(kpi, g, b, rules, year_ends)):
+                marks.append((kpi, g, b))
+                hidden.add((kpi, g, b))
+                changed = True
     if not marks:
         return frame
     flagged = pl.DataFrame(

@@ -54,13 +54,33 @@ def kpi(
 
 @dataclass(frozen=True)
 class NormRule:
-    """A norm the dashboard checks: the KPI must be at least (`>=`) or at most (`<=`) `limit`."""
+    """A norm the dashboard checks: the KPI must be at least (`>=`), at most (`<=`), below (`<`, "onder de
+    50") or above (`>`) `limit`.
+    """
 
     kpi: str
     op: str
     limit: float
     #: The norm is set for the organisation as a whole (e.g. 50 referrals a year), not per municipality.
     alleen_totaal: bool = False
+
+    def __post_init__(self) -> None:
+        if self.op not in NORM_OPS:
+            raise ValueError(
+                f"norm {self.kpi}: onbekende vergelijking {self.op!r}; bekend zijn {', '.join(NORM_OPS)}"
+            )
+
+    def met(self, value: float) -> bool:
+        """Whether `value` meets the norm."""
+        return NORM_OPS[self.op](value, self.limit)
+
+
+NORM_OPS: dict[str, Callable[[float, float], bool]] = {
+    ">=": lambda v, limit: v >= limit,
+    "<=": lambda v, limit: v <= limit,
+    "<": lambda v, limit: v < limit,
+    ">": lambda v, limit: v > limit,
+}
 
 
 def _no_norms(config: Any) -> list[NormRule]:
@@ -162,6 +182,11 @@ def family(family_id: str) -> Family:
     return found
 
 
+def active_families(config: Any) -> list[str]:
+    """The ids of the families the organisation runs (a programme it has no configuration for: none)."""
+    return [f.id for f in families().values() if f.active(config)]
+
+
 def norm_rules(config: Any) -> dict[str, NormRule]:
     """kpi -> the norm the dashboard checks, from every active family."""
     return {r.kpi: r for f in families().values() if f.active(config) for r in f.norms(config)}
@@ -197,14 +222,39 @@ class _View(Mapping[str, Any]):
 ADDITIVE = {("aantal", "n"), ("bedrag", "eur")}
 
 
-def disclosure_rules() -> disclosure.Rules:
+def disclosure_rules(config: Any = None) -> disclosure.Rules:
     """How published figures relate, for secondary suppression and the disclosure audit.
 
     Municipalities add up to `totaal` for every count and amount computed per municipality; the
     families name their own sums and unions; a `meerjarig` mean and a `vlag` flag derive from their
-    `basis`.
+    `basis`; the relative norm's rows by their names: `<kpi>_vast` is the mean of the base years
+    (`norm_basisjaren` of `config`; without it every year-end counts), `<kpi>_normwaarde` follows its
+    baseline, a flag its norm value, `<flag>_zeker` its flag.
     """
     catalogue = {k.kpi: k for f in families().values() for k in f.kpis}
+    years = tuple(config.norm_basisjaren) if config is not None else None
+    basis = getattr(config, "norm_basis", None)
+    fixed: dict[str, tuple[str, tuple[int, ...] | None]] = {}
+    follows: list[tuple[str, tuple[str, ...]]] = []
+    for k in catalogue:
+        if k.endswith("_vast") and k.removesuffix("_vast") in catalogue:
+            fixed[k] = (k.removesuffix("_vast"), years)
+    for k in catalogue:
+        if k.endswith("_normwaarde"):
+            yearly = k.removesuffix("_normwaarde")
+            baselines = [
+                f"{yearly}_{b}"
+                for b in (
+                    ("vast",) if basis == "vast" else ("meerjarig",) if basis else ("meerjarig", "vast")
+                )
+            ]
+            follows.append((k, tuple(b for b in baselines if b in catalogue)))
+    for k, v in catalogue.items():
+        if v.kind == "vlag" and v.basis and f"{v.basis}_normwaarde" in catalogue:
+            follows.append((k, (f"{v.basis}_normwaarde",)))
+    for k in catalogue:
+        if k.endswith("_zeker") and k.removesuffix("_zeker") in catalogue:
+            follows.append((k, (k.removesuffix("_zeker"),)))
     return disclosure.Rules(
         municipal=tuple(
             k for k, v in catalogue.items() if (v.kind, v.unit) in ADDITIVE and not v.alleen_totaal
@@ -213,6 +263,8 @@ def disclosure_rules() -> disclosure.Rules:
         unions=tuple(u for f in families().values() for u in f.unions),
         derived={k: v.basis for k, v in catalogue.items() if v.kind in ("meerjarig", "vlag") and v.basis},
         kinds={k: v.kind for k, v in catalogue.items()},
+        fixed=fixed,
+        follows=tuple(follows),
     )
 
 

@@ -158,17 +158,14 @@ def audit_publication(
 
 
 def _check_derived(rows: Mapping, state: Mapping, rules: disclosure.Rules, result: AuditResult) -> None:
-    """A mean or flag shown beside a hidden year it derives from."""
-    means = {b: k for k, b in rules.derived.items() if rules.kinds.get(k) == "meerjarig"}
+    """A mean, norm value or flag shown beside a hidden figure it derives from."""
+    targets = set(rules.derived) | set(rules.fixed) | {t for t, _ in rules.follows}
+    year_ends = sorted({k[2] for k in rows if (k[2].month, k[2].day) == (12, 31)})
     for (kpi, g, b), (seen, _) in state.items():
-        if seen != "shown" or kpi not in rules.derived:
+        if seen != "shown" or kpi not in targets:
             continue
-        basis = rules.derived[kpi]
-        if rules.kinds.get(kpi) == "meerjarig":
-            years = [(basis, g, y) for y in multi_year_peildata(b)]
-        else:
-            years = [(basis, g, b)] + ([(means[basis], g, b)] if basis in means else [])
-        if any(state.get(y, ("absent",))[0] == "hidden" for y in years):
+        sources = disclosure.hidden_sources(kpi, g, b, rules, year_ends)
+        if any(state.get(y, ("absent",))[0] == "hidden" for y in sources):
             result.findings.append(
                 {"soort": "afgeleid van een onderdrukt cijfer", "cel": _label((kpi, g, b))}
             )

@@ -15,7 +15,7 @@ from pipelines import disclosure
 from pipelines.kpi.registry import FAMILY_LABELS, KpiInfo, NormRule, norm_rules
 from pipelines.report.formats import UNIT_TEXT, flag_true, format_nl
 from pipelines.report.html import locales
-from pipelines.report.present import peildata_of, rows_by_key, shown_value
+from pipelines.report.present import ZEKER_TEXT, peildata_of, relative_norm_text, rows_by_key, shown_value
 
 
 def trend_arrow(now: float | None, before: float | None) -> str:
@@ -32,13 +32,15 @@ class Norms:
     """The organisation's norms as the dashboard checks them."""
 
     rules: dict[str, NormRule]
-    #: The multi-year norms: this factor times the multi-year mean (the verdict itself comes from kpis.csv).
+    #: The relative norms: this factor times the baseline (the verdict itself comes from kpis.csv).
     factor: float = 1.10
+    #: Their baseline: `meerjarig` or `vast` (`norm_basis`).
+    basis: str = "meerjarig"
 
 
 def config_norms(config: Any) -> Norms:
     """The norms every active family sets (the flag norms come from kpis.csv itself)."""
-    return Norms(norm_rules(config), float(config.norm_factor))
+    return Norms(norm_rules(config), float(config.norm_factor), getattr(config, "norm_basis", "meerjarig"))
 
 
 def norm_flags(info: Mapping[str, KpiInfo]) -> dict[str, str]:
@@ -63,28 +65,40 @@ def norm_status(
     if flag_kpi is None and rules[kpi].alleen_totaal and gemeente != "totaal":
         return "", ""
     if flag_kpi is not None:
-        meta = info[flag_kpi]
-        meerjarig = rows.get((f"{kpi}_meerjarig", gemeente, b))
-        text = "norm: " + (meta.norm or "")
-        if meerjarig is not None and shown_value(meerjarig) is not None and rows.get((kpi, gemeente, b)):
-            text = (
-                f"norm: {format_nl(meerjarig['waarde'] * norms.factor, 'pct')} "
-                f"(meerjarig {format_nl(meerjarig['waarde'], 'pct')} x "
-                f"{format_nl(norms.factor, 'ratio', decimals=2)})"
-            )
-        flag = rows.get((flag_kpi, gemeente, b))
-        # a flag hidden with its year or mean (`afgeleid`) gives no verdict
-        if flag is None or shown_value(flag) is None or shown_value(row) is None:
-            return "", text
-        return ("gehaald" if flag_true(flag["waarde"]) else "niet-gehaald"), text
+        return _relative_norm_status(rows, kpi, flag_kpi, gemeente, b, norms)
     rule = rules[kpi]
     unit = info[kpi].unit if kpi in info else ""
-    text = f"norm: {'ten minste' if rule.op == '>=' else 'ten hoogste'} {format_nl(rule.limit, unit)}"
+    words = {">=": "ten minste", "<=": "ten hoogste", "<": "onder", ">": "boven"}[rule.op]
+    text = f"norm: {words} {format_nl(rule.limit, unit)}"
     value = shown_value(row)
     if value is None:
         return "", text
-    met = value >= rule.limit if rule.op == ">=" else value <= rule.limit
-    return ("gehaald" if met else "niet-gehaald"), text
+    return ("gehaald" if rule.met(value) else "niet-gehaald"), text
+
+
+def _relative_norm_status(
+    rows: Mapping, kpi: str, flag_kpi: str, gemeente: str, b: dt.date, norms: Norms
+) -> tuple[str, str]:
+    """A relative (x 1,10) norm: its words, baseline, norm value and the `zeker`/`onzeker` verdict."""
+    row = rows.get((kpi, gemeente, b))
+    basis = rows.get((f"{kpi}_{'vast' if norms.basis == 'vast' else 'meerjarig'}", gemeente, b))
+    value = rows.get((f"{kpi}_normwaarde", gemeente, b))
+    text = "norm: " + relative_norm_text(norms.factor, norms.basis)
+    # only what publication shows: a baseline, norm value or flag hidden with a hidden year stays out
+    if basis is not None and shown_value(basis) is not None:
+        text += f" ({format_nl(basis['waarde'], 'pct')})"
+        norm_value = shown_value(value) if value is not None else None
+        if norm_value is None and (value is None or value.get("reden") is None):
+            norm_value = basis["waarde"] * norms.factor
+        if norm_value is not None:
+            text += f", dus ten minste {format_nl(norm_value, 'pct')}"
+    flag = rows.get((flag_kpi, gemeente, b))
+    if flag is None or shown_value(flag) is None or row is None or shown_value(row) is None:
+        return "", text
+    certain = rows.get((f"{flag_kpi}_zeker", gemeente, b))
+    if certain is not None and shown_value(certain) is not None:
+        text += f"; {ZEKER_TEXT[flag_true(certain['waarde'])]}"
+    return ("gehaald" if flag_true(flag["waarde"]) else "niet-gehaald"), text
 
 
 def tile(
@@ -144,6 +158,27 @@ def headline_kpis(info: Mapping[str, KpiInfo], present: Iterable[str], norms: No
     return [k for k in info if k in present and (k in flagged or k in norms.rules or k in wanted)]
 
 
+#: The "Duurzaamheid" row: does outflow last, and do people move up (research.md), for the organisation.
+DUURZAAMHEID_KPIS = (
+    "uitstroom_werk_duurzaam_pct",
+    "herinstroom_12m_pct",
+    "instroomcohort_uit_12m_pct",
+    "perspectief_stap_omhoog_pct",
+)
+
+
+def durability_row(rows: Mapping, b: dt.date, previous: dt.date | None, info, norms: Norms) -> str:
+    """Tiles of the durability measures for `totaal` (empty when none of them is in the run)."""
+    tiles = "".join(tile(rows, k, "totaal", b, previous, info, norms) for k in DUURZAAMHEID_KPIS if k in info)
+    if not tiles:
+        return ""
+    return (
+        '<h2 id="duurzaamheid">Duurzaamheid</h2><p>Uitstroom en instroom van een jaar eerder, '
+        "een jaar gevolgd; overgangen ten opzichte van een jaar eerder.</p>"
+        f'<div class="tegels">{tiles}</div>'
+    )
+
+
 def dashboard_body(
     pub: pl.DataFrame,
     info: Mapping[str, KpiInfo],
@@ -176,6 +211,8 @@ def dashboard_body(
         tiles = "".join(tile(rows, k, code, b, previous, info, norms) for k in own)
         if tiles:
             out.append(f'<h2 id="gemeente-{code}">{html.escape(name)}</h2><div class="tegels">{tiles}</div>')
+        if code == "totaal":
+            out.append(durability_row(rows, b, previous, info, norms))
     families: dict[str, list[str]] = {}
     for k, v in info.items():
         if k in present:

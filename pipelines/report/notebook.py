@@ -27,7 +27,7 @@ from pipelines.kpi.engine import compute_kpis, read_kpis_csv
 from pipelines.kpi.registry import KPI_CATALOGUE, KPI_FAMILIES
 from pipelines.report import charts
 from pipelines.report.formats import format_nl
-from pipelines.report.present import masked_text
+from pipelines.report.present import ZEKER_TEXT, masked_text, relative_norm_text
 from pipelines.schema import PERSON_COLUMN
 
 #: The organisation of the demo export (`make run`): an empty `clean_dir` means its newest delivery.
@@ -53,6 +53,8 @@ class NotebookContext:
     #: The run's kpis.csv (every KPI over the run's quarters, computed once per run), if given.
     kpis_csv: Path | None = None
     _kpis: dict[tuple, pl.DataFrame] = field(default_factory=dict, repr=False)
+    #: Research tables computed in this kernel (when the run's are not beside kpis.csv), per peildatum.
+    _research: dict[dt.date, dict[str, pl.DataFrame | str]] = field(default_factory=dict, repr=False)
 
     @property
     def gemeente_naam(self) -> str:
@@ -95,7 +97,10 @@ class NotebookContext:
         if self.kpis_csv is None:
             return None
         run = read_kpis_csv(self.kpis_csv)
-        if not set(dates) <= set(run.get_column("peildatum").unique().to_list()):
+        have = set(run.get_column("peildatum").unique().to_list())
+        # The run's series starts at the first covered quarter: earlier dates were left out on purpose
+        # (their windows are not covered), so they are not a reason to compute everything again.
+        if not have or any(d not in have and d >= min(have) for d in dates):
             return None
         wanted = [k for f in (families or KPI_FAMILIES) for k in KPI_FAMILIES[f]]
         return run.filter(pl.col("peildatum").is_in(dates) & pl.col("kpi").is_in(wanted))
@@ -177,6 +182,11 @@ def quarter_peildata(kwartaal: str, n: int = TREND_KWARTALEN) -> list[dt.date]:
     return [
         periods.peildatum(q) for q in periods.kwartalen(periods.vorig_kwartaal(kwartaal, n - 1), kwartaal)
     ]
+
+
+def series_peildata(ctx: NotebookContext) -> list[dt.date]:
+    """Every quarter end of the run's series (from the first covered quarter up to the peildatum)."""
+    return periods.series_peildata(ctx.peildatum, ctx.data.gegevens_vanaf)
 
 
 def year_peildata(kwartaal: str) -> list[dt.date]:
@@ -408,9 +418,12 @@ def norm_increase_text(factor: float) -> str:
     return format_nl(round(100 * (factor - 1), 6), "n")
 
 
-def norm_text(ctx: NotebookContext, frame: pl.DataFrame, kpi: str) -> str:
-    """One Dutch sentence: the figure on the peildatum, its interval, the multi-year average and the norm."""
+def norm_text(ctx: NotebookContext, frame: pl.DataFrame, kpi: str, norm_kpi: str | None = None) -> str:
+    """Dutch sentences: the figure on the peildatum, its interval, the baselines, the norm value, the
+    verdict and whether that verdict is more than noise (`zeker` / `onzeker`).
+    """
     b = ctx.peildatum
+    norm_kpi = norm_kpi or kpi.removesuffix("_pct") + "_norm"
     label = KPI_CATALOGUE[kpi].label.lower()
     rows = frame.filter((pl.col("kpi") == kpi) & (pl.col("peildatum") == b))
     if not rows.height or (rows.get_column("waarde")[0] is None and rows.get_column("onderdrukt")[0] is None):
@@ -425,39 +438,59 @@ def norm_text(ctx: NotebookContext, frame: pl.DataFrame, kpi: str) -> str:
         f"({format_nl(row['teller'], 'n')} van {format_nl(row['noemer'], 'n')} personen; 95 %-interval "
         f"{format_nl(row['ci_laag'], 'pct')} tot {format_nl(row['ci_hoog'], 'pct')})."
     )
-    meerjarig = frame.filter((pl.col("kpi") == f"{kpi}_meerjarig") & (pl.col("peildatum") == b))
-    # the mean and the verdict only as far as publication may show them (hidden with a hidden year)
-    avg = published_value(frame, f"{kpi}_meerjarig", b)
-    if avg is None and meerjarig.height and meerjarig.get_column("onderdrukt")[0] is not None:
+    config = ctx.config
+    # the baselines, norm value and verdict only as far as publication shows them (hidden with a year)
+    meerjarig = published_value(frame, f"{kpi}_meerjarig", b)
+    vast = published_value(frame, f"{kpi}_vast", b)
+    normwaarde = published_value(frame, f"{kpi}_normwaarde", b)
+    derived = frame.filter(
+        pl.col("kpi").is_in([f"{kpi}_meerjarig", f"{kpi}_vast", f"{kpi}_normwaarde", norm_kpi])
+        & (pl.col("peildatum") == b)
+    )
+    if derived.get_column("onderdrukt").is_not_null().any():
         text += (
             " Het meerjarig gemiddelde en het oordeel over de norm worden niet getoond: een van de jaren "
             "is niet gepubliceerd."
         )
-    if avg is not None:
-        n_jaren = meerjarig.get_column("n_jaren")[0]
-        norm = ctx.config.norm_factor * avg
-        flag = published_value(frame, kpi.removesuffix("_pct") + "_norm", b)
-        verdict = "" if flag is None else f": de norm is **{'gehaald' if flag >= 0.5 else 'niet gehaald'}**"
-        text += (
-            f" Het meerjarig gemiddelde ({n_jaren} jaar) is {format_nl(avg, 'pct')}; de norm "
-            f"({norm_increase_text(ctx.config.norm_factor)} % meer) is {format_nl(norm, 'pct')}{verdict}."
-        )
+    if meerjarig is not None:
+        n_jaren = frame.filter((pl.col("kpi") == f"{kpi}_meerjarig") & (pl.col("peildatum") == b))["n_jaren"][
+            0
+        ]
+        text += f" Het meerjarig gemiddelde ({n_jaren} jaar) is {format_nl(meerjarig, 'pct')}."
         if n_jaren is not None and n_jaren < 4:
             text += (
                 f" Let op: het gemiddelde telt {n_jaren} in plaats van 4 jaar, "
                 "omdat de levering niet verder terug gaat."
             )
+    if vast is not None:
+        years = ", ".join(str(y) for y in config.norm_basisjaren)
+        text += f" Het gemiddelde van de basisjaren ({years}, vaste basis) is {format_nl(vast, 'pct')}."
+    if normwaarde is not None:
+        flag = published_value(frame, norm_kpi, b)
+        certain = published_value(frame, f"{norm_kpi}_zeker", b)
+        verdict = "" if flag is None else f": de norm is **{'gehaald' if flag >= 0.5 else 'niet gehaald'}**"
+        factor = format_nl(config.norm_factor, "ratio", decimals=2)
+        text += (
+            f" De norm is {relative_norm_text(config.norm_factor, config.norm_basis)} (x {factor}, geen "
+            f"{norm_increase_text(config.norm_factor)} procentpunt): ten minste "
+            f"{format_nl(normwaarde, 'pct')}{verdict}."
+        )
+        if certain is not None:
+            text += f" Dat oordeel is {ZEKER_TEXT[certain >= 0.5]}."
     return text
 
 
 def norm_charts(ctx: NotebookContext, frame: pl.DataFrame, kpi: str, title: str):
-    """Per year (the four years the norm averages) and per quarter, with the average and the norm line."""
-    avg = published_value(frame, f"{kpi}_meerjarig", ctx.peildatum)
-    norm = ctx.config.norm_factor * avg if avg is not None else None
-    subtitle = (
-        f"{ctx.gemeente_naam}; lijnen: meerjarig gemiddelde en norm voor {quarter_label(ctx.peildatum)}"
-    )
-    norm_label = f"norm (+{norm_increase_text(ctx.config.norm_factor)} %)"
+    """Per year (the four years the norm averages) and per quarter, with the baselines and the norm line."""
+    b = ctx.peildatum
+    avg = published_value(frame, f"{kpi}_meerjarig", b)
+    vast = published_value(frame, f"{kpi}_vast", b)
+    norm = published_value(frame, f"{kpi}_normwaarde", b)
+    basis = vast if ctx.config.norm_basis == "vast" else avg
+    if norm is None and basis is not None:
+        norm = ctx.config.norm_factor * basis
+    subtitle = f"{ctx.gemeente_naam}; lijnen: gemiddelde(n) en norm voor {quarter_label(b)}"
+    norm_label = "norm: " + relative_norm_text(ctx.config.norm_factor, ctx.config.norm_basis)
     years = frame.filter(pl.col("peildatum").is_in(year_peildata(ctx.kwartaal)))
     per_year = charts.trend_chart(
         series(years, kpi, year_label),
@@ -469,6 +502,7 @@ def norm_charts(ctx: NotebookContext, frame: pl.DataFrame, kpi: str, title: str)
         norm_label=norm_label,
         bars=True,
         subtitle=subtitle,
+        vast=vast,
     )
     per_quarter = charts.trend_chart(
         series(frame, kpi),
@@ -478,6 +512,7 @@ def norm_charts(ctx: NotebookContext, frame: pl.DataFrame, kpi: str, title: str)
         norm=norm,
         norm_label=norm_label,
         subtitle=subtitle,
+        vast=vast,
     )
     return per_year, per_quarter
 

@@ -55,7 +55,11 @@ def published_count(n: int | float | None, min_cell: int = 5) -> str:
 
 
 def publication_frame(
-    kpis: pl.DataFrame, info: Mapping[str, KpiInfo], min_cell: int = 5, min_noemer: int = 10
+    kpis: pl.DataFrame,
+    info: Mapping[str, KpiInfo],
+    min_cell: int = 5,
+    min_noemer: int = 10,
+    rules: disclosure.Rules | None = None,
 ) -> pl.DataFrame:
     """kpis.csv rows plus `reden` (why publication hides it, or null) and `tekst` (what publication shows).
 
@@ -64,7 +68,7 @@ def publication_frame(
     publication never depends on a stale `onderdrukt` column.
     """
     kinds = {k: info[k].kind if k in info else "aantal" for k in kpis.get_column("kpi").unique().to_list()}
-    rules = disclosure_rules()
+    rules = rules or disclosure_rules()
     frame = disclosure.add_onderdrukt(kpis, kinds, min_cell, min_noemer, rules).rename(
         {"onderdrukt": "reden"}
     )
@@ -77,6 +81,24 @@ def publication_frame(
         else:
             texts.append(format_nl(row["waarde"], meta.unit if meta else "n"))
     return frame.with_columns(pl.Series("tekst", texts, dtype=pl.String))
+
+
+def relative_norm_text(factor: float, basis: str = "meerjarig") -> str:
+    """The +10 % norms in words, as the plan words them: relative to a baseline, never "+10 %" points.
+
+    `basis` `meerjarig` (the report year and the three before) or `vast` (the fixed base years).
+    """
+    increase = format_nl(round(100 * (factor - 1), 6), "n")
+    if basis == "vast":
+        return f"{increase} % hoger dan het gemiddelde van de basisjaren (vaste basis)"
+    return f"{increase} % hoger dan het meerjarig gemiddelde"
+
+
+#: The uncertainty verdict of a norm (kpis.md "Norms and uncertainty"), by the `_zeker` flag.
+ZEKER_TEXT = {
+    True: "zeker: het 95 %-interval ligt geheel aan één kant van de normwaarde",
+    False: "onzeker: het 95 %-interval omvat de normwaarde",
+}
 
 
 def shown_value(row: Mapping[str, Any]) -> float | None:

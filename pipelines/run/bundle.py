@@ -25,10 +25,11 @@ from typing import Any
 
 from pipelines import paths
 from pipelines.errors import RunError
-from pipelines.kpi.registry import KPI_CATALOGUE, disclosure_rules
+from pipelines.kpi.registry import KPI_CATALOGUE, KPI_FAMILIES, active_families, disclosure_rules
 from pipelines.provenance import code_version, definitions_version, package_version, sha256_file
 from pipelines.report import audit, charts, dashboard, present, xlsx
 from pipelines.report import html as report_html
+from pipelines.report.families.budget import illustrative_text
 from pipelines.report.html import PublishError
 from pipelines.report.manifest import write_manifest
 from pipelines.run.staging import RUN_LOG, now
@@ -123,7 +124,11 @@ def publish_bundle(
     Everything is written flat first (the notebooks wrote there too), then placed in `publicatie/` and
     `intern/` (`place_files`); the audit reads the published part as a reader would.
     """
-    pub = present.publication_frame(kpis, KPI_CATALOGUE, config.min_cell, config.min_noemer)
+    rules = disclosure_rules(config)
+    pub = present.publication_frame(kpis, KPI_CATALOGUE, config.min_cell, config.min_noemer, rules)
+    # a programme the organisation does not run is in kpis.csv (with the reason), not in the publication
+    shown = [k for f in active_families(config) for k in KPI_FAMILIES[f]]
+    pub = pub.filter(pub.get_column("kpi").is_in(shown))
     gemeenten = dict(config.gemeenten)
     for code in kpis.get_column("gemeentecode").unique().to_list():
         if code != "totaal":
@@ -169,7 +174,7 @@ def publish_bundle(
         gemeenten,
         sections,
         chart_files,
-        present.suppression_notes(config.min_cell, config.min_noemer),
+        present.suppression_notes(config.min_cell, config.min_noemer) + budget_notes(config),
         norms,
     )
     body += "\n" + "\n".join(f'<div class="grafiek" id="{div_id}"></div>' for div_id, _ in chart_specs)
@@ -202,7 +207,7 @@ def publish_bundle(
     outcome = audit.audit_publication(
         pub,
         KPI_CATALOGUE,
-        disclosure_rules(),
+        rules,
         config.min_cell,
         audit.published_tables(staging / PUBLICATIE),
         peildatum=b,
@@ -267,6 +272,12 @@ def publish_bundle(
     write_manifest(manifest, staging / "manifest.json")
     step.advance("manifest")
     return manifest
+
+
+def budget_notes(config) -> list[str]:
+    """Dashboard notes on the budget: illustrative amounts say so (only when the budget is shown at all)."""
+    note = illustrative_text(config)
+    return [note] if note and "budget" in active_families(config) else []
 
 
 def bundle_relative(value: Any, staging: Path) -> Any:

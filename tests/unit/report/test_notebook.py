@@ -213,7 +213,12 @@ def test_norm_text_follows_the_engines_norm_flag(small_clean):
     else:
         assert nb.format_nl(row.get_column("waarde")[0], "pct") in text
         assert ("**niet gehaald**" in text) == (flag == 0.0)
-        assert "de norm (10 % meer)" in text
+        assert "De norm is 10 % hoger dan het meerjarig gemiddelde (x 1,10, geen 10 procentpunt)" in text
+        normwaarde = nb.value_on(frame, "uitstroom_werk_inkomen_pct_normwaarde", ctx.peildatum)
+        assert f"ten minste {nb.format_nl(normwaarde, 'pct')}" in text
+        certain = nb.value_on(frame, "uitstroom_werk_inkomen_norm_zeker", ctx.peildatum)
+        assert ("Dat oordeel is zeker" in text) == (certain == 1.0)
+        assert ("Dat oordeel is onzeker" in text) == (certain == 0.0)
 
 
 def test_norm_text_and_tile_hide_a_mean_and_verdict_hidden_with_their_year(small_clean):
@@ -223,7 +228,13 @@ def test_norm_text_and_tile_hide_a_mean_and_verdict_hidden_with_their_year(small
 
     ctx = nb.prepare(str(small_clean), "2024Q3")
     frame = ctx.kpis(nb.quarter_peildata("2024Q3"), families=["uitstroom"])
-    derived = ["uitstroom_werk_inkomen_pct_meerjarig", "uitstroom_werk_inkomen_norm"]
+    derived = [
+        "uitstroom_werk_inkomen_pct_meerjarig",
+        "uitstroom_werk_inkomen_pct_vast",
+        "uitstroom_werk_inkomen_pct_normwaarde",
+        "uitstroom_werk_inkomen_norm",
+        "uitstroom_werk_inkomen_norm_zeker",
+    ]
     year = (pl.col("kpi") == "uitstroom_werk_inkomen_pct") & (pl.col("peildatum") == ctx.peildatum)
     hidden = frame.with_columns(
         pl.when(year)
@@ -235,7 +246,7 @@ def test_norm_text_and_tile_hide_a_mean_and_verdict_hidden_with_their_year(small
     )
     text = nb.norm_text(ctx, hidden, "uitstroom_werk_inkomen_pct")
     assert "meerjarig gemiddelde en het oordeel over de norm worden niet getoond" in text
-    assert "gehaald" not in text and "de norm (10 % meer)" not in text
+    assert "gehaald" not in text and "De norm is" not in text and "oordeel is" not in text
     pub = hidden.rename({"onderdrukt": "reden"}).with_columns(pl.lit("x").alias("tekst"))
     rows = present.rows_by_key(pub)
     status, _ = dashboard.norm_status(
