@@ -145,3 +145,28 @@ def test_bounds_propagation_and_linear_programming_agree_on_a_cycle():
     loose = Hidden(0, 10)
     ranges = disclosure.feasible_ranges(values, {"x": loose, "y": loose, "z": loose}, relations)
     assert all(abs(ranges[k][0] - values[k]) < 1e-6 and abs(ranges[k][1] - values[k]) < 1e-6 for k in "xyz")
+
+
+def test_a_fixed_baseline_norm_value_flag_and_certainty_follow_a_hidden_base_year():
+    from pipelines.config import OrgConfig
+    from pipelines.kpi.registry import KINDS, disclosure_rules
+
+    config = OrgConfig(organisatie="x", norm_basis="vast", norm_basisjaren=(2019, 2020))
+    k = "uitstroom_werk_pct"
+    rows = [
+        (k, "totaal", dt.date(2019, 12, 31), 10.0, 2.0, 20.0, None),  # numerator 2: hidden base year
+        (k, "totaal", dt.date(2020, 12, 31), 12.0, 24.0, 200.0, None),
+        (k, "totaal", B, 13.0, 26.0, 200.0, None),
+        (f"{k}_vast", "totaal", B, 11.0, None, None, 2),
+        (f"{k}_meerjarig", "totaal", B, 12.0, None, None, 1),
+        (f"{k}_normwaarde", "totaal", B, 12.1, None, None, None),
+        ("uitstroom_werk_norm", "totaal", B, 1.0, None, None, None),
+        ("uitstroom_werk_norm_zeker", "totaal", B, 0.0, None, None, None),
+    ]
+    out = add_onderdrukt(_kpis(rows), KINDS, rules=disclosure_rules(config))
+    reasons = {r["kpi"]: r["onderdrukt"] for r in out.filter(pl.col("peildatum") == B).iter_rows(named=True)}
+    assert reasons[f"{k}_vast"] == disclosure.AFGELEID
+    assert reasons[f"{k}_normwaarde"] == disclosure.AFGELEID  # the norm is relative to the fixed baseline
+    assert reasons["uitstroom_werk_norm"] == disclosure.AFGELEID
+    assert reasons["uitstroom_werk_norm_zeker"] == disclosure.AFGELEID
+    assert reasons[k] is None and reasons[f"{k}_meerjarig"] is None  # its own window does not hold 2019
