@@ -52,6 +52,7 @@ PERSONEN_KLEIN = "personen_klein"
 Cell = Any
 SECUNDAIR = "secundair"
 AFGELEID = "afgeleid"
+BLOK = "blok"
 
 #: Dutch explanation of each reason, for reports and the Excel sheet.
 REASON_TEXT: dict[str, str] = {
@@ -62,6 +63,7 @@ REASON_TEXT: dict[str, str] = {
     SECUNDAIR: "niet gepubliceerd omdat een onderdrukte cel er anders uit terug te rekenen is "
     "(secundaire onderdrukking)",
     AFGELEID: "gemiddelde of normvlag van een onderdrukt jaarcijfer: niet gepubliceerd",
+    BLOK: "deel van een optelling die alleen uit kleine aantallen bestaat: niet gepubliceerd",
 }
 
 KINDS = ("aantal", "aandeel", "verhouding", "gemiddelde", "bedrag", "meerjarig", "vlag")
@@ -277,7 +279,10 @@ def _acyclic(rels: list[Relation], cells: list[Cell]) -> bool:
 
 
 def feasible_ranges(
-    values: Mapping[Cell, float], hidden: Mapping[Cell, Hidden], relations: Iterable[Relation]
+    values: Mapping[Cell, float],
+    hidden: Mapping[Cell, Hidden],
+    relations: Iterable[Relation],
+    cache: dict | None = None,
 ) -> dict[Cell, tuple[float, float]]:
     """For every hidden cell in a relation: the lowest and highest value the published cells allow.
 
@@ -288,11 +293,19 @@ def feasible_ranges(
     relations = [r for r in relations if all(k in values for k in r.cells)]
     out: dict[Cell, tuple[float, float]] = {}
     for rels, cells in _components(relations, set(hidden)):
+        # a group solved before with the same hidden cells and knowledge has the same ranges
+        key = tuple((repr(k), hidden[k].low, hidden[k].high) for k in cells)
+        if cache is not None and key in cache:
+            out.update(cache[key])
+            continue
         box = _propagate(rels, cells, values, hidden)
         if not _acyclic(rels, cells):
-            for key, (low, high) in _linear_ranges(rels, cells, values, hidden).items():
-                box[key] = [max(box[key][0], low), min(box[key][1], high)]
-        out.update({k: (v[0], v[1]) for k, v in box.items()})
+            for cell, (low, high) in _linear_ranges(rels, cells, values, hidden).items():
+                box[cell] = [max(box[cell][0], low), min(box[cell][1], high)]
+        found = {k: (v[0], v[1]) for k, v in box.items()}
+        if cache is not None:
+            cache[key] = found
+        out.update(found)
     return out
 
 
@@ -310,7 +323,7 @@ def _linear_ranges(
     """
     import numpy as np
     from scipy.optimize import linprog  # only a system with a cycle needs it
-    from scipy.sparse import block_diag, csr_matrix
+    from scipy.sparse import csr_matrix, identity, kron
 
     n = len(cells)
     index = {k: i for i, k in enumerate(cells)}
@@ -328,15 +341,16 @@ def _linear_ranges(
                 rhs -= coef * values[key]
         (eq_rows if rel.exact else ub_rows).append(row)
         (eq_rhs if rel.exact else ub_rhs).append(rhs)
-    scale = max([1.0] + [abs(v) for v in values.values() if math.isfinite(v)])
+    scale = max([1.0] + [abs(values[k]) for rel in rels for k in rel.cells if math.isfinite(values[k])])
     cap = 1e6 * scale
     bounds = [(max(hidden[k].low, -cap), min(hidden[k].high, cap)) for k in cells] * (2 * n)
     cost = np.zeros(2 * n * n)
     for i in range(n):
         cost[(2 * i) * n + i] = 1.0  # copy 2i: the lowest value of cell i
         cost[(2 * i + 1) * n + i] = -1.0  # copy 2i + 1: the highest
-    a_eq = block_diag([csr_matrix(eq_rows)] * (2 * n), format="csr") if eq_rows else None
-    a_ub = block_diag([csr_matrix(ub_rows)] * (2 * n), format="csr") if ub_rows else None
+    copies = identity(2 * n, format="csr")
+    a_eq = kron(copies, csr_matrix(eq_rows), format="csr") if eq_rows else None
+    a_ub = kron(copies, csr_matrix(ub_rows), format="csr") if ub_rows else None
     result = linprog(
         cost,
         A_eq=a_eq,
@@ -370,10 +384,13 @@ def is_recovered(bounds: tuple[float, float], hidden: Hidden, tolerance: float =
 
 
 def exposed(
-    values: Mapping[Cell, float], hidden: Mapping[Cell, Hidden], relations: Iterable[Relation]
+    values: Mapping[Cell, float],
+    hidden: Mapping[Cell, Hidden],
+    relations: Iterable[Relation],
+    cache: dict | None = None,
 ) -> dict[Cell, tuple[float, float]]:
     """The hidden cells a reader can recompute from the published ones, with the range found."""
-    ranges = feasible_ranges(values, hidden, relations)
+    ranges = feasible_ranges(values, hidden, relations, cache)
     return {k: r for k, r in ranges.items() if is_recovered(r, hidden[k])}
 
 
@@ -402,8 +419,9 @@ def protect(
     sensitive = set(hidden)  # a cell hidden only to protect another may be narrowed down; these not
     hidden = dict(hidden)
     added: dict[Cell, Hidden] = {}
+    cache: dict = {}  # the groups a round did not touch are not solved again
     while True:
-        pinned = exposed(values, hidden, relations)
+        pinned = exposed(values, hidden, relations, cache)
         found = {k: r for k, r in pinned.items() if k in sensitive}
         if not found:
             return added, {}
@@ -489,7 +507,9 @@ def reader_knows(kind: str, reason: str | None, min_cell: int) -> Hidden:
     if kind == "aantal":
         if reason == AANTAL_KLEIN:
             return Hidden(1.0, float(min_cell - 1), integer=True)
-        return Hidden(float(min_cell), math.inf, integer=True)  # a secondary cell is never a small count
+        if reason == SECUNDAIR:
+            return Hidden(float(min_cell), math.inf, integer=True)  # a secondary cell is never small
+        return Hidden(0.0, math.inf, integer=True)  # `-`: a block, any number
     if kind == "aandeel":
         return Hidden(0.0, 100.0)
     if kind == "bedrag":
@@ -500,8 +520,14 @@ def reader_knows(kind: str, reason: str | None, min_cell: int) -> Hidden:
 def secondary_suppression(
     frame: pl.DataFrame, kinds: Mapping[str, str], rules: Rules, min_cell: int = 5
 ) -> pl.DataFrame:
-    """`onderdrukt = secundair` on the cells `protect` hides, per peildatum."""
+    """`onderdrukt = secundair` on the cells `protect` hides, per peildatum.
+
+    Where even hiding every cell is not enough - a small total whose parts are all small (4 = 1 + 1 +
+    1 + 1: a `<5` is at least 1, so each is 1) - every cell of that sum, zeros too, is hidden as a
+    block (`blok`, shown `-`, any number to a reader) and the protection is done again.
+    """
     chosen: list[tuple[str, str, dt.date]] = []
+    blocked: list[tuple[str, str, dt.date]] = []
     totals = rules.totals()  # parts are hidden before totals, a municipality before `totaal`
     for (b,), part in frame.partition_by("peildatum", as_dict=True, maintain_order=True).items():
         rows = {
@@ -518,28 +544,42 @@ def secondary_suppression(
             for k, r in rows.items()
             if r["onderdrukt"] is not None
         }
-        added, _ = protect(
-            values,
-            hidden,
-            relations,
-            secondary_bounds=lambda k: reader_knows(kinds.get(k[0], ""), SECUNDAIR, min_cell),
-            priority=lambda k: int(k[1] == "totaal") + int(k[0] in totals),
-        )
-        chosen.extend((kpi, gemeente, b) for kpi, gemeente in added)
-    if not chosen:
+        block: set = set()
+        while True:
+            added, left = protect(
+                values,
+                hidden,
+                relations,
+                secondary_bounds=lambda k: reader_knows(kinds.get(k[0], ""), SECUNDAIR, min_cell),
+                priority=lambda k: int(k[1] == "totaal") + int(k[0] in totals),
+            )
+            grow = {k for rel in relations if any(c in left for c in rel.cells) for k in rel.cells} - block
+            if not grow:
+                break
+            block |= grow
+            for key in grow:
+                hidden[key] = reader_knows(kinds.get(key[0], ""), BLOK, min_cell)
+        chosen.extend((kpi, gemeente, b) for kpi, gemeente in added if (kpi, gemeente) not in block)
+        blocked.extend((kpi, gemeente, b) for kpi, gemeente in block)
+    if not chosen and not blocked:
         return frame
     marks = pl.DataFrame(
-        chosen, schema={"kpi": pl.String, "gemeentecode": pl.String, "peildatum": pl.Date}, orient="row"
-    ).with_columns(pl.lit(True).alias("_secundair"))
+        [(*c, SECUNDAIR) for c in chosen] + [(*c, BLOK) for c in blocked],
+        schema={"kpi": pl.String, "gemeentecode": pl.String, "peildatum": pl.Date, "_reden": pl.String},
+        orient="row",
+    )
     return (
         frame.join(marks, on=["kpi", "gemeentecode", "peildatum"], how="left", maintain_order="left")
         .with_columns(
-            pl.when(pl.col("_secundair") & pl.col("onderdrukt").is_null())
-            .then(pl.lit(SECUNDAIR))
+            # a block replaces any reason (a `<5` would tell the reader it is at least 1)
+            pl.when(pl.col("_reden") == BLOK)
+            .then(pl.lit(BLOK))
+            .when(pl.col("_reden").is_not_null() & pl.col("onderdrukt").is_null())
+            .then(pl.col("_reden"))
             .otherwise(pl.col("onderdrukt"))
             .alias("onderdrukt")
         )
-        .drop("_secundair")
+        .drop("_reden")
     )
 
 

@@ -462,7 +462,9 @@ def write_delivery(
     threshold = config.max_afwijzing_pct if given is None else given
     breaches = threshold_breaches(validation.afstemming, threshold)
     target = (
-        Path(out_dir) if out_dir is not None else default_clean_dir(organisatie, extractiedatum, clean_root)
+        Path(out_dir)
+        if out_dir is not None
+        else default_clean_dir(organisatie, extractiedatum, Path(clean_root))
     )
 
     export_dir = Path(export_dir)

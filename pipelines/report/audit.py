@@ -135,8 +135,10 @@ def audit_publication(
     values = {k: float(r["waarde"]) for k, r in rows.items() if r["waarde"] is not None}
     hidden = {k: known for k, (seen, known) in state.items() if seen == "hidden" and k in values and known}
     relations: list[disclosure.Relation] = []
-    for b in sorted({k[2] for k in rows}):
-        day = {(k[0], k[1]): v for k, v in values.items() if k[2] == b}
+    by_day: dict[dt.date, dict[tuple[str, str], float]] = {}
+    for k, v in values.items():
+        by_day.setdefault(k[2], {})[(k[0], k[1])] = v
+    for b, day in sorted(by_day.items()):
         for rel in rules.relations(day):
             relations.append(
                 disclosure.Relation(

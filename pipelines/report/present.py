@@ -31,6 +31,8 @@ def masked_text(kind: str, min_cell: int = 5, reason: str | None = None) -> str:
     """How a publication shows a suppressed figure: a small count `<5`, a secondary cell `x`, else `-`."""
     if reason == disclosure.SECUNDAIR:
         return SECONDARY_TEXT
+    if reason == disclosure.BLOK:
+        return "-"
     return f"<{min_cell}" if kind in COUNT_KINDS else "-"
 
 

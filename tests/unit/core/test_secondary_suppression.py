@@ -170,3 +170,20 @@ def test_a_fixed_baseline_norm_value_flag_and_certainty_follow_a_hidden_base_yea
     assert reasons["uitstroom_werk_norm"] == disclosure.AFGELEID
     assert reasons["uitstroom_werk_norm_zeker"] == disclosure.AFGELEID
     assert reasons[k] is None and reasons[f"{k}_meerjarig"] is None  # its own window does not hold 2019
+
+
+def test_a_small_total_of_small_parts_is_hidden_as_a_block():
+    # ontwikkelbanen in 2021: 4 = 1 + 1 + 1 + 1 (+ 0); a `<5` is at least 1, so every cell is pinned
+    rows = [("lks_n", g, B, v, None, None, None) for g, v in (("0534", 1.0), ("0553", 1.0), ("0575", 1.0))]
+    rows += [("lks_n", "1525", B, 1.0, None, None, None), ("lks_n", "1783", B, 0.0, None, None, None)]
+    rows.append(("lks_n", "totaal", B, 4.0, None, None, None))
+    kinds = {"lks_n": "aantal"}
+    out = add_onderdrukt(_kpis(rows), kinds, rules=Rules(municipal=("lks_n",), kinds=kinds))
+    assert set(out.get_column("onderdrukt").to_list()) == {disclosure.BLOK}  # the zero too: `-` for all
+    from pipelines.report.present import masked_text
+
+    assert masked_text("aantal", 5, disclosure.BLOK) == "-"
+    values = {r["gemeentecode"]: r["waarde"] for r in out.iter_rows(named=True)}
+    relation = sum_relation("totaal", [g for g in values if g != "totaal"])
+    anything = disclosure.reader_knows("aantal", disclosure.BLOK, 5)
+    assert exposed(values, dict.fromkeys(values, anything), [relation]) == {}
