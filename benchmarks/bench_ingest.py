@@ -25,7 +25,7 @@ os.environ.setdefault("PARTICIPATIE_SLEUTEL", "benchmark-sleutel-niet-voor-produ
 from machine import peak_mib, ram_gib  # noqa: E402
 
 from pipelines.ingest import deliver as ingest
-from pipelines.ingest import rules as validate  # noqa: E402
+from pipelines.ingest import suites  # noqa: E402
 from pipelines.ingest.pseudonym import key_fingerprint, load_key  # noqa: E402
 
 
@@ -69,7 +69,7 @@ def main() -> int:
         steps["inlezen"] = time.perf_counter() - start
 
         start = time.perf_counter()
-        validate.load_great_expectations()  # its import is part of what GE costs
+        suites.load_great_expectations()  # its import is part of what GE costs
 
         steps["import great_expectations"] = time.perf_counter() - start
 
@@ -90,13 +90,13 @@ def main() -> int:
         total_validation = time.perf_counter() - start
         ingest.add_pseudonym = original
         steps["pseudonimiseren"] = spent["pseudonimiseren"]
-        steps["naar pandas (voor GE)"] = validate.TIMINGS["naar_pandas"]
-        steps["great expectations (validatie)"] = validate.TIMINGS["great_expectations"]
+        steps["naar pandas (voor GE)"] = suites.TIMINGS["naar_pandas"]
+        steps["great expectations (validatie)"] = suites.TIMINGS["great_expectations"]
         steps["overige validatie (polars)"] = (
             total_validation
             - spent["pseudonimiseren"]
-            - validate.TIMINGS["naar_pandas"]
-            - validate.TIMINGS["great_expectations"]
+            - suites.TIMINGS["naar_pandas"]
+            - suites.TIMINGS["great_expectations"]
         )
 
         start = time.perf_counter()

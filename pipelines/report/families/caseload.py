@@ -1,13 +1,42 @@
-"""What the case-load page shows besides kpis.csv: case load per klantmanager, anonymised."""
+"""What the case-load page shows besides kpis.csv: case load per klantmanager, anonymised.
+
+Up to `MAX_BARS` klantmanagers the page draws one anonymised bar each; above that it draws the
+distribution (klantmanagers per class of clients per fte), because a bar per employee stops being
+readable long before it stops being drawable (thousands of bars broke the SVG conversion).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import altair as alt
 import polars as pl
 
+from pipelines.config import OrgConfig
 from pipelines.disclosure import suppression_reason
 from pipelines.kpi.caseload import caseload_per_klantmanager as per_km
-from pipelines.report.notebook import NotebookContext
+from pipelines.report import charts
+from pipelines.report.formats import format_nl
+from pipelines.report.notebook import NotebookContext, count_distribution, quarter_label
 from pipelines.spells import merge_spells
+
+#: Most klantmanagers drawn as one bar each; with more the page shows the distribution.
+MAX_BARS = 40
+#: Width of a class of clients per fte in the distribution (the norm of 50 lies on a class boundary).
+CLASS_WIDTH = 10
+#: The last class is open: `100 of meer`.
+CLASS_TOP = 100
+
+
+@dataclass(frozen=True)
+class CaseloadView:
+    """The frame of the per-klantmanager chart and how to read it."""
+
+    frame: pl.DataFrame  # `categorie, waarde, onderdrukt` (+ `klanten, fte` per klantmanager)
+    per_klantmanager: bool  # True: one bar per klantmanager; False: klantmanagers per class
+    klantmanagers: int
+    boven_norm: int
+    mediaan: float | None
 
 
 def caseload_per_klantmanager(ctx: NotebookContext) -> pl.DataFrame:
@@ -18,9 +47,9 @@ def caseload_per_klantmanager(ctx: NotebookContext) -> pl.DataFrame:
     (stock persons per fte), `klanten`, `fte`, `onderdrukt`.
     """
     cfg = ctx.config
-    spells = merge_spells(ctx.data.get("uitkeringen"), cfg.regelingen, cfg.gap_days)
-    frame = per_km(spells, ctx.data.get("personen"), ctx.data.get("medewerkers"), ctx.peildatum)
-    frame = frame.sort(["klanten_per_fte", "medewerker"], descending=[True, False], nulls_last=True)
+    frame = _per_klantmanager(ctx).sort(
+        ["klanten_per_fte", "medewerker"], descending=[True, False], nulls_last=True
+    )
     out = []
     for i, row in enumerate(frame.iter_rows(named=True)):
         reason = suppression_reason(
@@ -45,6 +74,87 @@ def caseload_per_klantmanager(ctx: NotebookContext) -> pl.DataFrame:
             "onderdrukt": pl.String(),
         },
     )
+
+
+def caseload_classes() -> list[str]:
+    """Class labels of the distribution: `0 tot 10`, ..., `90 tot 100`, `100 of meer` (fixed, so quarters
+    and organisations compare)."""
+    bounds = range(0, CLASS_TOP, CLASS_WIDTH)
+    return [f"{lo} tot {lo + CLASS_WIDTH}" for lo in bounds] + [f"{CLASS_TOP} of meer"]
+
+
+def caseload_distribution(frame: pl.DataFrame, config: OrgConfig) -> pl.DataFrame:
+    """Klantmanagers per class of clients per fte (`caseload_per_klantmanager`'s raw frame in).
+
+    A klantmanager without a usable ratio (no fte) is left out. Counts of 1 to `min_cell - 1`
+    klantmanagers are suppressed like any published count. Returns `count_distribution`'s columns.
+    """
+    ratio = pl.col("klanten_per_fte")
+    usable = frame.filter(ratio.is_not_null() & ~ratio.is_nan())
+    klasse = (
+        pl.when(ratio >= CLASS_TOP)
+        .then(pl.lit(f"{CLASS_TOP} of meer"))
+        .otherwise(
+            pl.format(
+                "{} tot {}",
+                (ratio // CLASS_WIDTH * CLASS_WIDTH).cast(pl.Int64),
+                (ratio // CLASS_WIDTH * CLASS_WIDTH + CLASS_WIDTH).cast(pl.Int64),
+            )
+        )
+        .alias("klasse")
+    )
+    return count_distribution(usable.with_columns(klasse), "klasse", caseload_classes(), config)
+
+
+def caseload_view(ctx: NotebookContext) -> CaseloadView:
+    """One bar per klantmanager when there are few, the distribution over classes when there are many."""
+    raw = _per_klantmanager(ctx)
+    ratio = raw.get_column("klanten_per_fte")
+    usable = ratio.filter(ratio.is_not_null() & ~ratio.is_nan())
+    median = usable.cast(pl.Float64).median()
+    mediaan = float(median) if isinstance(median, (int, float)) else None
+    boven = int((usable > ctx.config.caseload_norm).sum())
+    if raw.height <= MAX_BARS:
+        frame = caseload_per_klantmanager(ctx)
+        return CaseloadView(frame, True, raw.height, boven, mediaan)
+    return CaseloadView(caseload_distribution(raw, ctx.config), False, raw.height, boven, mediaan)
+
+
+def caseload_chart(ctx: NotebookContext, view: CaseloadView) -> alt.TopLevelMixin:
+    """The page's chart for `view`: anonymised bars with the norm, or the distribution over classes."""
+    cfg = ctx.config
+    where = f"{cfg.organisatie} (alle gemeenten); peildatum {quarter_label(ctx.peildatum)}"
+    if view.per_klantmanager:
+        return charts.bar_chart(
+            view.frame,
+            title="Klanten per fte per klantmanager",
+            unit="ratio",
+            horizontal=True,
+            x_title="Klantmanager",
+            y_title="Klanten per fte",
+            norm=cfg.caseload_norm,
+            norm_label=f"norm {format_nl(cfg.caseload_norm, 'n')}",
+            subtitle=where,
+        )
+    summary = (
+        f"{format_nl(view.klantmanagers, 'n')} klantmanagers; mediaan "
+        f"{format_nl(view.mediaan, 'ratio')} klanten per fte; boven de norm van "
+        f"{format_nl(cfg.caseload_norm, 'n')}: {format_nl(view.boven_norm, 'n')}"
+    )
+    return charts.bar_chart(
+        view.frame,
+        title="Klantmanagers naar aantal klanten per fte",
+        unit="n",
+        x_title="Klanten per fte",
+        y_title="Aantal klantmanagers",
+        subtitle=[where, summary],
+    )
+
+
+def _per_klantmanager(ctx: NotebookContext) -> pl.DataFrame:
+    cfg = ctx.config
+    spells = merge_spells(ctx.data.get("uitkeringen"), cfg.regelingen, cfg.gap_days)
+    return per_km(spells, ctx.data.get("personen"), ctx.data.get("medewerkers"), ctx.peildatum)
 
 
 def _letters(i: int) -> str:
