@@ -6,7 +6,8 @@ Steps (each with its own progress bar and timing):
 2. KPIs - `compute_kpis` for the peildatum and the quarter before (the dashboard's trend arrows),
    written as the exact `kpis.csv`;
 3. notebooks - `01_validatie` and every KPI/programme notebook (`notebooks/[0-2][0-9]_*.ipynb`,
-   not `00_ingest`, whose work step 1 did) with papermill on the named kernel, two at a time;
+   not `00_ingest`, whose work step 1 did) with papermill on the named kernel: one kernel per core,
+   started (and importing) while step 1 runs, each running notebook after notebook, reset in between;
    parameters are checked against every notebook's `parameters` cell before step 1 starts;
 4. publication - HTML pages without code, `index.html`, `kpis.xlsx`, chart exports, `manifest.json`.
 
@@ -43,8 +44,8 @@ from pipelines.report.html import PublishError
 from pipelines.report.notebook import quarter_peildata
 from pipelines.run import notebooks as notebook_runner
 from pipelines.run.bundle import kernel_info, publish_bundle
-from pipelines.run.notebooks import run_notebooks
-from pipelines.run.plan import check_notebooks, discover_notebooks, plan_notebooks
+from pipelines.run.notebooks import KernelPool, default_workers, run_notebooks
+from pipelines.run.plan import check_notebooks, discover_notebooks, plan_notebooks, warm_code
 from pipelines.run.staging import default_out_dir, keep_failed, make_staging, now, replace_bundle
 
 
@@ -124,7 +125,7 @@ def run_quarter(
     clean_root: Path = paths.DATA_CLEAN,
     notebooks_dir: Path = paths.NOTEBOOKS,
     kernel: str = paths.KERNEL_NAME,
-    workers: int = 2,
+    workers: int | None = None,
     stream=sys.stdout,
 ) -> RunResult:
     """The whole quarterly run; raises `RunError` (with the exit code) when it stops."""
@@ -142,13 +143,23 @@ def run_quarter(
     progress = Progress(4, stream)
     result_steps: dict[str, Any] = {}
 
-    with progress.step("ingest en validatie"):
-        ingest = _ingest(export_dir, clean_root, max_afwijzing_pct, given_config, profiel)
-    config = given_config or config_for(ingest.organisatie, gemeentecodes=_gemeentecodes(ingest.clean_dir))
-    target = Path(out_dir).resolve() if out_dir else default_out_dir(config.slug, kwartaal)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = make_staging(target)
+    # the kernels start and import while ingest runs, which leaves a core mostly idle
+    pool = KernelPool(
+        kernel,
+        min(workers or default_workers(), len(notebooks)),
+        warm_in=notebooks[0].parent,
+        warm_code=warm_code(notebooks),
+    ).start()
+    staging: Path | None = None
     try:
+        with progress.step("ingest en validatie"):
+            ingest = _ingest(export_dir, clean_root, max_afwijzing_pct, given_config, profiel)
+        config = given_config or config_for(
+            ingest.organisatie, gemeentecodes=_gemeentecodes(ingest.clean_dir)
+        )
+        target = Path(out_dir).resolve() if out_dir else default_out_dir(config.slug, kwartaal)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = make_staging(target)
         shutil.copytree(ingest.clean_dir / "validatie", staging / "validatie")
         config_file = staging / "configuratie.yaml"
         config_file.write_text(
@@ -169,7 +180,8 @@ def run_quarter(
         )
         with progress.step("notebooks", units=len(tasks)) as step:
             try:
-                results = run_notebooks(tasks, kernel=kernel, workers=workers, progress=step.advance)
+                results = run_notebooks(tasks, kernel=kernel, pool=pool, progress=step.advance)
+                pool.close()
             except notebook_runner.NotebookError as exc:
                 failed = target.parent / f"{target.name}.mislukt"
                 message = _failure_message(exc, staging, failed)
@@ -207,8 +219,9 @@ def run_quarter(
                 raise RunError(f"run gestopt bij de publicatie: {exc}") from exc
         (staging / ".pid").unlink()
         replace_bundle(staging, target)
-    except BaseException:
-        if staging.exists():
+    except BaseException as exc:
+        pool.close(wait=isinstance(exc, Exception))  # on Ctrl-C the kernels follow this process
+        if staging is not None and staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
         raise
     result_steps.update(progress.seconds)
@@ -305,7 +318,9 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--kernel", default=paths.KERNEL_NAME, help=f"Jupyter-kernel (standaard {paths.KERNEL_NAME})"
     )
-    parser.add_argument("--workers", type=int, default=2, help="notebooks tegelijk (standaard 2)")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="notebooks tegelijk (standaard: het aantal cores)"
+    )
 
 
 def _terminate(signum, frame):
