@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 
@@ -77,6 +79,7 @@ class Context:
     #: persoon -> gemeentecode (current municipality, `personen.gemeentecode`).
     persons: pl.DataFrame
     _spells: pl.DataFrame | None = field(default=None, repr=False)
+    _memo: dict[tuple, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, data: CleanData, config: OrgConfig) -> Context:
@@ -93,6 +96,13 @@ class Context:
             spells = merge_spells(self.data.get("uitkeringen"), self.config.regelingen, self.config.gap_days)
             self._spells = with_gemeente(spells.lazy(), self.persons).collect()
         return self._spells
+
+    def memo(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        """`compute()`, once per run for each `key`: a window's figures serve every peildatum whose
+        multi-year series contains that window (a series of quarters reuses three windows in four)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     def table(self, name: str) -> pl.DataFrame:
         """A clean table, or `Unavailable` naming it."""

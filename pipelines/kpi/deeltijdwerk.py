@@ -63,13 +63,16 @@ def parttime_counts(spells, inkomsten, s, b, gemeenten) -> pl.DataFrame:
 def parttime_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
     """`deeltijdwerk_pct`, its multi-year mean and the norm flag for peildatum `b`."""
     # the work months are the same for all four windows: reduce the income table once
-    inkomsten = (
-        ctx.table("inkomsten")
-        .lazy()
-        .filter(pl.col("soort_inkomsten") == ARBEID)
-        .select(PERSON_COLUMN, "maand", "soort_inkomsten")
-        .unique()
-        .collect()
+    inkomsten = ctx.memo(
+        ("deeltijdwerk_inkomsten",),
+        lambda: (
+            ctx.table("inkomsten")
+            .lazy()
+            .filter(pl.col("soort_inkomsten") == ARBEID)
+            .select(PERSON_COLUMN, "maand", "soort_inkomsten")
+            .unique()
+            .collect()
+        ),
     )
     spells = ctx.spells
 
@@ -77,7 +80,7 @@ def parttime_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
         agg = parttime_counts(spells, inkomsten, s, e, ctx.gemeenten)
         return pct_rows(agg, {"deeltijdwerk_pct": ("werkend", "personen")})[0]
 
-    series, reason = yearly_series(ctx, b, one)
+    series, reason = yearly_series(ctx, b, one, key="deeltijdwerk")
     out = [series[0] if series[0] is not None else unavailable_rows(YEARLY, ctx.gemeenten, reason)]
     out += multi_year_rows(
         "deeltijdwerk_pct", "deeltijdwerk_norm", series, ctx.config.norm_factor, ctx.gemeenten, reason

@@ -152,8 +152,14 @@ def multi_year_rows(
     return [meer_rows, norm_rows]
 
 
-def yearly_series(ctx: Context, b: dt.date, compute_one) -> tuple[list[pl.DataFrame | None], str | None]:
-    """Run `compute_one(s, b)` for each multi-year peildatum whose window is covered (None otherwise)."""
+def yearly_series(
+    ctx: Context, b: dt.date, compute_one, key: str | None = None
+) -> tuple[list[pl.DataFrame | None], str | None]:
+    """Run `compute_one(s, b)` for each multi-year peildatum whose window is covered (None otherwise).
+
+    With `key`, each window is computed once per run (`Context.memo`): `compute_one` must then depend
+    on the window only.
+    """
     out: list[pl.DataFrame | None] = []
     reason = None
     for i, p in enumerate(multi_year_peildata(b)):
@@ -164,7 +170,10 @@ def yearly_series(ctx: Context, b: dt.date, compute_one) -> tuple[list[pl.DataFr
                 reason = str(exc)
             out.append(None)
             continue
-        out.append(compute_one(s, e))
+        if key is None:
+            out.append(compute_one(s, e))
+        else:
+            out.append(ctx.memo((key, s, e), lambda s=s, e=e: compute_one(s, e)))
     return out, reason
 
 
@@ -175,7 +184,7 @@ def outflow_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
     def one(s, e):
         return flow_counts(spells, s, e, ctx.gemeenten)
 
-    series, reason = yearly_series(ctx, b, one)
+    series, reason = yearly_series(ctx, b, one, key="uitstroom")
     out: list[pl.DataFrame] = []
     if series[0] is None:
         out.append(unavailable_rows(YEARLY, ctx.gemeenten, reason))
