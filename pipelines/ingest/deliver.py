@@ -29,7 +29,14 @@ from pipelines.config import OrgConfig, config_for, load_config
 from pipelines.errors import InputError, ThresholdError
 from pipelines.ingest import rules as validate
 from pipelines.ingest import suites
-from pipelines.ingest.pseudonym import MASK, key_fingerprint, load_key, mask_expr, pseudonymise
+from pipelines.ingest.pseudonym import (
+    MASK,
+    key_fingerprint,
+    load_key,
+    mask_expr,
+    pseudonym_table,
+    pseudonymise,
+)
 from pipelines.ingest.read import read_export
 from pipelines.ingest.report import render_report
 from pipelines.schema import PERSON_COLUMN, RULES, TABLE_ORDER, TABLES
@@ -107,11 +114,16 @@ class IngestResult:
 # --- pure steps on frames ----------------------------------------------------------------------
 
 
-def add_pseudonym(table: str, frame: pl.DataFrame, key: bytes) -> pl.DataFrame:
-    """Add `persoon` (HMAC pseudonym of `bsn`); the `bsn` column stays until the clean write."""
+def add_pseudonym(
+    table: str, frame: pl.DataFrame, key: bytes, pseudonyms: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """Add `persoon` (HMAC pseudonym of `bsn`); the `bsn` column stays until the clean write.
+
+    `pseudonyms`: the delivery's `pseudonym_table` (every BSN of every table, each hashed once).
+    """
     if not TABLES[table].has_bsn:
         return frame
-    return frame.with_columns(pseudonymise(frame["bsn"], key).alias(PERSON_COLUMN))
+    return frame.with_columns(pseudonymise(frame["bsn"], key, pseudonyms).alias(PERSON_COLUMN))
 
 
 def _comparable(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
@@ -128,7 +140,13 @@ def _comparable(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
 def find_duplicates(table: str, frame: pl.DataFrame) -> pl.DataFrame:
     """Exact repeats of an earlier row: `_regel` of the repeat and `_eerste` of the row kept."""
     data_columns = [c for c in TABLES[table].names if c in frame.columns]
-    keyed = _comparable(frame, data_columns).select(pl.struct(data_columns).alias("_rij"), frame["_regel"])
+    comparable = _comparable(frame, data_columns)
+    repeated = comparable.is_duplicated() if data_columns else pl.Series([], dtype=pl.Boolean)
+    if not repeated.any():  # the usual case: one hash pass, no per-row structs
+        return pl.DataFrame(schema={"_regel": pl.Int64, "_eerste": pl.Int64})
+    keyed = comparable.filter(repeated).select(
+        pl.struct(data_columns).alias("_rij"), frame["_regel"].filter(repeated)
+    )
     keyed = keyed.with_columns(pl.col("_regel").min().over("_rij").alias("_eerste"))
     return keyed.filter(pl.col("_regel") != pl.col("_eerste")).select("_regel", "_eerste")
 
@@ -230,10 +248,11 @@ def validate_tables(
     persons: dict[str, pl.Series] = {}
     levering: dict[str, Any] = {}
 
+    pseudonyms = pseudonym_table((tables[t].frame["bsn"] for t in order if TABLES[t].has_bsn), key)
     for table in order:
         raw = tables[table]
         bestand = str(raw.bestand)
-        frame = add_pseudonym(table, raw.frame, key)
+        frame = add_pseudonym(table, raw.frame, key, pseudonyms)
         duplicates = find_duplicates(table, frame)
         dup_lines = duplicates.select(
             pl.lit(table).alias("tabel"),
