@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,12 +119,15 @@ TIMINGS: dict[str, float] = {"naar_pandas": 0.0, "great_expectations": 0.0}
 def load_great_expectations() -> None:
     """Import Great Expectations now (seconds); the benchmark times it, validation does it when needed."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    # jsonschema (imported via altair inside GE) compiles an IRI grammar at import when rfc3987_syntax
+    # is installed: 1.5 s of CPU per ingest for a format check no suite makes (as in report.charts).
+    sys.modules.setdefault("rfc3987_syntax", None)
     import great_expectations  # noqa: F401
 
 
 def _ge_batch(suite_id: str, frame_pd):
     """A GE batch over a pandas frame, on one ephemeral context without progress bars or analytics."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    load_great_expectations()
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -197,6 +201,7 @@ def _validate(
     name: str, expectations: list[tuple[int, dict[str, Any], dict[str, Any]]], frame_pd, parameters
 ) -> list[Any]:
     """GE results of `(regel_nr, expectation, kwargs)` on a pandas frame (one batch, one suite run)."""
+    load_great_expectations()
     import great_expectations as gx
     import pandas as pd
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
