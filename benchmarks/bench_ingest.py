@@ -158,7 +158,8 @@ def main() -> int:
         + (
             f"export {args.export}"
             if args.export
-            else f"organisatie={args.organisatie} personen={args.personen} fouten={args.fouten} seed={args.seed}"
+            else f"organisatie={args.organisatie} personen={args.personen} fouten={args.fouten} "
+            f"seed={args.seed}"
         )
         + f"; {sum(r['gelezen'] for r in afst)} rows read, "
         f"{sum(r['afgewezen'] for r in afst)} rejected, {size / 1024**2:.0f} MiB of CSV"
