@@ -35,6 +35,8 @@ ROW_SCHEMA: dict[str, pl.DataType] = {
     "opmerking": pl.String(),
 }
 
+_ROW_SCHEMA = pl.Schema(ROW_SCHEMA)
+
 # Reasons a figure is not available (Dutch, they go into `opmerking`).
 LEGE_POPULATIE = "niet beschikbaar: lege populatie (noemer 0)"
 ALLEEN_TOTAAL = (
@@ -244,7 +246,13 @@ def unavailable_rows(kpis: list[str], gemeenten: list[str], reason: str) -> pl.D
 def concat_rows(parts: list[pl.DataFrame]) -> pl.DataFrame:
     if not parts:
         return pl.DataFrame(schema=ROW_SCHEMA)
-    return pl.concat([p.select([pl.col(c).cast(t) for c, t in ROW_SCHEMA.items()]) for p in parts])
+    # most parts come from `rows` and have the schema already: casting them anyway costs a query each
+    return pl.concat(
+        [
+            p if p.schema == _ROW_SCHEMA else p.select([pl.col(c).cast(t) for c, t in ROW_SCHEMA.items()])
+            for p in parts
+        ]
+    )
 
 
 def guarded(kpis: list[str], gemeenten: list[str], compute) -> pl.DataFrame:
