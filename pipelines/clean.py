@@ -117,6 +117,9 @@ class LazyTables(Mapping[str, pl.DataFrame]):
             self._loaded[name] = _read_table(name, self._files[name])
         return self._loaded[name]
 
+    def __contains__(self, name: object) -> bool:
+        return name in self._files  # without reading it (Mapping's default would)
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._files)
 
