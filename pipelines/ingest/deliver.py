@@ -36,6 +36,7 @@ from pipelines.ingest.pseudonym import (
     mask_expr,
     pseudonym_table,
     pseudonymise,
+    with_pseudonym,
 )
 from pipelines.ingest.read import read_export
 from pipelines.ingest.report import render_report
@@ -123,7 +124,9 @@ def add_pseudonym(
     """
     if not TABLES[table].has_bsn:
         return frame
-    return frame.with_columns(pseudonymise(frame["bsn"], key, pseudonyms).alias(PERSON_COLUMN))
+    if pseudonyms is not None:  # with the elfproef of each distinct BSN, made with the pseudonym
+        return with_pseudonym(frame, pseudonyms)
+    return frame.with_columns(pseudonymise(frame["bsn"], key).alias(PERSON_COLUMN))
 
 
 def _comparable(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:

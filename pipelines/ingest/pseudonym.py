@@ -28,6 +28,7 @@ import polars as pl
 
 from pipelines.errors import InputError
 from pipelines.paths import ROOT
+from pipelines.schema import PERSON_COLUMN
 
 ENV_KEY = "PARTICIPATIE_SLEUTEL"
 ENV_KEY_FILE = "PARTICIPATIE_SLEUTELBESTAND"
@@ -130,13 +131,26 @@ def pseudonymise_values(values: list[str | None], key: bytes) -> list[str | None
 
 
 def pseudonym_table(columns: Iterable[pl.Series], key: bytes) -> pl.DataFrame:
-    """`bsn -> persoon` for every distinct value in `columns` (all tables at once: each BSN hashed once)."""
+    """`_bsn -> _ps` (pseudonym) and `_elfproef` for every distinct value in `columns`.
+
+    Made once for all tables of a delivery: each BSN is hashed and checked once, not once per row.
+    """
     parts = [s.cast(pl.String).drop_nulls().unique() for s in columns]
     unique = pl.concat(parts).unique() if parts else pl.Series([], dtype=pl.String)
     digest = _hmac_sha256_hex(key)
     return pl.DataFrame(
         {"_bsn": unique, "_ps": [digest(v.encode("utf-8")) for v in unique.to_list()]},
         schema={"_bsn": pl.String, "_ps": pl.String},
+    ).with_columns(elfproef_expr("_bsn").alias("_elfproef"))
+
+
+def with_pseudonym(frame: pl.DataFrame, table: pl.DataFrame, column: str = "bsn") -> pl.DataFrame:
+    """`frame` with `persoon` and `_elfproef` of its BSN from a `pseudonym_table` (which holds every BSN)."""
+    looked_up = frame.select(pl.col(column).cast(pl.String).alias("_bsn")).join(
+        table, on="_bsn", how="left", maintain_order="left"
+    )
+    return frame.with_columns(
+        looked_up.get_column("_ps").alias(PERSON_COLUMN), looked_up.get_column("_elfproef").alias("_elfproef")
     )
 
 

@@ -385,15 +385,14 @@ def _run_compressed(suite: dict[str, Any], frame: pl.DataFrame, parameters: dict
         group["columns"] += [c for c in _expectation_columns(exp) if c not in group["columns"]]
         group["unique"] |= exp["type"] == "expect_column_values_to_be_unique"
 
-    keyed: dict[str, pl.DataFrame] = {}
-    for signature, group in groups.items():
-        keys = group["keys"]
-        classes = (
-            frame.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_rij"), *keys)
-            .group_by([k.meta.output_name() for k in keys], maintain_order=True)
-            .agg(pl.col("_rij").first())
-        )
-        keyed[signature] = classes
+    queries = [
+        frame.lazy()
+        .select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_rij"), *group["keys"])
+        .group_by([k.meta.output_name() for k in group["keys"]], maintain_order=True)
+        .agg(pl.col("_rij").first())
+        for group in groups.values()
+    ]
+    keyed: dict[str, pl.DataFrame] = dict(zip(groups, pl.collect_all(queries), strict=True))
     length = max((c.height for c in keyed.values()), default=0)
 
     blocks: list[pl.DataFrame] = []
