@@ -1,6 +1,6 @@
 """Small-cell suppression: the ONE definition of what a publication must not show.
 
-../shared/spec/kpis.md ("Publication"): a count of 1 to `min_cell - 1` (default 1-4), or a
+docs/definities.md: a count of 1 to `min_cell - 1` (default 1-4), or a
 percentage whose numerator is 1 to `min_cell - 1` or whose denominator is below `min_noemer`
 (default 10), is shown as `<5` / `-` with the reason. kpis.csv keeps exact values and carries
 the reason in `onderdrukt`; the publication outputs call the same functions.
@@ -19,6 +19,8 @@ Rules per kind of figure (the `kind` of a KPI in `pipelines.kpi.catalogue`):
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import polars as pl
 
@@ -85,7 +87,7 @@ def suppression_expr(
 
 
 def add_onderdrukt(
-    frame: pl.DataFrame, kinds: dict[str, str], min_cell: int = 5, min_noemer: int = 10
+    frame: pl.DataFrame, kinds: Mapping[str, str], min_cell: int = 5, min_noemer: int = 10
 ) -> pl.DataFrame:
     """Add (or replace) the `onderdrukt` column of a kpis frame, given each kpi's kind."""
     unknown = sorted(set(frame.get_column("kpi").unique().to_list()) - set(kinds))

@@ -1,6 +1,6 @@
 """Periods of a run: kwartaal -> peildatum, the 12-month window, multi-year windows and coverage.
 
-Definitions follow ../shared/spec/kpis.md ("Periods"). One rule for 29 February everywhere:
+Definitions follow docs/definities.md. One rule for 29 February everywhere:
 going back whole years from 29 February lands on 28 February (the last day of that February),
 so the window of 2024-02-29 is 2023-03-01 .. 2024-02-29 (366 days, still exactly 12 months)
 and the windows of a multi-year series stay adjacent.
@@ -112,3 +112,18 @@ def age_on(geboortedatum: dt.date, datum: dt.date) -> int:
     if (datum.month, datum.day) < (geboortedatum.month, geboortedatum.day):
         years -= 1
     return years
+
+
+def series_peildata(b: dt.date, gegevens_vanaf: dt.date) -> list[dt.date]:
+    """The quarter ends of a run's series, oldest first: from the first quarter whose 12-month window is
+    covered up to `b`.
+
+    The quarter before `b` is always in it (the dashboard's arrows compare with it), even when its window
+    is not covered: its stock figures still are.
+    """
+    last = kwartaal_van(b)
+    first = kwartaal_van(gegevens_vanaf)
+    quarters = kwartalen(first, last) if peildatum(first) <= b else [last]
+    ends = [peildatum(q) for q in quarters if peildatum(q) <= b]
+    covered = [e for e in ends if is_covered(window(e)[0], gegevens_vanaf)]
+    return sorted({*covered, peildatum(vorig_kwartaal(last)), b})

@@ -43,10 +43,24 @@ def test_lock_file_agrees_with_pins():
 
 #: What the repository root may hold: the layout of the README, nothing stray (a half copy of a doc).
 ROOT_ENTRIES = {
-    ".ci", ".git", ".gitignore", ".gitattributes", "Makefile", "README.md", "benchmarks", "data_clean", "data_raw",
-    "docs", "environment.yml", "expectations", "notebooks", "pipelines", "pyproject.toml", "requirements.lock",
+    ".ci",
+    ".git",
+    ".gitignore",
+    ".gitattributes",
+    "Makefile",
+    "README.md",
+    "benchmarks",
+    "data_clean",
+    "data_raw",
+    "docs",
+    "environment.yml",
+    "expectations",
+    "notebooks",
+    "pipelines",
+    "pyproject.toml",
+    "requirements.lock",
     "tests",
-}  # fmt: skip
+}
 
 
 def test_the_repository_root_holds_only_the_intended_entries():

@@ -38,20 +38,11 @@ from pipelines.ingest.pseudonym import (
     pseudonymise,
     with_pseudonym,
 )
-from pipelines.ingest.read import read_export
+from pipelines.ingest.read import REJECT_SCHEMA, read_export
 from pipelines.ingest.report import render_report
 from pipelines.schema import PERSON_COLUMN, RULES, TABLE_ORDER, TABLES
 
-REJECT_COLUMNS = ["tabel", "bestand", "regel", "kolom", "controle", "waarde", "melding"]
-REJECT_SCHEMA = {
-    "tabel": pl.String,
-    "bestand": pl.String,
-    "regel": pl.Int64,
-    "kolom": pl.String,
-    "controle": pl.String,
-    "waarde": pl.String,
-    "melding": pl.String,
-}
+REJECT_COLUMNS = list(REJECT_SCHEMA)
 AFSTEMMING_SCHEMA = {
     "tabel": pl.String,
     "bestand": pl.String,
@@ -313,7 +304,7 @@ def validate_tables(
             ]
         ).unique()
         gelezen = int(raw.gelezen)
-        row = {
+        row: dict[str, Any] = {
             "tabel": table,
             "bestand": bestand,
             "gelezen": gelezen,

@@ -222,7 +222,9 @@ def _parse_table_profile(table_name: str, spec: dict[str, Any], where: str) -> T
     for column_name, style in (spec.get("datumstijl") or {}).items():
         if column_name not in table.names or table.column(column_name).kind != schema.DATE:
             raise ExportError(f"{where}: datumstijl voor {column_name!r}, geen datumkolom van {table_name}")
-        date_styles[column_name] = _style(style, DATE_STYLES, f"{where}, datumstijl.{column_name}")
+        date_style = _style(style, DATE_STYLES, f"{where}, datumstijl.{column_name}")
+        if date_style is not None:
+            date_styles[column_name] = date_style
     return TableProfile(table_name, files, columns, codes, codes_out, names_out, date_styles)
 
 

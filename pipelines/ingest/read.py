@@ -41,15 +41,18 @@ _PLAIN_INT = r"^[+-]?\d+$"
 JA = ("ja", "j", "1", "true")
 NEE = ("nee", "n", "0", "false")
 
-REJECT_SCHEMA: dict[str, pl.DataType] = {
-    "tabel": pl.String(),
-    "bestand": pl.String(),
-    "regel": pl.Int64(),
-    "kolom": pl.String(),
-    "controle": pl.String(),
-    "waarde": pl.String(),
-    "melding": pl.String(),
-}
+#: The columns of afwijzingen.csv: every row read that is not accepted, with its reason.
+REJECT_SCHEMA = pl.Schema(
+    {
+        "tabel": pl.String(),
+        "bestand": pl.String(),
+        "regel": pl.Int64(),
+        "kolom": pl.String(),
+        "controle": pl.String(),
+        "waarde": pl.String(),
+        "melding": pl.String(),
+    }
+)
 LINE_COLUMN = "_regel"
 _FIELDS = "_velden"
 
@@ -501,12 +504,12 @@ def _parse_columns(
             )
         elif column.kind == schema.JANEE:
             lower = raw.str.to_lowercase()
-            value = pl.when(lower.is_in(JA)).then(True).when(lower.is_in(NEE)).then(False)
-            parsed.append(value.cast(pl.Boolean).alias(name))
+            flag = pl.when(lower.is_in(JA)).then(True).when(lower.is_in(NEE)).then(False)
+            parsed.append(flag.cast(pl.Boolean).alias(name))
             errors.append(
                 (
                     name,
-                    pl.when(raw.is_not_null() & value.is_null()).then(
+                    pl.when(raw.is_not_null() & flag.is_null()).then(
                         pl.format("'{}' is geen ja/nee (toegestaan: ja/nee, j/n, 1/0, true/false)", raw)
                     ),
                 )
@@ -590,14 +593,16 @@ def _table_from_grid(grid: _Grid, table: schema.Table, tprofile: TableProfile, p
     parsed, errors, fmt = _parse_columns(frame, table, tprofile, profile, where)
     frame, parsed, errors = _parse_distinct(frame, table, parsed, errors)
     error_cols = [f"__fout_{name}" for name, _ in errors]
-    checked = frame.lazy().with_columns(
-        [expr.alias(alias) for (_, expr), alias in zip(errors, error_cols, strict=True)]
+    checked = (
+        frame.lazy()
+        .with_columns([expr.alias(alias) for (_, expr), alias in zip(errors, error_cols, strict=True)])
+        .with_columns(
+            pl.all_horizontal([pl.col(c).is_null() for c in error_cols]).alias("__ok")
+            if error_cols
+            else pl.lit(True).alias("__ok")
+        )
+        .collect()
     )
-    checked = checked.with_columns(
-        pl.all_horizontal([pl.col(c).is_null() for c in error_cols]).alias("__ok")
-        if error_cols
-        else pl.lit(True).alias("__ok")
-    ).collect()
     raw_values = {name: alias for (name, _), alias in zip(errors, error_cols, strict=True)}
     reject_parts = []
     for name, alias in raw_values.items():
@@ -633,7 +638,9 @@ def _table_from_grid(grid: _Grid, table: schema.Table, tprofile: TableProfile, p
     )
     good = checked.filter(pl.col("__ok"))
     out_schema = {c.name: (pl.String() if c.kind == schema.BSN else c.clean_dtype()) for c in table.columns}
-    typed = good.select(parsed + [pl.col(LINE_COLUMN)]).cast(out_schema | {LINE_COLUMN: pl.Int64()})
+    typed = good.select(parsed + [pl.col(LINE_COLUMN)]).cast(
+        pl.Schema(out_schema | {LINE_COLUMN: pl.Int64()})
+    )
     fmt = {**grid.format, **{k: v for k, v in fmt.items() if v}}
     gelezen = grid.frame.height
     return RawTable(
@@ -833,6 +840,7 @@ def _vendor_column(
     if column.kind == schema.DATE and (tprofile.date_styles.get(column.name) or profile.date_style):
         source = _pick_style(stripped, {s: p for s, (_, p) in DATE_STYLES.items()}, where, "datumstijl")
         target = tprofile.date_styles.get(column.name) or profile.date_style
+        assert target is not None  # the condition above
         return _restyle_dates(trimmed, source, target, DATE_STYLES, False)
     if column.kind == schema.MONTH and profile.month_style:
         source = _pick_style(stripped, {s: p for s, (_, p) in MONTH_STYLES.items()}, where, "maandstijl")

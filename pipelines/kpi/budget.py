@@ -182,9 +182,8 @@ def budget_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
         charged = perspective_at_start(charged, klantbeeld)
     else:
         charged = charged.with_columns(pl.lit(ONBEKEND).alias("perspectief"))
-    charged = with_gemeente(charged, ctx.persons).collect()
     perspectieven = [*PERSPECTIEVEN, ONBEKEND] if klantbeeld is not None else []
-    spend = spend_table(charged, ctx.gemeenten, perspectieven)
+    spend = spend_table(with_gemeente(charged, ctx.persons).collect(), ctx.gemeenten, perspectieven)
     budgets = ctx.config.budget_per_perspectief.get(b.year)
     out = [spend_rows(spend, TOTAAL)]
     total_budget = math.fsum(budgets.values()) if budgets else None

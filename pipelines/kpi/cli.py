@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pipelines.clean import load_clean
 from pipelines.config import config_for
-from pipelines.kpi.engine import compute_kpis, write_kpis_csv
+from pipelines.kpi.engine import RESEARCH_TABLES, compute_kpis, write_kpis_csv, write_research_tables
 from pipelines.periods import peildatum
 
 
@@ -32,9 +32,13 @@ def main(args: argparse.Namespace) -> int:
     config = config_for(data.organisatie, args.config, gemeentecodes=codes)
     kpis = compute_kpis(data, config, dates)
     out = write_kpis_csv(kpis, args.out or (Path(args.clean) / "kpis.csv"))
+    missing = write_research_tables(out.parent, data, config, max(dates))
     available = kpis.filter(kpis["waarde"].is_not_null()).height
     print(
         f"{kpis.height} kengetallen ({available} beschikbaar) voor {data.organisatie}, "
         f"peildatum {', '.join(d.isoformat() for d in dates)}: {out}"
     )
+    for name in RESEARCH_TABLES:
+        where = f"niet gemaakt ({missing[name]})" if name in missing else str(out.parent / name)
+        print(f"  {name} (peildatum {max(dates).isoformat()}): {where}")
     return 0

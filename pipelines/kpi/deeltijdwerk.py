@@ -1,6 +1,6 @@
 """Part-time work next to the benefit (`deeltijdwerk_pct`) and its multi-year norm.
 
-../shared/spec/kpis.md ("Part-time work next to the benefit"). A month counts for the window
+docs/definities.md. A month counts for the window
 when it overlaps it; a person counts in the numerator when an `inkomsten` row of soort `11`
 falls in a month (of the window) during which one of their merged in-scope spells ran, on at
 least one day of the part of that month inside the window.
@@ -63,11 +63,11 @@ def parttime_counts(spells, inkomsten, s, b, gemeenten) -> pl.DataFrame:
 def parttime_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
     """`deeltijdwerk_pct`, its multi-year mean and the norm flag for peildatum `b`."""
     # the work months are the same for all four windows: reduce the income table once
-    inkomsten = ctx.memo(
-        ("deeltijdwerk_inkomsten",),
+    table = ctx.table("inkomsten")
+    inkomsten = ctx.cached(
+        ("deeltijdwerk", "werkmaanden"),
         lambda: (
-            ctx.table("inkomsten")
-            .lazy()
+            table.lazy()
             .filter(pl.col("soort_inkomsten") == ARBEID)
             .select(PERSON_COLUMN, "maand", "soort_inkomsten")
             .unique()
@@ -77,10 +77,12 @@ def parttime_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
     spells = ctx.spells
 
     def one(s, e):
-        agg = parttime_counts(spells, inkomsten, s, e, ctx.gemeenten)
+        agg = ctx.cached(
+            ("deeltijdwerk", s, e), lambda: parttime_counts(spells, inkomsten, s, e, ctx.gemeenten)
+        )
         return pct_rows(agg, {"deeltijdwerk_pct": ("werkend", "personen")})[0]
 
-    series, reason = yearly_series(ctx, b, one, key="deeltijdwerk")
+    series, reason = yearly_series(ctx, b, one)
     out = [series[0] if series[0] is not None else unavailable_rows(YEARLY, ctx.gemeenten, reason)]
     out += multi_year_rows(
         "deeltijdwerk_pct", "deeltijdwerk_norm", series, ctx.config.norm_factor, ctx.gemeenten, reason

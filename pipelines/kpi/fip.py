@@ -1,6 +1,6 @@
 """FIP frequency: frequent, intensive and personal conversations with `werken_aan` clients.
 
-../shared/spec/kpis.md ("FIP frequency"). Exposure is the number of days of the window inside
+docs/definities.md. Exposure is the number of days of the window inside
 the person's `werken_aan` periods (klantbeeld periods of one person do not overlap: a validation
 rule); the population is everyone with at least `fip_min_blootstelling_dagen` (91) days;
 `nodig = round_half_up(norm x exposure / 365.25)` in exact integer arithmetic.
@@ -122,8 +122,12 @@ def _per_person(
 
 
 def fip_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
-    klantbeeld = ctx.table("klantbeeld")
-    contacten = ctx.table("contactmomenten")
+    # the werken_aan periods and FIP contacts are the same for every quarter of a series: select them once
+    table_kb, table_cm = ctx.table("klantbeeld"), ctx.table("contactmomenten")
+    klantbeeld = ctx.cached(
+        ("fip", "werken_aan"), lambda: table_kb.filter(pl.col("perspectief") == "werken_aan")
+    )
+    contacten = ctx.cached(("fip", "contacten"), lambda: table_cm.filter(pl.col("soort") == "fip"))
     s, b = ctx.check_window(b)
     cfg = ctx.config
     periods = werken_aan_periods(klantbeeld, s, b).collect().lazy()

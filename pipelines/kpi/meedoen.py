@@ -1,6 +1,6 @@
 """The Meedoen! pilot of a shared social service: target groups, quarterly monitor and cost model.
 
-../shared/spec/domain.md: attention coaches visit long-term clients at home, reward steps with small
+docs/definities.md: attention coaches visit long-term clients at home, reward steps with small
 vouchers (at most `max_beloning_per_jaar` a year), measure progress with the Zelfredzaamheidsmatrix
 and evaluate every three months. The pilot's parameters are `programmas.meedoen` in the organisation
 configuration; an organisation without them runs no pilot and gets every figure as not available.
@@ -34,13 +34,13 @@ from pipelines.kpi.base import (
     with_gemeente,
 )
 from pipelines.kpi.bestand import current_periods, stock_on
+from pipelines.kpi.uitstroom import WERK
 from pipelines.periods import minus_months, minus_years
 from pipelines.schema import PERSON_COLUMN
 from pipelines.spells import running_on
 
 MEEDOEN = "meedoen"
 ACTIVITEITEN = ("vrijwilligerswerk", "dagbesteding", "tegenprestatie")
-WERK = ("11", "13")
 HUISBEZOEK = "huisbezoek"
 IN_INRICHTING = "4"
 GROEPEN = ("groep_1", "groep_2", "groep_3", "groep_4")
@@ -95,7 +95,7 @@ def reference_date(params: PilotParams, voorzieningen: pl.DataFrame | None) -> d
     if params.peildatum_doelgroepen is not None:
         return params.peildatum_doelgroepen
     first = None if voorzieningen is None else participations(voorzieningen).get_column("begindatum").min()
-    if first is None:
+    if not isinstance(first, dt.date):
         raise Unavailable(GEEN_DEELNEMERS)
     return dt.date(first.year, 3, 1)
 
@@ -200,7 +200,7 @@ def proposal_layout(counts: pl.DataFrame, gemeenten: dict[str, str]) -> pl.DataF
     labels = {**GROEP_LABELS, "doelgroep": "Unieke personen in een of meer groepen"}
     out = []
     for col, label in labels.items():
-        row = {"Doelgroep": label}
+        row: dict[str, str | int] = {"Doelgroep": label}
         for code in codes:
             row[gemeenten[code]] = int(lookup.get(code, {}).get(col) or 0)
         row["Totaal"] = int(lookup[TOTAAL][col])
@@ -641,7 +641,7 @@ def cost_lines(deelnemers: float, params: PilotParams) -> pl.DataFrame:
     """
     fte = deelnemers / params.clienten_per_coach_per_jaar
     trajecten = deelnemers * params.aandeel_ingekocht_traject
-    lines = [
+    lines: list[tuple[str, float | None, str | None, float | None]] = [
         ("Deelnemers", deelnemers, "personen", None),
         ("Begeleidingsuren", deelnemers * params.uren_per_client, "uren", None),
         ("Aandachtcoaches", fte, "fte", fte * params.kosten_per_fte),
@@ -748,9 +748,9 @@ def check_proposal(
             found.append(Inconsistency(f"doelgroep {groep[-1]}", "totaal", float(stated[0]), float(parts)))
     if voorstel.get("deelnemers") is not None and summed:
         low, high = participants_at_ambition(summed, params)
-        stated = float(voorstel["deelnemers"])
-        if not (low - 0.5 <= stated <= high + 0.5):
-            found.append(Inconsistency("deelnemers", "deelnemers", stated, (low + high) / 2))
+        stated_participants = float(voorstel["deelnemers"])
+        if not (low - 0.5 <= stated_participants <= high + 0.5):
+            found.append(Inconsistency("deelnemers", "deelnemers", stated_participants, (low + high) / 2))
     for line in voorstel.get("begrotingsregels") or []:
         name = str(line["regel"])
         expected_fte = float(line["deelnemers"]) / params.clienten_per_coach_per_jaar

@@ -1,6 +1,6 @@
 """Stock and flows in a window: inflow, outflow by reason group, and the multi-year norm.
 
-../shared/spec/kpis.md ("Stock and flows", "Multi-year comparison"). The unit is the merged
+docs/definities.md. The unit is the merged
 spell of a person: a person with two spells in one window (a break of more than `gap_days`)
 counts twice, as CBS counts flows.
 """
@@ -152,16 +152,13 @@ def multi_year_rows(
     return [meer_rows, norm_rows]
 
 
-def yearly_series(
-    ctx: Context, b: dt.date, compute_one, key: str | None = None
-) -> tuple[list[pl.DataFrame | None], str | None]:
+def yearly_series(ctx: Context, b: dt.date, compute_one) -> tuple[list[pl.DataFrame | None], str]:
     """Run `compute_one(s, b)` for each multi-year peildatum whose window is covered (None otherwise).
 
-    With `key`, each window is computed once per run (`Context.memo`): `compute_one` must then depend
-    on the window only.
+    The reason is why the newest window (the peildatum's own) is not available, else empty.
     """
     out: list[pl.DataFrame | None] = []
-    reason = None
+    reason = ""
     for i, p in enumerate(multi_year_peildata(b)):
         try:
             s, e = ctx.check_window(p)
@@ -170,10 +167,7 @@ def yearly_series(
                 reason = str(exc)
             out.append(None)
             continue
-        if key is None:
-            out.append(compute_one(s, e))
-        else:
-            out.append(ctx.memo((key, s, e), lambda s=s, e=e: compute_one(s, e)))
+        out.append(compute_one(s, e))
     return out, reason
 
 
@@ -182,9 +176,10 @@ def outflow_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
     spells = ctx.spells
 
     def one(s, e):
-        return flow_counts(spells, s, e, ctx.gemeenten)
+        # a window's flows are shared by the quarters of a series (each is one of four norm years)
+        return ctx.cached(("uitstroom", s, e), lambda: flow_counts(spells, s, e, ctx.gemeenten))
 
-    series, reason = yearly_series(ctx, b, one, key="uitstroom")
+    series, reason = yearly_series(ctx, b, one)
     out: list[pl.DataFrame] = []
     if series[0] is None:
         out.append(unavailable_rows(YEARLY, ctx.gemeenten, reason))

@@ -19,7 +19,7 @@ from typing import Any
 # jsonschema (imported by altair) compiles an IRI grammar at import when rfc3987_syntax is installed:
 # about 3 s of CPU at every kernel start, for a format check Altair never makes. Skip it unless
 # something in this process loaded it already (measured: `import altair` 3.9 s -> 0.9 s CPU).
-sys.modules.setdefault("rfc3987_syntax", None)
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 import altair as alt  # noqa: E402
 import polars as pl  # noqa: E402
@@ -313,14 +313,14 @@ def bar_chart(
     )
     label_expr = axis_label(unit)
     scale = alt.Scale(zero=True, domain=[0, 100]) if unit == "pct" else alt.Scale(zero=True)
-    cat = alt.X("categorie:N", sort=order, title=x_title, axis=alt.Axis(labelAngle=0))
-    val = alt.Y("waarde:Q", title=y_title, axis=alt.Axis(labelExpr=label_expr), scale=scale)
+    cat: alt.X | alt.Y = alt.X("categorie:N", sort=order, title=x_title, axis=alt.Axis(labelAngle=0))
+    val: alt.X | alt.Y = alt.Y("waarde:Q", title=y_title, axis=alt.Axis(labelExpr=label_expr), scale=scale)
     if horizontal:
         cat = alt.Y("categorie:N", sort=order, title=x_title)
         val = alt.X("waarde:Q", title=y_title, axis=alt.Axis(labelExpr=label_expr), scale=scale)
     tooltip = [alt.Tooltip("categorie:N", title=x_title), alt.Tooltip("label:N", title=y_title)]
     bars = base.mark_bar(color=COLOR_MAIN, opacity=0.85).encode(cat, val, tooltip=tooltip)
-    pos_text = {"align": "left", "dx": 4} if horizontal else {"baseline": "bottom", "dy": -3}
+    pos_text: dict[str, Any] = {"align": "left", "dx": 4} if horizontal else {"baseline": "bottom", "dy": -3}
     labels = (
         base.transform_calculate(pos="datum.waarde == null ? 0 : datum.waarde")
         .mark_text(fontSize=11, **pos_text)
@@ -349,6 +349,120 @@ def bar_chart(
     notes = ([subtitle] if isinstance(subtitle, str) else list(subtitle or [])) + _suppressed_note(frame)
     height = max(HEIGHT, 22 * len(order)) if horizontal else HEIGHT
     chart = alt.layer(*layers).properties(width=WIDTH, height=height, title=_title(title, notes or None))
+    return dutch(chart)
+
+
+def survival_chart(
+    frame: pl.DataFrame,
+    *,
+    title: str,
+    y_title: str = "Nog in de uitkering",
+    series_title: str = "Instroomjaar",
+    band: bool = True,
+    sequential: bool = False,
+    subtitle: str | list[str] | None = None,
+) -> alt.TopLevelMixin:
+    """Step curves over the years since inflow (survival, or a cumulative incidence) with interval bands.
+
+    `frame`: `jaren` (years since the start of the spell), `reeks` (legend label, in legend order),
+    `waarde` in percent, and for the band `ci_laag`, `ci_hoog` (null where there is no interval).
+    Points resting on too few persons at risk must be left out beforehand (the curve then stops).
+    `sequential=True` colours the series along one scale (inflow years: old light, recent dark).
+    """
+    cols = ["jaren", "reeks", "waarde"] + (["ci_laag", "ci_hoog"] if band else [])
+    rows = frame.select(cols)
+    series = rows.get_column("reeks").unique(maintain_order=True).to_list()
+    scale = (
+        alt.Scale(domain=series, scheme="viridis", reverse=True)
+        if sequential
+        else alt.Scale(domain=series, range=PALETTE)
+    )
+    color = alt.Color(
+        "reeks:N", title=series_title, sort=series, scale=scale, legend=alt.Legend(symbolOpacity=1)
+    )
+    base = alt.Chart(alt.Data(values=_records(rows))).transform_calculate(
+        label=pct_text("waarde"), jaar="format(datum.jaren, ',.1f')"
+    )
+    x = alt.X(
+        "jaren:Q",
+        title="Jaren sinds de instroom",
+        scale=alt.Scale(zero=True, nice=False),
+        axis=alt.Axis(tickMinStep=1, format=",.0f"),
+    )
+    y_scale = alt.Scale(domain=[0, 100], zero=True)
+    lines = base.mark_line(interpolate="step-after", strokeWidth=2).encode(
+        x=x,
+        y=alt.Y("waarde:Q", title=y_title, axis=alt.Axis(labelExpr=PCT_LABEL), scale=y_scale),
+        color=color,
+        tooltip=[
+            alt.Tooltip("reeks:N", title=series_title),
+            alt.Tooltip("jaar:N", title="Jaren sinds instroom"),
+            alt.Tooltip("label:N", title=y_title),
+        ],
+    )
+    layers: list[alt.Chart] = []
+    if band:
+        layers.append(
+            base.transform_filter("datum.ci_laag != null")
+            .mark_area(interpolate="step-after", opacity=0.15)
+            .encode(x=x, y=alt.Y("ci_laag:Q", title=y_title, scale=y_scale), y2="ci_hoog:Q", color=color)
+        )
+    layers.append(lines)
+    notes = [subtitle] if isinstance(subtitle, str) else list(subtitle or [])
+    if band:
+        notes.append("Band: 95 %-betrouwbaarheidsinterval (exponentiele Greenwood).")
+    chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT, title=_title(title, notes or None))
+    return dutch(chart)
+
+
+def heatmap_chart(
+    frame: pl.DataFrame,
+    *,
+    title: str,
+    x_title: str,
+    y_title: str,
+    order: list[str],
+    subtitle: str | list[str] | None = None,
+) -> alt.TopLevelMixin:
+    """A from/to matrix of counts: `van` (rows), `naar` (columns), `aantal` (null when suppressed).
+
+    `order` is the order of the categories on both axes; a suppressed cell reads `<5` and is not coloured.
+    """
+    rows = frame.select("van", "naar", "aantal")
+    base = alt.Chart(alt.Data(values=_records(rows))).transform_calculate(
+        label=f"datum.aantal == null ? '<5' : {count_text('aantal')}"
+    )
+    x = alt.X("naar:N", sort=order, title=x_title, axis=alt.Axis(labelAngle=0, grid=False))
+    y = alt.Y("van:N", sort=order, title=y_title, axis=alt.Axis(grid=False))
+    largest = float(rows.get_column("aantal").fill_null(0).cast(pl.Float64).max() or 0.0)  # type: ignore[arg-type]
+    cells = base.mark_rect(stroke="#ffffff").encode(
+        x=x,
+        y=y,
+        color=alt.Color(
+            "aantal:Q",
+            title="Aantal personen",
+            scale=alt.Scale(scheme="blues"),
+            legend=alt.Legend(format=",.0f"),
+        ),
+        tooltip=[
+            alt.Tooltip("van:N", title=y_title),
+            alt.Tooltip("naar:N", title=x_title),
+            alt.Tooltip("label:N", title="Aantal"),
+        ],
+    )
+    text = base.mark_text(fontSize=12).encode(
+        x=x,
+        y=y,
+        text="label:N",
+        color=alt.condition(
+            f"datum.aantal > {0.6 * float(largest)}", alt.value("#ffffff"), alt.value("#222222")
+        ),
+    )
+    notes = ([subtitle] if isinstance(subtitle, str) else list(subtitle or [])) + (
+        ["<5: minder dan 5 personen, niet gepubliceerd."] if rows.get_column("aantal").null_count() else []
+    )
+    size = max(220, 70 * len(order))
+    chart = alt.layer(cells, text).properties(width=size, height=size, title=_title(title, notes or None))
     return dutch(chart)
 
 

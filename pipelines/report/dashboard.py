@@ -143,6 +143,27 @@ def headline_kpis(info: Mapping[str, KpiInfo], present: Iterable[str], norms: No
     return [k for k in info if k in present and (k in flagged or k in norms.rules or k in wanted)]
 
 
+#: The "Duurzaamheid" row: does outflow last, and do people move up (research.md), for the organisation.
+DUURZAAMHEID_KPIS = (
+    "uitstroom_werk_duurzaam_pct",
+    "herinstroom_12m_pct",
+    "instroomcohort_uit_12m_pct",
+    "perspectief_stap_omhoog_pct",
+)
+
+
+def durability_row(rows: Mapping, b: dt.date, previous: dt.date | None, info, norms: Norms) -> str:
+    """Tiles of the durability measures for `totaal` (empty when none of them is in the run)."""
+    tiles = "".join(tile(rows, k, "totaal", b, previous, info, norms) for k in DUURZAAMHEID_KPIS if k in info)
+    if not tiles:
+        return ""
+    return (
+        '<h2 id="duurzaamheid">Duurzaamheid</h2><p>Uitstroom en instroom van een jaar eerder, '
+        "een jaar gevolgd; overgangen ten opzichte van een jaar eerder.</p>"
+        f'<div class="tegels">{tiles}</div>'
+    )
+
+
 def dashboard_body(
     pub: pl.DataFrame,
     info: Mapping[str, KpiInfo],
@@ -175,6 +196,8 @@ def dashboard_body(
         tiles = "".join(tile(rows, k, code, b, previous, info, norms) for k in own)
         if tiles:
             out.append(f'<h2 id="gemeente-{code}">{html.escape(name)}</h2><div class="tegels">{tiles}</div>')
+        if code == "totaal":
+            out.append(durability_row(rows, b, previous, info, norms))
     families: dict[str, list[str]] = {}
     for k, v in info.items():
         if k in present:

@@ -39,7 +39,7 @@ def vega_bundle() -> str:
     """Vega, Vega-Lite and vega-embed as one script (about 0.9 MB; built once per process)."""
     import vl_convert
 
-    return vl_convert.javascript_bundle()
+    return vl_convert.javascript_bundle()  # type: ignore[call-arg]  # the snippet is optional at runtime
 
 
 @functools.lru_cache(maxsize=1)

@@ -52,6 +52,8 @@ class NotebookContext:
     #: The run's kpis.csv (every KPI over the run's quarters, computed once per run), if given.
     kpis_csv: Path | None = None
     _kpis: dict[tuple, pl.DataFrame] = field(default_factory=dict, repr=False)
+    #: Research tables computed in this kernel (when the run's are not beside kpis.csv), per peildatum.
+    _research: dict[dt.date, dict[str, pl.DataFrame | str]] = field(default_factory=dict, repr=False)
 
     @property
     def gemeente_naam(self) -> str:
@@ -78,16 +80,20 @@ class NotebookContext:
         dates = tuple(sorted(set(peildata if isinstance(peildata, list) else [peildata])))
         key = (dates, tuple(families) if families else None)
         if key not in self._kpis:
-            self._kpis[key] = self._from_run(dates, families)
-            if self._kpis[key] is None:
-                self._kpis[key] = compute_kpis(self.data, self.config, list(dates), families=families)
+            from_run = self._from_run(dates, families)
+            if from_run is None:
+                from_run = compute_kpis(self.data, self.config, list(dates), families=families)
+            self._kpis[key] = from_run
         return self._kpis[key].filter(pl.col("gemeentecode") == (gemeente or self.gemeente))
 
     def _from_run(self, dates: tuple[dt.date, ...], families: list[str] | None) -> pl.DataFrame | None:
         if self.kpis_csv is None:
             return None
         run = read_kpis_csv(self.kpis_csv)
-        if not set(dates) <= set(run.get_column("peildatum").unique().to_list()):
+        have = set(run.get_column("peildatum").unique().to_list())
+        # The run's series starts at the first covered quarter: earlier dates were left out on purpose
+        # (their windows are not covered), so they are not a reason to compute everything again.
+        if not have or any(d not in have and d >= min(have) for d in dates):
             return None
         wanted = [k for f in (families or KPI_FAMILIES) for k in KPI_FAMILIES[f]]
         return run.filter(pl.col("peildatum").is_in(dates) & pl.col("kpi").is_in(wanted))
@@ -169,6 +175,11 @@ def quarter_peildata(kwartaal: str, n: int = TREND_KWARTALEN) -> list[dt.date]:
     return [
         periods.peildatum(q) for q in periods.kwartalen(periods.vorig_kwartaal(kwartaal, n - 1), kwartaal)
     ]
+
+
+def series_peildata(ctx: NotebookContext) -> list[dt.date]:
+    """Every quarter end of the run's series (from the first covered quarter up to the peildatum)."""
+    return periods.series_peildata(ctx.peildatum, ctx.data.gegevens_vanaf)
 
 
 def year_peildata(kwartaal: str) -> list[dt.date]:

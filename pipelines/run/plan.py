@@ -11,8 +11,8 @@ from pipelines.errors import RunError
 from pipelines.run import notebooks as notebook_runner
 from pipelines.run.notebooks import NotebookTask
 
-#: Notebooks the run executes: numbered 00-29 at the top of notebooks/ (never notebooks/explore/).
-NOTEBOOK_PATTERN = "[0-2][0-9]_*.ipynb"
+#: Notebooks the run executes: numbered 00-39 at the top of notebooks/ (never notebooks/explore/).
+NOTEBOOK_PATTERN = "[0-3][0-9]_*.ipynb"
 
 
 #: Ingest runs in-process (step 1); its notebook is for analysts running ingest by hand.

@@ -3,9 +3,11 @@
 Steps (each with its own progress bar and timing):
 1. ingest and validation - `pipelines.ingest.deliver.ingest_export` in this process (typed errors, one
    pass over the data); the threshold stop exits non-zero naming table, share and threshold;
-2. KPIs - `compute_kpis` for the peildatum and the quarter before (the dashboard's trend arrows),
-   written as the exact `kpis.csv`;
-3. notebooks - `01_validatie` and every KPI/programme notebook (`notebooks/[0-2][0-9]_*.ipynb`,
+2. KPIs - `compute_kpis` for every quarter end from the first covered quarter up to the peildatum
+   (`periods.series_peildata`: the series every page and the dashboard's arrows read), written as the
+   exact `kpis.csv`, with the research tables beside it (`cohorten.csv`, `cohortcurven.csv`,
+   `overgangen.csv`, `engine.write_research_tables`);
+3. notebooks - `01_validatie` and every KPI/programme/research notebook (`notebooks/[0-3][0-9]_*.ipynb`,
    not `00_ingest`, whose work step 1 did) with papermill on the named kernel: one kernel per core,
    started (and importing) while step 1 runs, each running notebook after notebook, reset in between;
    parameters are checked against every notebook's `parameters` cell before step 1 starts;
@@ -20,12 +22,16 @@ removes it. A previous bundle stays untouched until the new one replaces it whol
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import logging
+import logging.handlers
 import os
 import shutil
 import signal
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,18 +41,17 @@ import yaml
 from pipelines import paths
 from pipelines.clean import load_clean
 from pipelines.config import config_for, load_config
-from pipelines.errors import RunError
+from pipelines.errors import RunError, mask_identifiers
 from pipelines.ingest.deliver import IngestError, ThresholdExceeded, ingest_export
 from pipelines.ingest.profiles import ExportError
-from pipelines.kpi.engine import compute_kpis, write_kpis_csv
-from pipelines.periods import peildatum, vorig_kwartaal
+from pipelines.kpi.engine import compute_kpis, write_kpis_csv, write_research_tables
+from pipelines.periods import peildatum, series_peildata, vorig_kwartaal
 from pipelines.report.html import PublishError
-from pipelines.report.notebook import quarter_peildata
 from pipelines.run import notebooks as notebook_runner
 from pipelines.run.bundle import kernel_info, publish_bundle
 from pipelines.run.notebooks import KernelPool, default_workers, run_notebooks
 from pipelines.run.plan import check_notebooks, discover_notebooks, plan_notebooks, warm_code
-from pipelines.run.staging import default_out_dir, keep_failed, make_staging, now, replace_bundle
+from pipelines.run.staging import RUN_LOG, default_out_dir, keep_failed, make_staging, now, replace_bundle
 
 
 @dataclass
@@ -62,6 +67,51 @@ class RunResult:
 
 
 # --------------------------------------------------------------------------- execution
+
+
+log = logging.getLogger(__name__)
+
+
+class _MaskingFilter(logging.Filter):
+    """Mask every nine-digit number in a record before any handler writes it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = mask_identifiers(record.getMessage())
+        record.args = None
+        return True
+
+
+@contextlib.contextmanager
+def run_log() -> Iterator[logging.handlers.MemoryHandler]:
+    """Collect the run's log records from the start; `write_run_log` sends them (and the rest) to a file.
+
+    The bundle folder exists only after the ingest, but the configuration is logged before it.
+    """
+    package = logging.getLogger("pipelines")
+    buffer = logging.handlers.MemoryHandler(capacity=1_000_000, flushLevel=logging.CRITICAL + 1)
+    buffer.setLevel(logging.DEBUG)
+    buffer.addFilter(_MaskingFilter())
+    previous = package.level
+    package.setLevel(logging.DEBUG)
+    package.addHandler(buffer)
+    try:
+        yield buffer
+    finally:
+        package.removeHandler(buffer)
+        buffer.flush()
+        if buffer.target is not None:
+            buffer.target.close()
+        buffer.close()
+        package.setLevel(previous)
+
+
+def write_run_log(buffer: logging.handlers.MemoryHandler, path: Path) -> None:
+    """From now on the buffered records, and every later one, go to `path`."""
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+    buffer.setTarget(handler)
+    buffer.flush()
+    buffer.flushLevel = logging.DEBUG
 
 
 class Progress:
@@ -85,6 +135,7 @@ class _Step:
         from tqdm import tqdm
 
         self.progress.number += 1
+        log.debug("stap %s/%s: %s", self.progress.number, self.progress.total, self.name)
         print(
             f"[{self.progress.number}/{self.progress.total}] {self.name} ...",
             file=self.progress.stream,
@@ -106,7 +157,10 @@ class _Step:
         seconds = time.perf_counter() - self.started
         self.progress.seconds[self.name] = seconds
         if exc_type is None:
+            log.debug("stap %s klaar in %s", self.name, _nl_seconds(seconds))
             print(f"      klaar in {_nl_seconds(seconds)}", file=self.progress.stream, flush=True)
+        else:
+            log.debug("stap %s gestopt na %s: %s", self.name, _nl_seconds(seconds), exc_type.__name__)
         return False
 
 
@@ -129,6 +183,38 @@ def run_quarter(
     stream=sys.stdout,
 ) -> RunResult:
     """The whole quarterly run; raises `RunError` (with the exit code) when it stops."""
+    with run_log() as buffer:
+        return _run_quarter(
+            export_dir,
+            kwartaal,
+            buffer,
+            out_dir=out_dir,
+            max_afwijzing_pct=max_afwijzing_pct,
+            config_path=config_path,
+            profiel=profiel,
+            clean_root=clean_root,
+            notebooks_dir=notebooks_dir,
+            kernel=kernel,
+            workers=workers,
+            stream=stream,
+        )
+
+
+def _run_quarter(
+    export_dir: Path,
+    kwartaal: str,
+    buffer: logging.handlers.MemoryHandler,
+    *,
+    out_dir: Path | None = None,
+    max_afwijzing_pct: float | None = None,
+    config_path: Path | None = None,
+    profiel: str | None = None,
+    clean_root: Path = paths.DATA_CLEAN,
+    notebooks_dir: Path = paths.NOTEBOOKS,
+    kernel: str = paths.KERNEL_NAME,
+    workers: int | None = None,
+    stream=sys.stdout,
+) -> RunResult:
     started_at = now()
     export_dir = Path(export_dir).resolve()
     b = peildatum(kwartaal)
@@ -139,6 +225,18 @@ def run_quarter(
     check_notebooks(notebooks)
     kernel_meta = kernel_info(kernel)
     given_config = load_config(Path(config_path).resolve()) if config_path else None
+    log.debug("kwartaalrun %s op %s", kwartaal, export_dir)
+    log.debug(
+        "configuratie: %s",
+        "uit " + str(Path(config_path).resolve())
+        if config_path
+        else "meegeleverde instelling van de organisatie",
+    )
+    if given_config is not None:
+        log.debug(
+            "configuratie (volledig):\n%s",
+            yaml.safe_dump(given_config.as_dict(), sort_keys=True, allow_unicode=True),
+        )
 
     progress = Progress(4, stream)
     result_steps: dict[str, Any] = {}
@@ -160,6 +258,12 @@ def run_quarter(
         target = Path(out_dir).resolve() if out_dir else default_out_dir(config.slug, kwartaal)
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = make_staging(target)
+        write_run_log(buffer, staging / RUN_LOG)
+        if given_config is None:
+            log.debug(
+                "configuratie (volledig):\n%s",
+                yaml.safe_dump(config.as_dict(), sort_keys=True, allow_unicode=True),
+            )
         shutil.copytree(ingest.clean_dir / "validatie", staging / "validatie")
         config_file = staging / "configuratie.yaml"
         config_file.write_text(
@@ -168,7 +272,7 @@ def run_quarter(
 
         with progress.step("kengetallen"):
             # the series every page and the dashboard read: computed once here, not in every kernel
-            kpis = _kpis(ingest.clean_dir, config, quarter_peildata(kwartaal), staging / "kpis.csv")
+            kpis = _kpis(ingest.clean_dir, config, b, staging / "kpis.csv")
 
         tasks = plan_notebooks(
             notebooks,
@@ -258,9 +362,12 @@ def _ingest(export_dir: Path, clean_root: Path, max_afwijzing_pct: float | None,
         raise RunError(f"run gestopt bij ingest: {exc}", exit_code=3) from exc
 
 
-def _kpis(clean_dir: Path, config, peildata: list[dt.date], path: Path):
-    frame = compute_kpis(load_clean(clean_dir), config, peildata)
+def _kpis(clean_dir: Path, config, b: dt.date, path: Path):
+    """kpis.csv over the whole series, and the research tables in the same (internal) folder."""
+    data = load_clean(clean_dir)
+    frame = compute_kpis(data, config, series_peildata(b, data.gegevens_vanaf))
     write_kpis_csv(frame, path)
+    write_research_tables(path.parent, data, config, b)
     return frame
 
 

@@ -71,3 +71,14 @@ def test_age_on():
     assert p.age_on(D(1974, 10, 1), D(2024, 9, 30)) == 49
     assert p.age_on(D(2000, 2, 29), D(2023, 2, 28)) == 22  # leapling: older on 1 March
     assert p.age_on(D(2000, 2, 29), D(2023, 3, 1)) == 23
+
+
+def test_series_peildata_from_the_first_covered_quarter():
+    from pipelines.periods import series_peildata
+
+    D = dt.date
+    series = series_peildata(D(2024, 9, 30), D(2014, 10, 1))
+    assert series[0] == D(2015, 9, 30)  # window 2014-10-01 .. 2015-09-30 is the first covered one
+    assert series[-1] == D(2024, 9, 30) and len(series) == 37
+    # a short delivery: the quarter before is there for the dashboard's arrows, even if not covered
+    assert series_peildata(D(2024, 9, 30), D(2024, 1, 1)) == [D(2024, 6, 30), D(2024, 9, 30)]

@@ -14,7 +14,7 @@ from pipelines.config import OrgConfig
 from pipelines.kpi import registry
 from pipelines.kpi.base import Context, by_gemeente, count_rows
 from pipelines.kpi.engine import compute_kpis, kpi_value
-from pipelines.kpi.registry import KPI_CATALOGUE, KPI_FAMILIES, KINDS, Family, NormRule
+from pipelines.kpi.registry import KINDS, KPI_CATALOGUE, KPI_FAMILIES, Family, NormRule
 from pipelines.report import dashboard, present, xlsx
 from pipelines.schema import PERSON_COLUMN
 from tests.support.kpi_frames import clean_data, personen, uitkering
@@ -49,6 +49,7 @@ def dummy_family():
 def test_every_family_module_registers_one_family():
     assert list(KPI_FAMILIES) == [
         "uitstroom", "deeltijdwerk", "bestand", "lks", "fip", "caseload", "meedoen", "doelgroepen", "budget",
+        "cohorten", "duurzaamheid", "overgangen",
     ]  # fmt: skip
     for family in registry.families().values():
         assert family.ids == tuple(KPI_FAMILIES[family.id])
