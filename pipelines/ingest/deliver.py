@@ -221,13 +221,18 @@ def _sort_lines(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def validate_tables(
-    tables: dict[str, Any], key: bytes, suites_dir: Path = paths.EXPECTATIONS, compress: bool = True
+    tables: dict[str, Any],
+    key: bytes,
+    suites_dir: Path = paths.EXPECTATIONS,
+    compress: bool = True,
+    release_rows: bool = False,
 ) -> Validation:
     """Validate every table read (RawTable-like: `.frame`, `.bestand`, `.rejects`, `.gelezen`).
 
     `compress=False` gives Great Expectations every row instead of one per class of rows the rule
     treats alike (`suites.run_suite`): the same outcome, much slower; the reference a test holds the
-    fast path to.
+    fast path to. `release_rows`: empty each table read (`.frame`) once it is validated, so the rows
+    read and the clean rows are not all in memory at once (for a caller that owns the tables).
     """
     for required in schema.REQUIRED_TABLES:
         if required not in tables:
@@ -317,6 +322,8 @@ def validate_tables(
                 f"afgewezen {row['afgewezen']}"
             )
         afstemming.append(row)
+        if release_rows:
+            raw.frame = raw.frame.clear()
 
         if table == "levering":
             if accepted["levering"].height != 1:
@@ -410,10 +417,14 @@ def ingest_read(
     max_afwijzing_pct: float | None = None,
     config: OrgConfig | None = None,
     suites_dir: Path = paths.EXPECTATIONS,
+    release_rows: bool = False,
 ) -> IngestResult:
-    """Validate and write an export that was already read (`export.read_export`'s result)."""
+    """Validate and write an export that was already read (`export.read_export`'s result).
+
+    `release_rows`: the read rows may be let go table by table (the caller does not need them after).
+    """
     key = load_key()
-    validation = validate_tables(read.tables, key, suites_dir)
+    validation = validate_tables(read.tables, key, suites_dir, release_rows=release_rows)
     return write_delivery(
         read,
         validation,
@@ -538,6 +549,7 @@ def ingest_export(
         out_dir=out_dir,
         max_afwijzing_pct=max_afwijzing_pct,
         config=config,
+        release_rows=True,
     )
 
 

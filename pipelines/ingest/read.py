@@ -760,8 +760,9 @@ def read_export(path: Path, profile: str | Path | None = None) -> ExportRead:
                 f"{expected} "
                 "of een werkblad met die naam)"
             )
+    # each grid (every cell as text) is let go once its table is typed: the two never all coexist
     tables = {
-        name: _table_from_grid(grids[name][0], schema.TABLES[name], prof.tables[name], prof)
+        name: _table_from_grid(grids.pop(name)[0], schema.TABLES[name], prof.tables[name], prof)
         for name in schema.TABLE_ORDER
         if name in grids
     }
