@@ -66,11 +66,10 @@ def test_every_chart_of_a_large_run_is_drawn_and_stays_small(large_run, tmp_path
             files = charts.save_spec(spec, tmp_path / f"{notebook.stem}-{i}")
             assert all(f.stat().st_size > 0 for f in files)
             drawn += 1
-    assert drawn >= 40
     exported = sorted((out / "grafieken").glob("*.svg"))
-    assert exported and all(
-        p.stat().st_size > 0 and p.with_suffix(".png").stat().st_size > 0 for p in exported
-    )
+    assert all(p.stat().st_size > 0 and p.with_suffix(".png").stat().st_size > 0 for p in exported)
+    dashboard = [p for p in exported if p.name.startswith("dashboard_")]
+    assert drawn >= len(exported) - len(dashboard) >= 20  # every page chart, also those not exported
 
 
 @pytest.mark.slow
