@@ -85,7 +85,7 @@ def main() -> int:
             continue
         folder = RESULTS / "klein" if args.klein else RESULTS
         chosen_args = list(small if args.klein else full)
-        if args.voor and script in ("bench_ingest", "bench_run"):
+        if args.voor and name in ("bench_ingest", "bench_run"):
             chosen_args += ["--vergelijk", args.voor]
         if run(name, chosen_args, folder, script):
             failed.append(name)
