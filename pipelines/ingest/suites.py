@@ -121,7 +121,7 @@ def load_great_expectations() -> None:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     # jsonschema (imported via altair inside GE) compiles an IRI grammar at import when rfc3987_syntax
     # is installed: 1.5 s of CPU per ingest for a format check no suite makes (as in report.charts).
-    sys.modules.setdefault("rfc3987_syntax", None)
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     import great_expectations  # noqa: F401
 
 

@@ -84,7 +84,7 @@ def test_pool_returns_in_task_order_and_raises_the_first_failure_in_order(nb_fol
 
 
 def test_a_reused_kernel_starts_each_notebook_as_a_new_kernel_would(nb_folder, tmp_path):
-    """One worker runs three notebooks on one kernel: no name leaks, counter from 1, same folder, same process."""
+    """One worker, three notebooks, one kernel: no name leaks, counter from 1, same folder, same process."""
     first = make_notebook(
         nb_folder / "31_eerste.ipynb",
         REPORT_PARAMETERS,
