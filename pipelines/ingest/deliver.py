@@ -31,6 +31,7 @@ from pipelines.ingest import rules as validate
 from pipelines.ingest import suites
 from pipelines.ingest.pseudonym import (
     MASK,
+    PERSON_ID,
     key_fingerprint,
     load_key,
     mask_expr,
@@ -135,7 +136,8 @@ def find_duplicates(table: str, frame: pl.DataFrame) -> pl.DataFrame:
     """Exact repeats of an earlier row: `_regel` of the repeat and `_eerste` of the row kept."""
     data_columns = [c for c in TABLES[table].names if c in frame.columns]
     comparable = _comparable(frame, data_columns)
-    repeated = comparable.is_duplicated() if data_columns else pl.Series([], dtype=pl.Boolean)
+    # a hash per row finds the candidates (a collision only adds one); the exact check is on those only
+    repeated = comparable.hash_rows().is_duplicated() if data_columns else pl.Series([], dtype=pl.Boolean)
     if not repeated.any():  # the usual case: one hash pass, no per-row structs
         return pl.DataFrame(schema={"_regel": pl.Int64, "_eerste": pl.Int64})
     keyed = comparable.filter(repeated).select(
@@ -338,8 +340,10 @@ def validate_tables(
             levering = accepted["levering"].row(0, named=True)
             parameters["extractiedatum"] = levering["extractiedatum"]
         if table == "personen":
-            everyone = work[PERSON_COLUMN].drop_nulls().unique()
-            kept_persons = accepted["personen"][PERSON_COLUMN].drop_nulls().unique()
+            # the number of each distinct BSN stands for its pseudonym where it is there: 4 bytes, not 64
+            person_key = PERSON_ID if PERSON_ID in work.columns else PERSON_COLUMN
+            everyone = work[person_key].drop_nulls().unique()
+            kept_persons = kept[person_key].drop_nulls().unique()
             persons["personen"] = everyone
             persons["afgewezen_personen"] = everyone.filter(~everyone.is_in(kept_persons.implode()))
 

@@ -161,8 +161,13 @@ def pseudonymise_values(values: list[str | None], key: bytes) -> list[str | None
     return out
 
 
+#: Helper column: the number of a row's BSN in the delivery's `pseudonym_table` (one per distinct BSN,
+#: so equal numbers mean equal pseudonyms); person sets in the validation use it instead of 64 characters.
+PERSON_ID = "_persoon_nr"
+
+
 def pseudonym_table(columns: Iterable[pl.Series], key: bytes) -> pl.DataFrame:
-    """`_bsn -> _ps` (pseudonym) and `_elfproef` for every distinct value in `columns`.
+    """`_bsn -> _ps` (pseudonym), `_elfproef` and `PERSON_ID` for every distinct value in `columns`.
 
     Made once for all tables of a delivery: each BSN is hashed and checked once, not once per row.
     """
@@ -172,16 +177,20 @@ def pseudonym_table(columns: Iterable[pl.Series], key: bytes) -> pl.DataFrame:
     return pl.DataFrame(
         {"_bsn": unique, "_ps": [digest(v.encode("utf-8")) for v in unique.to_list()]},
         schema={"_bsn": pl.String, "_ps": pl.String},
-    ).with_columns(elfproef_expr("_bsn").alias("_elfproef"))
+    ).with_columns(
+        elfproef_expr("_bsn").alias("_elfproef"), pl.int_range(pl.len(), dtype=pl.UInt32).alias(PERSON_ID)
+    )
 
 
 def with_pseudonym(frame: pl.DataFrame, table: pl.DataFrame, column: str = "bsn") -> pl.DataFrame:
-    """`frame` with `persoon` and `_elfproef` of its BSN from a `pseudonym_table` (which holds every BSN)."""
+    """`frame` with `persoon`, `_elfproef` and `PERSON_ID` of its BSN from a `pseudonym_table`."""
     looked_up = frame.select(pl.col(column).cast(pl.String).alias("_bsn")).join(
         table, on="_bsn", how="left", maintain_order="left"
     )
     return frame.with_columns(
-        looked_up.get_column("_ps").alias(PERSON_COLUMN), looked_up.get_column("_elfproef").alias("_elfproef")
+        looked_up.get_column("_ps").alias(PERSON_COLUMN),
+        looked_up.get_column("_elfproef").alias("_elfproef"),
+        looked_up.get_column(PERSON_ID).alias(PERSON_ID),
     )
 
 
