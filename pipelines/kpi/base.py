@@ -71,6 +71,20 @@ class Unavailable(Exception):
     """A family (or part of one) cannot be computed; the message goes into `opmerking`."""
 
 
+@dataclass(frozen=True)
+class Inconsistency:
+    """A figure a policy document states that its own inputs or totals do not reproduce.
+
+    `eenheid` is the unit of both numbers (`n`, `ratio`, `eur`), for the report's formatter.
+    """
+
+    regel: str
+    onderdeel: str
+    opgegeven: float
+    berekend: float
+    eenheid: str = "n"
+
+
 @dataclass
 class Context:
     """What every family needs, prepared once per run (not per peildatum)."""

@@ -168,7 +168,8 @@ def trend_chart(
     norm: float | None = None,
     bars: bool = False,
     subtitle: str | list[str] | None = None,
-    norm_label: str = "norm (+10 %)",
+    norm_label: str = "norm: 10 % hoger dan het meerjarig gemiddelde",
+    vast: float | None = None,
 ) -> alt.TopLevelMixin:
     """A percentage over periods with its 95 % Wilson interval, the multi-year average and the norm.
 
@@ -206,6 +207,8 @@ def trend_chart(
     references = []
     if meerjarig is not None:
         references.append(("meerjarig gemiddelde", meerjarig))
+    if vast is not None:
+        references.append(("vaste basis (basisjaren)", vast))
     marker = (
         base.transform_filter("datum.waarde == null")
         .transform_calculate(nul="0")

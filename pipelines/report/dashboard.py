@@ -15,7 +15,7 @@ from pipelines import disclosure
 from pipelines.kpi.registry import FAMILY_LABELS, KpiInfo, NormRule, norm_rules
 from pipelines.report.formats import UNIT_TEXT, flag_true, format_nl
 from pipelines.report.html import locales
-from pipelines.report.present import peildata_of, rows_by_key, shown_value
+from pipelines.report.present import ZEKER_TEXT, peildata_of, relative_norm_text, rows_by_key, shown_value
 
 
 def trend_arrow(now: float | None, before: float | None) -> str:
@@ -32,13 +32,15 @@ class Norms:
     """The organisation's norms as the dashboard checks them."""
 
     rules: dict[str, NormRule]
-    #: The multi-year norms: this factor times the multi-year mean (the verdict itself comes from kpis.csv).
+    #: The relative norms: this factor times the baseline (the verdict itself comes from kpis.csv).
     factor: float = 1.10
+    #: Their baseline: `meerjarig` or `vast` (`norm_basis`).
+    basis: str = "meerjarig"
 
 
 def config_norms(config: Any) -> Norms:
     """The norms every active family sets (the flag norms come from kpis.csv itself)."""
-    return Norms(norm_rules(config), float(config.norm_factor))
+    return Norms(norm_rules(config), float(config.norm_factor), getattr(config, "norm_basis", "meerjarig"))
 
 
 def norm_flags(info: Mapping[str, KpiInfo]) -> dict[str, str]:
@@ -63,27 +65,38 @@ def norm_status(
     if flag_kpi is None and rules[kpi].alleen_totaal and gemeente != "totaal":
         return "", ""
     if flag_kpi is not None:
-        meta = info[flag_kpi]
-        meerjarig = rows.get((f"{kpi}_meerjarig", gemeente, b))
-        text = "norm: " + (meta.norm or "")
-        if meerjarig is not None and shown_value(meerjarig) is not None and rows.get((kpi, gemeente, b)):
-            text = (
-                f"norm: {format_nl(meerjarig['waarde'] * norms.factor, 'pct')} "
-                f"(meerjarig {format_nl(meerjarig['waarde'], 'pct')} x "
-                f"{format_nl(norms.factor, 'ratio', decimals=2)})"
-            )
-        flag = rows.get((flag_kpi, gemeente, b))
-        if flag is None or flag.get("waarde") is None or shown_value(row) is None:
-            return "", text
-        return ("gehaald" if flag_true(flag["waarde"]) else "niet-gehaald"), text
+        return _relative_norm_status(rows, kpi, flag_kpi, gemeente, b, norms)
     rule = rules[kpi]
     unit = info[kpi].unit if kpi in info else ""
-    text = f"norm: {'ten minste' if rule.op == '>=' else 'ten hoogste'} {format_nl(rule.limit, unit)}"
+    words = {">=": "ten minste", "<=": "ten hoogste", "<": "onder", ">": "boven"}[rule.op]
+    text = f"norm: {words} {format_nl(rule.limit, unit)}"
     value = shown_value(row)
     if value is None:
         return "", text
-    met = value >= rule.limit if rule.op == ">=" else value <= rule.limit
-    return ("gehaald" if met else "niet-gehaald"), text
+    return ("gehaald" if rule.met(value) else "niet-gehaald"), text
+
+
+def _relative_norm_status(
+    rows: Mapping, kpi: str, flag_kpi: str, gemeente: str, b: dt.date, norms: Norms
+) -> tuple[str, str]:
+    """A relative (x 1,10) norm: its words, baseline, norm value and the `zeker`/`onzeker` verdict."""
+    row = rows.get((kpi, gemeente, b))
+    basis = rows.get((f"{kpi}_{'vast' if norms.basis == 'vast' else 'meerjarig'}", gemeente, b))
+    value = rows.get((f"{kpi}_normwaarde", gemeente, b))
+    text = "norm: " + relative_norm_text(norms.factor, norms.basis)
+    if basis is not None and shown_value(basis) is not None:
+        text += f" ({format_nl(basis['waarde'], 'pct')})"
+        norm_value = value["waarde"] if value is not None and value.get("waarde") is not None else None
+        if norm_value is None:
+            norm_value = basis["waarde"] * norms.factor
+        text += f", dus ten minste {format_nl(norm_value, 'pct')}"
+    flag = rows.get((flag_kpi, gemeente, b))
+    if flag is None or flag.get("waarde") is None or row is None or shown_value(row) is None:
+        return "", text
+    certain = rows.get((f"{flag_kpi}_zeker", gemeente, b))
+    if certain is not None and certain.get("waarde") is not None:
+        text += f"; {ZEKER_TEXT[flag_true(certain['waarde'])]}"
+    return ("gehaald" if flag_true(flag["waarde"]) else "niet-gehaald"), text
 
 
 def tile(

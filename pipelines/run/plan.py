@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pipelines import paths
 from pipelines.errors import RunError
+from pipelines.kpi import registry
 from pipelines.run import notebooks as notebook_runner
 from pipelines.run.notebooks import NotebookTask
 
@@ -30,6 +31,14 @@ def discover_notebooks(folder: Path = paths.NOTEBOOKS) -> list[Path]:
     """The run's notebooks in name order (the order of the pages and of the manifest)."""
     found = sorted(Path(folder).glob(NOTEBOOK_PATTERN))
     return [p for p in found if p.stem not in SKIPPED_NOTEBOOKS and p.is_file()]
+
+
+def active_notebooks(notebooks: list[Path], config) -> list[Path]:
+    """The notebooks of the families the organisation runs: a programme it has no configuration for (no
+    Meedoen! pilot, no participation budget) gets no page at all, not a page of "n.b." rows.
+    """
+    inactive = {f.notebook for f in registry.families().values() if f.notebook and not f.active(config)}
+    return [nb for nb in notebooks if nb.stem not in inactive]
 
 
 def parameter_names(notebook: Path) -> tuple[str, ...]:

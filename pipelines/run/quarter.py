@@ -50,7 +50,13 @@ from pipelines.report.html import PublishError
 from pipelines.run import notebooks as notebook_runner
 from pipelines.run.bundle import kernel_info, publish_bundle
 from pipelines.run.notebooks import KernelPool, default_workers, run_notebooks
-from pipelines.run.plan import check_notebooks, discover_notebooks, plan_notebooks, warm_code
+from pipelines.run.plan import (
+    active_notebooks,
+    check_notebooks,
+    discover_notebooks,
+    plan_notebooks,
+    warm_code,
+)
 from pipelines.run.staging import RUN_LOG, default_out_dir, keep_failed, make_staging, now, replace_bundle
 
 
@@ -275,7 +281,7 @@ def _run_quarter(
             kpis = _kpis(ingest.clean_dir, config, b, staging / "kpis.csv")
 
         tasks = plan_notebooks(
-            notebooks,
+            active_notebooks(notebooks, config),
             clean_dir=ingest.clean_dir,
             kwartaal=kwartaal,
             config_path=config_file,

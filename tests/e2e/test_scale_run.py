@@ -77,7 +77,7 @@ def test_the_caseload_page_shows_the_distribution_of_hundreds_of_klantmanagers(l
     _, result = large_run
     notebook = result.out_dir / "notebooks" / "15_caseload.ipynb"
     first = _specs(notebook)[0]
-    assert first["title"]["text"] == "Klantmanagers naar aantal klanten per fte"
+    assert first["title"]["text"].startswith("Klantmanagers naar aantal")
     assert len(first["data"]["values"]) == 11
     svg = (result.out_dir / "grafieken" / "caseload_per_klantmanager.svg").read_text(encoding="utf-8")
     assert "Klantmanager A" not in svg

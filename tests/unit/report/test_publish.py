@@ -100,7 +100,7 @@ def test_dashboard_tiles_norms_trends_and_suppression(pub):
     assert "20,0 %" in total_tile and "&#9650;" in total_tile and "norm gehaald" in total_tile
     assert "18,7 %" in total_tile  # 17 * 1.10: the norm value
     caseload = page.split('data-kpi="caseload_per_fte" data-gemeente="totaal"')[1].split("</div></div>")[0]
-    assert "norm niet gehaald" in caseload and "ten hoogste 50" in caseload
+    assert "norm niet gehaald" in caseload and "onder 50" in caseload
     small = page.split('data-kpi="bestand_n" data-gemeente="0534"')[1].split("</div></div>")[0]
     assert "&lt;5" in small and ">3<" not in small
     hidden_pct = page.split('data-kpi="uitstroom_werk_inkomen_pct" data-gemeente="0534"')[1].split(
