@@ -12,6 +12,7 @@ DEMO_SEED ?= 2024
 DEMO_FOUTEN ?= 0.5
 KWARTAAL ?= 2024Q3
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 .PHONY: help install demo run test test-fast check suites lab bench clean
 
@@ -56,8 +57,8 @@ suites: install ## schrijf expectations/*.json en de regels in docs/validatie.md
 lab: install ## open JupyterLab op notebooks/ met de kernel participatie
 	$(VENV)/bin/jupyter lab --notebook-dir notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-bench: install ## metingen van tijd en geheugen op schaal (zie benchmarks/README.md)
-	$(PY) benchmarks/run_all.py
+bench: install ## metingen van tijd en geheugen op schaal; BENCH_ARGS=--groot ook tot 2 miljoen personen
+	$(PY) benchmarks/run_all.py $(BENCH_ARGS)
 
 clean: ## verwijder gegenereerde data, rapporten en caches (.venv blijft)
 	rm -rf data_clean/*/ reports/ data_raw/demo/ .pytest_cache

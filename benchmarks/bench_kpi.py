@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from machine import peak_mib  # noqa: E402
+from machine import load_text, peak_mib  # noqa: E402
 
 from pipelines.clean import CleanData, load_clean  # noqa: E402
 from pipelines.config import OrgConfig  # noqa: E402
@@ -323,14 +323,25 @@ def _run_polars(folder: str, out: str) -> None:
 
     data = load_clean(folder)
     config = _config(data)
-    t0 = time.perf_counter()
-    kpis = compute_kpis(data, config, PEILDATUM, families=REFERENCE_FAMILIES)
-    wall = time.perf_counter() - t0
+    wall = float("inf")
+    for _ in range(2):  # the best of two: the first call also pays one-off start-up (imports, thread pool)
+        t0 = time.perf_counter()
+        kpis = compute_kpis(data, config, PEILDATUM, families=REFERENCE_FAMILIES)
+        wall = min(wall, time.perf_counter() - t0)
     values = {f"{r['kpi']}|{r['gemeentecode']}": r["waarde"] for r in kpis.iter_rows(named=True)}
     peak = peak_mib()
-    t0 = time.perf_counter()
-    every = compute_kpis(data, config, PEILDATUM)
-    wall_all = time.perf_counter() - t0
+    wall_all = float("inf")
+    for _ in range(2):
+        t0 = time.perf_counter()
+        every = compute_kpis(data, config, PEILDATUM)
+        wall_all = min(wall_all, time.perf_counter() - t0)
+    # the series of a quarterly run: every quarter end whose window the delivery covers
+    from pipelines.periods import series_peildata
+
+    quarters = series_peildata(PEILDATUM, data.gegevens_vanaf)
+    t0, c0 = time.perf_counter(), time.process_time()
+    series = compute_kpis(data, config, quarters)
+    wall_series, cpu_series = time.perf_counter() - t0, time.process_time() - c0
     Path(out).write_text(
         json.dumps(
             {
@@ -340,6 +351,11 @@ def _run_polars(folder: str, out: str) -> None:
                 "wall_all": wall_all,
                 "available_all": every.filter(every["waarde"].is_not_null()).height,
                 "rows_all": every.height,
+                "wall_series": wall_series,
+                "cpu_series": cpu_series,
+                "quarters": len(quarters),
+                "rows_series": series.height,
+                "peak_series_mib": peak_mib(),
             }
         )
     )
@@ -449,6 +465,13 @@ def main() -> int:
         f"verhouding pandas/polars: tijd {pan['wall'] / pol['wall']:.1f}x, geheugen "
         f"{pan['peak_mib'] / pol['peak_mib']:.1f}x"
     )
+    print(
+        f"reeks van de kwartaalrun: {pol['quarters']} kwartalen, alle families: {pol['wall_series']:.2f} s "
+        f"(CPU {pol['cpu_series']:.1f} s), {pol['rows_series']} rijen, "
+        f"piek {pol['peak_series_mib']:.0f} MiB; "
+        f"{pol['wall_series'] / pol['wall_all']:.1f}x de tijd van een kwartaal"
+    )
+    print(f"load average (1/5/15 min) aan het eind: {load_text()}")
     print(f"vergeleken: {n} cijfers, verschillen: {len(diffs)}")
     for d in diffs[:20]:
         print("  " + d)

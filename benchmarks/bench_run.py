@@ -1,17 +1,16 @@
-"""Wall time of the quarterly run (`participatie run`) and where it goes.
+"""Wall time and peak memory of the quarterly run (`participatie run`) and where the time goes.
 
-    .venv/bin/python benchmarks/bench_run.py                       # demo (2,000 persons) and 50,000 persons
-    .venv/bin/python benchmarks/bench_run.py --personen 2000       # one size
-    .venv/bin/python benchmarks/bench_run.py --json uit.json       # also write the figures as JSON
+    .venv/bin/python benchmarks/bench_run.py                  # demo (2,000) and 50,000 persons
+    .venv/bin/python benchmarks/bench_run.py --personen 500000 --organisatie gemeente-leiden
+    .venv/bin/python benchmarks/bench_run.py --personen 2000 --herhaal 3 --vergelijk <git-ref>
 
-Per size it generates a synthetic export (isd-bollenstreek preset, seed 2024), runs the whole
-quarter into a temporary folder and reports the run's own step timings (ingest and validation,
-KPIs, notebooks, publication) and each notebook's time. To split a notebook's time into kernel
-start, imports and computation it also times, on the same kernel:
-- an empty notebook (one parameters cell): kernel start plus papermill's own overhead;
-- a notebook that only imports what the KPI notebooks import (polars, altair, pipelines.kpi, ...).
-A KPI notebook's computation is then its time minus the import notebook's time.
-Timings are wall-clock on a shared 2-core machine: compare runs made at the same time only.
+Per size it generates a synthetic export (seed 2024), then runs the whole quarter, each run in a
+fresh child process: wall and CPU seconds per step (ingest and validation, KPIs, notebooks,
+publication), seconds per notebook, the peak of the summed resident memory of the run and its
+notebook kernels (sampled every 0.2 s), and the number of chart files written (every chart must
+be drawn). `--vergelijk REF` also runs the code of git ref REF (extracted to a temp dir, with its
+own kernel on that code) right after each run of this code: a before/after under the same load.
+Timings are wall-clock on a possibly shared machine: the load average is printed with them.
 """
 
 from __future__ import annotations
@@ -19,105 +18,133 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 os.environ.setdefault("PARTICIPATIE_SLEUTEL", "benchmarksleutel-niet-voor-productie-0123456789")
 
-IMPORTS = (
-    "import polars, altair, pandas\n"
-    "from pipelines.report import charts; from pipelines.report import notebook as notebook_support\n"
-    "from pipelines.kpi.registry import KPI_FAMILIES; from pipelines.kpi.engine import compute_kpis"
+from machine import describe, load_text  # noqa: E402
+
+RUN = """
+import json, os, sys, time
+sys.meta_path[:] = [f for f in sys.meta_path if 'ditable' not in type(f).__name__]
+sys.path.insert(0, {root!r}); sys.path.insert(0, {bench!r})
+from pathlib import Path
+from machine import TreePeak, cpu_seconds, load_text
+from pipelines.run import quarter
+steps = {{}}
+enter, leave = quarter._Step.__enter__, quarter._Step.__exit__
+def timed_enter(self):
+    self._bench = (time.perf_counter(), cpu_seconds())
+    return enter(self)
+def timed_exit(self, *exc):
+    out = leave(self, *exc)
+    steps[self.name] = (time.perf_counter() - self._bench[0], cpu_seconds() - self._bench[1])
+    return out
+quarter._Step.__enter__, quarter._Step.__exit__ = timed_enter, timed_exit
+out = Path({out!r})
+started, cpu = time.perf_counter(), cpu_seconds()
+with TreePeak() as peak, open(os.devnull, 'w') as quiet:
+    res = quarter.run_quarter(Path({export!r}), {kwartaal!r}, out_dir=out, clean_root=Path({clean!r}),
+                              kernel={kernel!r}, stream=quiet)
+result = dict(
+    wall=time.perf_counter() - started, cpu=cpu_seconds() - cpu, peak_gib=peak.gib, steps=steps,
+    notebooks={{r.notebook.name: r.seconds for r in res.notebooks}},
+    charts=len(list((out / 'grafieken').glob('*.svg'))), load=load_text(),
+    kengetallen=res.manifest['uitkomst']['kengetallen'],
 )
+open({result!r}, 'w').write(json.dumps(result))
+"""
+
+KERNEL = """
+import sys
+sys.meta_path[:] = [f for f in sys.meta_path if 'ditable' not in type(f).__name__]
+sys.path.insert(0, {root!r})
+from ipykernel import kernelapp
+kernelapp.launch_new_instance()
+"""
 
 
-def _notebook(path: Path, body: str | None) -> Path:
-    import nbformat
-
-    nb = nbformat.v4.new_notebook()
-    cell = nbformat.v4.new_code_cell('uitvoer_dir: str = ""')
-    cell.metadata["tags"] = ["parameters"]
-    nb.cells.append(cell)
-    if body:
-        nb.cells.append(nbformat.v4.new_code_cell(body))
-    nb.metadata["kernelspec"] = {
-        "name": "participatie",
-        "display_name": "Python (participatie)",
-        "language": "python",
-    }
-    nbformat.write(nb, path)
-    return path
+def extract(ref: str, into: Path) -> Path:
+    """The tree of git ref `ref` in `into`."""
+    into.mkdir(parents=True)
+    archive = subprocess.run(["git", "archive", ref], cwd=ROOT, check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into
 
 
-def kernel_costs(work: Path, repeats: int = 3) -> dict[str, float]:
-    """Median seconds of an empty notebook and of an imports-only notebook."""
-    from statistics import median
-
-    from pipelines.run.notebooks import execute
-
-    empty = _notebook(work / "leeg.ipynb", None)
-    imports = _notebook(work / "imports.ipynb", IMPORTS)
-    out: dict[str, list[float]] = {"leeg_notebook_s": [], "imports_notebook_s": []}
-    for _ in range(repeats):
-        for key, nb in (("leeg_notebook_s", empty), ("imports_notebook_s", imports)):
-            started = time.perf_counter()
-            execute(nb, work / "uit" / nb.name, {})
-            out[key].append(time.perf_counter() - started)
-    return {k: round(median(v), 2) for k, v in out.items()}
+def before_kernel(root: Path, work: Path) -> tuple[str, dict[str, str]]:
+    """A kernelspec that runs the code in `root` (not the installed tree), and the env that finds it."""
+    script = work / "kernel_voor.py"
+    script.write_text(KERNEL.format(root=str(root)), encoding="utf-8")
+    spec = work / "jupyter" / "kernels" / "participatie-voor"
+    spec.mkdir(parents=True)
+    argv = [sys.executable, str(script), "-f", "{connection_file}", "--IPKernelApp.log_level=ERROR"]
+    (spec / "kernel.json").write_text(
+        json.dumps({"argv": argv, "display_name": "participatie (voor)", "language": "python"}),
+        encoding="utf-8",
+    )
+    return "participatie-voor", {"JUPYTER_PATH": str(work / "jupyter")}
 
 
-def one_size(personen: int, work: Path) -> dict:
-    from pipelines.run.quarter import run_quarter
-    from pipelines.synth import generate_export
-
-    export = work / f"export-{personen}"
-    started = time.perf_counter()
-    generate_export(export, organisatie="isd-bollenstreek", personen=personen, seed=2024)
-    synth_s = time.perf_counter() - started
-    started = time.perf_counter()
-    with open(os.devnull, "w") as quiet:
-        result = run_quarter(
-            export, "2024Q3", out_dir=work / f"rapport-{personen}", clean_root=work / "clean", stream=quiet
-        )
-    total = time.perf_counter() - started
-    return {
-        "personen": personen,
-        "synth_s": round(synth_s, 2),
-        "run_totaal_s": round(total, 2),
-        "stappen_s": {k: round(v, 2) for k, v in result.steps.items()},
-        "notebooks_s": {r.notebook.name: round(r.seconds, 2) for r in result.notebooks},
-        "kengetallen": result.manifest["uitkomst"]["kengetallen"],
-    }
+def one_run(
+    root: Path, export: Path, work: Path, name: str, kernel: str, env: dict[str, str], kwartaal: str
+) -> dict:
+    result = work / f"{name}.json"
+    code = RUN.format(
+        root=str(root),
+        bench=str(ROOT / "benchmarks"),
+        out=str(work / name),
+        export=str(export),
+        kwartaal=kwartaal,
+        clean=str(work / f"{name}-schoon"),
+        kernel=kernel,
+        result=str(result),
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=work, env={**os.environ, **env})
+    return json.loads(result.read_text())
 
 
-def report(figures: dict) -> str:
-    lines = []
-    for size in figures["runs"]:
-        k = size["kernel"]
-        lines.append("")
+def _summary(values: list[float], unit: str = "s") -> str:
+    if len(values) == 1:
+        return f"{values[0]:.1f} {unit}"
+    return f"median {statistics.median(values):.1f} {unit} (min {min(values):.1f}, max {max(values):.1f})"
+
+
+def report(personen: int, organisatie: str, runs: list[dict], before: list[dict], ref: str | None) -> str:
+    last = runs[-1]
+    lines = [
+        "",
+        f"{personen:,} personen ({organisatie}), {len(runs)} run(s); load average at the end of each: "
+        + ", ".join(r["load"] for r in runs),
+        f"  run wall: {_summary([r['wall'] for r in runs])}; CPU (run and kernels): "
+        f"{_summary([r['cpu'] for r in runs])}",
+        f"  peak memory (run + kernels, summed): {_summary([r['peak_gib'] for r in runs], 'GiB')}",
+        f"  charts drawn (svg): {last['charts']}; kengetallen: {last['kengetallen']}",
+    ]
+    if before:
         lines.append(
-            f"{size['personen']:,} personen: run {size['run_totaal_s']:.1f} s (export genereren "
-            f"{size['synth_s']:.1f} s)"
+            f"  before ({ref}): run wall {_summary([r['wall'] for r in before])}; CPU "
+            f"{_summary([r['cpu'] for r in before])}; peak {_summary([r['peak_gib'] for r in before], 'GiB')}"
         )
-        lines.append(
-            f"  kernel start + papermill (leeg notebook, mediaan van 3): {k['leeg_notebook_s']:.1f} s"
-        )
-        lines.append(
-            f"  kernel start + imports (pipelines, polars, altair):      {k['imports_notebook_s']:.1f} s"
-        )
-        for step, seconds in size["stappen_s"].items():
-            lines.append(f"  {step:<22} {seconds:8.1f} s")
-        overhead = k["imports_notebook_s"]
-        for name, seconds in size["notebooks_s"].items():
-            lines.append(
-                f"    {name:<30} {seconds:8.1f} s  (waarvan kernel+imports ~{overhead:.1f} s, rekenen "
-                f"~{max(seconds - overhead, 0):.1f} s)"
-            )
+        ratios = [b["wall"] / a["wall"] for a, b in zip(runs, before, strict=True)]
+        lines.append(f"  speed-up before / after (same round): {_summary(ratios, 'x')}")
+    lines.append("  steps of the last run (wall s, CPU s)" + (" | before" if before else ""))
+    for step, (wall, cpu) in last["steps"].items():
+        extra = ""
+        if before and step in before[-1]["steps"]:
+            extra = f" | {before[-1]['steps'][step][0]:7.1f} {before[-1]['steps'][step][1]:7.1f}"
+        lines.append(f"    {step:<22} {wall:7.1f} {cpu:7.1f}{extra}")
+    for name, seconds in last["notebooks"].items():
+        extra = f" | {before[-1]['notebooks'].get(name, float('nan')):5.1f}" if before else ""
+        lines.append(f"      {name:<30} {seconds:5.1f}{extra}")
     return "\n".join(lines)
 
 
@@ -126,20 +153,43 @@ def main() -> int:
     parser.add_argument(
         "--personen", type=int, action="append", help="export size(s); default 2000 and 50000"
     )
+    parser.add_argument("--organisatie", default="isd-bollenstreek")
+    parser.add_argument("--kwartaal", default="2024Q3")
+    parser.add_argument("--herhaal", type=int, default=1, help="runs per size (median and spread)")
+    parser.add_argument(
+        "--vergelijk", default=None, help="git ref of the code to compare with (before/after)"
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
-    parser.add_argument("--work", type=Path, default=None, help="work folder (default: a temporary one)")
     args = parser.parse_args()
     sizes = args.personen or [2000, 50000]
+    print("bench_run")
+    print(f"  machine: {describe()}")
+    print(f"  load average (1/5/15 min) at the start: {load_text()}")
+    figures = []
     with tempfile.TemporaryDirectory(prefix="bench-run-") as tmp:
-        work = args.work or Path(tmp)
-        work.mkdir(parents=True, exist_ok=True)
-        figures = {"runs": []}
+        work = Path(tmp)
+        before_root = extract(args.vergelijk, work / "voor") if args.vergelijk else None
+        kernel, env = before_kernel(before_root, work) if before_root else ("participatie", {})
         for personen in sizes:
-            # Measured right before each run, so both see the same load on the machine.
-            kernel = kernel_costs(work)
-            figures["runs"].append({**one_size(personen, work), "kernel": kernel})
-            print(report(figures), flush=True)
-            print("-" * 60, flush=True)
+            export = work / f"export-{personen}"
+            started = time.perf_counter()
+            code = (
+                f"from pipelines.synth import generate_export; generate_export({str(export)!r}, "
+                f"organisatie={args.organisatie!r}, personen={personen}, seed=2024)"
+            )
+            subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+            print(f"  export of {personen:,} persons generated in {time.perf_counter() - started:.0f} s")
+            runs, before = [], []
+            for i in range(args.herhaal):
+                runs.append(
+                    one_run(ROOT, export, work, f"na-{personen}-{i}", "participatie", {}, args.kwartaal)
+                )
+                if before_root is not None:
+                    before.append(
+                        one_run(before_root, export, work, f"voor-{personen}-{i}", kernel, env, args.kwartaal)
+                    )
+            print(report(personen, args.organisatie, runs, before, args.vergelijk), flush=True)
+            figures.append({"personen": personen, "na": runs, "voor": before})
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return 0

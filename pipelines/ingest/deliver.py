@@ -34,12 +34,15 @@ from pipelines.ingest import rules as validate
 from pipelines.ingest import suites
 from pipelines.ingest.pseudonym import (
     MASK,
+    PERSON_ID,
     key_fingerprint,
     load_key,
     mask_expr,
     mask_frame,
+    pseudonym_table,
     pseudonymise,
     scrub_identifiers,
+    with_pseudonym,
 )
 from pipelines.ingest.read import REJECT_SCHEMA, read_export
 from pipelines.ingest.report import render_report
@@ -116,10 +119,17 @@ class IngestResult:
 # --- pure steps on frames ----------------------------------------------------------------------
 
 
-def add_pseudonym(table: str, frame: pl.DataFrame, key: bytes) -> pl.DataFrame:
-    """Add `persoon` (HMAC pseudonym of `bsn`); the `bsn` column stays until the clean write."""
+def add_pseudonym(
+    table: str, frame: pl.DataFrame, key: bytes, pseudonyms: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """Add `persoon` (HMAC pseudonym of `bsn`); the `bsn` column stays until the clean write.
+
+    `pseudonyms`: the delivery's `pseudonym_table` (every BSN of every table, each hashed once).
+    """
     if not TABLES[table].has_bsn:
         return frame
+    if pseudonyms is not None:  # with the elfproef of each distinct BSN, made with the pseudonym
+        return with_pseudonym(frame, pseudonyms)
     return frame.with_columns(pseudonymise(frame["bsn"], key).alias(PERSON_COLUMN))
 
 
@@ -137,7 +147,14 @@ def _comparable(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
 def find_duplicates(table: str, frame: pl.DataFrame) -> pl.DataFrame:
     """Exact repeats of an earlier row: `_regel` of the repeat and `_eerste` of the row kept."""
     data_columns = [c for c in TABLES[table].names if c in frame.columns]
-    keyed = _comparable(frame, data_columns).select(pl.struct(data_columns).alias("_rij"), frame["_regel"])
+    comparable = _comparable(frame, data_columns)
+    # a hash per row finds the candidates (a collision only adds one); the exact check is on those only
+    repeated = comparable.hash_rows().is_duplicated() if data_columns else pl.Series([], dtype=pl.Boolean)
+    if not repeated.any():  # the usual case: one hash pass, no per-row structs
+        return pl.DataFrame(schema={"_regel": pl.Int64, "_eerste": pl.Int64})
+    keyed = comparable.filter(repeated).select(
+        pl.struct(data_columns).alias("_rij"), frame["_regel"].filter(repeated)
+    )
     keyed = keyed.with_columns(pl.col("_regel").min().over("_rij").alias("_eerste"))
     return keyed.filter(pl.col("_regel") != pl.col("_eerste")).select("_regel", "_eerste")
 
@@ -217,8 +234,20 @@ def _sort_lines(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def validate_tables(tables: dict[str, Any], key: bytes, suites_dir: Path = paths.EXPECTATIONS) -> Validation:
-    """Validate every table read (RawTable-like: `.frame`, `.bestand`, `.rejects`, `.gelezen`)."""
+def validate_tables(
+    tables: dict[str, Any],
+    key: bytes,
+    suites_dir: Path = paths.EXPECTATIONS,
+    compress: bool = True,
+    release_rows: bool = False,
+) -> Validation:
+    """Validate every table read (RawTable-like: `.frame`, `.bestand`, `.rejects`, `.gelezen`).
+
+    `compress=False` gives Great Expectations every row instead of one per class of rows the rule
+    treats alike (`suites.run_suite`): the same outcome, much slower; the reference a test holds the
+    fast path to. `release_rows`: empty each table read (`.frame`) once it is validated, so the rows
+    read and the clean rows are not all in memory at once (for a caller that owns the tables).
+    """
     for required in schema.REQUIRED_TABLES:
         if required not in tables:
             raise IngestError(f"verplichte tabel {required} ontbreekt in de export")
@@ -232,10 +261,11 @@ def validate_tables(tables: dict[str, Any], key: bytes, suites_dir: Path = paths
     persons: dict[str, pl.Series] = {}
     levering: dict[str, Any] = {}
 
+    pseudonyms = pseudonym_table((tables[t].frame["bsn"] for t in order if TABLES[t].has_bsn), key)
     for table in order:
         raw = tables[table]
         bestand = str(raw.bestand)
-        frame = add_pseudonym(table, raw.frame, key)
+        frame = add_pseudonym(table, raw.frame, key, pseudonyms)
         duplicates = find_duplicates(table, frame)
         dup_lines = duplicates.select(
             pl.lit(table).alias("tabel"),
@@ -262,7 +292,7 @@ def validate_tables(tables: dict[str, Any], key: bytes, suites_dir: Path = paths
             suite = suites.load_suite(table, stage, suites_dir)
             if suite is None:
                 continue
-            result = suites.run_suite(suite, work, parameters)
+            result = suites.run_suite(suite, work, parameters, compress=compress)
             found.append(result.failures)
             uitkomsten.append(
                 result.outcomes.with_columns(
@@ -306,6 +336,8 @@ def validate_tables(tables: dict[str, Any], key: bytes, suites_dir: Path = paths
                 f"afgewezen {row['afgewezen']}"
             )
         afstemming.append(row)
+        if release_rows:
+            raw.frame = raw.frame.clear()
 
         if table == "levering":
             if accepted["levering"].height != 1:
@@ -320,8 +352,10 @@ def validate_tables(tables: dict[str, Any], key: bytes, suites_dir: Path = paths
             levering = accepted["levering"].row(0, named=True)
             parameters["extractiedatum"] = levering["extractiedatum"]
         if table == "personen":
-            everyone = work[PERSON_COLUMN].drop_nulls().unique()
-            kept_persons = accepted["personen"][PERSON_COLUMN].drop_nulls().unique()
+            # the number of each distinct BSN stands for its pseudonym where it is there: 4 bytes, not 64
+            person_key = PERSON_ID if PERSON_ID in work.columns else PERSON_COLUMN
+            everyone = work[person_key].drop_nulls().unique()
+            kept_persons = kept[person_key].drop_nulls().unique()
             persons["personen"] = everyone
             persons["afgewezen_personen"] = everyone.filter(~everyone.is_in(kept_persons.implode()))
 
@@ -422,10 +456,14 @@ def ingest_read(
     max_afwijzing_pct: float | None = None,
     config: OrgConfig | None = None,
     suites_dir: Path = paths.EXPECTATIONS,
+    release_rows: bool = False,
 ) -> IngestResult:
-    """Validate and write an export that was already read (`export.read_export`'s result)."""
+    """Validate and write an export that was already read (`export.read_export`'s result).
+
+    `release_rows`: the read rows may be let go table by table (the caller does not need them after).
+    """
     key = load_key()
-    validation = validate_tables(read.tables, key, suites_dir)
+    validation = validate_tables(read.tables, key, suites_dir, release_rows=release_rows)
     return write_delivery(
         read,
         validation,
@@ -585,6 +623,7 @@ def ingest_export(
         out_dir=out_dir,
         max_afwijzing_pct=max_afwijzing_pct,
         config=config,
+        release_rows=True,
     )
 
 

@@ -401,7 +401,12 @@ def _pick_style(raw: pl.Series, patterns: dict[str, str], where: str, what: str)
     values = raw.drop_nulls()
     if values.is_empty():
         return None
-    counts = {style: int(values.str.contains(pattern).sum()) for style, pattern in patterns.items()}
+    # every distinct value once, weighted by how often it occurs (a date column has a few thousand)
+    distinct = values.value_counts(name="_n")
+    counts = {
+        style: int(distinct.filter(pl.col(values.name).str.contains(pattern)).get_column("_n").sum())
+        for style, pattern in patterns.items()
+    }
     ranked = sorted(counts.items(), key=lambda kv: -kv[1])
     if ranked[0][1] == 0:
         return None
@@ -575,6 +580,37 @@ def _empty_rejects() -> pl.DataFrame:
     return pl.DataFrame(schema=REJECT_SCHEMA)
 
 
+#: Kinds of column parsed on their distinct values: codes, lists, dates, months, ja/nee and whole numbers
+#: have a few to a few thousand distinct values in millions of rows.
+_BY_DISTINCT = (schema.CODE, schema.LIST, schema.DATE, schema.MONTH, schema.JANEE, schema.INT)
+
+
+def _parse_distinct(
+    frame: pl.DataFrame, table: schema.Table, parsed: list[pl.Expr], errors: list[tuple[str, pl.Expr]]
+) -> tuple[pl.DataFrame, list[pl.Expr], list[tuple[str, pl.Expr]]]:
+    """Evaluate the parse and the reject message of low-cardinality columns once per distinct value.
+
+    The results (`__v_<kolom>`, `__fout_<kolom>`) are joined back onto the rows; `parsed` and `errors`
+    then refer to those columns. Every expression depends on its own cell only, so the outcome is the
+    one of evaluating it row by row.
+    """
+    messages = dict(errors)
+    parsed = list(parsed)
+    for i, column in enumerate(table.columns):
+        name = column.name
+        if column.kind not in _BY_DISTINCT:
+            continue
+        exprs = [parsed[i].alias(f"__v_{name}")]
+        if name in messages:
+            exprs.append(messages[name].alias(f"__fout_{name}"))
+        derived = frame.select(pl.col(name).unique()).with_columns(exprs)
+        frame = frame.join(derived, on=name, how="left", nulls_equal=True, maintain_order="left")
+        parsed[i] = pl.col(f"__v_{name}").alias(name)
+        if name in messages:
+            messages[name] = pl.col(f"__fout_{name}")
+    return frame, parsed, list(messages.items())
+
+
 def _table_from_grid(grid: _Grid, table: schema.Table, tprofile: TableProfile, profile: Profile) -> RawTable:
     """Map a grid's columns onto the standard table, type them, and split off the rejects."""
     where = f"{grid.bestand} (tabel {table.name}, profiel {profile.name})"
@@ -612,6 +648,7 @@ def _table_from_grid(grid: _Grid, table: schema.Table, tprofile: TableProfile, p
     ragged = frame.filter(pl.col(_FIELDS) != width)
     frame = frame.filter(pl.col(_FIELDS) == width)
     parsed, errors, fmt = _parse_columns(frame, table, tprofile, profile, where)
+    frame, parsed, errors = _parse_distinct(frame, table, parsed, errors)
     error_cols = [f"__fout_{name}" for name, _ in errors]
     checked = (
         frame.lazy()
@@ -780,8 +817,9 @@ def read_export(path: Path, profile: str | Path | None = None) -> ExportRead:
                 f"{expected} "
                 "of een werkblad met die naam)"
             )
+    # each grid (every cell as text) is let go once its table is typed: the two never all coexist
     tables = {
-        name: _table_from_grid(grids[name][0], schema.TABLES[name], prof.tables[name], prof)
+        name: _table_from_grid(grids.pop(name)[0], schema.TABLES[name], prof.tables[name], prof)
         for name in schema.TABLE_ORDER
         if name in grids
     }

@@ -38,7 +38,7 @@ from typing import Any
 import polars as pl
 
 from pipelines import schema
-from pipelines.ingest.pseudonym import elfproef_expr
+from pipelines.ingest.pseudonym import PERSON_ID, elfproef_expr
 from pipelines.schema import PERSON_COLUMN, TABLES
 
 STAGES = ("rij", "relaties")
@@ -550,12 +550,20 @@ def with_helpers(
     """
     spec = TABLES[table]
     exprs: list[pl.Expr] = []
-    if spec.has_bsn:
+    if spec.has_bsn and "_elfproef" not in frame.columns:  # deliver brings it from the pseudonym table
         exprs.append(elfproef_expr("bsn").alias("_elfproef"))
     if spec.has_bsn and table != "personen":
         person = pl.col(PERSON_COLUMN)
-        for alias, members in (("_persoon_bekend", personen), ("_persoon_afgewezen", afgewezen_personen)):
-            members = pl.Series(PERSON_COLUMN, list(members) if members is not None else [], dtype=pl.String)
+        for alias, given in (("_persoon_bekend", personen), ("_persoon_afgewezen", afgewezen_personen)):
+            if isinstance(given, pl.Series) and given.dtype.is_integer() and PERSON_ID in frame.columns:
+                person, members = pl.col(PERSON_ID), given  # numbers of the BSNs (deliver): same sets
+            else:
+                person = pl.col(PERSON_COLUMN)
+                members = (
+                    given.cast(pl.String)
+                    if isinstance(given, pl.Series)
+                    else pl.Series(PERSON_COLUMN, list(given) if given is not None else [], dtype=pl.String)
+                )
             exprs.append(
                 pl.when(person.is_null()).then(None).otherwise(person.is_in(members.implode())).alias(alias)
             )

@@ -35,6 +35,8 @@ ROW_SCHEMA: dict[str, pl.DataType] = {
     "opmerking": pl.String(),
 }
 
+_ROW_SCHEMA = pl.Schema(ROW_SCHEMA)
+
 # Reasons a figure is not available (Dutch, they go into `opmerking`).
 LEGE_POPULATIE = "niet beschikbaar: lege populatie (noemer 0)"
 ALLEEN_TOTAAL = (
@@ -235,24 +237,57 @@ def rows(
     )
 
 
+def _many_rows(
+    agg: pl.DataFrame, specs: list[tuple[str, pl.Expr, pl.Expr | None, pl.Expr | None, pl.Expr | None]]
+) -> list[pl.DataFrame]:
+    """`rows` for several KPIs of one aggregate in one query: `(kpi, waarde, teller, noemer, empty_when)`.
+
+    The same frames as one `rows` call per KPI (a series of quarters makes thousands of them, and on a
+    small delivery each costs more in query overhead than in work).
+    """
+    if len(specs) < 2:
+        return [rows(agg, k, w, t, n, empty_when=e) for k, w, t, n, e in specs]
+    columns: dict[str, list[pl.Expr]] = {"waarde": [], "teller": [], "noemer": [], "opmerking": []}
+    for _, waarde, teller, noemer, empty_when in specs:
+        unavailable = empty_when if empty_when is not None else pl.lit(False)
+        columns["waarde"].append(pl.when(unavailable).then(None).otherwise(waarde).cast(pl.Float64))
+        columns["teller"].append((teller if teller is not None else pl.lit(None)).cast(pl.Float64))
+        columns["noemer"].append((noemer if noemer is not None else pl.lit(None)).cast(pl.Float64))
+        columns["opmerking"].append(
+            pl.when(unavailable).then(pl.lit(LEGE_POPULATIE)).otherwise(None).cast(pl.String)
+        )
+    long = agg.select(
+        pl.concat_list([pl.lit(k, pl.String) for k, *_ in specs]).alias("kpi"),
+        pl.col(GEMEENTE),
+        *(pl.concat_list(exprs).alias(name) for name, exprs in columns.items()),
+    ).explode("kpi", "waarde", "teller", "noemer", "opmerking")
+    long = long.select(
+        "kpi", GEMEENTE, "waarde", "teller", "noemer", pl.lit(None, pl.Int64).alias("n_jaren"), "opmerking"
+    )
+    parts = long.partition_by("kpi", maintain_order=True, as_dict=True)
+    return [parts[(k,)] for k, *_ in specs]
+
+
 def count_rows(agg: pl.DataFrame, mapping: dict[str, str]) -> list[pl.DataFrame]:
     """Counts: `kpi -> column`."""
-    return [rows(agg, kpi, pl.col(col)) for kpi, col in mapping.items()]
+    return _many_rows(agg, [(kpi, pl.col(col), None, None, None) for kpi, col in mapping.items()])
 
 
 def pct_rows(agg: pl.DataFrame, mapping: dict[str, tuple[str, str]]) -> list[pl.DataFrame]:
     """Percentages: `kpi -> (numerator column, denominator column)`; unavailable on an empty population."""
-    return [
-        rows(
-            agg,
-            kpi,
-            100.0 * pl.col(t).cast(pl.Float64) / pl.col(n).cast(pl.Float64),
-            pl.col(t),
-            pl.col(n),
-            empty_when=pl.col(n).fill_null(0) == 0,
-        )
-        for kpi, (t, n) in mapping.items()
-    ]
+    return _many_rows(
+        agg,
+        [
+            (
+                kpi,
+                100.0 * pl.col(t).cast(pl.Float64) / pl.col(n).cast(pl.Float64),
+                pl.col(t),
+                pl.col(n),
+                pl.col(n).fill_null(0) == 0,
+            )
+            for kpi, (t, n) in mapping.items()
+        ],
+    )
 
 
 def unavailable_rows(kpis: list[str], gemeenten: list[str], reason: str) -> pl.DataFrame:
@@ -275,7 +310,13 @@ def unavailable_rows(kpis: list[str], gemeenten: list[str], reason: str) -> pl.D
 def concat_rows(parts: list[pl.DataFrame]) -> pl.DataFrame:
     if not parts:
         return pl.DataFrame(schema=ROW_SCHEMA)
-    return pl.concat([p.select([pl.col(c).cast(t) for c, t in ROW_SCHEMA.items()]) for p in parts])
+    # most parts come from `rows` and have the schema already: casting them anyway costs a query each
+    return pl.concat(
+        [
+            p if p.schema == _ROW_SCHEMA else p.select([pl.col(c).cast(t) for c, t in ROW_SCHEMA.items()])
+            for p in parts
+        ]
+    )
 
 
 def guarded(kpis: list[str], gemeenten: list[str], compute) -> pl.DataFrame:

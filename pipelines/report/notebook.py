@@ -136,7 +136,7 @@ def prepare(
         b = periods.peildatum(kwartaal)
     except periods.PeriodError as exc:
         raise ParameterError(f"parameter kwartaal: {exc}") from exc
-    data = load_clean(resolve_clean_dir(clean_dir))
+    data = load_clean(resolve_clean_dir(clean_dir), lazy=True)  # a page reads only the tables it uses
     present = (
         data.get("personen").get_column("gemeentecode").drop_nulls().unique().sort().to_list()
         if data.has("personen")

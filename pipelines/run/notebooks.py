@@ -12,15 +12,20 @@ from __future__ import annotations
 
 import ast
 import json
+import logging
+import os
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipelines.errors import ParticipatieError
 from pipelines.paths import KERNEL_NAME
+
+logger = logging.getLogger(__name__)
 
 
 class NotebookError(ParticipatieError):
@@ -147,6 +152,139 @@ def missing_outputs(paths: Iterable[Path]) -> list[Path]:
     return [p for p in paths if not p.is_file() or p.stat().st_size == 0]
 
 
+#: Run in a kernel after each notebook so the next one starts as in a new kernel: an empty namespace,
+#: execution counter 1, the kernel's start folder and its garbage collected. The modules stay imported,
+#: which is the point: starting a kernel and importing polars, altair and the pipelines costs 2-4 s of
+#: CPU per notebook, the reset a few milliseconds.
+RESET_CODE = (
+    "get_ipython().reset(new_session=True)\n__import__('os').chdir({cwd!r})\n__import__('gc').collect()"
+)
+
+#: The papermill engine that runs a notebook on a kernel the pool already started.
+POOL_ENGINE = "participatie-kernelpool"
+
+
+def default_workers() -> int:
+    """Kernels at a time: one per core this process may use (papermill itself is single-threaded)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _register_pool_engine() -> None:
+    """Register (once) papermill's nbclient engine on a running kernel, resetting it after the notebook."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger as papermill_logger
+
+    if POOL_ENGINE in papermill_engines._engines:
+        return
+
+    class KernelPoolEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(
+            cls,
+            nb_man,
+            kernel_name,
+            log_output=False,
+            stdout_file=None,
+            stderr_file=None,
+            start_timeout=60,
+            execution_timeout=None,
+            km=None,
+            reset_code=None,
+            **kwargs,
+        ):
+            client = PapermillNotebookClient(
+                nb_man,
+                km=km,
+                timeout=execution_timeout,
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=papermill_logger,
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+            )
+            try:
+                nb = client.execute()
+                if reset_code:
+                    reply = client.wait_for_reply(
+                        client.kc.execute(reset_code, silent=True, store_history=False)
+                    )
+                    if not reply or reply["content"].get("status") != "ok":
+                        raise RuntimeError("de kernel kon na het notebook niet worden schoongemaakt")
+                return nb
+            finally:
+                if client.kc is not None:
+                    client.kc.stop_channels()
+
+    papermill_engines.register(POOL_ENGINE, KernelPoolEngine)
+
+
+class KernelSlot:
+    """The kernel one worker uses for notebook after notebook (reset in between), started on first use.
+
+    A kernel is reused only for notebooks in the folder it was started in (their working directory);
+    after a failure it is shut down, never reused.
+    """
+
+    def __init__(self, kernel_name: str, start_timeout: int = 120):
+        self.kernel_name = kernel_name
+        self.start_timeout = start_timeout
+        self.km: Any = None
+        self.cwd: Path | None = None
+
+    def kernel(self, cwd: Path) -> Any:
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        if self.km is not None and self.cwd != cwd:
+            self.close()
+        if self.km is None:
+            km = AsyncKernelManager(kernel_name=self.kernel_name)
+            # the history of a run's kernels is never needed; a shared sqlite file would only lock
+            run_sync(km.start_kernel)(cwd=str(cwd), extra_arguments=["--HistoryManager.hist_file=:memory:"])
+            self.km, self.cwd = km, cwd
+        return self.km
+
+    def warm(self, cwd: Path, code: str) -> None:
+        """Start the kernel now and run `code` in it silently (imports), then reset it: a notebook that
+        comes later finds the modules loaded but an empty namespace."""
+        from jupyter_core.utils import run_sync
+
+        km = self.kernel(cwd)
+        client = km.client()
+        client.start_channels()
+        try:
+            run_sync(client.wait_for_ready)(timeout=self.start_timeout)
+            for source in (code, RESET_CODE.format(cwd=str(cwd))):
+                msg_id = client.execute(source, silent=True, store_history=False, allow_stdin=False)
+                while True:
+                    reply = run_sync(client.get_shell_msg)(timeout=self.start_timeout)
+                    if reply["parent_header"].get("msg_id") == msg_id:
+                        break
+                if (
+                    reply["content"].get("status") != "ok"
+                ):  # a notebook would report it; the reset must not fail
+                    logger.debug("opwarmen van de kernel: %s", reply["content"].get("ename"))
+                    if source != code:
+                        raise RuntimeError("de kernel kon na het opwarmen niet worden schoongemaakt")
+        finally:
+            client.stop_channels()
+
+    def close(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        km, self.km, self.cwd = self.km, None, None
+        if km is not None:
+            try:
+                run_sync(km.shutdown_kernel)(now=False)
+            except Exception:  # a kernel that died already has nothing left to stop
+                logger.debug("kernel stoppen mislukt", exc_info=True)
+
+
 def execute(
     notebook: str | Path,
     output: str | Path,
@@ -156,11 +294,14 @@ def execute(
     cwd: str | Path | None = None,
     declared_outputs: Iterable[str | Path] = (),
     start_timeout: int = 120,
+    slot: KernelSlot | None = None,
 ) -> NotebookResult:
     """Run one notebook with papermill; raise a `NotebookError` subclass on anything wrong.
 
     All paths are made absolute first; `cwd` defaults to the notebook's own folder, so a
-    notebook runs as it does in JupyterLab whatever the caller's working directory.
+    notebook runs as it does in JupyterLab whatever the caller's working directory. With `slot`
+    the notebook runs on the slot's kernel (started if needed, reset afterwards); without, on a
+    new kernel of its own.
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -170,8 +311,17 @@ def execute(
     expected = [Path(p).resolve() for p in declared_outputs]
     check_parameters(notebook, parameters)
     output.parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(cwd).resolve() if cwd else notebook.parent
     started = time.perf_counter()
+    engine: dict[str, Any] = {}
     try:
+        if slot is not None:
+            _register_pool_engine()
+            engine = {
+                "engine_name": POOL_ENGINE,
+                "km": slot.kernel(folder),
+                "reset_code": RESET_CODE.format(cwd=str(folder)),
+            }
         papermill.execute_notebook(
             str(notebook),
             str(output),
@@ -180,14 +330,19 @@ def execute(
             language="python",
             progress_bar=False,
             log_output=False,
-            cwd=str(Path(cwd).resolve() if cwd else notebook.parent),
+            cwd=str(folder),
             start_timeout=start_timeout,
+            **engine,
         )
     except PapermillExecutionError as exc:
+        if slot is not None:
+            slot.close()
         raise NotebookFailed(notebook, output, exc.cell_index, exc.ename, exc.evalue, exc.exec_count) from exc
     except (KeyboardInterrupt, SystemExit):
         raise
     except Exception as exc:  # kernel died, would not start, timeout: still one clear message
+        if slot is not None:
+            slot.close()
         first_line = (str(exc).strip().splitlines() or [""])[0]
         raise NotebookFailed(notebook, output, None, type(exc).__name__, first_line) from exc
     seconds = time.perf_counter() - started
@@ -203,61 +358,145 @@ def execute(
     )
 
 
-def run_notebooks(
-    tasks: list[NotebookTask], *, kernel: str, workers: int = 2, progress: Callable[[str], None] | None = None
-) -> list[NotebookResult]:
-    """Execute the tasks on a small pool.
+class KernelPool:
+    """`workers` threads, each with a kernel of its own that runs notebook after notebook.
 
-    The first failure (in notebook order) is raised after the others stop.
-
-    Tasks not yet started are cancelled on a failure; results come back in task order, so the
-    outputs do not depend on which notebook finished first.
+    Started early (`start`), the kernels start and import while the caller does other work (the run
+    starts them before its ingest): `warm_code` runs silently in each kernel in `warm_in`, followed
+    by the reset. `run` executes tasks in order of the list, one per free kernel; `close` shuts the
+    kernels down. Use it as a context manager.
     """
-    results: dict[Path, NotebookResult] = {}
-    errors: dict[Path, BaseException] = {}
-    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="notebook")
-    futures: dict[Future, NotebookTask] = {}
-    try:
-        for task in tasks:
-            future = pool.submit(
-                execute,
-                task.notebook,
-                task.output,
-                task.parameters,
-                kernel_name=kernel,
-                declared_outputs=task.declared_outputs,
-            )
-            futures[future] = task
-        pending = set(futures)
-        while pending:
-            # A short timeout keeps the main thread responsive to Ctrl-C (a signal that lands
-            # in a worker thread does not wake a blocked wait in the main thread).
-            done, pending = wait(pending, timeout=0.5, return_when=FIRST_EXCEPTION)
-            for future in done:
-                task = futures[future]
-                if future.cancelled():
+
+    def __init__(
+        self,
+        kernel: str,
+        workers: int | None = None,
+        *,
+        warm_in: Path | None = None,
+        warm_code: str | None = None,
+        reuse_kernels: bool = True,
+    ):
+        self.kernel = kernel
+        self.workers = max(1, workers or default_workers())
+        self.warm_in = Path(warm_in).resolve() if warm_in else None
+        self.warm_code = warm_code
+        self.reuse_kernels = reuse_kernels
+        self._tasks: queue.SimpleQueue[tuple[int, NotebookTask] | None] = queue.SimpleQueue()
+        self._done: queue.SimpleQueue[tuple[int, NotebookResult | BaseException | None]] = queue.SimpleQueue()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def __enter__(self) -> KernelPool:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        # Ctrl-C or a stop signal: do not wait for running notebooks (their kernels follow this process)
+        self.close(wait=exc_type is None or issubclass(exc_type, Exception))
+
+    def start(self) -> KernelPool:
+        if not self._threads:
+            for number in range(self.workers):
+                thread = threading.Thread(target=self._worker, name=f"notebook-{number}", daemon=True)
+                thread.start()
+                self._threads.append(thread)
+        return self
+
+    def _worker(self) -> None:
+        slot = KernelSlot(self.kernel) if self.reuse_kernels else None
+        try:
+            if slot is not None and self.warm_in is not None and self.warm_code:
+                try:
+                    slot.warm(self.warm_in, self.warm_code)
+                except Exception:  # the notebook itself will start a kernel and report what is wrong
+                    logger.debug("kernel opwarmen mislukt", exc_info=True)
+                    slot.close()
+            while True:
+                item = self._tasks.get()
+                if item is None:
+                    return
+                index, task = item
+                if self._stop.is_set():
+                    self._done.put((index, None))
                     continue
-                exc = future.exception()
-                if exc is None:
-                    results[task.notebook] = future.result()
-                    if progress:
-                        progress(task.notebook.name)
-                else:
-                    errors[task.notebook] = exc
-            if errors:
-                for future in pending:
-                    future.cancel()
-                while wait(pending, timeout=0.5)[1]:
-                    pass
-                pending = set()
-    except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
-    if errors:
-        first = next(task.notebook for task in tasks if task.notebook in errors)
-        raise errors[first]
-    return [results[task.notebook] for task in tasks]
+                try:
+                    result: NotebookResult | BaseException = execute(
+                        task.notebook,
+                        task.output,
+                        task.parameters,
+                        kernel_name=self.kernel,
+                        declared_outputs=task.declared_outputs,
+                        slot=slot,
+                    )
+                except BaseException as exc:
+                    self._stop.set()
+                    result = exc
+                self._done.put((index, result))
+        finally:
+            if slot is not None:
+                slot.close()
+
+    def run(
+        self, tasks: list[NotebookTask], progress: Callable[[str], None] | None = None
+    ) -> list[NotebookResult]:
+        """Execute the tasks; on a failure no new notebook starts and the first failure in task order
+        is raised once the running ones have finished. Results come back in task order."""
+        self.start()
+        self._stop.clear()
+        for item in enumerate(tasks):
+            self._tasks.put(item)
+        outcome: dict[int, NotebookResult | BaseException | None] = {}
+        try:
+            while len(outcome) < len(tasks):
+                try:
+                    # A short timeout keeps the main thread responsive to Ctrl-C (a signal that lands
+                    # in a worker thread does not wake a blocked wait in the main thread).
+                    index, result = self._done.get(timeout=0.5)
+                except queue.Empty:
+                    continue
+                outcome[index] = result
+                if isinstance(result, NotebookResult) and progress:
+                    progress(result.notebook.name)
+        except BaseException:
+            self._stop.set()
+            raise
+        failures = [r for _, r in sorted(outcome.items()) if isinstance(r, BaseException)]
+        if failures:
+            raise failures[0]
+        return [r for _, r in sorted(outcome.items()) if isinstance(r, NotebookResult)]
+
+    def close(self, wait: bool = True) -> None:
+        """Stop the workers after their current notebook and shut their kernels down (`wait`: until done)."""
+        self._stop.set()
+        for _ in self._threads:
+            self._tasks.put(None)
+        if wait:
+            for thread in self._threads:
+                thread.join()
+        self._threads = []
+
+
+def run_notebooks(
+    tasks: list[NotebookTask],
+    *,
+    kernel: str,
+    workers: int | None = None,
+    progress: Callable[[str], None] | None = None,
+    reuse_kernels: bool = True,
+    pool: KernelPool | None = None,
+) -> list[NotebookResult]:
+    """Execute the tasks on `workers` kernels at a time (default: one per core), in task order.
+
+    Each worker keeps one kernel and runs notebook after notebook on it, reset in between
+    (`RESET_CODE`), so a run pays the start and imports of a kernel once per worker instead of once
+    per notebook; `reuse_kernels=False` gives every notebook a new kernel. `pool`: a pool already
+    started (and warmed) by the caller, which stays open. On a failure no new notebook starts; the
+    first failure in task order is raised after the running ones finish.
+    """
+    if pool is not None:
+        return pool.run(tasks, progress)
+    count = min(workers or default_workers(), max(1, len(tasks)))
+    with KernelPool(kernel, count, reuse_kernels=reuse_kernels) as own:
+        return own.run(tasks, progress)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import json
 from pathlib import Path
 
 from pipelines import paths
@@ -70,6 +72,46 @@ def plan_notebooks(
         )
         for nb in notebooks
     ]
+
+
+def warm_code(notebooks: list[Path]) -> str:
+    """Python that imports every module the notebooks import, without binding a name.
+
+    Run silently in the run's kernels while ingest runs (`KernelPool`): the notebooks then find
+    polars, altair and the pipelines loaded. Also starts the chart converter once (its first
+    conversion starts a JavaScript runtime).
+    """
+    modules: list[str] = []
+    for nb in notebooks:
+        cells = json.loads(Path(nb).read_text(encoding="utf-8")).get("cells", [])
+        for cell in cells:
+            if cell.get("cell_type") != "code":
+                continue
+            source = cell.get("source", "")
+            try:
+                tree = ast.parse("".join(source) if isinstance(source, list) else source)
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    modules += [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    modules += [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+    names = sorted(dict.fromkeys(modules))
+    return (
+        "def _warm(names):\n"
+        "    import importlib\n"
+        "    for name in names:\n"
+        "        try:\n"
+        "            importlib.import_module(name)\n"
+        "        except ImportError:\n"
+        "            pass\n"
+        "    import vl_convert\n"
+        "    vl_convert.vegalite_to_svg({'mark': 'point', 'data': {'values': [{'x': 1}]},\n"
+        "                                'encoding': {'x': {'field': 'x', 'type': 'quantitative'}}},\n"
+        "                               allowed_base_urls=[])\n"
+        f"_warm({names!r})\n"
+    )
 
 
 def check_notebooks(notebooks: list[Path]) -> None:

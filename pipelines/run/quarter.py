@@ -8,7 +8,8 @@ Steps (each with its own progress bar and timing):
    exact `kpis.csv`, with the research tables beside it (`cohorten.csv`, `cohortcurven.csv`,
    `overgangen.csv`, `engine.write_research_tables`);
 3. notebooks - `01_validatie` and every KPI/programme/research notebook (`notebooks/[0-3][0-9]_*.ipynb`,
-   not `00_ingest`, whose work step 1 did) with papermill on the named kernel, two at a time;
+   not `00_ingest`, whose work step 1 did) with papermill on the named kernel: one kernel per core,
+   started (and importing) while step 1 runs, each running notebook after notebook, reset in between;
    parameters are checked against every notebook's `parameters` cell before step 1 starts;
 4. publication - HTML pages without code, `index.html`, `kpis.xlsx`, chart exports, the disclosure
    audit (a run whose published part gives a hidden cell away fails) and `manifest.json`; the bundle
@@ -61,8 +62,14 @@ from pipelines.preflight import TargetLock, check_percentage, check_writable_dir
 from pipelines.report.html import PublishError
 from pipelines.run import notebooks as notebook_runner
 from pipelines.run.bundle import kernel_info, publish_bundle
-from pipelines.run.notebooks import run_notebooks
-from pipelines.run.plan import active_notebooks, check_notebooks, discover_notebooks, plan_notebooks
+from pipelines.run.notebooks import KernelPool, default_workers, run_notebooks
+from pipelines.run.plan import (
+    active_notebooks,
+    check_notebooks,
+    discover_notebooks,
+    plan_notebooks,
+    warm_code,
+)
 from pipelines.run.staging import RUN_LOG, default_out_dir, keep_failed, make_staging, now, replace_bundle
 
 
@@ -192,7 +199,7 @@ def run_quarter(
     clean_root: Path = paths.DATA_CLEAN,
     notebooks_dir: Path = paths.NOTEBOOKS,
     kernel: str = paths.KERNEL_NAME,
-    workers: int = 2,
+    workers: int | None = None,
     stream=None,
 ) -> RunResult:
     """The whole quarterly run; raises `RunError` (with the exit code) when it stops.
@@ -230,7 +237,7 @@ def _run_quarter(
     clean_root: Path = paths.DATA_CLEAN,
     notebooks_dir: Path = paths.NOTEBOOKS,
     kernel: str = paths.KERNEL_NAME,
-    workers: int = 2,
+    workers: int | None = None,
     stream=None,
 ) -> RunResult:
     started_at = now()
@@ -262,6 +269,61 @@ def _run_quarter(
 
     progress = Progress(4, stream)
     result_steps: dict[str, Any] = {}
+    # the kernels start and import while ingest runs, which leaves a core mostly idle
+    pool = KernelPool(
+        kernel,
+        min(workers or default_workers(), len(notebooks)),
+        warm_in=notebooks[0].parent,
+        warm_code=warm_code(notebooks),
+    ).start()
+    try:
+        result, kpis, results, target = _locked_run(
+            buffer=buffer,
+            progress=progress,
+            pool=pool,
+            export_dir=export_dir,
+            kwartaal=kwartaal,
+            b=b,
+            b_previous=b_previous,
+            given_target=given_target,
+            given_config=given_config,
+            clean_root=clean_root,
+            max_afwijzing_pct=max_afwijzing_pct,
+            notebooks=notebooks,
+            kernel=kernel,
+            kernel_meta=kernel_meta,
+            config_path=config_path,
+            profiel=profiel,
+            started_at=started_at,
+        )
+    except BaseException as exc:
+        pool.close(wait=isinstance(exc, Exception))  # on Ctrl-C the kernels follow this process
+        raise
+    result_steps.update(progress.seconds)
+    return RunResult(out_dir=target, manifest=result, kpis=kpis, steps=result_steps, notebooks=results)
+
+
+def _locked_run(
+    *,
+    buffer: logging.handlers.MemoryHandler,
+    progress: Progress,
+    pool: KernelPool,
+    export_dir: Path,
+    kwartaal: str,
+    b: dt.date,
+    b_previous: dt.date,
+    given_target: Path | None,
+    given_config: Any,
+    clean_root: Path,
+    max_afwijzing_pct: float | None,
+    notebooks: list[Path],
+    kernel: str,
+    kernel_meta: dict,
+    config_path: Path | None,
+    profiel: str | None,
+    started_at: str,
+) -> tuple[dict[str, Any], Any, list[notebook_runner.NotebookResult], Path]:
+    """Steps 1-4 under the locks of the target and of the clean delivery the notebooks read."""
     with contextlib.ExitStack() as locks:
         if given_target is not None:
             locks.enter_context(TargetLock(given_target))
@@ -291,7 +353,7 @@ def _run_quarter(
             notebooks=notebooks,
             kernel=kernel,
             kernel_meta=kernel_meta,
-            workers=workers,
+            pool=pool,
             kwartaal=kwartaal,
             b=b,
             b_previous=b_previous,
@@ -300,8 +362,7 @@ def _run_quarter(
             profiel=profiel,
             started_at=started_at,
         )
-    result_steps.update(progress.seconds)
-    return RunResult(out_dir=target, manifest=result, kpis=kpis, steps=result_steps, notebooks=results)
+    return result, kpis, results, target
 
 
 def _build(
@@ -315,7 +376,7 @@ def _build(
     notebooks: list[Path],
     kernel: str,
     kernel_meta: dict,
-    workers: int,
+    pool: KernelPool,
     kwartaal: str,
     b: dt.date,
     b_previous: dt.date,
@@ -354,7 +415,8 @@ def _build(
         )
         with progress.step("notebooks", units=len(tasks)) as step:
             try:
-                results = run_notebooks(tasks, kernel=kernel, workers=workers, progress=step.advance)
+                results = run_notebooks(tasks, kernel=kernel, pool=pool, progress=step.advance)
+                pool.close()
             except notebook_runner.NotebookError as exc:
                 failed = target.parent / f"{target.name}.mislukt"
                 message = _failure_message(exc, staging, failed)
@@ -428,6 +490,7 @@ def _ingest(read, export_dir: Path, clean_root: Path, max_afwijzing_pct: float |
             clean_root=Path(clean_root).resolve(),
             max_afwijzing_pct=max_afwijzing_pct,
             config=config,
+            release_rows=True,
         )
     except (ThresholdExceeded, ExportError, IngestError) as exc:
         raise RunError(f"run gestopt bij ingest: {exc}", exit_code=exc.exit_code) from exc

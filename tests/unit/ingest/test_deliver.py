@@ -14,6 +14,7 @@ from pipelines.clean import load_clean
 from pipelines.ingest.deliver import (
     IngestError,
     ThresholdExceeded,
+    find_duplicates,
     threshold_breaches,
     validate_tables,
     write_delivery,
@@ -244,3 +245,19 @@ def test_a_crash_leaves_no_half_delivery(tmp_path, monkeypatch, good):
         _write(tables, validation, tmp_path, out_dir=tmp_path / "uit")
     assert not (tmp_path / "uit").exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_duplicates_are_found_as_by_their_definition():
+    """The fast path (hash pass first) equals the definition: every row equal to an earlier one, with
+    the first such row, lists compared element by element and empty cells equal to each other."""
+    frame = pl.DataFrame(
+        {
+            "contact_id": ["a", "b", "a", "c", "a", None, None, "d", "d"],
+            "soort": ["fip", "fip", "fip", "fip", "fip", "fip", "fip", "fip", "fip"],
+            "leefgebieden": [["x"], ["x"], ["x"], [], ["x"], None, None, ["x", "y"], ["y", "x"]],
+            "_regel": [2, 3, 4, 5, 6, 7, 8, 9, 10],
+        }
+    )
+    out = find_duplicates("contactmomenten", frame).sort("_regel")
+    assert out.rows() == [(4, 2), (6, 2), (8, 7)]
+    assert find_duplicates("contactmomenten", frame.head(2)).height == 0

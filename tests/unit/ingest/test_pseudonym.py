@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import stat
 
@@ -23,6 +25,26 @@ def test_pseudonym_is_keyed_stable_and_hex():
     assert a[0] != c[0]
     assert len(a[0]) == 64 and int(a[0], 16) >= 0
     assert "111222333" not in a[0]
+
+
+@pytest.mark.parametrize("key", [b"sleutel-een-0123456789", b"k" * 64, "lang-\u00e9".encode() * 20])
+def test_fast_hmac_is_the_standard_hmac(key):
+    values = ["111222333", "123456782", "", "\u00e9\u00e9n", "x" * 200]
+    expected = [hmac.new(key, v.encode("utf-8"), hashlib.sha256).hexdigest() for v in values]
+    assert pseudonym.pseudonymise_values(values, key) == expected
+
+
+def test_one_table_for_a_whole_delivery_gives_the_same_pseudonyms():
+    key = b"sleutel-een-0123456789"
+    personen = pl.Series("bsn", ["111222333", "123456782", None])
+    uitkeringen = pl.Series("bsn", ["123456782", "123456782", "999999999", None])
+    table = pseudonym.pseudonym_table([personen, uitkeringen], key)
+    assert table.height == 3  # each distinct BSN once
+    for series in (personen, uitkeringen):
+        assert (
+            pseudonym.pseudonymise(series, key, table).to_list()
+            == pseudonym.pseudonymise(series, key).to_list()
+        )
 
 
 def test_key_from_environment(monkeypatch):

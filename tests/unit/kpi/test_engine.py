@@ -1,11 +1,22 @@
 """compute_kpis as a whole and kpis.csv: complete, sorted, typed, byte-stable."""
 
+import dataclasses
 import datetime as dt
+import hashlib
 
 import polars as pl
 import pytest
 
-from pipelines.kpi.engine import KPIS_COLUMNS, compute_kpis, format_number, read_kpis_csv, write_kpis_csv
+from pipelines.clean import load_clean
+from pipelines.config import config_for
+from pipelines.kpi.engine import (
+    KPIS_COLUMNS,
+    compute_kpis,
+    format_number,
+    read_kpis_csv,
+    with_person_ids,
+    write_kpis_csv,
+)
 from pipelines.kpi.registry import KPI_CATALOGUE, KPI_FAMILIES
 from tests.support.kpi_frames import clean_data, config, personen, uitkering
 
@@ -115,3 +126,40 @@ def test_target_group_breakdown_uses_the_same_definitions(small):
         == 2
     )
     assert sub.get("medewerkers").equals(small.get("medewerkers"))
+
+
+def test_person_ids_are_exact_or_not_used(small_clean):
+    """Pseudonyms become their 16-character prefix as a number; anything else stays as it is."""
+    data = load_clean(small_clean)
+    short = with_person_ids(data)
+    assert short is data  # the fixture's keys are not pseudonyms: nothing to gain, nothing changed
+
+    def pseudonym(value: str) -> str:
+        return hashlib.sha256(value.encode()).hexdigest()
+
+    tables = {
+        name: frame.with_columns(pl.col("persoon").map_elements(pseudonym, return_dtype=pl.String))
+        if "persoon" in frame.columns
+        else frame
+        for name, frame in data.tables.items()
+    }
+    hexed = dataclasses.replace(data, tables=tables)
+    ids = with_person_ids(hexed)
+    personen = hexed.get("personen").get_column("persoon")
+    assert ids.get("personen").get_column("persoon").to_list() == [int(p[:16], 16) for p in personen]
+    assert ids.get("personen").get_column("persoon").dtype == pl.UInt64
+    # a row whose pseudonym is not the one its prefix stands for: no ids at all (exact or nothing)
+    broken = dict(tables)
+    uitkeringen = broken["uitkeringen"]
+    first = uitkeringen.get_column("persoon")[0]
+    broken["uitkeringen"] = uitkeringen.with_columns(
+        pl.when(pl.int_range(pl.len()) == 0)
+        .then(pl.lit(first[:16] + "0" * 48))
+        .otherwise(pl.col("persoon"))
+        .alias("persoon")
+    )
+    clash = dataclasses.replace(data, tables=broken)
+    assert with_person_ids(clash) is clash
+    # the figures do not depend on how persons are keyed
+    cfg = config_for(data.organisatie)
+    assert compute_kpis(hexed, cfg, D(2024, 9, 30)).equals(compute_kpis(data, cfg, D(2024, 9, 30)))

@@ -81,3 +81,61 @@ def test_pool_returns_in_task_order_and_raises_the_first_failure_in_order(nb_fol
     results = run_notebooks(tasks[:1] * 1, kernel="participatie", workers=2)
     assert [r.notebook.name for r in results] == ["11_goed.ipynb"]
     assert json.loads((tmp_path / "11_goed.kerncijfers.json").read_text()) == {"kwartaal": "2024Q3"}
+
+
+def test_a_reused_kernel_starts_each_notebook_as_a_new_kernel_would(nb_folder, tmp_path):
+    """One worker, three notebooks, one kernel: no name leaks, counter from 1, same folder, same process."""
+    first = make_notebook(
+        nb_folder / "31_eerste.ipynb",
+        REPORT_PARAMETERS,
+        "import os\ngeheim = 42\nos.chdir('/')",
+        "print(os.getpid(), flush=True)",
+    )
+    probe = (
+        "import os, json\n"
+        "print(os.getpid(), flush=True)\n"
+        "print(json.dumps({'geheim': 'geheim' in globals(), 'map': os.getcwd()}), flush=True)"
+    )
+    second = make_notebook(nb_folder / "32_tweede.ipynb", REPORT_PARAMETERS, probe)
+    third = make_notebook(nb_folder / "33_derde.ipynb", REPORT_PARAMETERS, probe)
+    tasks = [
+        NotebookTask(nb, {"kwartaal": "2024Q3"}, tmp_path / "nb" / nb.name, ())
+        for nb in (first, second, third)
+    ]
+    done: list[str] = []
+    results = run_notebooks(tasks, kernel="participatie", workers=1, progress=done.append)
+    assert [r.notebook.name for r in results] == ["31_eerste.ipynb", "32_tweede.ipynb", "33_derde.ipynb"]
+    assert done == ["31_eerste.ipynb", "32_tweede.ipynb", "33_derde.ipynb"]
+
+    def code_cells(name: str) -> list[dict]:
+        nb = json.loads((tmp_path / "nb" / name).read_text())
+        return [c for c in nb["cells"] if c["cell_type"] == "code"]
+
+    def printed(cell: dict) -> list[str]:
+        return "".join("".join(o.get("text", "")) for o in cell["outputs"]).splitlines()
+
+    pids = set()
+    for name in ("31_eerste.ipynb", "32_tweede.ipynb", "33_derde.ipynb"):
+        cells = code_cells(name)
+        assert [c["execution_count"] for c in cells] == list(range(1, len(cells) + 1)), name
+        pids.add(printed(cells[-1])[0])
+    assert len(pids) == 1  # one kernel process served all three
+    for name in ("32_tweede.ipynb", "33_derde.ipynb"):
+        probe_out = json.loads(printed(code_cells(name)[-1])[1])
+        assert probe_out == {"geheim": False, "map": str(nb_folder.resolve())}
+
+
+def test_without_reuse_every_notebook_gets_a_kernel_of_its_own(nb_folder, tmp_path):
+    notebooks = [
+        make_notebook(nb_folder / f"4{i}_pid.ipynb", REPORT_PARAMETERS, "import os\nprint(os.getpid())")
+        for i in (1, 2)
+    ]
+    tasks = [NotebookTask(nb, {}, tmp_path / "nb" / nb.name, ()) for nb in notebooks]
+    run_notebooks(tasks, kernel="participatie", workers=1, reuse_kernels=False)
+    pids = {
+        "".join(
+            json.loads((tmp_path / "nb" / nb.name).read_text())["cells"][-1]["outputs"][0]["text"]
+        ).strip()
+        for nb in notebooks
+    }
+    assert len(pids) == 2
