@@ -8,7 +8,8 @@ from pathlib import Path
 from pipelines.clean import load_clean
 from pipelines.config import config_for
 from pipelines.kpi.engine import compute_kpis, write_kpis_csv
-from pipelines.periods import peildatum
+from pipelines.periods import check_quarter
+from pipelines.text import format_date, format_nl
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
@@ -26,15 +27,15 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    dates = [peildatum(k) for k in args.kwartaal]
     data = load_clean(args.clean)
+    dates = [check_quarter(k, data.gegevens_vanaf, data.extractiedatum) for k in args.kwartaal]
     codes = data.get("personen").get_column("gemeentecode").unique().to_list()
     config = config_for(data.organisatie, args.config, gemeentecodes=codes)
     kpis = compute_kpis(data, config, dates)
     out = write_kpis_csv(kpis, args.out or (Path(args.clean) / "kpis.csv"))
     available = kpis.filter(kpis["waarde"].is_not_null()).height
     print(
-        f"{kpis.height} kengetallen ({available} beschikbaar) voor {data.organisatie}, "
-        f"peildatum {', '.join(d.isoformat() for d in dates)}: {out}"
+        f"{format_nl(kpis.height)} kengetallen ({format_nl(available)} beschikbaar) voor {data.organisatie}, "
+        f"peildatum {', '.join(format_date(d) for d in dates)}: {out}"
     )
     return 0

@@ -140,11 +140,10 @@ def prepare(
                 f"parameter gemeente: {gemeente} hoort niet bij {config.organisatie}; "
                 f"kies 'totaal' of een van {', '.join(known)}"
             )
-    if b > data.extractiedatum:
-        raise ParameterError(
-            f"parameter kwartaal: peildatum {b.isoformat()} ligt na de extractiedatum "
-            f"{data.extractiedatum.isoformat()} van deze levering"
-        )
+    try:
+        periods.check_quarter(kwartaal, data.gegevens_vanaf, data.extractiedatum)
+    except periods.PeriodError as exc:
+        raise ParameterError(f"parameter kwartaal: {exc}") from exc
     out = Path(uitvoer_dir).expanduser() if uitvoer_dir else None
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)

@@ -35,10 +35,11 @@ from pipelines import paths
 from pipelines.clean import load_clean
 from pipelines.config import config_for, load_config
 from pipelines.errors import RunError
-from pipelines.ingest.deliver import IngestError, ThresholdExceeded, ingest_export
+from pipelines.ingest.deliver import IngestError, ThresholdExceeded, ingest_read
 from pipelines.ingest.profiles import ExportError
+from pipelines.ingest.read import read_export
 from pipelines.kpi.engine import compute_kpis, write_kpis_csv
-from pipelines.periods import peildatum, vorig_kwartaal
+from pipelines.periods import PeriodError, check_quarter, peildatum, vorig_kwartaal
 from pipelines.report.html import PublishError
 from pipelines.report.notebook import quarter_peildata
 from pipelines.run import notebooks as notebook_runner
@@ -66,10 +67,10 @@ class RunResult:
 class Progress:
     """A line per step on stdout and a tqdm bar per step on stderr (hidden when not a terminal)."""
 
-    def __init__(self, total_steps: int, stream=sys.stdout):
+    def __init__(self, total_steps: int, stream=None):
         self.total = total_steps
         self.number = 0
-        self.stream = stream
+        self.stream = stream if stream is not None else sys.stdout
         self.seconds: dict[str, float] = {}
 
     def step(self, name: str, units: int = 1):
@@ -125,7 +126,7 @@ def run_quarter(
     notebooks_dir: Path = paths.NOTEBOOKS,
     kernel: str = paths.KERNEL_NAME,
     workers: int = 2,
-    stream=sys.stdout,
+    stream=None,
 ) -> RunResult:
     """The whole quarterly run; raises `RunError` (with the exit code) when it stops."""
     started_at = now()
@@ -143,7 +144,7 @@ def run_quarter(
     result_steps: dict[str, Any] = {}
 
     with progress.step("ingest en validatie"):
-        ingest = _ingest(export_dir, clean_root, max_afwijzing_pct, given_config, profiel)
+        ingest = _ingest(export_dir, clean_root, max_afwijzing_pct, given_config, profiel, kwartaal)
     config = given_config or config_for(ingest.organisatie, gemeentecodes=_gemeentecodes(ingest.clean_dir))
     target = Path(out_dir).resolve() if out_dir else default_out_dir(config.slug, kwartaal)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -230,12 +231,22 @@ def _gemeentecodes(clean_dir: Path) -> list[str]:
     )
 
 
-def _ingest(export_dir: Path, clean_root: Path, max_afwijzing_pct: float | None, config, profiel: str | None):
+def _ingest(
+    export_dir: Path,
+    clean_root: Path,
+    max_afwijzing_pct: float | None,
+    config,
+    profiel: str | None,
+    kwartaal: str,
+):
+    """Read the export, refuse a quarter it has no data on (before validating anything), then ingest."""
     try:
-        return ingest_export(
+        read = read_export(export_dir, profile=profiel)
+        _check_quarter_of(read, kwartaal)
+        return ingest_read(
+            read,
             export_dir,
             clean_root=Path(clean_root).resolve(),
-            profile=profiel,
             max_afwijzing_pct=max_afwijzing_pct,
             config=config,
         )
@@ -243,6 +254,23 @@ def _ingest(export_dir: Path, clean_root: Path, max_afwijzing_pct: float | None,
         raise RunError(f"run gestopt bij ingest: {exc}", exit_code=3) from exc
     except (ExportError, IngestError) as exc:
         raise RunError(f"run gestopt bij ingest: {exc}", exit_code=3) from exc
+
+
+def _check_quarter_of(read, kwartaal: str) -> None:
+    """The quarter against the delivery's `gegevens_vanaf` and `extractiedatum` (exit 2 when outside).
+
+    A `levering` that is not one readable row is left to the validation, which rejects it with reasons.
+    """
+    levering = read.tables["levering"].frame
+    if levering.height != 1:
+        return
+    row = levering.row(0, named=True)
+    if row.get("gegevens_vanaf") is None or row.get("extractiedatum") is None:
+        return
+    try:
+        check_quarter(kwartaal, row["gegevens_vanaf"], row["extractiedatum"])
+    except PeriodError as exc:
+        raise RunError(f"run geweigerd voordat er iets draaide: {exc}", exit_code=2) from exc
 
 
 def _kpis(clean_dir: Path, config, peildata: list[dt.date], path: Path):
