@@ -23,8 +23,6 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c requirements.lock -e ".[test]"
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (participatie)"
-	@# the kernel's own start-up warnings (TCP without encryption, on loopback) would flood every run's log
-	$(PY) -c 'import json, sys; p = sys.prefix + "/share/jupyter/kernels/$(KERNEL)/kernel.json"; k = json.load(open(p)); k["argv"].append("--IPKernelApp.log_level=ERROR"); json.dump(k, open(p, "w"), indent=1)'
 	touch $@
 
 install: $(VENV)/.installed ## maak .venv, installeer de vastgepinde pakketten, registreer de Jupyter-kernel

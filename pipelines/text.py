@@ -85,5 +85,7 @@ def dutch_dates(text: str) -> str:
 
 def range_text(low: float, high: float, unit: str = "n") -> str:
     """An inclusive range in the house wording: `1 tot en met 4`, `60 tot en met 70 %`."""
-    first = format_nl(low, unit).removesuffix(" %")
-    return f"{first} tot en met {format_nl(high, unit)}"
+    whole = float(low).is_integer() and float(high).is_integer()
+    decimals = 0 if whole and unit == "pct" else None
+    first = format_nl(low, unit, decimals).removesuffix(" %")
+    return f"{first} tot en met {format_nl(high, unit, decimals)}"

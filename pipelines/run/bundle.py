@@ -114,7 +114,11 @@ def publish_bundle(
         if code != "totaal":
             gemeenten.setdefault(code, code)
     pages = [(f"{r.output.stem}.html", page_title(r.output)) for r in results]
-    nav = [("index.html", "Dashboard")] + pages + [("validatie/index.html", "Validatie")]
+    nav = (
+        [("index.html", "Dashboard")]
+        + pages
+        + [("validatie/index.html", "Validatie"), ("index.html#bestanden", "Bestanden")]
+    )
     for r in results:
         html_text = report_html.notebook_page(
             r.output,
@@ -128,32 +132,41 @@ def publish_bundle(
 
     norms = dashboard.config_norms(config)
     chart_specs: list[tuple[str, dict]] = []
-    chart_files: list[str] = []
+    shown: list[dashboard.DashboardChart] = []
     for kpi in DASHBOARD_CHARTS:
-        spec = dashboard.overview_chart(pub, KPI_CATALOGUE, gemeenten, kpi)
+        spec = dashboard.overview_chart(pub, KPI_CATALOGUE, gemeenten, kpi, norms)
         if spec is None:
             continue
-        chart_specs.append((f"dashboard-{kpi.replace('_', '-')}", spec))
-        for file in charts.save_spec(spec, staging / "grafieken" / f"dashboard_{kpi}"):
-            chart_files.append(file.relative_to(staging).as_posix())
+        div_id = f"dashboard-{kpi.replace('_', '-')}"
+        chart_specs.append((div_id, dashboard.page_spec(spec)))
+        files = charts.save_spec(spec, staging / "grafieken" / f"dashboard_{kpi}")
+        shown.append(
+            dashboard.DashboardChart(
+                div_id,
+                KPI_CATALOGUE[kpi].label,
+                tuple(
+                    f.relative_to(staging).as_posix() for f in sorted(files, key=lambda f: f.suffix != ".png")
+                ),
+            )
+        )
     step.advance("grafieken")
 
-    sections = pages + [
-        ("validatie/index.html", "Validatierapport"),
-        ("kpis.csv", "kpis.csv (exact, voor analisten)"),
-        ("kpis.xlsx", "kpis.xlsx (publicatieversie)"),
-        ("manifest.json", "manifest.json (verantwoording)"),
+    downloads = [
+        ("kpis.xlsx", "kpis.xlsx: alle kengetallen per gemeente (publicatieversie, voor de bestuursnotitie)"),
+        ("kpis.csv", "kpis.csv: exacte waarden (alleen voor analisten)"),
+        ("validatie/index.html", "Validatierapport van de levering"),
+        ("manifest.json", "manifest.json: verantwoording (invoer, parameters, versies)"),
     ]
     body = dashboard.dashboard_body(
         pub,
         KPI_CATALOGUE,
         gemeenten,
-        sections,
-        chart_files,
         present.suppression_notes(config.min_cell, config.min_noemer),
         norms,
+        organisatie=config.organisatie,
+        charts_shown=shown,
+        downloads=downloads,
     )
-    body += "\n" + "\n".join(f'<div class="grafiek" id="{div_id}"></div>' for div_id, _ in chart_specs)
     index = report_html.render_page(
         title=f"Dashboard {config.organisatie} {kwartaal}",
         body=body,

@@ -22,6 +22,11 @@ from typing import Any
 from pipelines.errors import ParticipatieError
 from pipelines.paths import KERNEL_NAME
 
+#: Passed to every kernel the runner starts: its own start-up and shutdown messages ("Kernel is running over
+#: TCP without encryption" on loopback, "KeyboardInterrupt caught in kernel" when it is stopped) are not for
+#: the person running the quarter, however the package was installed (pip, conda or `make install`).
+KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=CRITICAL",)
+
 
 class NotebookError(ParticipatieError):
     """Base class: something about one notebook stops the run."""
@@ -182,6 +187,7 @@ def execute(
             log_output=False,
             cwd=str(Path(cwd).resolve() if cwd else notebook.parent),
             start_timeout=start_timeout,
+            extra_arguments=list(KERNEL_ARGUMENTS),
         )
     except PapermillExecutionError as exc:
         raise NotebookFailed(notebook, output, exc.cell_index, exc.ename, exc.evalue, exc.exec_count) from exc

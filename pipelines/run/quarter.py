@@ -40,6 +40,7 @@ from pipelines.ingest.profiles import ExportError
 from pipelines.ingest.read import read_export
 from pipelines.kpi.engine import compute_kpis, write_kpis_csv
 from pipelines.periods import PeriodError, check_quarter, peildatum, vorig_kwartaal
+from pipelines.report.formats import format_nl
 from pipelines.report.html import PublishError
 from pipelines.report.notebook import quarter_peildata
 from pipelines.run import notebooks as notebook_runner
@@ -80,6 +81,7 @@ class Progress:
 class _Step:
     def __init__(self, progress: Progress, name: str, units: int):
         self.progress, self.name, self.units = progress, name, units
+        self.done = 0
 
     def __enter__(self):
         from tqdm import tqdm
@@ -101,6 +103,17 @@ class _Step:
             self.bar.set_postfix_str(label)
         self.bar.update(1)
 
+    def finished(self, label: str) -> None:
+        """A line as each part finishes (`[3/10] 12_bestand.ipynb klaar na 21,3 s`), then the bar moves on:
+        a long step shows it is alive also where no bar is drawn (a log, CI, a pipe).
+        """
+        self.done += 1
+        seconds = _nl_seconds(time.perf_counter() - self.started)
+        line = f"      [{self.done}/{self.units}] {label} klaar na {seconds}"
+        self.bar.write(line, file=self.progress.stream)
+        self.progress.stream.flush()
+        self.advance(label)
+
     def __exit__(self, exc_type, exc, tb):
         self.bar.close()
         seconds = time.perf_counter() - self.started
@@ -111,7 +124,7 @@ class _Step:
 
 
 def _nl_seconds(seconds: float) -> str:
-    return f"{seconds:.1f}".replace(".", ",") + " s"
+    return f"{format_nl(seconds, 'n', decimals=1)} s"
 
 
 def run_quarter(
@@ -170,7 +183,7 @@ def run_quarter(
         )
         with progress.step("notebooks", units=len(tasks)) as step:
             try:
-                results = run_notebooks(tasks, kernel=kernel, workers=workers, progress=step.advance)
+                results = run_notebooks(tasks, kernel=kernel, workers=workers, progress=step.finished)
             except notebook_runner.NotebookError as exc:
                 failed = target.parent / f"{target.name}.mislukt"
                 message = _failure_message(exc, staging, failed)

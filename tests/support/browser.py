@@ -185,6 +185,11 @@ class Browser:
         self.viewport(self.width, self.height)
         return out
 
+    def print_media(self, on: bool = True, width: int = 794) -> None:
+        """Lay the page out as it prints (`@media print`, A4 width at 96 dpi), for a screenshot of it."""
+        self.send("Emulation.setEmulatedMedia", media="print" if on else "")
+        self.width = width if on else 1280
+
     def pdf(self, target: Path) -> Path:
         """The page printed as the browser's "print to PDF" would (A4, print stylesheet)."""
         data = self.send(

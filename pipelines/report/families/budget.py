@@ -7,10 +7,11 @@ import math
 
 import polars as pl
 
-from pipelines.disclosure import REASON_TEXT
 from pipelines.kpi.base import TOTAAL
 from pipelines.kpi.budget import ONBEKEND, PERSPECTIEVEN
 from pipelines.report.formats import format_nl
+from pipelines.report.notebook import unavailable_reason
+from pipelines.report.present import reason_words
 
 PERSPECTIEF_LABELS = {
     "werken": "Werken",
@@ -75,7 +76,13 @@ def exhaustion_series(frame: pl.DataFrame, peildata: list[dt.date]) -> pl.DataFr
     return pl.DataFrame(out, schema=schema)
 
 
-def budget_table(frame: pl.DataFrame, b: dt.date, budgets: dict[int, dict[str, float]]) -> pl.DataFrame:
+def budget_table(
+    frame: pl.DataFrame,
+    b: dt.date,
+    budgets: dict[int, dict[str, float]],
+    min_cell: int = 5,
+    min_noemer: int = 10,
+) -> pl.DataFrame:
     """Per perspective: budget of the year, spend to date, exhaustion (Dutch text, suppression applied)."""
     year = budgets.get(b.year) or {}
     out = []
@@ -88,7 +95,7 @@ def budget_table(frame: pl.DataFrame, b: dt.date, budgets: dict[int, dict[str, f
                 cells.append("")
             elif reden:
                 cells.append("-")
-                notes.append(REASON_TEXT.get(reden, reden))
+                notes.append(reason_words(reden, min_cell, min_noemer))
             elif waarde is None:
                 cells.append("n.b.")
                 notes.append(opmerking or "niet beschikbaar")
@@ -109,11 +116,5 @@ def budget_table(frame: pl.DataFrame, b: dt.date, budgets: dict[int, dict[str, f
 
 
 def unavailable_note(frame: pl.DataFrame, b: dt.date) -> str | None:
-    """Why the family has no figures on `b` (None when it has some): the notebook says so instead of
-    charting.
-    """
-    sel = frame.filter(pl.col("peildatum") == b)
-    if sel.filter(pl.col("waarde").is_not_null()).height:
-        return None
-    reasons = sorted(set(sel.get_column("opmerking").drop_nulls().to_list()))
-    return "; ".join(reasons) or "niet beschikbaar"
+    """Why the family has no figures on `b` (None when it has some): `notebook.unavailable_reason`."""
+    return unavailable_reason(frame, b)
