@@ -19,7 +19,7 @@ import polars as pl
 
 from pipelines.kpi.registry import FAMILY_LABELS, KpiInfo
 from pipelines.report import charts
-from pipelines.report.formats import UNIT_TEXT, dutch_dates, format_date
+from pipelines.report.formats import NIET_BESCHIKBAAR, UNIT_TEXT, dutch_dates, format_date
 from pipelines.report.norms import (
     GEHAALD,
     NIET_GEHAALD,
@@ -102,7 +102,7 @@ def _tile(
         )
         + "</div>",
     ]
-    if before is not None:
+    if before is not None and before["tekst"] != NIET_BESCHIKBAAR:
         said = f"vorig kwartaal {html.escape(before['tekst'])}"
         if change.quality in ("beter", "slechter"):
             said += f' &middot; <span class="{change.quality}">{change.quality}</span>'

@@ -331,7 +331,7 @@ def when_available(what: str) -> Iterator[None]:
     try:
         yield
     except UNAVAILABLE as exc:
-        show_text(f"**{what}: niet beschikbaar** ({reason_text(exc)}).")
+        show_text(f"*{what}*: niet beschikbaar ({reason_text(exc)}).")
 
 
 def unavailable_reason(frame: pl.DataFrame, b: dt.date, kpis: list[str] | None = None) -> str | None:
