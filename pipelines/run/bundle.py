@@ -188,6 +188,7 @@ def publish_bundle(
         kwartaal=kwartaal,
         min_cell=config.min_cell,
         min_noemer=config.min_noemer,
+        norms=norms,
     )
     step.advance("kpis.xlsx")
 

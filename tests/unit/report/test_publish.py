@@ -56,8 +56,8 @@ def test_workbook_has_a_sheet_per_family_no_small_numbers_and_stable_bytes(pub, 
         )
     assert paths[0].read_bytes() == paths[1].read_bytes()
     book = openpyxl.load_workbook(paths[0])
-    assert book.sheetnames[0] == "Toelichting"
-    assert set(book.sheetnames[1:]) == {"uitstroom", "bestand", "caseload", "fip", "lks"}
+    assert book.sheetnames[:2] == ["Toelichting", "Normen"]
+    assert set(book.sheetnames[2:]) == {"uitstroom", "bestand", "caseload", "fip", "lks"}
     sheet = book["bestand"]
     header = [c.value for c in sheet[3]]
     assert header[:4] == ["Kengetal", "Eenheid", "Totaal", "Hillegom"]
@@ -70,7 +70,7 @@ def test_workbook_has_a_sheet_per_family_no_small_numbers_and_stable_bytes(pub, 
         for r in book["uitstroom"].iter_rows(min_row=4, values_only=True)
         if r[0] == KPI_CATALOGUE["uitstroom_werk_inkomen_pct"].label
     )
-    assert pct[2:5] == (20, "-", 12.5)
+    assert pct[2:5] == (0.2, "-", 0.125)  # percentages as fractions, shown with a percent format
     notes = [r[0] for r in sheet.iter_rows(values_only=True) if r[0] and str(r[0]).startswith("<5")]
     assert notes, "the sheet explains <5"
 
