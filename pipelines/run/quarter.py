@@ -316,18 +316,27 @@ def summary(result: RunResult, b: dt.date | None = None) -> str:
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--export", required=True, type=Path, help="map met de export (csv/xlsx)")
+    parser.add_argument(
+        "--export", required=True, type=Path, metavar="MAP", help="map met de export (csv/xlsx)"
+    )
     parser.add_argument("--kwartaal", required=True, help="kwartaal van de evaluatie, bijvoorbeeld 2024Q3")
     parser.add_argument(
-        "--out", type=Path, default=None, help="doelmap (standaard reports/<organisatie>/<kwartaal>/)"
+        "--out",
+        type=Path,
+        default=None,
+        metavar="MAP",
+        help="doelmap (standaard reports/<organisatie>/<kwartaal>/)",
     )
     parser.add_argument(
         "--max-afwijzing-pct",
         type=float,
         default=None,
+        metavar="PCT",
         help="maximaal aandeel afgewezen regels per tabel in procent (standaard uit de configuratie, 5)",
     )
-    parser.add_argument("--config", type=Path, default=None, help="configuratie van de organisatie (yaml)")
+    parser.add_argument(
+        "--config", type=Path, default=None, metavar="BESTAND", help="configuratie van de organisatie (yaml)"
+    )
     parser.add_argument(
         "--profiel", default=None, help="mappingprofiel van de export (naam of pad); standaard automatisch"
     )
@@ -335,18 +344,25 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "--clean-root",
         type=Path,
         default=paths.DATA_CLEAN,
+        metavar="MAP",
         help=f"map voor de schone data (standaard {paths.DATA_CLEAN})",
     )
     parser.add_argument(
         "--notebooks",
         type=Path,
         default=paths.NOTEBOOKS,
+        metavar="MAP",
         help=f"map met de notebooks (standaard {paths.NOTEBOOKS})",
     )
     parser.add_argument(
-        "--kernel", default=paths.KERNEL_NAME, help=f"Jupyter-kernel (standaard {paths.KERNEL_NAME})"
+        "--kernel",
+        default=paths.KERNEL_NAME,
+        metavar="NAAM",
+        help=f"Jupyter-kernel (standaard {paths.KERNEL_NAME})",
     )
-    parser.add_argument("--workers", type=int, default=2, help="notebooks tegelijk (standaard 2)")
+    parser.add_argument(
+        "--workers", type=int, default=2, metavar="AANTAL", help="notebooks tegelijk (standaard 2)"
+    )
 
 
 def _terminate(signum, frame):
