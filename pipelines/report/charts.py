@@ -493,6 +493,13 @@ def bar_chart(
         ),
         pl.col("waarde").fill_null(0).alias("pos"),
     )
+    if norm is not None and horizontal:
+        # a label that would start just left of the norm line is put right of it, never across it
+        top_guess = 100.0 if unit == "pct" else _domain_top(rows["waarde"].to_list() + [norm])
+        near = (pl.col("pos") < norm) & (pl.col("pos") > norm - 0.12 * top_guess)
+        rows = rows.with_columns(
+            pl.when(near).then(pl.lit(float(norm))).otherwise(pl.col("pos")).alias("pos")
+        )
     order = rows.get_column("categorie").to_list()
     base = alt.Chart(alt.Data(values=_records(rows)))
     if unit == "pct":

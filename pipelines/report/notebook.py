@@ -280,15 +280,28 @@ def figure_table(frame: pl.DataFrame, kpis: list[str], b: dt.date, config: OrgCo
     )
 
 
-def markdown_table(frame: pl.DataFrame) -> str:
-    """A small frame as a Markdown table (renders in JupyterLab and in the HTML pages, no scripts)."""
+#: Number columns that are identifiers, not quantities: written as they are (`regel 12345`).
+PLAIN_NUMBER_COLUMNS = ("regel", "jaar")
 
-    def cell(v) -> str:
-        return "" if v is None else str(v).replace("|", "\\|")
+
+def markdown_table(frame: pl.DataFrame) -> str:
+    """A small frame as a Markdown table (renders in JupyterLab and in the HTML pages, no scripts);
+    numbers in the Dutch notation of `format_nl` (`15.613`), except line numbers and years.
+    """
+
+    def cell(v, column: str) -> str:
+        if v is None:
+            return ""
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and column not in PLAIN_NUMBER_COLUMNS:
+            v = format_nl(v)
+        return str(v).replace("|", "\\|")
 
     head = "| " + " | ".join(frame.columns) + " |"
     rule = "|" + "|".join("---" for _ in frame.columns) + "|"
-    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.iter_rows()]
+    body = [
+        "| " + " | ".join(cell(v, c) for v, c in zip(row, frame.columns, strict=True)) + " |"
+        for row in frame.iter_rows()
+    ]
     return "\n".join([head, rule, *body])
 
 
