@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -297,12 +298,28 @@ def markdown_table(frame: pl.DataFrame) -> str:
         return str(v).replace("|", "\\|")
 
     head = "| " + " | ".join(frame.columns) + " |"
-    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
+    # text columns left, number columns right (also a column of numbers written as text: `<5`, `12,5 %`)
+    rule = "|" + "|".join("---:" if _numeric(frame, c) else ":---" for c in frame.columns) + "|"
     body = [
         "| " + " | ".join(cell(v, c) for v, c in zip(row, frame.columns, strict=True)) + " |"
         for row in frame.iter_rows()
     ]
     return "\n".join([head, rule, *body])
+
+
+_NUMBER_TEXT = re.compile(r"^(<\d+|-|n\.b\.|€ ?[\d.,]+|[\d.,]+( %)?|)$")
+
+
+def _numeric(frame: pl.DataFrame, column: str) -> bool:
+    series = frame.get_column(column)
+    if series.dtype.is_numeric():
+        return True
+    if series.dtype != pl.String or series.is_empty():
+        return False
+    values = [v for v in series.to_list() if v is not None]
+    return (
+        bool(values) and all(_NUMBER_TEXT.match(v.strip()) for v in values) and any(v.strip() for v in values)
+    )
 
 
 def show_table(frame: pl.DataFrame) -> None:
@@ -480,7 +497,7 @@ def norm_charts(ctx: NotebookContext, frame: pl.DataFrame, kpi: str, title: str)
     per_year = charts.trend_chart(
         series(years, kpi, year_label),
         title=f"{title} per jaar",
-        y_title="Percentage van iedereen in de bijstand",
+        y_title="% van iedereen in de bijstand",
         period_title="12 maanden tot en met de peildatum",
         meerjarig=avg,
         norm=norm,
@@ -491,7 +508,7 @@ def norm_charts(ctx: NotebookContext, frame: pl.DataFrame, kpi: str, title: str)
     per_quarter = charts.trend_chart(
         series(frame, kpi),
         title=f"{title} per kwartaal (voortschrijdend over 12 maanden)",
-        y_title="Percentage van iedereen in de bijstand",
+        y_title="% van iedereen in de bijstand",
         meerjarig=avg,
         norm=norm,
         norm_label=norm_label,

@@ -46,7 +46,9 @@ MEASURE = """
         var text = s.parentNode.querySelector('g.role-legend-label text');
         var path = s.querySelector('path');
         return {text: text ? text.textContent : '', fill: path ? path.getAttribute('fill') : null}; }),
-      titles: Array.from(svg.querySelectorAll('g.role-title-text text')).map(function (t) { return t.textContent; })
+      titles: Array.from(svg.querySelectorAll('g.role-title-text text')).map(function (t) { return t.textContent; }),
+      allTexts: Array.from(svg.querySelectorAll('text')).filter(function (t) { return t.textContent.trim(); })
+        .map(function (t) { var b = box(t); b.text = t.textContent; return b; })
     };
   });
 })()
@@ -143,6 +145,26 @@ def test_no_label_sits_on_another_or_on_a_bar(measured):
                         problems.append(f"{name} {chart['id']}: '{t['text']}' op {what}")
                         break
     assert problems == [], "\n".join(problems)
+
+
+def test_no_text_runs_off_its_chart(measured):
+    """Axis titles, labels and notes stay inside the drawing (a long axis title was cut off at the top)."""
+    outside = []
+    for name, charts in measured.items():
+        for chart in charts:
+            if not chart["svg"]:
+                continue
+            frame = chart["svgBox"]
+            for t in chart["allTexts"]:
+                inside = (
+                    t["x"] >= frame["x"] - 1
+                    and t["y"] >= frame["y"] - 1
+                    and t["x"] + t["w"] <= frame["x"] + frame["w"] + 1
+                    and t["y"] + t["h"] <= frame["y"] + frame["h"] + 1
+                )
+                if not inside:
+                    outside.append(f"{name} {chart['id']}: '{t['text']}'")
+    assert outside == [], "\n".join(outside)
 
 
 def test_legends_are_not_cut_off(measured):
