@@ -61,7 +61,7 @@ def dutch_message(message: str) -> str:
 class DutchHelpFormatter(argparse.HelpFormatter):
     """`gebruik:` instead of argparse's `usage:`."""
 
-    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+    def add_usage(self, usage, actions, groups, prefix=None):
         super().add_usage(usage, actions, groups, "gebruik: " if prefix is None else prefix)
 
 
@@ -73,7 +73,8 @@ class DutchArgumentParser(argparse.ArgumentParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", DutchHelpFormatter)
         add_help = kwargs.pop("add_help", True)
-        super().__init__(*args, add_help=False, **kwargs)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
         self._positionals.title = "argumenten"
         self._optionals.title = "opties"
         if add_help:

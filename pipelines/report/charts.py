@@ -509,8 +509,10 @@ def bar_chart(
         top = _domain_top(rows["waarde"].to_list() + [norm])
         scale = alt.Scale(domain=[0, top], nice=False)
     value_axis = axis(unit, y_title, tickCount=5)
-    cat = alt.X("categorie:N", sort=order, title=x_title, axis=alt.Axis(labelAngle=0, labelLimit=0))
-    val = alt.Y("waarde:Q", axis=value_axis, scale=scale)
+    cat: alt.X | alt.Y = alt.X(
+        "categorie:N", sort=order, title=x_title, axis=alt.Axis(labelAngle=0, labelLimit=0)
+    )
+    val: alt.X | alt.Y = alt.Y("waarde:Q", axis=value_axis, scale=scale)
     if horizontal:
         cat = alt.Y("categorie:N", sort=order, title=x_title, axis=alt.Axis(labelLimit=0))
         val = alt.X("waarde:Q", axis=value_axis, scale=scale)
@@ -525,7 +527,7 @@ def bar_chart(
         bars = base.mark_bar(opacity=0.85).encode(cat, val, colour, tooltip=tooltip)
     else:
         bars = base.mark_bar(color=COLOR_MAIN, opacity=0.85).encode(cat, val, tooltip=tooltip)
-    pos_text = {"align": "left", "dx": 4} if horizontal else {"baseline": "bottom", "dy": -3}
+    pos_text: dict[str, Any] = {"align": "left", "dx": 4} if horizontal else {"baseline": "bottom", "dy": -3}
     labels = base.mark_text(fontSize=11, **pos_text).encode(
         cat, (alt.X if horizontal else alt.Y)("pos:Q", title=y_title, scale=scale), text="label:N"
     )
@@ -580,8 +582,12 @@ def municipality_chart(
         pl.max_horizontal(pl.col("waarde").fill_null(0), pl.col("norm").fill_null(0)).alias("pos"),
     )
     order = rows.get_column("gemeente").to_list()
-    top = 100.0 if unit == "pct" and rows["waarde"].max() > 50 else None
-    top = top or _domain_top(rows["waarde"].to_list() + rows["norm"].to_list())
+    highest = max((v for v in rows["waarde"].to_list() if v is not None), default=0.0)
+    top = (
+        100.0
+        if unit == "pct" and highest > 50
+        else _domain_top(rows["waarde"].to_list() + rows["norm"].to_list())
+    )
     scale = alt.Scale(domain=[0, top], nice=False)
     base = alt.Chart(alt.Data(values=_records(rows)))
     y = alt.Y("gemeente:N", sort=order, title=None, axis=alt.Axis(labelLimit=0))

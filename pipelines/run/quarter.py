@@ -306,8 +306,9 @@ def summary(result: RunResult, b: dt.date | None = None) -> str:
         lines.append(f"    {r.notebook.name:<34} {_nl_seconds(r.seconds):>10}")
     outcome = result.manifest.get("uitkomst", {})
     lines.append(
-        f"  kengetallen: {outcome.get('kengetallen')} rijen, {outcome.get('beschikbaar')} beschikbaar, "
-        f"{outcome.get('onderdrukt_in_publicatie')} onderdrukt in de publicatie"
+        f"  kengetallen: {format_nl(outcome.get('kengetallen'))} rijen, "
+        f"{format_nl(outcome.get('beschikbaar'))} beschikbaar, "
+        f"{format_nl(outcome.get('onderdrukt_in_publicatie'))} onderdrukt in de publicatie"
     )
     return "\n".join(lines)
 

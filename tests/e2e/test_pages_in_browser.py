@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 KWARTAAL = "2024Q3"
 
 #: Per chart: the boxes of its data texts, its short rules (error bars) and bars, and its legend entries.
-MEASURE = """
+MEASURE = r"""
 (function () {
   function box(e) { var r = e.getBoundingClientRect(); return {x: r.left, y: r.top, w: r.width, h: r.height}; }
   return Array.from(document.querySelectorAll('.grafiek[id]')).map(function (div) {
@@ -48,7 +48,11 @@ MEASURE = """
         return {text: text ? text.textContent : '', fill: path ? path.getAttribute('fill') : null}; }),
       titles: Array.from(svg.querySelectorAll('g.role-title-text text')).map(function (t) { return t.textContent; }),
       allTexts: Array.from(svg.querySelectorAll('text')).filter(function (t) { return t.textContent.trim(); })
-        .map(function (t) { var b = box(t); b.text = t.textContent; return b; })
+        .map(function (t) {
+          var b = box(t); b.text = t.textContent;
+          var turn = /rotate\(([-0-9.]+)/.exec(t.getAttribute('transform') || '');
+          b.oblique = !!turn && Math.abs(parseFloat(turn[1]) % 90) > 0.1;  // its box is not its outline
+          return b; })
     };
   });
 })()
@@ -125,11 +129,15 @@ def test_no_label_sits_on_another_or_on_a_bar(measured):
         for chart in charts:
             if not chart["svg"]:
                 continue
-            texts = [t for t in chart["texts"] if t["text"].strip() not in ("", "-") and t["w"] > 0]
-            for i, a in enumerate(texts):
-                for b in texts[i + 1 :]:
+            # every text of the chart: norm and reference labels, values, axis labels and titles, legend
+            every = [
+                t for t in chart["allTexts"] if t["text"].strip() != "-" and t["w"] > 0 and not t["oblique"]
+            ]
+            for i, a in enumerate(every):
+                for b in every[i + 1 :]:
                     if _overlap(a, b):
                         problems.append(f"{name} {chart['id']}: '{a['text']}' op '{b['text']}'")
+            texts = [t for t in chart["texts"] if t["text"].strip() not in ("", "-") and t["w"] > 0]
             # bars, error bars (their marks carry the interval) and reference lines (norms, averages)
             bars = [r for r in chart["bars"] if r["kind"] == "bar"]
             for t in texts:
