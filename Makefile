@@ -10,6 +10,7 @@ KERNEL := participatie
 DEMO_ORG ?= isd-bollenstreek
 DEMO_PERSONEN ?= 2000
 DEMO_SEED ?= 2024
+DEMO_FOUTEN ?= 0.5
 KWARTAAL ?= 2024Q3
 PYTEST_ARGS ?=
 
@@ -29,7 +30,7 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 install: $(VENV)/.installed ## maak .venv, installeer de vastgepinde pakketten, registreer de Jupyter-kernel
 
 data_raw/demo/levering.csv: | $(VENV)/.installed
-	$(VENV)/bin/participatie synth --organisatie $(DEMO_ORG) --personen $(DEMO_PERSONEN) --seed $(DEMO_SEED) --out data_raw/demo
+	$(VENV)/bin/participatie synth --organisatie $(DEMO_ORG) --personen $(DEMO_PERSONEN) --seed $(DEMO_SEED) --fouten $(DEMO_FOUTEN) --out data_raw/demo
 
 demo: data_raw/demo/levering.csv ## genereer de synthetische demo-export in data_raw/demo/
 

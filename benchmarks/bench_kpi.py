@@ -313,7 +313,7 @@ def _config(data: CleanData) -> OrgConfig:
     return OrgConfig(organisatie=data.organisatie, gemeenten={c: c for c in codes})
 
 
-#: The families of ../shared/spec/kpis.md, which `pandas_reference.py` implements too (like against like;
+#: The families of docs/definities.md, which `pandas_reference.py` implements too (like against like;
 #: the programme monitors of issue 6 are not in the reference).
 REFERENCE_FAMILIES = ("uitstroom", "deeltijdwerk", "bestand", "lks", "fip", "caseload")
 

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from machine import peak_mib, ram_gib  # noqa: E402
 
-from pipelines.synth import _write_export  # noqa: E402
+from pipelines.synth import write_export  # noqa: E402
 
 
 def main() -> int:
@@ -34,7 +34,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         out = args.out or Path(tmp) / "export"
         start = time.perf_counter()
-        _, counts, n_faults = _write_export(
+        _, counts, n_faults = write_export(
             out, args.organisatie, args.personen, args.seed, args.formaat, args.fouten, None
         )
         wall = time.perf_counter() - start
@@ -47,9 +47,9 @@ def main() -> int:
     )
     print(f"  rows: {sum(counts.values())} in total; " + ", ".join(f"{k}={v}" for k, v in counts.items()))
     print(f"  written: {size / 1024**2:.1f} MiB" + (f", {n_faults} faults" if n_faults else ""))
+    cpu = platform.processor() or platform.machine()
     print(
-        f"  machine: {os.cpu_count()} cores, {ram_gib():.1f} GiB RAM, "
-        f"{platform.processor() or platform.machine()}, "
+        f"  machine: {os.cpu_count()} cores, {ram_gib():.1f} GiB RAM, {cpu}, "
         f"Python {platform.python_version()}"
     )
     print(f"  wall time: {wall:.1f} s")

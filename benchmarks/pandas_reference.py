@@ -1,7 +1,7 @@
 """A plain pandas implementation of the yearly KPI definitions: the reference a user would otherwise write.
 
 Why: the benchmark compares the polars engine with what an analyst would write by hand from
-../shared/spec/kpis.md (idiomatic pandas: sort, groupby, merge; no Python per-person loops),
+docs/definities.md,
 and checks both give the same figures. It covers every family for one peildatum - stock and
 flows with the multi-year means, part-time work, stock composition, LKS, FIP, case load - and
 returns `{(kpi, gemeentecode): value}` with None where a figure is not available.

@@ -26,6 +26,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "pipelines.run.selectie",
         "selectielijst van de Meedoen!-doelgroepen (intern gebruik)",
     ),
+    "onderzoeksbestand": (
+        "pipelines.research.extract",
+        "gepseudonimiseerd onderzoeksbestand met codeboek per onderzoeksproject",
+    ),
 }
 
 log = logging.getLogger("pipelines")
@@ -103,6 +107,7 @@ def _configure_logging() -> None:
     """The package logs; the command shows INFO and up on stderr, without timestamps (a run.log has them)."""
     if not log.handlers:
         handler = logging.StreamHandler(sys.stderr)
+        handler.setLevel(logging.INFO)
         handler.setFormatter(logging.Formatter("%(message)s"))
         log.addHandler(handler)
     log.setLevel(logging.INFO)

@@ -26,7 +26,7 @@ class ConfigError(InputError, ValueError):
 
 @dataclass(frozen=True)
 class OrgConfig:
-    """Run parameters of one organisation. Defaults follow ../shared/spec/kpis.md."""
+    """Run parameters of one organisation. Defaults follow docs/definities.md."""
 
     organisatie: str
     #: CBS code -> name of every municipality the organisation serves.

@@ -1,6 +1,6 @@
 """Small-cell suppression: the ONE definition of what a publication must not show.
 
-../shared/spec/kpis.md ("Publication"): a count of 1 to `min_cell - 1` (default 1-4), or a
+docs/definities.md: a count of 1 to `min_cell - 1` (default 1-4), or a
 percentage whose numerator is 1 to `min_cell - 1` or whose denominator is below `min_noemer`
 (default 10), is shown as `<5` / `-` with the reason. kpis.csv keeps exact values and carries
 the reason in `onderdrukt`; the publication outputs call the same functions.

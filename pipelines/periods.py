@@ -1,6 +1,6 @@
 """Periods of a run: kwartaal -> peildatum, the 12-month window, multi-year windows and coverage.
 
-Definitions follow ../shared/spec/kpis.md ("Periods"). One rule for 29 February everywhere:
+Definitions follow docs/definities.md. One rule for 29 February everywhere:
 going back whole years from 29 February lands on 28 February (the last day of that February),
 so the window of 2024-02-29 is 2023-03-01 .. 2024-02-29 (366 days, still exactly 12 months)
 and the windows of a multi-year series stay adjacent.

@@ -2,7 +2,7 @@
 
 One description of every table serves the generator (what to write), the reader
 (how to parse), the Great Expectations suites (what to check) and the clean parquet
-layout (what the KPI engine reads). See ../shared/spec/export-format.md.
+layout (what the KPI engine reads). See docs/inlezen.md.
 
 Clean tables keep the export's column names and order, with two changes:
 `bsn` is replaced by `persoon` (a keyed pseudonym, see `pipelines.ingest.pseudonym`), and
@@ -356,4 +356,379 @@ RULES: dict[str, str] = {
     "onbekende_persoon": "BSN komt niet voor in personen",
     "afgewezen_persoon": "persoon is zelf afgewezen",
     "aantal_regels": "tabel heeft niet het verwachte aantal regels",
+}
+
+
+# --- Labels and descriptions (codebooks, value labels) --------------------------------------------
+# Dutch first, English second: the research codebook (`pipelines.research.codebook`) shows both, and
+# SPSS/Stata files carry the Dutch label. Wording follows ../shared/spec/export-format.md.
+
+#: Code list name -> code -> (Dutch label, English label). `trede` and `zrm_score` are integer scales.
+CODE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "softwarepakket": {
+        "gws": ("pakketcode gws (GWS4all/Suite4)", "package code gws (GWS4all/Suite4)"),
+        "soc": ("pakketcode soc", "package code soc"),
+        "sam": ("pakketcode sam", "package code sam"),
+        "and": ("pakketcode and (ander pakket)", "package code and (other package)"),
+    },
+    "geslacht": {"1": ("man", "male"), "2": ("vrouw", "female")},
+    "migratieachtergrond": {
+        "nederlands": ("Nederlandse achtergrond", "Dutch background"),
+        "westers": ("westerse migratieachtergrond", "Western migration background"),
+        "niet_westers": ("niet-westerse migratieachtergrond", "non-Western migration background"),
+        "onbekend": ("onbekend", "unknown"),
+    },
+    "regeling": {
+        "01": ("algemene bijstand (Participatiewet)", "general social assistance (Participation Act)"),
+        "02": ("IOAW", "IOAW (older and partially disabled unemployed)"),
+        "03": ("IOAZ", "IOAZ (older and partially disabled former self-employed)"),
+        "11": ("bijzondere bijstand", "special assistance"),
+        "12": ("bijzondere bijstand (overig)", "special assistance (other)"),
+        "14": ("Bbz (zelfstandigen)", "Bbz (self-employed)"),
+    },
+    "leefvorm": {
+        "1": ("alleenstaande", "single"),
+        "2": ("alleenstaande ouder", "single parent"),
+        "3": ("gehuwd of samenwonend", "married or cohabiting"),
+        "4": ("anders", "other"),
+    },
+    "huisvesting": {
+        "1": ("huurder", "tenant"),
+        "2": ("eigenaar", "owner-occupier"),
+        "3": ("inwonend", "living in"),
+        "4": ("in inrichting", "in an institution"),
+        "5": ("adresloos", "without address"),
+        "6": ("geen vaste woon- of verblijfplaats", "no fixed abode"),
+    },
+    "reden_beeindiging": {
+        "01": ("onderwijs met studiefinanciering", "education with student finance"),
+        "02": ("relatie", "relationship"),
+        "03": ("AOW-leeftijd bereikt", "state pension age reached"),
+        "04": ("overlijden", "death"),
+        "05": ("detentie", "detention"),
+        "06": ("kan onderwijs volgen maar doet het niet", "could follow education but does not"),
+        "07": ("verblijf in het buitenland", "stay abroad"),
+        "11": ("arbeid in dienstbetrekking", "employment"),
+        "13": ("zelfstandig beroep of bedrijf", "self-employment"),
+        "14": ("WW-uitkering", "unemployment benefit (WW)"),
+        "15": ("arbeidsongeschiktheidsuitkering", "disability benefit"),
+        "17": ("alimentatie", "alimony"),
+        "18": ("vermogensopbrengsten", "income from assets"),
+        "19": ("ander inkomen", "other income"),
+        "31": ("geen inlichtingen verstrekt", "no information provided"),
+        "32": ("verhuizing binnen Nederland", "moved within the Netherlands"),
+        "33": ("verhuizing naar het buitenland", "moved abroad"),
+        "34": ("niet verschenen", "did not appear"),
+        "35": ("niet verschenen (overig)", "did not appear (other)"),
+        "97": ("oorzaak bij de partner", "cause with the partner"),
+        "98": ("andere oorzaak", "other cause"),
+    },
+    "ontheffing": {
+        "2": ("geen ontheffing", "no exemption"),
+        "4": ("ontheffing art. 9a", "exemption art. 9a"),
+        "5": ("ontheffing art. 9 lid 1a", "exemption art. 9(1a)"),
+        "6": ("ontheffing art. 9 lid 5", "exemption art. 9(5)"),
+    },
+    "soort_inkomsten": {
+        "11": ("(deeltijd)arbeid in dienstbetrekking", "(part-time) employment"),
+        "18": ("vermogen", "assets"),
+        "23": ("kinderalimentatie", "child support"),
+        "24": ("partneralimentatie", "spousal support"),
+        "31": ("heffingskortingen", "tax credits"),
+        "98": ("andere inkomsten", "other income"),
+    },
+    "perspectief": {
+        "werken": ("werken", "work"),
+        "werken_aan": ("werken aan (ontwikkeling naar werk)", "working towards work"),
+        "meedoen": ("meedoen (participatie)", "participation"),
+    },
+    "contact_soort": {
+        "fip": (
+            "FIP-gesprek (frequent, intensief, persoonlijk)",
+            "FIP conversation (frequent, intensive, personal)",
+        ),
+        "intake": ("intake", "intake"),
+        "heronderzoek": ("heronderzoek", "reassessment"),
+        "huisbezoek": ("huisbezoek", "home visit"),
+        "telefonisch": ("telefonisch contact", "telephone contact"),
+        "groepsbijeenkomst": ("groepsbijeenkomst", "group meeting"),
+        "overig": ("overig", "other"),
+    },
+    "leefgebieden": {
+        "financien": ("financiën", "finances"),
+        "werk_opleiding": ("werk en opleiding", "work and education"),
+        "huisvesting": ("huisvesting", "housing"),
+        "gezondheid": ("gezondheid", "health"),
+        "sociaal_netwerk": ("sociaal netwerk", "social network"),
+        "dagbesteding": ("dagbesteding", "daytime activities"),
+    },
+    "voorziening_soort": {
+        "lks": ("loonkostensubsidie", "wage-cost subsidy"),
+        "lks_forfaitair": ("loonkostensubsidie (forfaitair)", "wage-cost subsidy (flat rate)"),
+        "beschut_werk": ("beschut werk", "sheltered work"),
+        "ontwikkelbaan": ("ontwikkelbaan", "development job"),
+        "jobcoach": ("jobcoaching", "job coaching"),
+        "proefplaatsing": ("proefplaatsing", "trial placement"),
+        "werkervaringsplaats": ("werkervaringsplaats", "work-experience placement"),
+        "participatieplaats": ("participatieplaats", "participation placement"),
+        "work_first": ("work first", "work first"),
+        "training": ("training", "training"),
+        "leerwerktraject": ("leerwerktraject", "learning-and-working programme"),
+        "schuldhulpverlening": ("schuldhulpverlening", "debt counselling"),
+        "ggz": ("geestelijke gezondheidszorg", "mental health care"),
+        "verslavingszorg": ("verslavingszorg", "addiction care"),
+        "maatschappelijk_werk": ("maatschappelijk werk", "social work"),
+        "vrijwilligerswerk": ("vrijwilligerswerk", "volunteering"),
+        "tegenprestatie": ("tegenprestatie", "reciprocal service"),
+        "dagbesteding": ("dagbesteding", "day care activities"),
+        "meedoen": ("Meedoen!-traject", "Meedoen! programme"),
+        "overig": ("overig", "other"),
+    },
+    "reden_einde": {
+        "1": ("volledig afgerond", "completed"),
+        "2": ("voortijdig gestopt", "stopped early"),
+        "3": ("verhuizing, overlijden, detentie of zwangerschap", "move, death, detention or pregnancy"),
+    },
+    "werkgever_soort": {
+        "regulier": ("reguliere werkgever", "regular employer"),
+        "overheid": ("overheid", "government"),
+        "sw_bedrijf": ("SW-bedrijf", "sheltered-work company"),
+    },
+    "indicatie": {
+        "banenafspraak": ("banenafspraak", "jobs agreement"),
+        "beschut": ("beschut werk", "sheltered work"),
+        "geen": ("geen indicatie", "no indication"),
+    },
+    "jobcoach_regime": {
+        "zeer_licht": ("zeer licht", "very light"),
+        "licht": ("licht", "light"),
+        "midden": ("midden", "medium"),
+        "intensief": ("intensief", "intensive"),
+    },
+    "zrm_domein": {
+        "financien": ("financiën", "finances"),
+        "werk_opleiding": ("werk en opleiding", "work and education"),
+        "tijdsbesteding": ("tijdsbesteding", "use of time"),
+        "huisvesting": ("huisvesting", "housing"),
+        "huiselijke_relaties": ("huiselijke relaties", "domestic relations"),
+        "geestelijke_gezondheid": ("geestelijke gezondheid", "mental health"),
+        "lichamelijke_gezondheid": ("lichamelijke gezondheid", "physical health"),
+        "middelengebruik": ("middelengebruik", "substance use"),
+        "basale_adl": ("basale ADL", "basic ADL"),
+        "instrumentele_adl": ("instrumentele ADL", "instrumental ADL"),
+        "sociaal_netwerk": ("sociaal netwerk", "social network"),
+        "maatschappelijke_participatie": ("maatschappelijke participatie", "social participation"),
+        "justitie": ("justitie", "justice"),
+    },
+    "functie": {
+        "klantmanager": ("klantmanager", "case manager"),
+        "werkconsulent": ("werkconsulent", "employment consultant"),
+        "jobcoach": ("jobcoach", "job coach"),
+        "aandachtcoach": ("aandachtcoach", "attention coach"),
+        "overig": ("overig", "other"),
+    },
+    "trede": {
+        "1": ("geïsoleerd", "isolated"),
+        "2": ("sociale contacten buitenshuis", "social contacts outside the home"),
+        "3": ("deelname georganiseerde activiteiten", "organised activities"),
+        "4": ("onbetaald werk", "unpaid work"),
+        "5": ("betaald werk met ondersteuning", "paid work with support"),
+        "6": ("betaald werk", "paid work"),
+    },
+    "zrm_score": {
+        "1": ("acute problematiek", "acute problems"),
+        "2": ("niet zelfredzaam", "not self-reliant"),
+        "3": ("beperkt zelfredzaam", "limited self-reliance"),
+        "4": ("voldoende zelfredzaam", "sufficiently self-reliant"),
+        "5": ("volledig zelfredzaam", "fully self-reliant"),
+    },
+}
+
+#: Which code list each code column uses (by identity of the tuple in `Column.codes`).
+CODE_LISTS: dict[str, tuple[str, ...]] = {
+    "softwarepakket": SOFTWAREPAKKET,
+    "geslacht": GESLACHT,
+    "migratieachtergrond": MIGRATIEACHTERGROND,
+    "regeling": REGELING,
+    "leefvorm": LEEFVORM,
+    "huisvesting": HUISVESTING,
+    "reden_beeindiging": REDEN_BEEINDIGING,
+    "ontheffing": ONTHEFFING,
+    "soort_inkomsten": SOORT_INKOMSTEN,
+    "perspectief": PERSPECTIEF,
+    "contact_soort": CONTACT_SOORT,
+    "leefgebieden": LEEFGEBIEDEN,
+    "voorziening_soort": VOORZIENING_SOORT,
+    "reden_einde": REDEN_EINDE,
+    "werkgever_soort": WERKGEVER_SOORT,
+    "indicatie": INDICATIE,
+    "jobcoach_regime": JOBCOACH_REGIME,
+    "zrm_domein": ZRM_DOMEIN,
+    "functie": FUNCTIE,
+}
+
+#: Integer columns whose values are a labelled scale.
+SCALES: dict[tuple[str, str], str] = {("klantbeeld", "trede"): "trede", ("zrm", "score"): "zrm_score"}
+
+
+def code_list_name(table: str, column: str) -> str | None:
+    """The name of the code list (or labelled scale) of a column, None for a free column."""
+    if (table, column) in SCALES:
+        return SCALES[(table, column)]
+    if column == PERSON_COLUMN:
+        return None
+    codes = TABLES[table].column(column).codes
+    if codes is None:
+        return None
+    return next(name for name, values in CODE_LISTS.items() if values is codes)
+
+
+#: Table -> (Dutch, English) description.
+TABLE_TEXT: dict[str, tuple[str, str]] = {
+    "levering": ("Gegevens over de levering (één regel)", "About the delivery (one row)"),
+    "personen": ("Eén regel per persoon in het klantenbestand", "One row per person in the client register"),
+    "uitkeringen": (
+        "Uitkeringsperiodes: één regel per persoon per periode (CBS BUS)",
+        "Benefit periods: one row per person per period (CBS BUS)",
+    ),
+    "inkomsten": ("Inkomsten per maand naast de uitkering", "Monthly income next to the benefit"),
+    "klantbeeld": (
+        "Periodes van perspectief en trede op de participatieladder",
+        "Periods of perspective and participation-ladder step",
+    ),
+    "contactmomenten": ("Gesprekken en bezoeken", "Conversations and visits"),
+    "voorzieningen": (
+        "Re-integratie- en participatievoorzieningen",
+        "Re-integration and participation provisions",
+    ),
+    "zrm": (
+        "Metingen met de Zelfredzaamheidsmatrix, één regel per domein",
+        "Self-Sufficiency Matrix measurements, one row per domain",
+    ),
+    "beloningen": ("Beloningen in de pilot Meedoen!", "Rewards in the Meedoen! pilot"),
+    "medewerkers": ("Medewerkers", "Staff"),
+}
+
+#: Table -> column -> (Dutch, English) description (clean column names; `persoon` replaces `bsn`).
+COLUMN_TEXT: dict[str, dict[str, tuple[str, str]]] = {
+    "levering": {
+        "organisatie": ("de uitvoerende organisatie", "the executing organisation"),
+        "softwarepakket": (
+            "softwarepakket van de export (CBS BUS veld 5)",
+            "software package of the export (CBS BUS field 5)",
+        ),
+        "extractiedatum": ("datum waarop de export is gemaakt", "date the export was made"),
+        "gegevens_vanaf": (
+            "eerste datum vanaf welke de gegevens volledig zijn",
+            "first date from which the data are complete",
+        ),
+    },
+    "personen": {
+        PERSON_COLUMN: ("pseudoniem van de persoon", "pseudonym of the person"),
+        "clientnummer": ("lokaal klantnummer", "local client number"),
+        "geboortedatum": ("geboortedatum", "date of birth"),
+        "geslacht": ("geslacht", "sex"),
+        "gemeentecode": ("CBS-code van de woongemeente", "CBS code of the municipality of residence"),
+        "migratieachtergrond": ("migratieachtergrond", "migration background"),
+        "statushouder": ("statushouder (vergunninghouder)", "holder of a residence permit (refugee status)"),
+        "datum_verblijfsvergunning": ("datum van de verblijfsvergunning", "date of the residence permit"),
+        "doelgroepregister": (
+            "ingeschreven in het doelgroepregister (banenafspraak)",
+            "registered in the jobs-agreement target-group register",
+        ),
+        "kinderen_ten_laste": ("aantal kinderen onder 18 ten laste", "number of dependent children under 18"),
+        "klantmanager": ("toegewezen klantmanager", "assigned case manager"),
+    },
+    "uitkeringen": {
+        "registratienummer": (
+            "uitkering; partners van een paar delen hem",
+            "benefit; both partners of a couple share it",
+        ),
+        PERSON_COLUMN: ("pseudoniem van de persoon", "pseudonym of the person"),
+        "regeling": ("regeling", "benefit scheme"),
+        "leefvorm": ("leefvorm (huishoudtype)", "household type"),
+        "huisvesting": ("huisvesting", "housing situation"),
+        "aanvangsdatum": ("eerste dag van de periode", "first day of the period"),
+        "einddatum": (
+            "laatste dag van de periode; leeg = loopt nog",
+            "last day of the period; empty = still running",
+        ),
+        "reden_beeindiging": (
+            "reden van beëindiging (CBS BUS veld 34)",
+            "reason for ending (CBS BUS field 34)",
+        ),
+        "ontheffing": ("ontheffing van de arbeidsverplichtingen", "exemption from work obligations"),
+        "einddatum_ontheffing": ("einddatum van de ontheffing", "end date of the exemption"),
+    },
+    "inkomsten": {
+        PERSON_COLUMN: ("pseudoniem van de persoon", "pseudonym of the person"),
+        "maand": ("maand (eerste dag van de maand)", "month (first day of the month)"),
+        "soort_inkomsten": ("soort inkomsten (CBS BUS veld 31)", "kind of income (CBS BUS field 31)"),
+        "bedrag": ("bedrag in euro in die maand", "amount in euro in that month"),
+    },
+    "klantbeeld": {
+        PERSON_COLUMN: ("pseudoniem van de persoon", "pseudonym of the person"),
+        "ingangsdatum": ("eerste dag van de periode", "first day of the period"),
+        "einddatum": (
+            "laatste dag van de periode; leeg = actueel",
+            "last day of the period; empty = current",
+        ),
+        "perspectief": ("perspectief", "perspective"),
+        "trede": ("trede op de participatieladder (1-6)", "participation-ladder step (1-6)"),
+        "duurzaam_vrijgesteld": (
+            "duurzaam vrijgesteld van arbeidsverplichtingen",
+            "permanently exempt from work obligations",
+        ),
+    },
+    "contactmomenten": {
+        "contact_id": ("contactmoment", "contact"),
+        PERSON_COLUMN: ("pseudoniem van de persoon", "pseudonym of the person"),
+        "datum": ("datum van het contact", "date of the contact"),
+        "soort": ("soort contact", "kind of contact"),
+        "medewerker": ("medewerker die het contact had", "staff member who held it"),
+        "leefgebieden": ("besproken leefgebieden", "life domains discussed"),
+        "vervolgafspraak": ("vervolgafspraak gemaakt", "follow-up agreement made"),
+    },
+    "voorzieningen": {
+        "voorziening_id": ("voorziening", "provision"),
+        PERSON_COLUMN: ("pseudoniem van de persoon", "pseudonym of the person"),
+        "soort": ("soort voorziening", "kind of provision"),
+        "begindatum": ("eerste dag", "first day"),
+        "einddatum": ("laatste dag; leeg = loopt nog", "last day; empty = still running"),
+        "reden_einde": ("reden van beëindiging", "reason for ending"),
+        "loonwaarde_pct": (
+            "loonwaarde in procent (loonkostensubsidie)",
+            "wage value in percent (wage-cost subsidy)",
+        ),
+        "werkgever_kvk": ("KvK-nummer van de werkgever", "Chamber of Commerce number of the employer"),
+        "werkgever_soort": ("soort werkgever", "kind of employer"),
+        "indicatie": ("indicatie", "indication"),
+        "inlener_kvk": (
+            "KvK-nummer van de inlener bij detachering",
+            "Chamber of Commerce number of the borrowing employer",
+        ),
+        "jobcoach_regime": ("regime van de jobcoaching", "job-coaching regime"),
+        "aanbieder": ("aanbieder", "provider"),
+        "kosten": (
+            "kosten ten laste van het participatiebudget, in euro",
+            "costs charged to the participation budget, in euro",
+        ),
+    },
+    "zrm": {
+        PERSON_COLUMN: ("pseudoniem van de persoon", "pseudonym of the person"),
+        "datum": ("datum van de meting", "date of the measurement"),
+        "domein": ("domein van de Zelfredzaamheidsmatrix", "domain of the Self-Sufficiency Matrix"),
+        "score": ("score (1-5)", "score (1-5)"),
+    },
+    "beloningen": {
+        PERSON_COLUMN: ("pseudoniem van de persoon", "pseudonym of the person"),
+        "datum": ("datum van de beloning", "date of the reward"),
+        "bedrag": ("bedrag in euro", "amount in euro"),
+        "stap": ("beloonde stap (vrije tekst)", "step rewarded (free text)"),
+    },
+    "medewerkers": {
+        "medewerker": ("medewerker", "staff member"),
+        "functie": ("functie", "position"),
+        "fte": ("omvang van de aanstelling in fte", "size of the appointment in FTE"),
+    },
 }

@@ -1,6 +1,6 @@
 """Benefit spells: in-scope benefit periods of one person merged across short breaks.
 
-../shared/spec/kpis.md ("Spells"): periods of a person whose regeling is in scope are merged
+docs/definities.md: periods of a person whose regeling is in scope are merged
 when the next one starts at most `gap_days` days after the end of the previous one
 (`aanvangsdatum - einddatum <= gap_days`, so with the default 30 a benefit ending on
 31 January and one starting on 2 March are one spell, one starting on 3 March is not).

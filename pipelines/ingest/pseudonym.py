@@ -57,33 +57,62 @@ def _inside_repository(path: Path) -> bool:
     return True
 
 
-def load_key() -> bytes:
-    """The secret key: environment first, else the key file (created with 0600 on first use)."""
-    raw = os.environ.get(ENV_KEY)
+def load_key(
+    env_var: str | None = ENV_KEY,
+    key_file: Path | None = None,
+    *,
+    what: str = "pseudonimiseringssleutel",
+    create: bool = True,
+    env_file_var: str = ENV_KEY_FILE,
+) -> bytes:
+    """A secret key: the environment variable first, else the key file (created with 0600 on first use).
+
+    The defaults give the main key of ingest. A research project's key (`pipelines.research`) uses
+    the same rules with its own variable and file; `create=False` refuses a missing file instead
+    of making one (an explicitly named key file that is not there is a mistake, not a first use);
+    `env_var=None` reads the file only.
+    """
+    raw = os.environ.get(env_var) if env_var else None
     if raw:
         key = raw.encode("utf-8")
     else:
-        path = key_file_path()
+        path = key_file_path() if key_file is None else Path(key_file).expanduser()
         if _inside_repository(path):
             raise PseudonymKeyError(
                 f"sleutelbestand {path} ligt in de repository ({ROOT}); kies een pad daarbuiten "
-                f"via {ENV_KEY_FILE}, anders komt de sleutel in git terecht"
+                f"via {env_file_var}, anders komt de sleutel in git terecht"
             )
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(secrets.token_hex(32) + "\n")
-            print(
-                f"participatie: nieuwe pseudonimiseringssleutel aangemaakt in {path} (rechten 0600). "
-                "Bewaar dit bestand veilig en gebruik het elk kwartaal opnieuw: met een andere sleutel "
-                "krijgen dezelfde personen andere pseudoniemen en sluiten kwartalen niet meer op elkaar aan.",
-                file=sys.stderr,
-            )
-        key = path.read_text(encoding="utf-8").strip().encode("utf-8")
+            if not create:
+                raise PseudonymKeyError(f"geen {what}: het sleutelbestand {path} bestaat niet")
+            _create_key_file(path, what)
+        try:
+            key = path.read_text(encoding="utf-8").strip().encode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = type(exc).__name__
+            raise PseudonymKeyError(f"het sleutelbestand {path} is niet leesbaar ({reason})") from exc
     if len(key) < MIN_KEY_LENGTH:
-        raise PseudonymKeyError(f"de pseudonimiseringssleutel is te kort (minimaal {MIN_KEY_LENGTH} tekens)")
+        raise PseudonymKeyError(f"de {what} is te kort (minimaal {MIN_KEY_LENGTH} tekens)")
     return key
+
+
+def _create_key_file(path: Path, what: str) -> None:
+    """A new random key in `path`, readable by its owner only, with a notice on stderr."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:
+        raise PseudonymKeyError(
+            f"geen {what}: het sleutelbestand {path} kan niet worden aangemaakt ({type(exc).__name__})"
+        ) from exc
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(secrets.token_hex(32) + "\n")
+    print(
+        f"participatie: nieuwe {what} aangemaakt in {path} (rechten 0600). "
+        "Bewaar dit bestand veilig en gebruik het elk kwartaal opnieuw: met een andere sleutel "
+        "krijgen dezelfde personen andere pseudoniemen en sluiten kwartalen niet meer op elkaar aan.",
+        file=sys.stderr,
+    )
 
 
 def key_fingerprint(key: bytes) -> str:
@@ -108,7 +137,7 @@ def pseudonymise_values(values: list[str | None], key: bytes) -> list[str | None
 
 
 def pseudonymise(series: pl.Series, key: bytes) -> pl.Series:
-    """A String series of BSNs as pseudonyms, computed over the distinct values only."""
+    """A String series of BSNs (or other identifiers) as keyed pseudonyms, each distinct value hashed once."""
     unique = series.drop_nulls().unique(maintain_order=True)
     mapping = pl.DataFrame(
         {"_bsn": unique, "_ps": pseudonymise_values(unique.to_list(), key)},

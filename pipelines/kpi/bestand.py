@@ -1,6 +1,6 @@
 """The stock on the peildatum and its composition, and the benefit density.
 
-../shared/spec/kpis.md ("Stock on the peildatum"). A person is in stock when a merged in-scope
+docs/definities.md. A person is in stock when a merged in-scope
 spell runs on `b`. Attributes of the benefit (leefvorm, ontheffing) come from the person's
 *current period*: the in-scope period that started last on or before `b` (the running one; for
 a person inside a merged break of at most `gap_days`, the period before the break).

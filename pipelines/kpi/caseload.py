@@ -1,6 +1,6 @@
 """Case load per klantmanager fte, referrals to care and debt help, tegenprestatie.
 
-../shared/spec/kpis.md ("Case load and referrals"). Staff have no municipality, so the two
+docs/definities.md. Staff have no municipality, so the two
 case-load figures are computed for the organisation only (`totaal`); the municipality rows of
 those KPIs are present with an empty value and say so.
 """

@@ -1,6 +1,6 @@
 """Part-time work next to the benefit (`deeltijdwerk_pct`) and its multi-year norm.
 
-../shared/spec/kpis.md ("Part-time work next to the benefit"). A month counts for the window
+docs/definities.md. A month counts for the window
 when it overlaps it; a person counts in the numerator when an `inkomsten` row of soort `11`
 falls in a month (of the window) during which one of their merged in-scope spells ran, on at
 least one day of the part of that month inside the window.

@@ -1,6 +1,6 @@
 """Target-group monitor: stock, outflow to work and participation per target group against the whole.
 
-../shared/spec/kpis.md ("Breakdowns"): a target-group breakdown follows the same definitions on the
+docs/definities.md: a target-group breakdown follows the same definitions on the
 subset. Membership is fixed once per peildatum `b`, for everyone in `personen`, so the stock and the
 outflow of a group concern the same people:
 - `alleenstaande_ouder`: the person's current in-scope period (the one that started last on or before

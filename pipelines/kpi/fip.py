@@ -1,6 +1,6 @@
 """FIP frequency: frequent, intensive and personal conversations with `werken_aan` clients.
 
-../shared/spec/kpis.md ("FIP frequency"). Exposure is the number of days of the window inside
+docs/definities.md. Exposure is the number of days of the window inside
 the person's `werken_aan` periods (klantbeeld periods of one person do not overlap: a validation
 rule); the population is everyone with at least `fip_min_blootstelling_dagen` (91) days;
 `nodig = round_half_up(norm x exposure / 365.25)` in exact integer arithmetic.

@@ -1,6 +1,6 @@
 """Wage-cost subsidy (LKS) split, development jobs and job coaching against their terms.
 
-../shared/spec/kpis.md ("Wage-cost subsidy (LKS) split"). Provisions are counted per provision
+docs/definities.md split"). Provisions are counted per provision
 (not per person), whether or not the person still has a benefit, by the municipality of the person.
 "Started more than 3 years / 24 months before b" means `begindatum < b - 3 years` (resp. 24 months).
 """

@@ -1,6 +1,6 @@
 """The Meedoen! pilot of a shared social service: target groups, quarterly monitor and cost model.
 
-../shared/spec/domain.md: attention coaches visit long-term clients at home, reward steps with small
+docs/definities.md: attention coaches visit long-term clients at home, reward steps with small
 vouchers (at most `max_beloning_per_jaar` a year), measure progress with the Zelfredzaamheidsmatrix
 and evaluate every three months. The pilot's parameters are `programmas.meedoen` in the organisation
 configuration; an organisation without them runs no pilot and gets every figure as not available.
@@ -34,13 +34,13 @@ from pipelines.kpi.base import (
     with_gemeente,
 )
 from pipelines.kpi.bestand import current_periods, stock_on
+from pipelines.kpi.uitstroom import WERK
 from pipelines.periods import minus_months, minus_years
 from pipelines.schema import PERSON_COLUMN
 from pipelines.spells import running_on
 
 MEEDOEN = "meedoen"
 ACTIVITEITEN = ("vrijwilligerswerk", "dagbesteding", "tegenprestatie")
-WERK = ("11", "13")
 HUISBEZOEK = "huisbezoek"
 IN_INRICHTING = "4"
 GROEPEN = ("groep_1", "groep_2", "groep_3", "groep_4")

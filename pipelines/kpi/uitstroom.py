@@ -1,6 +1,6 @@
 """Stock and flows in a window: inflow, outflow by reason group, and the multi-year norm.
 
-../shared/spec/kpis.md ("Stock and flows", "Multi-year comparison"). The unit is the merged
+docs/definities.md. The unit is the merged
 spell of a person: a person with two spells in one window (a break of more than `gap_days`)
 counts twice, as CBS counts flows.
 """

@@ -5,9 +5,7 @@ manifest.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.metadata
 import json
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,10 +13,11 @@ from typing import Any
 from pipelines import paths
 from pipelines.errors import RunError
 from pipelines.kpi.registry import KPI_CATALOGUE
+from pipelines.provenance import code_version, definitions_version, package_version, sha256_file
 from pipelines.report import charts, dashboard, present, xlsx
 from pipelines.report import html as report_html
-from pipelines.report.manifest import sha256_file, write_manifest
-from pipelines.run.staging import now
+from pipelines.report.manifest import write_manifest
+from pipelines.run.staging import RUN_LOG, now
 
 #: Packages whose versions go into the manifest (they decide the figures and the pages).
 MANIFEST_PACKAGES = (
@@ -45,35 +44,6 @@ DASHBOARD_CHARTS = ("uitstroom_werk_inkomen_pct", "uitstroom_pct", "instroom_pct
 
 
 STATUS_OK = "geslaagd"
-
-
-def git_version(root: Path = paths.ROOT) -> dict[str, Any]:
-    """The code version: git commit plus a dirty flag in a clone, else the installed package version."""
-    version: dict[str, Any] = {"pakket": package_version("participatie")}
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10
-        )
-        if commit.returncode == 0:
-            status = subprocess.run(
-                ["git", "status", "--porcelain", "--untracked-files=no"],
-                cwd=root,
-                capture_output=True,
-                text=True,
-                timeout=30,
-            )
-            version["git_commit"] = commit.stdout.strip()
-            version["git_gewijzigd"] = bool(status.stdout.strip())
-    except (OSError, subprocess.SubprocessError):
-        pass
-    return version
-
-
-def package_version(package: str) -> str | None:
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return None
 
 
 def kernel_info(kernel: str) -> dict[str, Any]:
@@ -208,7 +178,8 @@ def publish_bundle(
             "schone_data": str(ingest.clean_dir),
         },
         "afstemming": ingest.afstemming.to_dicts(),
-        "codeversie": git_version(),
+        "codeversie": code_version(),
+        "definitieversie": definitions_version(),
         "pakketten": {name: package_version(name) for name in MANIFEST_PACKAGES},
         "python": sys.version.split()[0],
         "kernel": kernel_meta,
@@ -234,7 +205,9 @@ def publish_bundle(
             "notebooks_s": {r.notebook.name: round(r.seconds, 3) for r in results},
         },
     }
-    files = sorted(p for p in staging.rglob("*") if p.is_file() and p.name not in (".pid", "manifest.json"))
+    files = sorted(
+        p for p in staging.rglob("*") if p.is_file() and p.name not in (".pid", "manifest.json", RUN_LOG)
+    )
     manifest["uitvoer"] = {
         "map": str(target),
         "bestanden": {p.relative_to(staging).as_posix(): sha256_file(p) for p in files},

@@ -36,7 +36,7 @@ class NotebookError(ParticipatieError):
         self.notebook = Path(notebook)
 
 
-class ParameterError(NotebookError):
+class UnknownParameters(NotebookError):
     """Parameters that the notebook's `parameters` cell does not declare (or no such cell)."""
 
     def __init__(self, notebook: Path, unknown: list[str], known: list[str]):
@@ -144,7 +144,7 @@ def check_parameters(notebook: str | Path, parameters: dict[str, Any]) -> None:
     known = declared_parameters(notebook)
     unknown = sorted(set(parameters) - set(known))
     if unknown:
-        raise ParameterError(Path(notebook), unknown, sorted(known))
+        raise UnknownParameters(Path(notebook), unknown, sorted(known))
 
 
 def missing_outputs(paths: Iterable[Path]) -> list[Path]:

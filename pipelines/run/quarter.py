@@ -19,12 +19,16 @@ removes it. A previous bundle stays untouched until the new one replaces it whol
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import logging
+import logging.handlers
 import os
 import shutil
 import signal
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +38,7 @@ import yaml
 from pipelines import paths
 from pipelines.clean import load_clean
 from pipelines.config import config_for, load_config
-from pipelines.errors import RunError
+from pipelines.errors import RunError, mask_identifiers
 from pipelines.ingest.deliver import IngestError, ThresholdExceeded, ingest_read
 from pipelines.ingest.profiles import ExportError
 from pipelines.ingest.read import read_export
@@ -47,7 +51,7 @@ from pipelines.run import notebooks as notebook_runner
 from pipelines.run.bundle import kernel_info, publish_bundle
 from pipelines.run.notebooks import run_notebooks
 from pipelines.run.plan import check_notebooks, discover_notebooks, plan_notebooks
-from pipelines.run.staging import default_out_dir, keep_failed, make_staging, now, replace_bundle
+from pipelines.run.staging import RUN_LOG, default_out_dir, keep_failed, make_staging, now, replace_bundle
 
 
 @dataclass
@@ -63,6 +67,51 @@ class RunResult:
 
 
 # --------------------------------------------------------------------------- execution
+
+
+log = logging.getLogger(__name__)
+
+
+class _MaskingFilter(logging.Filter):
+    """Mask every nine-digit number in a record before any handler writes it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = mask_identifiers(record.getMessage())
+        record.args = None
+        return True
+
+
+@contextlib.contextmanager
+def run_log() -> Iterator[logging.handlers.MemoryHandler]:
+    """Collect the run's log records from the start; `write_run_log` sends them (and the rest) to a file.
+
+    The bundle folder exists only after the ingest, but the configuration is logged before it.
+    """
+    package = logging.getLogger("pipelines")
+    buffer = logging.handlers.MemoryHandler(capacity=1_000_000, flushLevel=logging.CRITICAL + 1)
+    buffer.setLevel(logging.DEBUG)
+    buffer.addFilter(_MaskingFilter())
+    previous = package.level
+    package.setLevel(logging.DEBUG)
+    package.addHandler(buffer)
+    try:
+        yield buffer
+    finally:
+        package.removeHandler(buffer)
+        buffer.flush()
+        if buffer.target is not None:
+            buffer.target.close()
+        buffer.close()
+        package.setLevel(previous)
+
+
+def write_run_log(buffer: logging.handlers.MemoryHandler, path: Path) -> None:
+    """From now on the buffered records, and every later one, go to `path`."""
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+    buffer.setTarget(handler)
+    buffer.flush()
+    buffer.flushLevel = logging.DEBUG
 
 
 class Progress:
@@ -87,6 +136,7 @@ class _Step:
         from tqdm import tqdm
 
         self.progress.number += 1
+        log.debug("stap %s/%s: %s", self.progress.number, self.progress.total, self.name)
         print(
             f"[{self.progress.number}/{self.progress.total}] {self.name} ...",
             file=self.progress.stream,
@@ -119,7 +169,10 @@ class _Step:
         seconds = time.perf_counter() - self.started
         self.progress.seconds[self.name] = seconds
         if exc_type is None:
+            log.debug("stap %s klaar in %s", self.name, _nl_seconds(seconds))
             print(f"      klaar in {_nl_seconds(seconds)}", file=self.progress.stream, flush=True)
+        else:
+            log.debug("stap %s gestopt na %s: %s", self.name, _nl_seconds(seconds), exc_type.__name__)
         return False
 
 
@@ -142,6 +195,38 @@ def run_quarter(
     stream=None,
 ) -> RunResult:
     """The whole quarterly run; raises `RunError` (with the exit code) when it stops."""
+    with run_log() as buffer:
+        return _run_quarter(
+            export_dir,
+            kwartaal,
+            buffer,
+            out_dir=out_dir,
+            max_afwijzing_pct=max_afwijzing_pct,
+            config_path=config_path,
+            profiel=profiel,
+            clean_root=clean_root,
+            notebooks_dir=notebooks_dir,
+            kernel=kernel,
+            workers=workers,
+            stream=stream,
+        )
+
+
+def _run_quarter(
+    export_dir: Path,
+    kwartaal: str,
+    buffer: logging.handlers.MemoryHandler,
+    *,
+    out_dir: Path | None = None,
+    max_afwijzing_pct: float | None = None,
+    config_path: Path | None = None,
+    profiel: str | None = None,
+    clean_root: Path = paths.DATA_CLEAN,
+    notebooks_dir: Path = paths.NOTEBOOKS,
+    kernel: str = paths.KERNEL_NAME,
+    workers: int = 2,
+    stream=None,
+) -> RunResult:
     started_at = now()
     export_dir = Path(export_dir).resolve()
     b = peildatum(kwartaal)
@@ -152,6 +237,18 @@ def run_quarter(
     check_notebooks(notebooks)
     kernel_meta = kernel_info(kernel)
     given_config = load_config(Path(config_path).resolve()) if config_path else None
+    log.debug("kwartaalrun %s op %s", kwartaal, export_dir)
+    log.debug(
+        "configuratie: %s",
+        "uit " + str(Path(config_path).resolve())
+        if config_path
+        else "meegeleverde instelling van de organisatie",
+    )
+    if given_config is not None:
+        log.debug(
+            "configuratie (volledig):\n%s",
+            yaml.safe_dump(given_config.as_dict(), sort_keys=True, allow_unicode=True),
+        )
 
     progress = Progress(4, stream)
     result_steps: dict[str, Any] = {}
@@ -163,6 +260,12 @@ def run_quarter(
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = make_staging(target)
     try:
+        write_run_log(buffer, staging / RUN_LOG)
+        if given_config is None:
+            log.debug(
+                "configuratie (volledig):\n%s",
+                yaml.safe_dump(config.as_dict(), sort_keys=True, allow_unicode=True),
+            )
         shutil.copytree(ingest.clean_dir / "validatie", staging / "validatie")
         config_file = staging / "configuratie.yaml"
         config_file.write_text(

@@ -9,6 +9,7 @@ import argparse
 
 from pipelines.clean import load_clean
 from pipelines.config import config_for
+from pipelines.errors import InputError
 from pipelines.kpi.base import Context, Unavailable
 from pipelines.kpi.meedoen import groups_for, pilot_params, write_selection_list
 
@@ -31,8 +32,7 @@ def main(args: argparse.Namespace) -> int:
     try:
         groups, ref = groups_for(ctx, pilot_params(config))
     except Unavailable as exc:
-        print(exc)
-        return 1
+        raise InputError(str(exc)) from exc
     path = write_selection_list(groups, args.out)
     print(f"selectielijst doelgroepen per {ref.isoformat()} (intern gebruik): {path}")
     return 0

@@ -11,6 +11,9 @@ from pipelines import paths
 from pipelines.errors import RunError
 from pipelines.report.manifest import write_manifest
 
+#: The run's log inside the bundle: everything the run did, the configuration first, BSNs masked.
+RUN_LOG = "run.log"
+
 
 def default_out_dir(organisatie_slug: str, kwartaal: str) -> Path:
     return paths.REPORTS / organisatie_slug / kwartaal

@@ -25,7 +25,10 @@ KWARTAAL = "2024Q3"
 #: Per chart: the boxes of its data texts, its short rules (error bars) and bars, and its legend entries.
 MEASURE = r"""
 (function () {
-  function box(e) { var r = e.getBoundingClientRect(); return {x: r.left, y: r.top, w: r.width, h: r.height}; }
+  function box(e) {
+    var r = e.getBoundingClientRect();
+    return {x: r.left, y: r.top, w: r.width, h: r.height};
+  }
   return Array.from(document.querySelectorAll('.grafiek[id]')).map(function (div) {
     var svg = div.querySelector('svg');
     if (!svg) { return {id: div.id, svg: false, text: div.textContent}; }
@@ -46,7 +49,8 @@ MEASURE = r"""
         var text = s.parentNode.querySelector('g.role-legend-label text');
         var path = s.querySelector('path');
         return {text: text ? text.textContent : '', fill: path ? path.getAttribute('fill') : null}; }),
-      titles: Array.from(svg.querySelectorAll('g.role-title-text text')).map(function (t) { return t.textContent; }),
+      titles: Array.from(svg.querySelectorAll('g.role-title-text text'))
+        .map(function (t) { return t.textContent; }),
       allTexts: Array.from(svg.querySelectorAll('text')).filter(function (t) { return t.textContent.trim(); })
         .map(function (t) {
           var b = box(t); b.text = t.textContent;
@@ -61,8 +65,13 @@ MEASURE = r"""
 #: The dashboard in print layout: what is hidden and what is left.
 PRINTED = """
 (function () {
-  function shown(sel) { var e = document.querySelector(sel); return e ? getComputedStyle(e).display !== 'none' : null; }
-  return {nav: shown('.kop nav'), tables: shown('.tabellen'), tiles: shown('.tegels'), charts: shown('.grafieken')};
+  function shown(sel) {
+    var e = document.querySelector(sel);
+    return e ? getComputedStyle(e).display !== 'none' : null;
+  }
+  return {
+    nav: shown('.kop nav'), tables: shown('.tabellen'), tiles: shown('.tegels'), charts: shown('.grafieken')
+  };
 })()
 """
 

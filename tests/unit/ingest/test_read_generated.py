@@ -5,11 +5,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from pipelines import synth
 from pipelines.ingest.read import LINE_COLUMN, read_export, write_in_profile_layout
-
-synth = pytest.importorskip(
-    "pipelines.synth", reason="pipelines.synth (de generator) is nog niet beschikbaar"
-)
 
 ORG = "isd-bollenstreek"
 PERSONEN = 200
@@ -27,7 +24,7 @@ def generated(tmp_path_factory):
     return out
 
 
-@pytest.mark.parametrize("name", list(synth.FORMATS) if synth else [])
+@pytest.mark.parametrize("name", list(synth.FORMATS))
 def test_every_generator_format_reads_to_the_same_frames(name, generated):
     reference = generated["standaard"][1]
     read = generated[name][1]

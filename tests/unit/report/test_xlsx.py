@@ -38,7 +38,8 @@ def book(kpis_frame, tmp_path):
     )
     pub = present.publication_frame(frame, KPI_CATALOGUE, CONFIG.min_cell, CONFIG.min_noemer)
     path = xlsx.write_kpis_xlsx(
-        pub, KPI_CATALOGUE, CONFIG.gemeenten, tmp_path / "kpis.xlsx", organisatie="ISD Test", kwartaal="2024Q3",
+        pub, KPI_CATALOGUE, CONFIG.gemeenten, tmp_path / "kpis.xlsx",
+        organisatie="ISD Test", kwartaal="2024Q3",
         min_cell=5, min_noemer=10, norms=config_norms(CONFIG),
     )  # fmt: skip
     return openpyxl.load_workbook(path)

@@ -19,7 +19,7 @@ def test_declared_parameters_reads_annotated_and_plain_assignments(nb_folder):
 def test_unknown_parameter_is_refused_before_a_kernel_starts(nb_folder, tmp_path):
     nb = make_notebook(nb_folder / "a.ipynb", REPORT_PARAMETERS, "print(kwartaal)")
     out = tmp_path / "out" / "a.ipynb"
-    with pytest.raises(nr.ParameterError) as info:
+    with pytest.raises(nr.UnknownParameters) as info:
         nr.execute(nb, out, {"kwartaal": "2024Q3", "kwartal": "2024Q3"})
     assert info.value.unknown == ["kwartal"]
     assert "kwartal" in str(info.value) and "a.ipynb" in str(info.value)
@@ -28,7 +28,7 @@ def test_unknown_parameter_is_refused_before_a_kernel_starts(nb_folder, tmp_path
 
 def test_notebook_without_parameters_cell_accepts_no_parameters(nb_folder):
     nb = make_notebook(nb_folder / "b.ipynb", None, "x = 1")
-    with pytest.raises(nr.ParameterError, match="geen"):
+    with pytest.raises(nr.UnknownParameters, match="geen"):
         nr.check_parameters(nb, {"kwartaal": "2024Q3"})
 
 

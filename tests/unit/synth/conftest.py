@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 
 import pytest
 
-# tests run with --import-mode=importlib: make the helper module synth_metrics.py importable
-sys.path.insert(0, str(Path(__file__).parent))
-
 from pipelines.synth import PRESETS, generate_tables
 
-SEED = int(os.environ.get("SYNTH_SEED", "11"))  # other seeds: SYNTH_SEED=n pytest tests/synth
+SEED = int(os.environ.get("SYNTH_SEED", "11"))  # other seeds: SYNTH_SEED=n pytest tests/unit/synth
 
 
 @pytest.fixture(scope="session", params=sorted(PRESETS))

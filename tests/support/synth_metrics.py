@@ -1,6 +1,6 @@
 """Independent, simple computations of the calibration targets on generated frames.
 
-Deliberately not the KPI engine: these follow ../shared/spec/kpis.md in the plainest way,
+Deliberately not the KPI engine: these follow the KPI definitions (docs/definities.md) in the plainest way,
 so the generator's calibration is checked by code that shares nothing with it.
 """
 
@@ -23,8 +23,14 @@ def spells(uitkeringen: pl.DataFrame, gap_days: int = 30) -> pl.DataFrame:
     )
     u = u.with_columns(pl.col("end").cum_max().shift(1).over("bsn").alias("prev_end"))
     u = u.with_columns(
-        ((pl.col("prev_end").is_null()) | ((pl.col("aanvangsdatum") - pl.col("prev_end")).dt.total_days() > gap_days))
-        .cast(pl.Int32).cum_sum().over("bsn").alias("spell")
+        (
+            (pl.col("prev_end").is_null())
+            | ((pl.col("aanvangsdatum") - pl.col("prev_end")).dt.total_days() > gap_days)
+        )
+        .cast(pl.Int32)
+        .cum_sum()
+        .over("bsn")
+        .alias("spell")
     )
     return (
         u.group_by("bsn", "spell", maintain_order=True)
@@ -42,9 +48,7 @@ def stock(sp: pl.DataFrame, b: dt.date) -> pl.DataFrame:
 
 
 def outflow(sp: pl.DataFrame, year: int, reasons: tuple[str, ...]) -> int:
-    return sp.filter(
-        (pl.col("end").dt.year() == year) & pl.col("reden").is_in(reasons)
-    ).height
+    return sp.filter((pl.col("end").dt.year() == year) & pl.col("reden").is_in(reasons)).height
 
 
 def inflow(sp: pl.DataFrame, year: int) -> int:
@@ -53,7 +57,8 @@ def inflow(sp: pl.DataFrame, year: int) -> int:
 
 def benefits_running(uitkeringen: pl.DataFrame, b: dt.date) -> int:
     u = uitkeringen.filter(
-        pl.col("regeling").is_in(IN_SCOPE) & (pl.col("aanvangsdatum") <= b)
+        pl.col("regeling").is_in(IN_SCOPE)
+        & (pl.col("aanvangsdatum") <= b)
         & (pl.col("einddatum").is_null() | (pl.col("einddatum") >= b))
     )
     return u["registratienummer"].n_unique()
@@ -66,7 +71,8 @@ def benefits_started(uitkeringen: pl.DataFrame, year: int) -> int:
 
 def perspectives(klantbeeld: pl.DataFrame, persons: pl.Series, b: dt.date) -> dict[str, int]:
     k = klantbeeld.filter(
-        pl.col("bsn").is_in(persons.implode()) & (pl.col("ingangsdatum") <= b)
+        pl.col("bsn").is_in(persons.implode())
+        & (pl.col("ingangsdatum") <= b)
         & (pl.col("einddatum").is_null() | (pl.col("einddatum") >= b))
     )
     counts = dict(k.group_by("perspectief").len().iter_rows())
@@ -76,7 +82,8 @@ def perspectives(klantbeeld: pl.DataFrame, persons: pl.Series, b: dt.date) -> di
 
 def lks_split(voorzieningen: pl.DataFrame, b: dt.date) -> dict[str, float]:
     v = voorzieningen.filter(
-        pl.col("soort").is_in(("lks", "lks_forfaitair")) & (pl.col("begindatum") <= b)
+        pl.col("soort").is_in(("lks", "lks_forfaitair"))
+        & (pl.col("begindatum") <= b)
         & (pl.col("einddatum").is_null() | (pl.col("einddatum") >= b))
     )
     n = v.height
@@ -93,14 +100,22 @@ def lks_split(voorzieningen: pl.DataFrame, b: dt.date) -> dict[str, float]:
 def fip_rates(klantbeeld: pl.DataFrame, contact: pl.DataFrame, b: dt.date) -> pl.DataFrame:
     """FIP conversations per year of werken_aan exposure in the window ending on b (exposure >= 91 days)."""
     s = dt.date(b.year - 1, b.month, b.day) + dt.timedelta(days=1)
-    k = klantbeeld.filter(pl.col("perspectief") == "werken_aan").with_columns(
-        pl.max_horizontal(pl.col("ingangsdatum"), pl.lit(s)).alias("lo"),
-        pl.min_horizontal(pl.col("einddatum").fill_null(b), pl.lit(b)).alias("hi"),
-    ).filter(pl.col("hi") >= pl.col("lo"))
+    k = (
+        klantbeeld.filter(pl.col("perspectief") == "werken_aan")
+        .with_columns(
+            pl.max_horizontal(pl.col("ingangsdatum"), pl.lit(s)).alias("lo"),
+            pl.min_horizontal(pl.col("einddatum").fill_null(b), pl.lit(b)).alias("hi"),
+        )
+        .filter(pl.col("hi") >= pl.col("lo"))
+    )
     exposure = k.group_by("bsn").agg(((pl.col("hi") - pl.col("lo")).dt.total_days() + 1).sum().alias("dagen"))
-    fip = contact.filter(pl.col("soort") == "fip").join(k.select("bsn", "lo", "hi"), on="bsn").filter(
-        (pl.col("datum") >= pl.col("lo")) & (pl.col("datum") <= pl.col("hi"))
-    ).group_by("bsn").len("fip")
+    fip = (
+        contact.filter(pl.col("soort") == "fip")
+        .join(k.select("bsn", "lo", "hi"), on="bsn")
+        .filter((pl.col("datum") >= pl.col("lo")) & (pl.col("datum") <= pl.col("hi")))
+        .group_by("bsn")
+        .len("fip")
+    )
     return (
         exposure.filter(pl.col("dagen") >= 91)
         .join(fip, on="bsn", how="left")
@@ -126,3 +141,24 @@ def summary(t: dict[str, pl.DataFrame], b: dt.date = dt.date(2024, 9, 30)) -> di
         out[f"uitstroom_{y}"] = sp.filter((pl.col("end").dt.year() == y) & (pl.col("reden") != "03")).height
         out[f"instroom_{y}"] = inflow(sp, y)
     return out
+
+
+def zrm_change_per_participant(t: dict[str, pl.DataFrame], b: dt.date) -> pl.DataFrame:
+    """Meedoen! participants measured twice since joining: summed score change from first to latest date."""
+    joined = (
+        t["voorzieningen"]
+        .filter(pl.col("soort") == "meedoen")
+        .group_by("bsn")
+        .agg(pl.col("begindatum").min().alias("s"))
+    )
+    z = t["zrm"].join(joined, on="bsn").filter((pl.col("datum") >= pl.col("s")) & (pl.col("datum") <= b))
+    z = z.with_columns(
+        pl.col("datum").min().over("bsn").alias("first"), pl.col("datum").max().over("bsn").alias("last")
+    ).filter(pl.col("last") > pl.col("first"))
+    first = z.filter(pl.col("datum") == pl.col("first")).select("bsn", "domein", pl.col("score").alias("a"))
+    last = z.filter(pl.col("datum") == pl.col("last")).select("bsn", "domein", pl.col("score").alias("z"))
+    return (
+        first.join(last, on=["bsn", "domein"])
+        .group_by("bsn")
+        .agg((pl.col("z") - pl.col("a")).sum().alias("verschil"))
+    )

@@ -10,6 +10,7 @@ import datetime as dt
 import io
 from pathlib import Path
 
+import openpyxl
 import polars as pl
 
 from pipelines import schema
@@ -53,12 +54,19 @@ def type_columns(table: str, frame: pl.DataFrame) -> pl.DataFrame:
         elif col.kind == schema.MONTH:
             out[col.name] = pl.Series(col.name, [_month(v) for v in values], dtype=pl.Date)
         elif col.kind == schema.JANEE:
-            out[col.name] = pl.Series(col.name, [None if v is None else v == "ja" for v in values], dtype=pl.Boolean)
+            out[col.name] = pl.Series(
+                col.name, [None if v is None else v == "ja" for v in values], dtype=pl.Boolean
+            )
         elif col.kind == schema.DECIMAL:
-            out[col.name] = pl.Series(col.name, [None if v is None else float(v.replace(",", ".")) for v in values],
-                                      dtype=pl.Float64)
+            out[col.name] = pl.Series(
+                col.name,
+                [None if v is None else float(v.replace(",", ".")) for v in values],
+                dtype=pl.Float64,
+            )
         elif col.kind == schema.INT:
-            out[col.name] = pl.Series(col.name, [None if v is None else int(v) for v in values], dtype=pl.Int64)
+            out[col.name] = pl.Series(
+                col.name, [None if v is None else int(v) for v in values], dtype=pl.Int64
+            )
         else:
             aliases = dict(col.aliases)
             fixed = []
@@ -86,18 +94,20 @@ def read_export(folder: Path) -> dict[str, pl.DataFrame]:
     tables = {}
     xlsx = folder / "export.xlsx"
     if xlsx.exists():
-        import openpyxl
-
         wb = openpyxl.load_workbook(xlsx, read_only=True)
         for name in schema.TABLE_ORDER:
             rows = list(wb[name].iter_rows(values_only=True))
             header = [str(h).strip().lower() for h in rows[0]]
             cols = {h: [] for h in header}
             for row in rows[1:]:
-                for h, v in zip(header, row):
+                for h, v in zip(header, row, strict=True):
                     if isinstance(v, dt.datetime):
                         v = v.date().isoformat()
-                    elif isinstance(v, float) and v.is_integer() and schema.TABLES[name].column(h).kind == schema.INT:
+                    elif (
+                        isinstance(v, float)
+                        and v.is_integer()
+                        and schema.TABLES[name].column(h).kind == schema.INT
+                    ):
                         v = str(int(v))
                     elif v is not None:
                         v = str(v)
