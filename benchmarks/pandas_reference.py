@@ -96,11 +96,11 @@ def flows(spells: pd.DataFrame, b: dt.date, gemeenten) -> dict[str, dict]:
 
 
 def parttime(
-    spells: pd.DataFrame, inkomsten: pd.DataFrame, b: dt.date, gemeenten
+    spells: pd.DataFrame, inkomsten: pd.DataFrame, b: dt.date, gemeenten, soorten=("11",)
 ) -> dict[str, tuple[int, int]]:
     s, e = window(b)
     sp = spells[(spells["start"] <= e) & (spells["end_f"] >= s)]
-    ink = inkomsten[inkomsten["soort_inkomsten"] == "11"][["persoon", "maand"]].drop_duplicates()
+    ink = inkomsten[inkomsten["soort_inkomsten"].isin(list(soorten))][["persoon", "maand"]].drop_duplicates()
     ink = ink.assign(m0=ink["maand"].clip(lower=s), m1=(ink["maand"] + pd.offsets.MonthEnd(0)).clip(upper=e))
     ink = ink[ink["m0"] <= ink["m1"]]
     j = ink.merge(sp[["persoon", "start", "end_f"]], on="persoon")
@@ -121,6 +121,7 @@ def compute(
     fip_norm: int = 4,
     fip_min: int = 91,
     caseload_norm: float = 50.0,
+    fip_perspectieven=("werken_aan", "meedoen"),
 ) -> dict[tuple[str, str], float | None]:
     """Every yearly KPI (and the multi-year means) for peildatum `b`, as `{(kpi, gemeente): value}`."""
     res: dict[tuple[str, str], float | None] = {}
@@ -129,16 +130,23 @@ def compute(
     B = pd.Timestamp(b)
 
     # uitstroom and deeltijdwerk, four windows
-    yearly = {"uitstroom_werk_pct": [], "uitstroom_werk_inkomen_pct": [], "deeltijdwerk_pct": []}
+    yearly = {
+        "uitstroom_werk_pct": [],
+        "uitstroom_werk_inkomen_pct": [],
+        "deeltijdwerk_pct": [],
+        "deeltijdwerk_inkomen_pct": [],
+    }
     for k in range(4):
         p = years_back(b, k)
         if gegevens_vanaf is not None and window(p)[0].date() < gegevens_vanaf:
             break
         f = flows(spells, p, gemeenten)
         pt = parttime(spells, t["inkomsten"], p, gemeenten)
+        pti = parttime(spells, t["inkomsten"], p, gemeenten, ("11", "18", "23", "24", "98"))
         yearly["uitstroom_werk_pct"].append({g: _pct(v["werk"], v["D"]) for g, v in f.items()})
         yearly["uitstroom_werk_inkomen_pct"].append({g: _pct(v["wi"], v["D"]) for g, v in f.items()})
         yearly["deeltijdwerk_pct"].append({g: _pct(w, n) for g, (w, n) in pt.items()})
+        yearly["deeltijdwerk_inkomen_pct"].append({g: _pct(w, n) for g, (w, n) in pti.items()})
         if k == 0:
             for g, v in f.items():
                 res[("uitstroom_pct", g)] = _pct(v["alle"], v["D"])
@@ -150,10 +158,14 @@ def compute(
                 res[("instroom_n", g)] = v["in"]
             for g, (w, n) in pt.items():
                 res[("deeltijdwerk_pct", g)] = _pct(w, n)
+            for g, (w, n) in pti.items():
+                res[("deeltijdwerk_inkomen_pct", g)] = _pct(w, n)
     for kpi, series in yearly.items():
         for g in ["totaal"] + gemeenten:
             vals = [y[g] for y in series if y[g] is not None]
-            res[(f"{kpi}_meerjarig", g)] = sum(vals) / len(vals) if vals else None
+            mean = sum(vals) / len(vals) if vals else None
+            res[(f"{kpi}_meerjarig", g)] = mean
+            res[(f"{kpi}_normwaarde", g)] = None if mean is None else norm_factor * mean
 
     # bestand
     stock = spells[(spells["start"] <= B) & (spells["end_f"] >= B)][["persoon", "start"]]
@@ -223,7 +235,8 @@ def compute(
         sw = d["werkgever_soort"] == "sw_bedrijf"
         return {
             "lks_actief_n": n,
-            "lks_regulier_pct": _pct(int((~sw).sum()), n),
+            "lks_regulier_pct": _pct(int(d["werkgever_soort"].isin(["regulier", "overheid"]).sum()), n),
+            "lks_werkgever_onbekend_pct": _pct(int(d["werkgever_soort"].isna().sum()), n),
             "lks_sw_banenafspraak_pct": _pct(int((sw & (d["indicatie"] == "banenafspraak")).sum()), n),
             "lks_sw_beschut_pct": _pct(int((sw & (d["indicatie"] == "beschut")).sum()), n),
             "lks_loonwaarde_gem": d["loonwaarde_pct"].mean() if d["loonwaarde_pct"].notna().any() else None,
@@ -233,25 +246,37 @@ def compute(
         for kpi, v in vals.items():
             res[(kpi, g)] = v
     three, m24 = pd.Timestamp(years_back(b, 3)), pd.Timestamp(months_back(b, 24))
-    for g, v in _per_gemeente(
-        run,
-        gemeenten,
-        lambda d: (
-            int((d["soort"] == "ontwikkelbaan").sum()),
-            int(((d["soort"] == "ontwikkelbaan") & (d["begindatum"] < three)).sum()),
-            int(((d["soort"] == "jobcoach") & (d["begindatum"] < m24)).sum()),
-        ),
-    ).items():
-        (
-            res[("ontwikkelbaan_n", g)],
-            res[("ontwikkelbaan_over_3jaar_n", g)],
-            res[("jobcoach_over_24mnd_n", g)],
-        ) = v
+
+    def over_term(soort, limit):
+        """Persons running `soort` on b whose provisions of that soort (overlaps once) cover more days up
+        to b than the term from `limit` to b.
+        """
+        v = vz[(vz["soort"] == soort) & (vz["begindatum"] <= B)][["persoon", "begindatum", "einddatum"]]
+        v = v.assign(tot=v["einddatum"].fillna(B).clip(upper=B)).sort_values(["persoon", "begindatum", "tot"])
+        reach = v.groupby("persoon")["tot"].cummax().groupby(v["persoon"]).shift(1)
+        v["blok"] = (reach.isna() | (v["begindatum"] > reach)).astype("int64").groupby(v["persoon"]).cumsum()
+        blocks = v.groupby(["persoon", "blok"]).agg(van=("begindatum", "min"), tot=("tot", "max"))
+        days = ((blocks["tot"] - blocks["van"]).dt.days + 1).groupby(level="persoon").sum()
+        runners = run[run["soort"] == soort].drop_duplicates("persoon")
+        return runners.assign(over=runners["persoon"].map(days) > (B - limit).days + 1)
+
+    ontw, coach = over_term("ontwikkelbaan", three), over_term("jobcoach", m24)
+    for g in ["totaal"] + gemeenten:
+        sel = (lambda d: d) if g == "totaal" else (lambda d, g=g: d[d["gemeentecode"] == g])
+        res[("ontwikkelbaan_n", g)] = int((sel(run)["soort"] == "ontwikkelbaan").sum())
+        res[("ontwikkelbaan_over_3jaar_n", g)] = int(sel(ontw)["over"].sum())
+        res[("jobcoach_over_24mnd_n", g)] = int(sel(coach)["over"].sum())
+        jc = sel(run)[sel(run)["soort"] == "jobcoach"]
+        res[("jobcoach_n", g)] = len(jc)
+        for regime in ("zeer_licht", "licht", "midden", "intensief"):
+            res[(f"jobcoach_regime_{regime}_pct", g)] = _pct(
+                int((jc["jobcoach_regime"] == regime).sum()), len(jc)
+            )
 
     # fip
     s, e = window(b)
     wa = t["klantbeeld"]
-    wa = wa[wa["perspectief"] == "werken_aan"]
+    wa = wa[wa["perspectief"].isin(list(fip_perspectieven))]
     wa = wa.assign(van=wa["ingangsdatum"].clip(lower=s), tot=wa["einddatum"].fillna(e).clip(upper=e))
     wa = wa.assign(dagen=((wa["tot"] - wa["van"]).dt.days + 1).clip(lower=0))
     wa = wa[wa["dagen"] > 0]
@@ -262,10 +287,17 @@ def compute(
     cm = cm.merge(wa[["persoon", "van", "tot"]], on="persoon")
     cm = cm[(cm["datum"] >= cm["van"]) & (cm["datum"] <= cm["tot"])]
     cm = cm[cm["persoon"].isin(popl["persoon"])]
-    cm = cm.assign(
-        volledig=cm["leefgebieden"].map(lambda x: x is not None and set(SIX) <= set(x)),
-        vervolg=cm["vervolgafspraak"].fillna(False).astype(bool),
-    ).merge(pers, on="persoon", how="left")
+    # one conversation per person and day: the day's records together
+    cm = (
+        cm.assign(
+            domeinen=cm["leefgebieden"].map(lambda x: set() if x is None else set(x)),
+            vervolg=cm["vervolgafspraak"].fillna(False).astype(bool),
+        )
+        .groupby(["persoon", "datum"])
+        .agg(domeinen=("domeinen", lambda x: set().union(*x)), vervolg=("vervolg", "any"))
+        .reset_index()
+    )
+    cm = cm.assign(volledig=cm["domeinen"].map(lambda x: set(SIX) <= x)).merge(pers, on="persoon", how="left")
     cnt = cm.groupby("persoon").size().rename("fip")
     popl = popl.merge(cnt, on="persoon", how="left").fillna({"fip": 0}).merge(pers, on="persoon", how="left")
     popl["nodig"] = np.floor(fip_norm * popl["blootstelling"] / 365.25 + 0.5)
@@ -296,7 +328,7 @@ def compute(
     own = stock.merge(t["personen"][["persoon", "klantmanager"]], on="persoon").groupby("klantmanager").size()
     km = km.assign(klanten=km["medewerker"].map(own).fillna(0))
     res[("caseload_per_fte", "totaal")] = km["klanten"].sum() / km["fte"].sum()
-    res[("caseload_boven_norm_n", "totaal")] = int((km["klanten"] / km["fte"] > caseload_norm).sum())
+    res[("caseload_boven_norm_n", "totaal")] = int((km["klanten"] / km["fte"] >= caseload_norm).sum())
     zorg = vz[
         vz["soort"].isin(["schuldhulpverlening", "ggz", "verslavingszorg", "maatschappelijk_werk"])
         & (vz["begindatum"] >= s)

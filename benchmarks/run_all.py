@@ -26,6 +26,7 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
     "bench_synth": (["--personen", "500000"], ["--personen", "5000"]),
     "bench_ingest": (["--personen", "500000"], ["--personen", "5000"]),
     "bench_kpi": (["--personen", "500000"], ["--personen", "5000"]),
+    "bench_research": (["--personen", "500000"], ["--personen", "5000"]),
     "bench_run": ([], ["--personen", "2000"]),
 }
 

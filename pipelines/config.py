@@ -37,24 +37,41 @@ class OrgConfig:
     regelingen: tuple[str, ...] = ("01", "02", "03")
     #: Periods of one person less than or equal to this many days apart are merged into one spell.
     gap_days: int = 30
-    #: The outflow and part-time norms: this factor times the multi-year percentage (+10 %).
+    #: The outflow and part-time norms are relative: this factor times the baseline ("10 % meer": x 1.10).
     norm_factor: float = 1.10
+    #: Baseline of those norms: `meerjarig` (the report year and the three before, rolling: the plan's own
+    #: footnote) or `vast` (the mean over `norm_basisjaren`, the years before the plan: its college period).
+    norm_basis: str = "meerjarig"
+    #: Calendar years of the fixed baseline (e.g. 2016-2019); always computed when given, used for the norm
+    #: when `norm_basis` is `vast`.
+    norm_basisjaren: tuple[int, ...] = ()
     #: Publication: counts below this are suppressed, as are percentages on such numerators.
     min_cell: int = 5
     #: Publication: percentages on a denominator below this are suppressed.
     min_noemer: int = 10
     #: FIP conversations a year for a `werken_aan` client.
     fip_norm_per_jaar: int = 4
-    #: Minimum days in `werken_aan` within the window to be in the FIP population.
+    #: Minimum days in the FIP perspectives within the window to be in the FIP population.
     fip_min_blootstelling_dagen: int = 91
-    #: Stock persons per klantmanager fte.
+    #: Perspectives whose clients get FIP conversations (the plan, section 7.3: werken aan and meedoen).
+    fip_perspectieven: tuple[str, ...] = ("werken_aan", "meedoen")
+    #: Case load per klantmanager fte must stay below this (strictly: "onder de 50").
     caseload_norm: float = 50.0
+    #: What the case-load norm counts: `personen` (both partners of a couple) or `dossiers` (a couple is one
+    #: case: one `registratienummer`).
+    caseload_eenheid: str = "personen"
     #: Referrals to care and debt help a year (policy target).
     doorverwijzingen_norm: int = 50
     #: Rejected share of a table (percent) above which ingest stops.
     max_afwijzing_pct: float = 5.0
-    #: Participation budget per year and perspective, in euro.
+    #: Participation budget per year and perspective, in euro (the short form; see `participatiebudget`).
     budget_per_perspectief: dict[int, dict[str, float]] = field(default_factory=dict)
+    #: The participation budget as a policy document states it, per year: available budget and spending
+    #: lines with their perspective and kind (`vast` or `voorzieningen`); see `year_budget`.
+    participatiebudget: dict[int, dict[str, Any]] = field(default_factory=dict)
+    #: The budget amounts are illustrative, not taken from a policy document: every output showing them
+    #: says so.
+    budget_illustratief: bool = False
     #: Cost-sharing key per municipality (fractions summing to 1), e.g. for a shared pilot.
     verdeelsleutel: dict[str, float] = field(default_factory=dict)
     #: Programme parameters (e.g. the Meedoen! pilot), free-form, documented in docs/definities.md.
@@ -71,7 +88,8 @@ class OrgConfig:
     def as_dict(self) -> dict[str, Any]:
         """Plain data for logs and the run manifest (sorted, JSON-friendly)."""
         data = asdict(self)
-        data["regelingen"] = list(self.regelingen)
+        for key in ("regelingen", "norm_basisjaren", "fip_perspectieven"):
+            data[key] = list(getattr(self, key))
         return data
 
 
@@ -152,6 +170,21 @@ def _coerce(raw: dict[str, Any], source: str) -> OrgConfig:
         data["budget_per_perspectief"] = _budgets(data["budget_per_perspectief"], source)
     if "doelgroepen" in data:
         data["doelgroepen"] = _doelgroepen(data["doelgroepen"], source)
+    if "participatiebudget" in data:
+        data["participatiebudget"] = _participatiebudget(data["participatiebudget"], source)
+    for key, choices in _CHOICES.items():
+        if key in data and data[key] not in choices:
+            raise ConfigError(f"{source}: {key}: kies {' of '.join(choices)}, niet {data[key]!r}")
+    if "norm_basisjaren" in data:
+        data["norm_basisjaren"] = _years(data["norm_basisjaren"], f"{source}: norm_basisjaren")
+    if data.get("norm_basis") == "vast" and not data.get("norm_basisjaren"):
+        raise ConfigError(f"{source}: norm_basis vast vraagt norm_basisjaren (de jaren van de vaste basis)")
+    if "fip_perspectieven" in data:
+        data["fip_perspectieven"] = _perspectives(data["fip_perspectieven"], f"{source}: fip_perspectieven")
+    if "budget_illustratief" in data and not isinstance(data["budget_illustratief"], bool):
+        raise ConfigError(
+            f"{source}: budget_illustratief: verwacht true of false, niet {data['budget_illustratief']!r}"
+        )
     for keys, kind in ((_INT_KEYS, int), (_FLOAT_KEYS, float)):
         for key in keys:
             if key in data:
@@ -165,6 +198,33 @@ def _coerce(raw: dict[str, Any], source: str) -> OrgConfig:
             f"{source}: max_afwijzing_pct: een percentage van 0 tot 100, niet {data['max_afwijzing_pct']!r}"
         )
     return OrgConfig(**data)
+
+
+#: Keys with a fixed set of values.
+_CHOICES = {"norm_basis": ("meerjarig", "vast"), "caseload_eenheid": ("personen", "dossiers")}
+
+
+def _years(value: Any, key: str) -> tuple[int, ...]:
+    """A list of calendar years (sorted, without repeats)."""
+    if not isinstance(value, (list, tuple)):
+        raise ConfigError(f"{key}: verwacht een lijst van jaren, niet {value!r}")
+    years = sorted({_number(v, int, key) for v in value})
+    wrong = [y for y in years if not 1990 <= y <= 2100]
+    if wrong:
+        raise ConfigError(f"{key}: geen jaartal: {wrong}")
+    return tuple(years)
+
+
+def _perspectives(value: Any, key: str) -> tuple[str, ...]:
+    """A non-empty list of perspectives of `klantbeeld`."""
+    if not isinstance(value, (list, tuple)) or not value:
+        raise ConfigError(f"{key}: verwacht een lijst van perspectieven ({', '.join(PERSPECTIEF)})")
+    unknown = [str(p) for p in value if str(p) not in PERSPECTIEF]
+    if unknown:
+        raise ConfigError(
+            f"{key}: onbekend perspectief {', '.join(unknown)}; bekend zijn {', '.join(PERSPECTIEF)}"
+        )
+    return tuple(dict.fromkeys(str(p) for p in value))
 
 
 #: Target groups the monitor always shows (pipelines.kpi.doelgroepen); a configured group may not reuse a
@@ -254,6 +314,137 @@ def _budgets(raw: Any, source: str) -> dict[int, dict[str, float]]:
     return out
 
 
+#: Where a spending line of the participation budget belongs: a perspective, or `algemeen` (no perspective:
+#: programme management, research).
+BUDGET_PLAATSEN = (*PERSPECTIEF, "algemeen")
+#: `vast`: a fixed cost that is not a provision for a client (a contribution, salaries, research), taken
+#: as spent evenly over the year; `voorzieningen`: met by the `kosten` of provisions in the export.
+BUDGET_SOORTEN = ("vast", "voorzieningen")
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    """One spending line of a participation budget, as the policy document words it."""
+
+    regel: str
+    bedrag: float
+    perspectief: str
+    soort: str
+
+
+@dataclass(frozen=True)
+class YearBudget:
+    """The participation budget of one year as the document states it, stated totals included."""
+
+    jaar: int
+    #: (line, amount) of the available budget.
+    beschikbaar: tuple[tuple[str, float], ...]
+    uitgaven: tuple[BudgetLine, ...]
+    #: The totals the document itself prints (None where it prints none), to check its own arithmetic.
+    beschikbaar_opgegeven: float | None = None
+    subtotalen_opgegeven: dict[str, float] = field(default_factory=dict)
+    saldo_opgegeven: float | None = None
+
+    def per_plaats(self) -> dict[str, float]:
+        """perspective (or `algemeen`) -> the sum of its spending lines."""
+        out = {p: 0.0 for p in BUDGET_PLAATSEN}
+        for line in self.uitgaven:
+            out[line.perspectief] += line.bedrag
+        return {p: v for p, v in out.items() if any(x.perspectief == p for x in self.uitgaven)}
+
+
+def _amount(value: Any, key: str) -> float:
+    amount = _number(value, float, key)
+    if amount < 0:
+        raise ConfigError(f"{key}: bedrag moet 0 of meer euro zijn, niet {value!r}")
+    return amount
+
+
+def _participatiebudget(raw: Any, source: str) -> dict[int, dict[str, Any]]:
+    """year -> the document's budget, checked key by key and normalised to plain YAML data."""
+    out: dict[int, dict[str, Any]] = {}
+    for year, spec in _mapping(raw, f"{source}: participatiebudget").items():
+        key = f"{source}: participatiebudget.{year}"
+        spec = _mapping(spec, key)
+        known = {
+            "beschikbaar",
+            "uitgaven",
+            "beschikbaar_totaal_opgegeven",
+            "subtotalen_opgegeven",
+            "saldo_opgegeven",
+        }
+        unknown = sorted(set(spec) - known)
+        if unknown:
+            raise ConfigError(
+                f"{key}: onbekende sleutel(s) {', '.join(unknown)}; bekend zijn {', '.join(sorted(known))}"
+            )
+        norm: dict[str, Any] = {"beschikbaar": [], "uitgaven": []}
+        for part in ("beschikbaar", "uitgaven"):
+            lines = spec.get(part) or []
+            if not isinstance(lines, list):
+                raise ConfigError(f"{key}.{part}: verwacht een lijst van regels")
+            for i, line in enumerate(lines, start=1):
+                where = f"{key}.{part}[{i}]"
+                line = _mapping(line, where)
+                if not str(line.get("regel") or "").strip():
+                    raise ConfigError(f"{where}.regel: ontbreekt")
+                item: dict[str, Any] = {
+                    "regel": str(line["regel"]).strip(),
+                    "bedrag": _amount(line.get("bedrag"), f"{where}.bedrag"),
+                }
+                if part == "uitgaven":
+                    plaats, soort = str(line.get("perspectief")), str(line.get("soort"))
+                    if plaats not in BUDGET_PLAATSEN:
+                        raise ConfigError(
+                            f"{where}.perspectief: kies {', '.join(BUDGET_PLAATSEN)}, niet {plaats!r}"
+                        )
+                    if soort not in BUDGET_SOORTEN:
+                        raise ConfigError(
+                            f"{where}.soort: kies {' of '.join(BUDGET_SOORTEN)}, niet {soort!r}"
+                        )
+                    item.update(perspectief=plaats, soort=soort)
+                norm[part].append(item)
+        if not norm["uitgaven"]:
+            raise ConfigError(f"{key}.uitgaven: geen regels")
+        for total in ("beschikbaar_totaal_opgegeven", "saldo_opgegeven"):
+            if spec.get(total) is not None:
+                norm[total] = _number(spec[total], float, f"{key}.{total}")
+        if spec.get("subtotalen_opgegeven"):
+            subs = _mapping(spec["subtotalen_opgegeven"], f"{key}.subtotalen_opgegeven")
+            for plaats in subs:
+                if str(plaats) not in BUDGET_PLAATSEN:
+                    raise ConfigError(
+                        f"{key}.subtotalen_opgegeven.{plaats}: onbekend; kies {', '.join(BUDGET_PLAATSEN)}"
+                    )
+            norm["subtotalen_opgegeven"] = {
+                str(p): _amount(v, f"{key}.subtotalen_opgegeven.{p}") for p, v in subs.items()
+            }
+        out[_number(year, int, key)] = norm
+    return dict(sorted(out.items()))
+
+
+def year_budget(config: OrgConfig, jaar: int) -> YearBudget | None:
+    """The typed budget of `jaar` from `participatiebudget` (validated on load), or None."""
+    spec = config.participatiebudget.get(jaar)
+    if spec is None:
+        return None
+    return YearBudget(
+        jaar=jaar,
+        beschikbaar=tuple((x["regel"], float(x["bedrag"])) for x in spec.get("beschikbaar", [])),
+        uitgaven=tuple(
+            BudgetLine(x["regel"], float(x["bedrag"]), x["perspectief"], x["soort"]) for x in spec["uitgaven"]
+        ),
+        beschikbaar_opgegeven=spec.get("beschikbaar_totaal_opgegeven"),
+        subtotalen_opgegeven=dict(spec.get("subtotalen_opgegeven") or {}),
+        saldo_opgegeven=spec.get("saldo_opgegeven"),
+    )
+
+
+def has_budget(config: OrgConfig) -> bool:
+    """Whether the organisation configured a participation budget in either form."""
+    return bool(config.budget_per_perspectief or config.participatiebudget)
+
+
 def _doelgroepen(raw: Any, source: str) -> dict[str, str]:
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: doelgroepen: verwacht een mapping naam -> voorwaarde")
@@ -268,6 +459,8 @@ class PilotParams:
     """`programmas.meedoen` of the configuration, with the proposal's figures as defaults."""
 
     peildatum_doelgroepen: dt.date | None = None
+    #: The schemes of the target groups: the proposal's groups all receive "bijstandsuitkering PW" (01).
+    doelgroep_regelingen: tuple[str, ...] = ("01",)
     ambitie_deelname_pct: tuple[float, float] = (60.0, 70.0)
     ambitie_activiteit_pct: tuple[float, float] = (60.0, 70.0)
     verwachting_uitstroom_werk_pct: tuple[float, float] = (1.0, 5.0)
@@ -331,8 +524,15 @@ def meedoen_params(raw: dict[str, Any], source: str = "configuratie") -> PilotPa
     default = PilotParams()
     values: dict[str, Any] = {
         "peildatum_doelgroepen": ref,
-        "voorstel": dict(_mapping(raw.get("voorstel"), f"{where}.voorstel")),
+        "voorstel": _voorstel(raw.get("voorstel"), f"{where}.voorstel"),
     }
+    if raw.get("doelgroep_regelingen") is not None:
+        regelingen = raw["doelgroep_regelingen"]
+        if not isinstance(regelingen, (list, tuple)) or not regelingen:
+            raise ConfigError(
+                f"{where}.doelgroep_regelingen: verwacht een lijst van codes, niet {regelingen!r}"
+            )
+        values["doelgroep_regelingen"] = tuple(str(r).zfill(2) for r in regelingen)
     for key in _PILOT_PAIRS:
         values[key] = _pair(raw.get(key), getattr(default, key), f"{where}.{key}")
     for key in _PILOT_NUMBERS:
@@ -340,6 +540,64 @@ def meedoen_params(raw: dict[str, Any], source: str = "configuratie") -> PilotPa
         if values[key] < 0:
             raise ConfigError(f"{where}.{key}: moet 0 of meer zijn, niet {values[key]!r}")
     return PilotParams(**values)
+
+
+#: A budget line of the proposal: its figures per project (target group, fte, costs, rewards).
+_VOORSTEL_REGEL = {
+    "project": int,
+    "deelnemers": int,
+    "fte": float,
+    "kosten_coaches": float,
+    "trajecten": int,
+    "kosten_trajecten": float,
+    "beloningen": float,
+}
+_VOORSTEL_BEDRAGEN = (
+    "beloningen_totaal_opgegeven",
+    "projecten_totaal_opgegeven",
+    "innovatiebudget",
+    "totaal_opgegeven",
+)
+
+
+def _voorstel(raw: Any, where: str) -> dict[str, Any]:
+    """The proposal's own figures (`programmas.meedoen.voorstel`), its budget lines checked field by field."""
+    voorstel = dict(_mapping(raw, where))
+    lines = voorstel.get("begrotingsregels") or []
+    if not isinstance(lines, list):
+        raise ConfigError(f"{where}.begrotingsregels: verwacht een lijst van regels")
+    checked = []
+    for i, line in enumerate(lines, start=1):
+        key = f"{where}.begrotingsregels[{i}]"
+        line = _mapping(line, key)
+        unknown = sorted(set(line) - set(_VOORSTEL_REGEL) - {"regel"})
+        if unknown:
+            raise ConfigError(
+                f"{key}: onbekende sleutel(s) {', '.join(unknown)}; "
+                f"bekend zijn regel, {', '.join(_VOORSTEL_REGEL)}"
+            )
+        if "project" not in line or "deelnemers" not in line:
+            raise ConfigError(f"{key}: project en deelnemers zijn verplicht")
+        item: dict[str, Any] = {
+            k: _number(line[k], kind, f"{key}.{k}")
+            for k, kind in _VOORSTEL_REGEL.items()
+            if line.get(k) is not None
+        }
+        item["regel"] = str(line.get("regel") or f"Project {item['project']}")
+        checked.append(item)
+    voorstel["begrotingsregels"] = checked
+    for key in _VOORSTEL_BEDRAGEN:
+        if voorstel.get(key) is not None:
+            voorstel[key] = _amount(voorstel[key], f"{where}.{key}")
+    per = _mapping(voorstel.get("kosten_per_gemeente"), f"{where}.kosten_per_gemeente")
+    voorstel["kosten_per_gemeente"] = {
+        str(part): {
+            str(code).zfill(4): _amount(v, f"{where}.kosten_per_gemeente.{part}.{code}")
+            for code, v in _mapping(amounts, f"{where}.kosten_per_gemeente.{part}").items()
+        }
+        for part, amounts in per.items()
+    }
+    return voorstel
 
 
 #: Programmes the configuration knows, with the parser that checks their parameters.

@@ -149,3 +149,18 @@ def check_quarter(kwartaal: str, gegevens_vanaf: dt.date, extractiedatum: dt.dat
             f"{name} ligt na de extractiedatum {format_date(extractiedatum)} van deze levering" + choose
         )
     return b
+
+
+def series_peildata(b: dt.date, gegevens_vanaf: dt.date) -> list[dt.date]:
+    """The quarter ends of a run's series, oldest first: from the first quarter whose 12-month window is
+    covered up to `b`.
+
+    The quarter before `b` is always in it (the dashboard's arrows compare with it), even when its window
+    is not covered: its stock figures still are.
+    """
+    last = kwartaal_van(b)
+    first = kwartaal_van(gegevens_vanaf)
+    quarters = kwartalen(first, last) if peildatum(first) <= b else [last]
+    ends = [peildatum(q) for q in quarters if peildatum(q) <= b]
+    covered = [e for e in ends if is_covered(window(e)[0], gegevens_vanaf)]
+    return sorted({*covered, peildatum(vorig_kwartaal(last)), b})

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 
 from pipelines.clean import CleanData, TableAbsent
 from pipelines.config import OrgConfig
-from pipelines.periods import is_covered, window
+from pipelines.periods import is_covered, minus_years, window
 from pipelines.schema import PERSON_COLUMN
 from pipelines.spells import merge_spells
 from pipelines.text import format_date
@@ -69,6 +71,20 @@ class Unavailable(Exception):
     """A family (or part of one) cannot be computed; the message goes into `opmerking`."""
 
 
+@dataclass(frozen=True)
+class Inconsistency:
+    """A figure a policy document states that its own inputs or totals do not reproduce.
+
+    `eenheid` is the unit of both numbers (`n`, `ratio`, `eur`), for the report's formatter.
+    """
+
+    regel: str
+    onderdeel: str
+    opgegeven: float
+    berekend: float
+    eenheid: str = "n"
+
+
 @dataclass
 class Context:
     """What every family needs, prepared once per run (not per peildatum)."""
@@ -79,6 +95,18 @@ class Context:
     #: persoon -> gemeentecode (current municipality, `personen.gemeentecode`).
     persons: pl.DataFrame
     _spells: pl.DataFrame | None = field(default=None, repr=False)
+    #: Intermediate frames shared by several peildata of one run (a window's flows, a date's klantbeeld).
+    _cache: dict[tuple, Any] = field(default_factory=dict, repr=False)
+
+    def cached(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        """`compute()` once per run for `key`: a series of quarters reuses each window's work.
+
+        The quarters of a series overlap (the four years of the norm of one quarter are the norm years
+        of the next ones too), so a family asks for a window's aggregate by its dates.
+        """
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
 
     @classmethod
     def build(cls, data: CleanData, config: OrgConfig) -> Context:
@@ -111,6 +139,19 @@ class Context:
         if not is_covered(s, self.data.gegevens_vanaf):
             raise Unavailable(niet_gedekt(s, b, self.data.gegevens_vanaf))
         return s, b
+
+    def check_follow_up(self, b: dt.date) -> tuple[dt.date, dt.date]:
+        """The window of `b - 1 year` when it is covered and `b` lies in the delivery: a year of follow-up.
+
+        Durability, re-entry and the inflow cohort look at what happened in the year after an outflow or
+        an inflow, so at `b` they are known for the window ending one year earlier.
+        """
+        if b > self.data.extractiedatum:
+            raise Unavailable(na_extractie(b, self.data.extractiedatum))
+        s, e = window(minus_years(b, 1))
+        if not is_covered(s, self.data.gegevens_vanaf):
+            raise Unavailable(niet_gedekt(s, e, self.data.gegevens_vanaf))
+        return s, e
 
     def check_peildatum(self, b: dt.date) -> dt.date:
         """Stock on `b` needs `b` inside the delivered period."""

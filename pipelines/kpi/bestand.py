@@ -19,6 +19,7 @@ from pipelines.kpi.base import (
     Context,
     by_gemeente,
     count_rows,
+    guarded,
     pct_rows,
     rows,
     tabel_ontbreekt,
@@ -50,6 +51,7 @@ KLANTBEELD = [
     "duurzaam_vrijgesteld_n",
 ]
 DICHTHEID = ["bijstandsdichtheid"]
+DOORSTROOM = ["perspectief_werken_12mnd_n"]
 
 
 def age_expr(geboortedatum: pl.Expr, b: dt.date) -> pl.Expr:
@@ -135,6 +137,42 @@ def running_benefits(
     )
 
 
+def in_perspective_during(
+    klantbeeld: pl.LazyFrame | pl.DataFrame,
+    spells: pl.LazyFrame | pl.DataFrame,
+    s: dt.date,
+    b: dt.date,
+    perspectief: str = "werken",
+) -> pl.LazyFrame:
+    """Persons who were in `perspectief` on assistance at some time in `s..b` (a throughput, not a stock).
+
+    A `klantbeeld` period of that perspective and one of the person's merged spells must overlap on at
+    least one day inside the window. Columns: persoon (and gemeentecode when `spells` has it).
+    """
+    periods = (
+        klantbeeld.lazy()
+        .filter(pl.col("perspectief") == perspectief)
+        .select(PERSON_COLUMN, "ingangsdatum", pl.col("einddatum").fill_null(OPEN_END).alias("_eind"))
+    )
+    keep = [c for c in (PERSON_COLUMN, GEMEENTE) if c in spells.lazy().collect_schema().names()]
+    both = periods.join(
+        spells.lazy().select(*keep, "start", pl.col("end").fill_null(OPEN_END).alias("_end")),
+        on=PERSON_COLUMN,
+    )
+    first = pl.max_horizontal(pl.col("ingangsdatum"), pl.col("start"), pl.lit(s))
+    last = pl.min_horizontal(pl.col("_eind"), pl.col("_end"), pl.lit(b))
+    return both.filter(first <= last).select(keep).unique(subset=PERSON_COLUMN)
+
+
+def throughput_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
+    """`perspectief_werken_12mnd_n`: persons in perspective werken at any time in the window."""
+    klantbeeld = ctx.table("klantbeeld")
+    s, b = ctx.check_window(b)
+    people = in_perspective_during(klantbeeld, ctx.spells, s, b)
+    agg = by_gemeente(people, [pl.len().alias("werken")], ctx.gemeenten)
+    return count_rows(agg, {"perspectief_werken_12mnd_n": "werken"})
+
+
 def stock_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
     """Every `bestand` KPI for peildatum `b`."""
     b = ctx.check_peildatum(b)
@@ -194,6 +232,7 @@ def stock_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
     else:
         out.append(unavailable_rows(KLANTBEELD, ctx.gemeenten, tabel_ontbreekt("klantbeeld")))
     out.append(density_rows(agg.select(GEMEENTE, "uitkeringen"), data.inwoners, b.year, ctx.gemeenten))
+    out.append(guarded(DOORSTROOM, ctx.gemeenten, lambda: throughput_rows(ctx, b)))
     return out
 
 
@@ -241,6 +280,13 @@ FAMILY = registry.register(
             registry.kpi("duur_2plus_pct", "Langer dan 2 jaar in de uitkering", "pct", "aandeel", "bestand"),
             registry.kpi("duur_5plus_pct", "Langer dan 5 jaar in de uitkering", "pct", "aandeel", "bestand"),
             registry.kpi("perspectief_werken_n", "Perspectief werken", "n", "aantal", "bestand"),
+            registry.kpi(
+                "perspectief_werken_12mnd_n",
+                "Perspectief werken: personen in de 12 maanden (doorstroom)",
+                "n",
+                "aantal",
+                "bestand",
+            ),
             registry.kpi("perspectief_werken_aan_n", "Perspectief werken aan", "n", "aantal", "bestand"),
             registry.kpi("perspectief_meedoen_n", "Perspectief meedoen", "n", "aantal", "bestand"),
             registry.kpi("perspectief_onbekend_n", "Perspectief onbekend", "n", "aantal", "bestand"),

@@ -1,18 +1,24 @@
-"""Participation budget by perspective: spend from `voorzieningen.kosten` against the configured budget.
+"""Participation budget by perspective: spend from `voorzieningen.kosten` and fixed costs against the budget.
 
-The policy plan splits its participation budget over the three perspectives (werken, werken aan,
-meedoen), per calendar year. So the spend of peildatum `b` is that of the calendar year of `b` up to
-and including `b` (year to date; at Q4 the whole year):
+The policy plan budgets its participation budget per calendar year, over the three perspectives and
+a general part (programme management, research), line by line (`participatiebudget`; the short form
+`budget_per_perspectief` gives one amount per perspective). So the spend of peildatum `b` is that of
+the calendar year of `b` up to and including `b` (year to date; at Q4 the whole year):
 - a provision counts in full in the year of its `begindatum` (the cost is committed when it starts),
-  with its `kosten`; a provision without `kosten` is not charged (counted apart in the notebook);
+  with its `kosten`; a provision without `kosten` is not charged (counted apart in the notebook); a
+  wage-cost subsidy (`lks`, `lks_forfaitair`) is never charged: it is paid from the income budget
+  (BUIG), not from the participation budget;
 - its perspective is that of the client's `klantbeeld` period running on the `begindatum`; when none
-  runs, that of the period that ended most recently, at most `LOOKBACK_DAYS` before (a wage-cost
-  subsidy usually starts the day after the benefit and its perspective ended); else `onbekend`;
+  runs, that of the period that ended most recently, at most `LOOKBACK_DAYS` before (a job coach
+  often starts the day after the benefit and its perspective ended); else `onbekend`;
 - `budget_<p>_besteed` per perspective (and `onbekend`, `totaal`) for every municipality, by the
   person's municipality; noemer = the persons behind the amount (disclosure kind `bedrag`);
-- `budget_<p>_uitputting` = 100 x spend / `budget_per_perspectief[year][p]`, only for the organisation
-  as a whole (`totaal`): the budget is the organisation's. `totaal` compares all spend, `onbekend`
-  included, with the sum of the three budgets.
+- budget lines that are not provisions for a client (`soort: vast`: the contribution to the employers'
+  service point, job coaches' salaries, the programme manager, research) are fixed costs: spent evenly
+  over the year, so `budget_vaste_lasten` is their pro-rata part up to `b` (organisation only);
+- `budget_<p>_uitputting` = 100 x (spend + fixed costs of p) / budget of p, only for the organisation as
+  a whole (`totaal`): the budget is the organisation's. `totaal` compares all spend, `onbekend` and the
+  general part included, with the whole budget.
 Sums are exact (`math.fsum`), so kpis.csv does not depend on row order.
 """
 
@@ -23,12 +29,13 @@ import math
 
 import polars as pl
 
-from pipelines.config import BUDGET_PERSPECTIEVEN
+from pipelines.config import BUDGET_PERSPECTIEVEN, YearBudget, has_budget, year_budget
 from pipelines.kpi import registry
 from pipelines.kpi.base import (
     GEMEENTE,
     TOTAAL,
     Context,
+    Inconsistency,
     Unavailable,
     na_extractie,
     niet_gedekt,
@@ -37,7 +44,7 @@ from pipelines.kpi.base import (
     unavailable_rows,
     with_gemeente,
 )
-from pipelines.schema import PERSON_COLUMN
+from pipelines.schema import LKS_SOORTEN, PERSON_COLUMN
 
 ONBEKEND = "onbekend"
 #: A provision starting at most this many days (one quarter) after the client's last perspective
@@ -46,18 +53,22 @@ LOOKBACK_DAYS = 92
 PERSPECTIEVEN = BUDGET_PERSPECTIEVEN
 BESTEED = [f"budget_{p}_besteed" for p in (*PERSPECTIEVEN, ONBEKEND)]
 UITPUTTING = [f"budget_{p}_uitputting" for p in PERSPECTIEVEN]
-TOTAAL_KPIS = ["budget_totaal_besteed", "budget_totaal_uitputting"]
+TOTAAL_KPIS = ["budget_totaal_besteed", "budget_totaal_uitputting", "budget_vaste_lasten"]
 KPIS = BESTEED + UITPUTTING + TOTAAL_KPIS
+#: Provisions never charged to the participation budget: the wage-cost subsidy is paid from BUIG.
+NIET_PARTICIPATIEBUDGET = LKS_SOORTEN
+ALGEMEEN = "algemeen"
 ALLEEN_TOTAAL_BUDGET = (
     "alleen berekend voor de organisatie als geheel (gemeentecode totaal): het participatiebudget per "
     "perspectief is voor de organisatie vastgesteld"
 )
 KOSTEN_LEEG = "niet beschikbaar: kolom kosten van voorzieningen is leeg (geen kosten geleverd)"
+ILLUSTRATIEF = "budget illustratief: geen vastgesteld bedrag van de organisatie (budget_illustratief)"
 
 
 def norm_rules(config) -> list[registry.NormRule]:
     """The dashboard's checks: spend at most the budget (100 %), only when the organisation configured one."""
-    if not config.budget_per_perspectief:
+    if not has_budget(config):
         return []
     return [
         registry.NormRule(kpi, "<=", 100.0, alleen_totaal=True)
@@ -67,8 +78,70 @@ def norm_rules(config) -> list[registry.NormRule]:
 
 def geen_budget(jaar: int, perspectief: str | None = None) -> str:
     if perspectief is None:
-        return f"niet beschikbaar: geen budget_per_perspectief voor {jaar} in de configuratie"
+        return (
+            f"niet beschikbaar: geen budget voor {jaar} in de configuratie "
+            "(participatiebudget of budget_per_perspectief)"
+        )
     return f"niet beschikbaar: geen budget voor perspectief {perspectief} in {jaar} (budget_per_perspectief)"
+
+
+def geen_vaste_lasten(jaar: int) -> str:
+    return f"niet beschikbaar: geen begrotingsregels voor {jaar} in de configuratie (participatiebudget)"
+
+
+def budgets_of(config, jaar: int) -> dict[str, float] | None:
+    """perspective (and `algemeen`) -> budget of `jaar`: the sum of the document's lines when configured,
+    else `budget_per_perspectief`; None without a budget for that year.
+    """
+    lines = year_budget(config, jaar)
+    if lines is not None:
+        return lines.per_plaats()
+    return config.budget_per_perspectief.get(jaar)
+
+
+def year_fraction(b: dt.date) -> float:
+    """The part of the calendar year of `b` up to and including `b` (1.0 on 31 December)."""
+    start, end = dt.date(b.year, 1, 1), dt.date(b.year, 12, 31)
+    return ((b - start).days + 1) / ((end - start).days + 1)
+
+
+def fixed_costs(lines: YearBudget | None, b: dt.date) -> dict[str, float]:
+    """perspective (and `algemeen`) -> the fixed-cost lines' part up to `b` (spread evenly over the year)."""
+    out: dict[str, float] = {}
+    if lines is None:
+        return out
+    share = year_fraction(b)
+    for line in lines.uitgaven:
+        if line.soort == "vast":
+            out[line.perspectief] = math.fsum([out.get(line.perspectief, 0.0), line.bedrag * share])
+    return out
+
+
+def check_budget(lines: YearBudget, tolerance: float = 0.5) -> list[Inconsistency]:
+    """The document's own arithmetic: available lines against its total, spending lines against its
+    subtotals, and its balance (available minus spending) against the balance it prints.
+    """
+    found: list[Inconsistency] = []
+    available = math.fsum(amount for _, amount in lines.beschikbaar)
+    spending = math.fsum(line.bedrag for line in lines.uitgaven)
+    if lines.beschikbaar_opgegeven is not None and abs(available - lines.beschikbaar_opgegeven) > tolerance:
+        found.append(
+            Inconsistency("beschikbaar budget", "totaal", lines.beschikbaar_opgegeven, available, "eur")
+        )
+    per = lines.per_plaats()
+    for plaats, stated in lines.subtotalen_opgegeven.items():
+        computed = per.get(plaats, 0.0)
+        if abs(computed - stated) > tolerance:
+            found.append(Inconsistency(f"uitgaven {plaats}", "subtotaal", stated, computed, "eur"))
+    if lines.saldo_opgegeven is not None and lines.beschikbaar:
+        balance = available - spending
+        if abs(balance - lines.saldo_opgegeven) > tolerance:
+            found.append(
+                Inconsistency(
+                    "saldo (beschikbaar min uitgaven)", "saldo", lines.saldo_opgegeven, balance, "eur"
+                )
+            )
+    return found
 
 
 def year_to_date(b: dt.date) -> tuple[dt.date, dt.date]:
@@ -109,9 +182,14 @@ def perspective_at_start(
 
 
 def charged_in(voorzieningen: pl.LazyFrame | pl.DataFrame, s: dt.date, b: dt.date) -> pl.LazyFrame:
-    """Provisions starting in `s..b` that carry `kosten` (what is charged to the budget of that period)."""
+    """Provisions starting in `s..b` that carry `kosten` and are paid from the participation budget (not
+    LKS): what is charged to the budget of that period.
+    """
     return voorzieningen.lazy().filter(
-        (pl.col("begindatum") >= s) & (pl.col("begindatum") <= b) & pl.col("kosten").is_not_null()
+        (pl.col("begindatum") >= s)
+        & (pl.col("begindatum") <= b)
+        & pl.col("kosten").is_not_null()
+        & ~pl.col("soort").is_in(NIET_PARTICIPATIEBUDGET)
     )
 
 
@@ -148,20 +226,38 @@ def spend_rows(spend: pl.DataFrame, perspectief: str) -> pl.DataFrame:
 
 
 def exhaustion_rows(
-    spend: pl.DataFrame, perspectief: str, budget: float | None, reason: str, gemeenten: list[str]
+    spend: pl.DataFrame,
+    perspectief: str,
+    budget: float | None,
+    fixed: float,
+    reason: str,
+    gemeenten: list[str],
+    note: str | None = None,
 ) -> list[pl.DataFrame]:
-    """`budget_<p>_uitputting` for `totaal` (spend / budget x 100); municipalities get the alleen-totaal
-    note.
+    """`budget_<p>_uitputting` for `totaal`: (spend + fixed costs) / budget x 100; municipalities get the
+    alleen-totaal note. `teller` is the amount charged, `noemer` the persons behind the spend.
     """
     kpi = f"budget_{perspectief}_uitputting"
     per_gemeente = unavailable_rows([kpi], gemeenten, ALLEEN_TOTAAL_BUDGET).filter(pl.col(GEMEENTE) != TOTAAL)
     if not budget:
         return [unavailable_rows([kpi], [], reason), per_gemeente]
     tot = spend.filter((pl.col("perspectief") == perspectief) & (pl.col(GEMEENTE) == TOTAAL))
-    row = rows(
-        tot, kpi, 100.0 * pl.col("besteed") / budget, teller=pl.col("besteed"), noemer=pl.col("personen")
-    )
+    charged = pl.col("besteed") + pl.lit(fixed)
+    row = rows(tot, kpi, 100.0 * charged / budget, teller=charged, noemer=pl.col("personen"))
+    if note:
+        row = row.with_columns(pl.lit(note).alias("opmerking"))
     return [row, per_gemeente]
+
+
+def fixed_rows(lines: YearBudget | None, b: dt.date, gemeenten: list[str]) -> list[pl.DataFrame]:
+    """`budget_vaste_lasten`: the fixed-cost lines up to `b`, for the organisation only."""
+    kpi = "budget_vaste_lasten"
+    per_gemeente = unavailable_rows([kpi], gemeenten, ALLEEN_TOTAAL_BUDGET).filter(pl.col(GEMEENTE) != TOTAAL)
+    if lines is None:
+        return [unavailable_rows([kpi], [], geen_vaste_lasten(b.year)), per_gemeente]
+    amount = math.fsum(fixed_costs(lines, b).values())
+    frame = pl.DataFrame({GEMEENTE: [TOTAAL], "vast": [amount]})
+    return [rows(frame, kpi, pl.col("vast")), per_gemeente]
 
 
 def budget_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
@@ -184,17 +280,24 @@ def budget_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
         charged = charged.with_columns(pl.lit(ONBEKEND).alias("perspectief"))
     perspectieven = [*PERSPECTIEVEN, ONBEKEND] if klantbeeld is not None else []
     spend = spend_table(with_gemeente(charged, ctx.persons).collect(), ctx.gemeenten, perspectieven)
-    budgets = ctx.config.budget_per_perspectief.get(b.year)
-    out = [spend_rows(spend, TOTAAL)]
+    lines = year_budget(ctx.config, b.year)
+    budgets = budgets_of(ctx.config, b.year)
+    fixed = fixed_costs(lines, b)
+    note = ILLUSTRATIEF if ctx.config.budget_illustratief else None
+    out = [spend_rows(spend, TOTAAL), *fixed_rows(lines, b, ctx.gemeenten)]
     total_budget = math.fsum(budgets.values()) if budgets else None
-    out += exhaustion_rows(spend, TOTAAL, total_budget, geen_budget(b.year), ctx.gemeenten)
+    out += exhaustion_rows(
+        spend, TOTAAL, total_budget, math.fsum(fixed.values()), geen_budget(b.year), ctx.gemeenten, note
+    )
     if klantbeeld is None:
         out.append(unavailable_rows(BESTEED + UITPUTTING, ctx.gemeenten, tabel_ontbreekt("klantbeeld")))
         return out
     out += [spend_rows(spend, p) for p in (*PERSPECTIEVEN, ONBEKEND)]
     for p in PERSPECTIEVEN:
         reason = geen_budget(b.year) if not budgets else geen_budget(b.year, p)
-        out += exhaustion_rows(spend, p, (budgets or {}).get(p), reason, ctx.gemeenten)
+        out += exhaustion_rows(
+            spend, p, (budgets or {}).get(p), fixed.get(p, 0.0), reason, ctx.gemeenten, note
+        )
     return out
 
 
@@ -216,6 +319,7 @@ FAMILY = registry.register(
         rows=budget_rows,
         notebook="22_participatiebudget",
         norms=norm_rules,
+        active=has_budget,
         kpis=(
             *(
                 registry.kpi(
@@ -249,6 +353,14 @@ FAMILY = registry.register(
                 "bedrag",
                 "budget",
                 "ten hoogste het budget (100 %)",
+                alleen_totaal=True,
+            ),
+            registry.kpi(
+                "budget_vaste_lasten",
+                "Participatiebudget: vaste lasten tot en met de peildatum",
+                "eur",
+                "bedrag",
+                "budget",
                 alleen_totaal=True,
             ),
         ),

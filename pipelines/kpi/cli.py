@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pipelines.clean import load_clean
 from pipelines.config import config_for
-from pipelines.kpi.engine import compute_kpis, write_kpis_csv
+from pipelines.kpi.engine import RESEARCH_TABLES, compute_kpis, write_kpis_csv, write_research_tables
 from pipelines.periods import check_quarter
 from pipelines.text import format_date, format_nl
 
@@ -33,9 +33,13 @@ def main(args: argparse.Namespace) -> int:
     config = config_for(data.organisatie, args.config, gemeentecodes=codes)
     kpis = compute_kpis(data, config, dates)
     out = write_kpis_csv(kpis, args.out or (Path(args.clean) / "kpis.csv"))
+    missing = write_research_tables(out.parent, data, config, max(dates))
     available = kpis.filter(kpis["waarde"].is_not_null()).height
     print(
         f"{format_nl(kpis.height)} kengetallen ({format_nl(available)} beschikbaar) voor {data.organisatie}, "
         f"peildatum {', '.join(format_date(d) for d in dates)}: {out}"
     )
+    for name in RESEARCH_TABLES:
+        where = f"niet gemaakt ({missing[name]})" if name in missing else str(out.parent / name)
+        print(f"  {name} (peildatum {format_date(max(dates))}): {where}")
     return 0

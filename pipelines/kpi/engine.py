@@ -20,8 +20,8 @@ import polars as pl
 from pipelines.clean import CleanData
 from pipelines.config import OrgConfig
 from pipelines.disclosure import add_onderdrukt
-from pipelines.kpi import registry
-from pipelines.kpi.base import GEMEENTE, TOTAAL, Context, concat_rows, guarded
+from pipelines.kpi import cohorten, overgangen, registry
+from pipelines.kpi.base import GEMEENTE, TOTAAL, Context, Unavailable, concat_rows, guarded
 from pipelines.kpi.registry import KINDS, KPI_CATALOGUE, KPI_FAMILIES
 from pipelines.schema import PERSON_COLUMN
 from pipelines.stats import wilson_exprs
@@ -181,3 +181,63 @@ def kpi_value(frame: pl.DataFrame, kpi: str, gemeentecode: str = TOTAAL, peildat
     if sel.height != 1:
         raise KeyError(f"{kpi} / {gemeentecode} / {peildatum}: {sel.height} rijen")
     return sel.get_column("waarde")[0]
+
+
+# --- the research tables beside kpis.csv ------------------------------------------------------------
+
+#: File name -> what it holds (research.md): written beside kpis.csv, in the internal part of a bundle.
+RESEARCH_TABLES = {
+    "cohorten.csv": "overleving in de uitkering per instroomjaar, gemeente en perspectief na intake",
+    "cohortcurven.csv": "de overlevingscurven (Kaplan-Meier) en cumulatieve uitstroom naar werk per dag",
+    "overgangen.csv": "overgangen tussen perspectieven en treden, een jaar terug tegenover de peildatum",
+}
+
+
+def research_tables(data: CleanData, config: OrgConfig, b: dt.date) -> dict[str, pl.DataFrame | str]:
+    """File name -> frame, or the reason (Dutch) it cannot be made for this delivery and peildatum."""
+    ctx = Context.build(data, config)
+    out: dict[str, pl.DataFrame | str] = {}
+    cohorten_frame, curven = cohorten.survival_tables(ctx, b)
+    out["cohorten.csv"], out["cohortcurven.csv"] = cohorten_frame, curven
+    try:
+        out["overgangen.csv"] = overgangen.transition_matrix(ctx, b)
+    except Unavailable as exc:
+        out["overgangen.csv"] = str(exc)
+    return out
+
+
+def write_table_csv(frame: pl.DataFrame, path: str | Path) -> Path:
+    """A research table as UTF-8 CSV with kpis.csv's number formatting (byte-stable, `,`-delimited)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=",", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+        writer.writerow(frame.columns)
+        for row in frame.iter_rows():
+            writer.writerow(
+                [
+                    v.isoformat()
+                    if isinstance(v, dt.date)
+                    else format_number(v)
+                    if isinstance(v, (int, float))
+                    else ("" if v is None else str(v))
+                    for v in row
+                ]
+            )
+    return path
+
+
+def write_research_tables(
+    folder: str | Path, data: CleanData, config: OrgConfig, b: dt.date
+) -> dict[str, str]:
+    """Write the research tables into `folder`; returns file name -> why it is absent (empty when all are
+    written).
+    """
+    missing: dict[str, str] = {}
+    for name, table in research_tables(data, config, b).items():
+        if isinstance(table, str):
+            missing[name] = table
+            (Path(folder) / name).unlink(missing_ok=True)
+        else:
+            write_table_csv(table, Path(folder) / name)
+    return missing

@@ -1,9 +1,14 @@
-"""FIP frequency: frequent, intensive and personal conversations with `werken_aan` clients.
+"""FIP frequency: frequent, intensive and personal conversations with clients far from work.
 
-docs/definities.md. Exposure is the number of days of the window inside
-the person's `werken_aan` periods (klantbeeld periods of one person do not overlap: a validation
-rule); the population is everyone with at least `fip_min_blootstelling_dagen` (91) days;
-`nodig = round_half_up(norm x exposure / 365.25)` in exact integer arithmetic.
+The plan (section 7.3): with "inwoners met een grote(re) afstand tot de arbeidsmarkt (perspectieven
+'werken aan' en 'meedoen')" FIP conversations are held, four a year, structured by six life domains.
+The perspectives are `fip_perspectieven` (default both). Exposure is the number of days of the window
+inside the person's periods in those perspectives (klantbeeld periods of one person do not overlap: a
+validation rule); the population is everyone with at least `fip_min_blootstelling_dagen` (91) days.
+A conversation is a **day**: several FIP records of one person on one date are one conversation (their
+life domains and follow-up agreements taken together).
+`nodig = round_half_up(norm x exposure / 365.25)` in exact integer arithmetic. Definitions:
+docs/definities.md.
 """
 
 from __future__ import annotations
@@ -37,13 +42,20 @@ KPIS = [
 ]
 #: Days per year in the FIP formulas (the mean Julian year, as the spec states).
 DAYS_PER_YEAR = 365.25
+#: The plan's FIP perspectives (the default of `fip_perspectieven`).
+FIP_PERSPECTIEVEN = ("werken_aan", "meedoen")
 
 
-def werken_aan_periods(klantbeeld: pl.LazyFrame | pl.DataFrame, s: dt.date, b: dt.date) -> pl.LazyFrame:
-    """`werken_aan` periods clipped to the window (`van`, `tot`, `dagen`), only those inside it."""
+def fip_periods(
+    klantbeeld: pl.LazyFrame | pl.DataFrame,
+    s: dt.date,
+    b: dt.date,
+    perspectieven: tuple[str, ...] = FIP_PERSPECTIEVEN,
+) -> pl.LazyFrame:
+    """Periods in the FIP perspectives clipped to the window (`van`, `tot`, `dagen`), only those inside it."""
     return (
         klantbeeld.lazy()
-        .filter(pl.col("perspectief") == "werken_aan")
+        .filter(pl.col("perspectief").is_in(list(perspectieven)))
         .with_columns(days_inside(s, b, "ingangsdatum", "einddatum").alias("dagen"))
         .filter(pl.col("dagen") > 0)
         .select(
@@ -60,29 +72,38 @@ def fip_contacts(
     contactmomenten: pl.LazyFrame | pl.DataFrame,
     s: dt.date,
     b: dt.date,
+    perspectieven: tuple[str, ...] = FIP_PERSPECTIEVEN,
 ) -> pl.LazyFrame:
-    """FIP contacts dated inside the person's `werken_aan` periods and the window, with quality flags."""
-    return _contacts(werken_aan_periods(klantbeeld, s, b), contactmomenten, s, b)
+    """FIP conversations (one per person and day) inside the person's FIP periods and the window."""
+    return _contacts(fip_periods(klantbeeld, s, b, perspectieven), contactmomenten, s, b)
 
 
 def _contacts(
     periods: pl.LazyFrame, contactmomenten: pl.LazyFrame | pl.DataFrame, s: dt.date, b: dt.date
 ) -> pl.LazyFrame:
-    has_all = pl.all_horizontal([pl.col("leefgebieden").list.contains(g) for g in LEEFGEBIEDEN]).fill_null(
-        False
-    )
-    return (
+    """`persoon, datum, registraties, leefgebieden` (the day's domains together), `leefgebieden_volledig`,
+    `vervolgafspraak` (on any record of the day).
+    """
+    records = (
         contactmomenten.lazy()
         .filter((pl.col("soort") == "fip") & (pl.col("datum") >= s) & (pl.col("datum") <= b))
         .join(periods.select(PERSON_COLUMN, "van", "tot"), on=PERSON_COLUMN, how="inner")
         .filter((pl.col("datum") >= pl.col("van")) & (pl.col("datum") <= pl.col("tot")))
-        .select(
-            PERSON_COLUMN,
-            "contact_id",
-            "datum",
-            has_all.alias("leefgebieden_volledig"),
-            pl.col("vervolgafspraak").fill_null(False).alias("vervolgafspraak"),
-        )
+        .select(PERSON_COLUMN, "contact_id", "datum", "leefgebieden", "vervolgafspraak")
+        .unique(subset=["contact_id"])
+    )
+    days = records.group_by(PERSON_COLUMN, "datum").agg(
+        pl.len().alias("registraties"),
+        pl.col("leefgebieden")
+        .list.explode(keep_nulls=False, empty_as_null=False)
+        .unique()
+        .sort()
+        .alias("leefgebieden"),
+        pl.col("vervolgafspraak").fill_null(False).any().alias("vervolgafspraak"),
+    )
+    has_all = pl.all_horizontal([pl.col("leefgebieden").list.contains(g) for g in LEEFGEBIEDEN])
+    return days.with_columns(has_all.fill_null(False).alias("leefgebieden_volledig")).sort(
+        PERSON_COLUMN, "datum"
     )
 
 
@@ -93,9 +114,10 @@ def fip_per_person(
     b: dt.date,
     norm_per_jaar: int = 4,
     min_dagen: int = 91,
+    perspectieven: tuple[str, ...] = FIP_PERSPECTIEVEN,
 ) -> pl.LazyFrame:
-    """The FIP population: `persoon, blootstelling, fip, nodig, norm_gehaald, fip_per_jaar`."""
-    periods = werken_aan_periods(klantbeeld, s, b)
+    """The FIP population: `persoon, blootstelling, fip, nodig, norm_gehaald, fip_per_jaar` (`fip`: days)."""
+    periods = fip_periods(klantbeeld, s, b, perspectieven)
     return _per_person(periods, _contacts(periods, contactmomenten, s, b), norm_per_jaar, min_dagen)
 
 
@@ -122,11 +144,17 @@ def _per_person(
 
 
 def fip_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
-    klantbeeld = ctx.table("klantbeeld")
-    contacten = ctx.table("contactmomenten")
-    s, b = ctx.check_window(b)
+    # the periods in the FIP perspectives and the FIP contacts are the same for every quarter of a series:
+    # select them once
     cfg = ctx.config
-    periods = werken_aan_periods(klantbeeld, s, b).collect().lazy()
+    table_kb, table_cm = ctx.table("klantbeeld"), ctx.table("contactmomenten")
+    klantbeeld = ctx.cached(
+        ("fip", "perspectieven", cfg.fip_perspectieven),
+        lambda: table_kb.filter(pl.col("perspectief").is_in(list(cfg.fip_perspectieven))),
+    )
+    contacten = ctx.cached(("fip", "contacten"), lambda: table_cm.filter(pl.col("soort") == "fip"))
+    s, b = ctx.check_window(b)
+    periods = fip_periods(klantbeeld, s, b, cfg.fip_perspectieven).collect().lazy()
     counted = _contacts(periods, contacten, s, b).collect().lazy()
     persons = with_gemeente(
         _per_person(periods, counted, cfg.fip_norm_per_jaar, cfg.fip_min_blootstelling_dagen), ctx.persons
@@ -190,7 +218,7 @@ FAMILY = registry.register(
         kpis=(
             registry.kpi(
                 "fip_populatie_n",
-                "FIP-populatie: klanten werken aan met voldoende blootstelling",
+                "FIP-populatie: klanten in de FIP-perspectieven met voldoende blootstelling",
                 "n",
                 "aantal",
                 "fip",
@@ -222,13 +250,17 @@ FAMILY = registry.register(
             registry.kpi("fip_geen_n", "Klanten zonder FIP-gesprek", "n", "aantal", "fip"),
             registry.kpi(
                 "fip_leefgebieden_volledig_pct",
-                "FIP-gesprekken over alle zes leefgebieden",
+                "FIP-gesprekken (dagen) over alle zes leefgebieden",
                 "pct",
                 "aandeel",
                 "fip",
             ),
             registry.kpi(
-                "fip_vervolgafspraak_pct", "FIP-gesprekken met vervolgafspraak", "pct", "aandeel", "fip"
+                "fip_vervolgafspraak_pct",
+                "FIP-gesprekken (dagen) met vervolgafspraak",
+                "pct",
+                "aandeel",
+                "fip",
             ),
         ),
     )

@@ -1,11 +1,13 @@
 """The Meedoen! pilot of a shared social service: target groups, quarterly monitor and cost model.
 
-docs/definities.md: attention coaches visit long-term clients at home, reward steps with small
-vouchers (at most `max_beloning_per_jaar` a year), measure progress with the Zelfredzaamheidsmatrix
-and evaluate every three months. The pilot's parameters are `programmas.meedoen` in the organisation
-configuration; an organisation without them runs no pilot and gets every figure as not available.
-docs/definities.md ("Meedoen!") states every choice made here (denominators, reference date,
-"reached", the calendar year of the reward maximum, what "improved" means on the ZRM).
+The pilot proposal: attention coaches visit long-term clients at home, reward steps with small vouchers
+(at most `max_beloning_per_jaar` a year), measure progress with the Zelfredzaamheidsmatrix and evaluate
+every three months. Its target groups all receive "bijstandsuitkering PW" (`doelgroep_regelingen`, 01);
+they are fixed on the reference date and stay the denominator of the participation share for the whole
+pilot. The pilot's parameters are `programmas.meedoen` in the organisation configuration; an organisation
+without them runs no pilot (no page; every figure not available). docs/definities.md ("Meedoen!") states
+every choice made here (denominators, reference date, "reached", the calendar year of the reward maximum,
+what "improved" means on the ZRM, the cost model beside the proposal's own budget lines).
 
 Every function is frame in / frame out; `meedoen_rows` turns them into kpis.csv rows.
 """
@@ -14,8 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -25,6 +27,7 @@ from pipelines.kpi.base import (
     GEMEENTE,
     TOTAAL,
     Context,
+    Inconsistency,
     Unavailable,
     by_gemeente,
     count_rows,
@@ -37,7 +40,7 @@ from pipelines.kpi.bestand import current_periods, stock_on
 from pipelines.kpi.uitstroom import WERK
 from pipelines.periods import minus_months, minus_years
 from pipelines.schema import PERSON_COLUMN
-from pipelines.spells import running_on
+from pipelines.spells import merge_spells, running_on
 
 MEEDOEN = "meedoen"
 ACTIVITEITEN = ("vrijwilligerswerk", "dagbesteding", "tegenprestatie")
@@ -46,9 +49,9 @@ IN_INRICHTING = "4"
 GROEPEN = ("groep_1", "groep_2", "groep_3", "groep_4")
 #: Dutch names of the target groups, as the pilot proposal words them.
 GROEP_LABELS = {
-    "groep_1": "1. Alleenstaande ouders en paren met kinderen, 5 jaar of langer in de bijstand",
-    "groep_2": "2. Alleenstaanden van 56 jaar en ouder, 5 jaar of langer in de bijstand",
-    "groep_3": "3. Niet-westerse migratieachtergrond, langer dan 5 jaar in de bijstand",
+    "groep_1": "1. Alleenstaande ouders en paren met kinderen, 5 jaar of langer bijstand PW",
+    "groep_2": "2. Alleenstaande ouderen van 56 jaar of ouder, 5 jaar of langer bijstand PW",
+    "groep_3": "3. Niet-westerse migratieachtergrond, langer dan 5 jaar bijstand PW",
     "groep_4": "4. Trede 1 van de participatieladder (geïsoleerd), niet in een inrichting",
 }
 #: Column order of the proposal's table (Hillegom, Lisse, Noordwijk, Teylingen).
@@ -61,13 +64,14 @@ DOELGROEP = [
     "meedoen_doelgroep_4_n",
     "meedoen_doelgroep_n",
 ]
-BEREIK = ["meedoen_deelname_pct"]
-DEELNAME = ["meedoen_deelnemers_n", "meedoen_activiteit_pct", "meedoen_uitstroom_werk_pct"]
+BEREIK = ["meedoen_deelname_pct", "meedoen_deelname_bestand_pct"]
+DEELNAME = ["meedoen_deelnemers_n", "meedoen_activiteit_pct"]
+UITSTROOM = ["meedoen_uitstroom_werk_pct"]
 BEZOEKEN = ["meedoen_huisbezoeken_per_deelnemer", "meedoen_bereikt_pct"]
 BELONINGEN = ["meedoen_beloningen_bedrag", "meedoen_beloning_per_deelnemer", "meedoen_boven_max_beloning_n"]
 ZRM = ["meedoen_zrm_verbeterd_pct"]
 KOSTEN = ["meedoen_trajectkosten"]
-KPIS = DOELGROEP + BEREIK + DEELNAME + BEZOEKEN + BELONINGEN + ZRM + KOSTEN
+KPIS = DOELGROEP + BEREIK + DEELNAME + UITSTROOM + BEZOEKEN + BELONINGEN + ZRM + KOSTEN
 
 GEEN_PILOT = (
     "niet beschikbaar: de organisatie draait geen pilot Meedoen! (geen programmas.meedoen in de configuratie)"
@@ -303,8 +307,9 @@ def activities_on(voorzieningen: pl.DataFrame, b: dt.date) -> pl.DataFrame:
 
 
 def work_outflow(spells: pl.DataFrame, voorzieningen: pl.DataFrame, s: dt.date, b: dt.date) -> pl.DataFrame:
-    """Participants of the window with `uitstroom_werk`: a merged spell ended in `s..b`, on or after their
-    first start, with reason 11 or 13 (work)."""
+    """Participants of `s..b` with `uitstroom_werk`: a merged spell ended in `s..b`, on or after their first
+    start, with reason 11 or 13 (work). With `s` the pilot's start this is cumulative ("uiteindelijk").
+    """
     people = participants_between(voorzieningen, s, b)
     ended = (
         spells.lazy()
@@ -483,15 +488,39 @@ def exact_sums(frame: pl.DataFrame, column: str, gemeenten: list[str], alias: st
 # --- kpis.csv rows ---------------------------------------------------------------------------------
 
 
+def target_spells(ctx: Context, params: PilotParams) -> pl.DataFrame:
+    """Merged spells of the target groups' schemes only (PW): years "in de bijstand PW" count on these."""
+    regelingen = tuple(params.doelgroep_regelingen)
+    return ctx.cached(
+        ("meedoen_spells", regelingen),
+        lambda: merge_spells(ctx.data.get("uitkeringen"), regelingen, ctx.config.gap_days),
+    )
+
+
 def groups_for(ctx: Context, params: PilotParams) -> tuple[pl.DataFrame, dt.date]:
+    """The target groups on the reference date (PW clients only) and that date."""
     data = ctx.data
     ref = reference_date(params, data.tables.get("voorzieningen"))
     ctx.check_peildatum(ref)
     klantbeeld = ctx.table("klantbeeld")
     groups = target_groups(
-        ctx.spells, data.get("uitkeringen"), data.get("personen"), klantbeeld, ref, ctx.config.regelingen
+        target_spells(ctx, params),
+        data.get("uitkeringen"),
+        data.get("personen"),
+        klantbeeld,
+        ref,
+        params.doelgroep_regelingen,
     )
     return groups, ref
+
+
+def still_eligible(groups: pl.DataFrame, spells: pl.DataFrame, b: dt.date) -> pl.DataFrame:
+    """`groups` with `in_bestand`: the person still receives the target groups' benefit (PW) on `b`.
+
+    Who left assistance (for work, another income, or at AOW age) is no longer eligible.
+    """
+    running = running_on(spells, b).select(PERSON_COLUMN).collect().get_column(PERSON_COLUMN).implode()
+    return groups.with_columns(pl.col(PERSON_COLUMN).is_in(running).alias("in_bestand"))
 
 
 def pilot_voorzieningen(ctx: Context) -> pl.DataFrame:
@@ -514,10 +543,24 @@ def _reach_rows(ctx: Context, params: PilotParams, b: dt.date) -> list[pl.DataFr
     ctx.check_peildatum(b)
     groups, ref = groups_for(ctx, params)
     took = joined(groups.filter(pl.col("doelgroep")), voorzieningen, ref, b)
+    took = still_eligible(took, target_spells(ctx, params), b)
     agg = by_gemeente(
-        took, [pl.len().alias("doelgroep"), pl.col("deelgenomen").sum().alias("deelgenomen")], ctx.gemeenten
+        took,
+        [
+            pl.len().alias("doelgroep"),
+            pl.col("deelgenomen").sum().alias("deelgenomen"),
+            pl.col("in_bestand").sum().alias("in_bestand"),
+            (pl.col("deelgenomen") & pl.col("in_bestand")).sum().alias("deelgenomen_in_bestand"),
+        ],
+        ctx.gemeenten,
     )
-    return pct_rows(agg, {"meedoen_deelname_pct": ("deelgenomen", "doelgroep")})
+    return pct_rows(
+        agg,
+        {
+            "meedoen_deelname_pct": ("deelgenomen", "doelgroep"),
+            "meedoen_deelname_bestand_pct": ("deelgenomen_in_bestand", "in_bestand"),
+        },
+    )
 
 
 def _participation_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
@@ -529,13 +572,20 @@ def _participation_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
     )
     out = count_rows(agg, {"meedoen_deelnemers_n": "deelnemers"})
     out += pct_rows(agg, {"meedoen_activiteit_pct": ("activiteit", "deelnemers")})
-    s, b = ctx.check_window(b)
-    flows = with_gemeente(work_outflow(ctx.spells, voorzieningen, s, b).lazy(), ctx.persons)
-    agg_w = by_gemeente(
+    return out
+
+
+def _outflow_rows(ctx: Context, params: PilotParams, b: dt.date) -> list[pl.DataFrame]:
+    """Outflow to paid work since the pilot started (the reference date), cumulative up to `b`."""
+    voorzieningen = pilot_voorzieningen(ctx)
+    ctx.check_peildatum(b)
+    ref = reference_date(params, voorzieningen)
+    ctx.check_peildatum(ref)
+    flows = with_gemeente(work_outflow(ctx.spells, voorzieningen, ref, b).lazy(), ctx.persons)
+    agg = by_gemeente(
         flows, [pl.len().alias("deelnemers"), pl.col("uitstroom_werk").sum().alias("werk")], ctx.gemeenten
     )
-    out += pct_rows(agg_w, {"meedoen_uitstroom_werk_pct": ("werk", "deelnemers")})
-    return out
+    return pct_rows(agg, {"meedoen_uitstroom_werk_pct": ("werk", "deelnemers")})
 
 
 def _visit_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
@@ -622,6 +672,7 @@ def meedoen_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
         guarded(DOELGROEP, g, lambda: _target_rows(ctx, params)),
         guarded(BEREIK, g, lambda: _reach_rows(ctx, params, b)),
         guarded(DEELNAME, g, lambda: _participation_rows(ctx, b)),
+        guarded(UITSTROOM, g, lambda: _outflow_rows(ctx, params, b)),
         guarded(BEZOEKEN, g, lambda: _visit_rows(ctx, b)),
         guarded(BELONINGEN, g, lambda: _reward_rows(ctx, params, b)),
         guarded(ZRM, g, lambda: _zrm_rows(ctx, b)),
@@ -631,28 +682,141 @@ def meedoen_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
 
 # --- cost model ------------------------------------------------------------------------------------
 
+#: The lines of a yearly cost estimate, as the proposal budgets each project.
+KOSTENREGELS = (
+    "deelnemers",
+    "fte",
+    "kosten_coaches",
+    "trajecten",
+    "kosten_trajecten",
+    "beloningen",
+    "totaal",
+)
 
-def cost_lines(deelnemers: float, params: PilotParams) -> pl.DataFrame:
-    """The pilot's yearly cost lines for `deelnemers` participants, from the configured parameters.
 
-    A coach guides `clienten_per_coach_per_jaar` people a year (fte = deelnemers / 54), an fte costs
-    `kosten_per_fte`; `aandeel_ingekocht_traject` of the participants get a trajectory of `prijs_traject`;
-    rewards at the yearly maximum per participant. Returns `regel, aantal, eenheid, bedrag`.
+def reward_per_person(params: PilotParams) -> float:
+    """The rewards budgeted per person: the proposal's own ratio (its reward lines / its target groups).
+
+    The proposal budgets rewards per project (870, 1,550, 480, 870 euro: about 4,000 in all for 233
+    persons) without a rule; the yearly maximum of 50 euro is a ceiling per client, not a budget. Without
+    reward lines in the proposal the maximum is the (upper-bound) rate.
     """
-    fte = deelnemers / params.clienten_per_coach_per_jaar
-    trajecten = deelnemers * params.aandeel_ingekocht_traject
-    lines: list[tuple[str, float | None, str | None, float | None]] = [
-        ("Deelnemers", deelnemers, "personen", None),
-        ("Begeleidingsuren", deelnemers * params.uren_per_client, "uren", None),
-        ("Aandachtcoaches", fte, "fte", fte * params.kosten_per_fte),
-        ("Ingekochte trajecten", trajecten, "trajecten", trajecten * params.prijs_traject),
-        ("Beloningen (maximaal)", deelnemers, "personen", deelnemers * params.max_beloning_per_jaar),
+    lines = [x for x in params.voorstel.get("begrotingsregels") or [] if x.get("beloningen") is not None]
+    persons = math.fsum(float(x["deelnemers"]) for x in lines)
+    if not lines or persons <= 0:
+        return params.max_beloning_per_jaar
+    return math.fsum(float(x["beloningen"]) for x in lines) / persons
+
+
+def project_costs(deelnemers: float, params: PilotParams, beloning_per_persoon: float | None = None) -> dict:
+    """A year of one project sized on `deelnemers` persons, by the proposal's own method.
+
+    fte = persons / `clienten_per_coach_per_jaar` rounded to one decimal ("1,1 fte" for 57 persons),
+    coaches = fte x `kosten_per_fte`; trajectories = `aandeel_ingekocht_traject` of the persons rounded up
+    ("12 x 2.000" for 57) x `prijs_traject`; rewards = persons x `beloning_per_persoon`
+    (`reward_per_person` by default). Returns the `KOSTENREGELS` as a dict.
+    """
+    rate = reward_per_person(params) if beloning_per_persoon is None else beloning_per_persoon
+    fte = round_half_up(deelnemers / params.clienten_per_coach_per_jaar, 1) if deelnemers else 0.0
+    trajecten = float(math.ceil(round(deelnemers * params.aandeel_ingekocht_traject, 9)))
+    out = {
+        "deelnemers": float(deelnemers),
+        "fte": fte,
+        "kosten_coaches": fte * params.kosten_per_fte,
+        "trajecten": trajecten,
+        "kosten_trajecten": trajecten * params.prijs_traject,
+        "beloningen": deelnemers * rate,
+    }
+    out["totaal"] = math.fsum((out["kosten_coaches"], out["kosten_trajecten"], out["beloningen"]))
+    return out
+
+
+def round_half_up(value: float, decimals: int) -> float:
+    """`value` rounded half-up (the proposal rounds 1.6852 fte to 1.7 and 1.0556 to 1.1)."""
+    factor = 10**decimals
+    return math.floor(value * factor + 0.5) / factor
+
+
+def proposal_lines(voorstel: dict) -> pl.DataFrame:
+    """The proposal's budget lines as transcribed (`begrotingsregels`): one row per project with `totaal`.
+
+    Columns `project, regel` and the `KOSTENREGELS` (a figure the proposal does not give is null).
+    """
+    out = []
+    for line in sorted(voorstel.get("begrotingsregels") or [], key=lambda x: x["project"]):
+        row: dict[str, Any] = {
+            "project": int(line["project"]),
+            "regel": line.get("regel") or f"Project {line['project']}",
+        }
+        for key in KOSTENREGELS[:-1]:
+            row[key] = None if line.get(key) is None else float(line[key])
+        parts = [row[k] for k in ("kosten_coaches", "kosten_trajecten", "beloningen") if row[k] is not None]
+        row["totaal"] = math.fsum(parts) if parts else None
+        out.append(row)
+    schema = {"project": pl.Int64(), "regel": pl.String(), **{k: pl.Float64() for k in KOSTENREGELS}}
+    return pl.DataFrame(out, schema=schema)
+
+
+def model_by_project(deelnemers: dict[int, float], params: PilotParams) -> pl.DataFrame:
+    """`project_costs` per project for the given persons per project (the columns of `proposal_lines`)."""
+    out = [
+        {"project": int(p), "regel": f"Project {p}", **project_costs(n, params)}
+        for p, n in sorted(deelnemers.items())
     ]
-    total = math.fsum(line[3] for line in lines if line[3] is not None)
-    lines.append(("Totaal", None, None, total))
-    return pl.DataFrame(
-        [{"regel": r, "aantal": a, "eenheid": e, "bedrag": v} for r, a, e, v in lines],
-        schema={"regel": pl.String(), "aantal": pl.Float64(), "eenheid": pl.String(), "bedrag": pl.Float64()},
+    schema = {"project": pl.Int64(), "regel": pl.String(), **{k: pl.Float64() for k in KOSTENREGELS}}
+    return pl.DataFrame(out, schema=schema)
+
+
+def line_totals(lines: pl.DataFrame) -> dict[str, float | None]:
+    """The sum of every cost line over the projects (exact; null when no project gives that line)."""
+    out: dict[str, float | None] = {}
+    for key in KOSTENREGELS:
+        values = lines.get_column(key).drop_nulls().to_list() if lines.height else []
+        out[key] = math.fsum(values) if values else None
+    return out
+
+
+def participants_in(voorzieningen: pl.DataFrame, s: dt.date, b: dt.date) -> int:
+    """Distinct persons with a `meedoen` provision running at some time in `s..b` (a coach's year)."""
+    return participants_between(voorzieningen, s, b).height
+
+
+def realised_costs(
+    voorzieningen: pl.DataFrame, beloningen: pl.DataFrame | None, s: dt.date, b: dt.date
+) -> pl.DataFrame:
+    """Per participant of `s..b`: the `kosten` of provisions started during participation (`trajectory_costs`,
+    trajectories bought in) and the rewards dated in `s..b`: `persoon, trajecten, kosten_trajecten,
+    beloningen, totaal` (exact sums of cents).
+    """
+    people = participants_between(voorzieningen, s, b).select(PERSON_COLUMN)
+    costs = (
+        trajectory_costs(voorzieningen, s, b)
+        .filter(pl.col("kosten") > 0)
+        .group_by(PERSON_COLUMN)
+        .agg(
+            pl.len().alias("trajecten"),
+            (pl.col("kosten") * 100).round(0).cast(pl.Int64).sum().alias("_ct"),
+        )
+    )
+    rewards = (
+        rewards_per_person(beloningen, s, b).select(
+            PERSON_COLUMN, (pl.col("bedrag") * 100).round(0).cast(pl.Int64).alias("_cb")
+        )
+        if beloningen is not None
+        else pl.DataFrame(schema={PERSON_COLUMN: pl.String(), "_cb": pl.Int64()})
+    )
+    return (
+        people.join(costs, on=PERSON_COLUMN, how="left")
+        .join(rewards, on=PERSON_COLUMN, how="left")
+        .with_columns(pl.col("trajecten", "_ct", "_cb").fill_null(0))
+        .select(
+            PERSON_COLUMN,
+            pl.col("trajecten").cast(pl.Int64),
+            (pl.col("_ct") / 100).alias("kosten_trajecten"),
+            (pl.col("_cb") / 100).alias("beloningen"),
+            ((pl.col("_ct") + pl.col("_cb")) / 100).alias("totaal"),
+        )
+        .sort(PERSON_COLUMN)
     )
 
 
@@ -708,42 +872,50 @@ def proposal_counts(voorstel: dict) -> pl.DataFrame:
     return pl.DataFrame(out, schema={"groep": pl.String(), "gemeentecode": pl.String(), "aantal": pl.Int64()})
 
 
-@dataclass(frozen=True)
-class Inconsistency:
-    """A line of the proposal that its own inputs do not reproduce."""
+def proposal_group_sizes(voorstel: dict) -> dict[int, float]:
+    """project -> the target group the proposal sizes it on (its budget line, else its group table)."""
+    sizes = {int(x["project"]): float(x["deelnemers"]) for x in voorstel.get("begrotingsregels") or []}
+    if sizes:
+        return sizes
+    counts = proposal_counts(voorstel).filter(pl.col("gemeentecode") == TOTAAL)
+    return {int(r["groep"].removeprefix("groep_")): float(r["aantal"]) for r in counts.iter_rows(named=True)}
 
-    regel: str
-    onderdeel: str
-    opgegeven: float
-    berekend: float
 
-    def tekst(self) -> str:
-        return (
-            f"{self.regel}: {self.onderdeel} {self.opgegeven:g} opgegeven, "
-            f"{self.berekend:.2f} volgt uit de eigen uitgangspunten"
-        )
+def _near(stated: float, computed: float, tolerance: float) -> bool:
+    return abs(stated - computed) <= tolerance + 1e-9
 
 
 def check_proposal(
-    voorstel: dict, params: PilotParams, fte_tolerance: float = 0.05, eur_tolerance: float = 500.0
+    voorstel: dict,
+    params: PilotParams,
+    verdeelsleutel: dict[str, float] | None = None,
+    fte_tolerance: float = 0.05,
+    eur_tolerance: float = 500.0,
 ) -> list[Inconsistency]:
     """Recompute every figure of the proposal from its own inputs; return the ones that disagree.
 
     - each target group's `totaal` against the sum of its municipalities;
     - the participants (`deelnemers`) against the ambition range of the summed group counts;
-    - each budget line (`begrotingsregels`: `regel`, `deelnemers`, `fte`, optional `kosten`):
-      fte against deelnemers / clienten_per_coach_per_jaar (so two lines with the same group size but a
-      different fte cannot both pass), and kosten against fte x kosten_per_fte.
-    Tolerances allow for the proposal's rounding (0.05 fte: one decimal; 500 euro).
+    - each budget line (`begrotingsregels`): its persons against its group's total, its fte against
+      persons / `clienten_per_coach_per_jaar`, coach costs against fte x `kosten_per_fte`, trajectories
+      against `aandeel_ingekocht_traject` of the persons rounded up, their costs against x `prijs_traject`;
+    - two lines with the same number of persons but a different fte (projects 1 and 4: 57 persons,
+      "1,1 fte" and "ongeveer 1 fte"): both cannot follow from one rule;
+    - the rewards, the projects and the whole against the totals the proposal prints, and the amounts per
+      municipality against those totals and the cost key.
+    Tolerances allow for the proposal's rounding (0.05 fte: one decimal; 500 euro: "afgerond").
     """
     found: list[Inconsistency] = []
     counts = proposal_counts(voorstel)
     summed = 0
+    group_totals: dict[int, int] = {}
     for groep in counts.get_column("groep").unique().sort().to_list():
         part = counts.filter(pl.col("groep") == groep)
         parts = part.filter(pl.col("gemeentecode") != TOTAAL).get_column("aantal").sum()
         stated = part.filter(pl.col("gemeentecode") == TOTAAL).get_column("aantal")
-        summed += int(stated[0]) if stated.len() else int(parts)
+        total = int(stated[0]) if stated.len() else int(parts)
+        group_totals[int(groep.removeprefix("groep_"))] = total
+        summed += total
         if stated.len() and int(stated[0]) != int(parts):
             found.append(Inconsistency(f"doelgroep {groep[-1]}", "totaal", float(stated[0]), float(parts)))
     if voorstel.get("deelnemers") is not None and summed:
@@ -751,15 +923,101 @@ def check_proposal(
         stated_participants = float(voorstel["deelnemers"])
         if not (low - 0.5 <= stated_participants <= high + 0.5):
             found.append(Inconsistency("deelnemers", "deelnemers", stated_participants, (low + high) / 2))
-    for line in voorstel.get("begrotingsregels") or []:
-        name = str(line["regel"])
-        expected_fte = float(line["deelnemers"]) / params.clienten_per_coach_per_jaar
-        if line.get("fte") is not None and abs(float(line["fte"]) - expected_fte) > fte_tolerance:
-            found.append(Inconsistency(name, "fte", float(line["fte"]), expected_fte))
-        if line.get("kosten") is not None and line.get("fte") is not None:
-            expected = float(line["fte"]) * params.kosten_per_fte
-            if abs(float(line["kosten"]) - expected) > eur_tolerance:
-                found.append(Inconsistency(name, "kosten", float(line["kosten"]), expected))
+    lines = voorstel.get("begrotingsregels") or []
+    for line in lines:
+        name = str(line.get("regel") or f"Project {line['project']}")
+        persons = float(line["deelnemers"])
+        group = group_totals.get(int(line["project"]))
+        if group is not None and group != persons:
+            found.append(Inconsistency(name, "deelnemers", persons, float(group)))
+        fte = line.get("fte")
+        if fte is not None:
+            expected = persons / params.clienten_per_coach_per_jaar
+            if not _near(float(fte), expected, fte_tolerance):
+                found.append(Inconsistency(name, "fte", float(fte), expected, "ratio"))
+            if line.get("kosten_coaches") is not None:
+                expected = float(fte) * params.kosten_per_fte
+                if not _near(float(line["kosten_coaches"]), expected, eur_tolerance):
+                    found.append(
+                        Inconsistency(
+                            name, "kosten aandachtcoaches", float(line["kosten_coaches"]), expected, "eur"
+                        )
+                    )
+        if line.get("trajecten") is not None:
+            expected = float(math.ceil(round(persons * params.aandeel_ingekocht_traject, 9)))
+            if float(line["trajecten"]) != expected:
+                found.append(Inconsistency(name, "trajecten", float(line["trajecten"]), expected))
+            if line.get("kosten_trajecten") is not None:
+                expected = float(line["trajecten"]) * params.prijs_traject
+                if not _near(float(line["kosten_trajecten"]), expected, eur_tolerance):
+                    found.append(
+                        Inconsistency(
+                            name, "kosten trajecten", float(line["kosten_trajecten"]), expected, "eur"
+                        )
+                    )
+    for i, first in enumerate(lines):
+        for second in lines[i + 1 :]:
+            same = float(first["deelnemers"]) == float(second["deelnemers"])
+            if (
+                same
+                and first.get("fte") is not None
+                and second.get("fte") is not None
+                and float(first["fte"]) != float(second["fte"])
+            ):
+                pair = f"projecten {first['project']} en {second['project']}"
+                found.append(
+                    Inconsistency(
+                        f"{pair} (beide {int(first['deelnemers'])} personen)",
+                        "fte",
+                        float(second["fte"]),
+                        float(first["fte"]),
+                        "ratio",
+                    )
+                )
+    totals = line_totals(proposal_lines(voorstel))
+    checks = [
+        ("beloningen", "totaal", voorstel.get("beloningen_totaal_opgegeven"), totals["beloningen"]),
+        ("projecten 1-4", "totaal", voorstel.get("projecten_totaal_opgegeven"), totals["totaal"]),
+    ]
+    if (
+        voorstel.get("totaal_opgegeven") is not None
+        and voorstel.get("projecten_totaal_opgegeven") is not None
+    ):
+        whole = float(voorstel["projecten_totaal_opgegeven"]) + float(voorstel.get("innovatiebudget") or 0.0)
+        checks.append(("projecten en innovatiebudget", "totaal", voorstel["totaal_opgegeven"], whole))
+    per = voorstel.get("kosten_per_gemeente") or {}
+    for budget_part, stated_total in (
+        ("projecten", voorstel.get("projecten_totaal_opgegeven")),
+        ("innovatie", voorstel.get("innovatiebudget")),
+    ):
+        amounts = per.get(budget_part) or {}
+        if amounts and stated_total is not None:
+            checks.append(
+                (
+                    f"kosten per gemeente ({budget_part})",
+                    "som",
+                    math.fsum(amounts.values()),
+                    float(stated_total),
+                )
+            )
+            for code, amount in sorted(amounts.items()):
+                share = (verdeelsleutel or {}).get(code)
+                if share is not None:
+                    checks.append(
+                        (
+                            f"kosten per gemeente ({budget_part}) {code}",
+                            "verdeelsleutel",
+                            amount,
+                            share * float(stated_total),
+                        )
+                    )
+    for name, what, given, computed in checks:
+        if (
+            given is not None
+            and computed is not None
+            and not _near(float(given), float(computed), eur_tolerance)
+        ):
+            found.append(Inconsistency(name, what, float(given), float(computed), "eur"))
     return found
 
 
@@ -775,21 +1033,21 @@ FAMILY = registry.register(
         kpis=(
             registry.kpi(
                 "meedoen_doelgroep_1_n",
-                "Meedoen! doelgroep 1: ouders met kinderen, 5 jaar of langer in de bijstand",
+                "Meedoen! doelgroep 1: ouders met kinderen, 5 jaar of langer bijstand PW",
                 "n",
                 "aantal",
                 "meedoen",
             ),
             registry.kpi(
                 "meedoen_doelgroep_2_n",
-                "Meedoen! doelgroep 2: alleenstaanden van 56+, 5 jaar of langer in de bijstand",
+                "Meedoen! doelgroep 2: alleenstaande ouderen van 56+, 5 jaar of langer bijstand PW",
                 "n",
                 "aantal",
                 "meedoen",
             ),
             registry.kpi(
                 "meedoen_doelgroep_3_n",
-                "Meedoen! doelgroep 3: niet-westerse migratieachtergrond, langer dan 5 jaar",
+                "Meedoen! doelgroep 3: niet-westerse migratieachtergrond, langer dan 5 jaar bijstand PW",
                 "n",
                 "aantal",
                 "meedoen",
@@ -806,11 +1064,18 @@ FAMILY = registry.register(
             ),
             registry.kpi(
                 "meedoen_deelname_pct",
-                "Meedoen! deelname van de doelgroepen",
+                "Meedoen! deelname van de doelgroepen (cumulatief, oorspronkelijke groep)",
                 "pct",
                 "aandeel",
                 "meedoen",
                 "60-70 % van de doelgroepen doet mee",
+            ),
+            registry.kpi(
+                "meedoen_deelname_bestand_pct",
+                "Meedoen! deelname van wie op de peildatum nog in de doelgroep-uitkering zit",
+                "pct",
+                "aandeel",
+                "meedoen",
             ),
             registry.kpi(
                 "meedoen_deelnemers_n", "Meedoen! deelnemers op de peildatum", "n", "aantal", "meedoen"
@@ -825,7 +1090,7 @@ FAMILY = registry.register(
             ),
             registry.kpi(
                 "meedoen_uitstroom_werk_pct",
-                "Meedoen! uitstroom naar betaald werk",
+                "Meedoen! uitstroom naar betaald werk sinds de start (cumulatief)",
                 "pct",
                 "aandeel",
                 "meedoen",

@@ -52,13 +52,33 @@ def kpi(
 
 @dataclass(frozen=True)
 class NormRule:
-    """A norm the dashboard checks: the KPI must be at least (`>=`) or at most (`<=`) `limit`."""
+    """A norm the dashboard checks: the KPI must be at least (`>=`), at most (`<=`), below (`<`, "onder de
+    50") or above (`>`) `limit`.
+    """
 
     kpi: str
     op: str
     limit: float
     #: The norm is set for the organisation as a whole (e.g. 50 referrals a year), not per municipality.
     alleen_totaal: bool = False
+
+    def __post_init__(self) -> None:
+        if self.op not in NORM_OPS:
+            raise ValueError(
+                f"norm {self.kpi}: onbekende vergelijking {self.op!r}; bekend zijn {', '.join(NORM_OPS)}"
+            )
+
+    def met(self, value: float) -> bool:
+        """Whether `value` meets the norm."""
+        return NORM_OPS[self.op](value, self.limit)
+
+
+NORM_OPS: dict[str, Callable[[float, float], bool]] = {
+    ">=": lambda v, limit: v >= limit,
+    "<=": lambda v, limit: v <= limit,
+    "<": lambda v, limit: v < limit,
+    ">": lambda v, limit: v > limit,
+}
 
 
 def _no_norms(config: Any) -> list[NormRule]:
@@ -153,6 +173,11 @@ def family(family_id: str) -> Family:
     if found is None:
         raise KeyError(f"onbekende familie {family_id!r}; bekend zijn {', '.join(families())}")
     return found
+
+
+def active_families(config: Any) -> list[str]:
+    """The ids of the families the organisation runs (a programme it has no configuration for: none)."""
+    return [f.id for f in families().values() if f.active(config)]
 
 
 def norm_rules(config: Any) -> dict[str, NormRule]:

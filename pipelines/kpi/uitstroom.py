@@ -24,6 +24,7 @@ from pipelines.kpi.base import (
     unavailable_rows,
 )
 from pipelines.periods import multi_year_peildata
+from pipelines.stats import wilson_exprs
 
 #: Reason groups of `reden_beeindiging` (CBS BUS field 34). `03` (AOW age) is never outflow.
 AOW = "03"
@@ -102,54 +103,158 @@ def yearly_rows(agg: pl.DataFrame) -> list[pl.DataFrame]:
     )
 
 
+def normed_ids(kpi: str, norm_kpi: str) -> list[str]:
+    """The ids of the multi-year rows of `kpi` (flag `norm_kpi`), in the order `multi_year_rows` gives."""
+    return [f"{kpi}_meerjarig", f"{kpi}_vast", f"{kpi}_normwaarde", norm_kpi, f"{norm_kpi}_zeker"]
+
+
+GEEN_BASISJAREN = "niet beschikbaar: geen norm_basisjaren in de configuratie (vaste basis)"
+
+
+def _wide(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """One row per municipality with the columns of every frame (joined on `gemeentecode`)."""
+    items = list(frames.values())
+    wide = items[0]
+    for f in items[1:]:
+        wide = wide.join(f, on=GEMEENTE, how="left")
+    return wide
+
+
+def _mean(cols: list[str]) -> tuple[pl.Expr, pl.Expr]:
+    """(number of non-null columns, their mean or null) as expressions."""
+    if not cols:
+        return pl.lit(0, pl.Int64), pl.lit(None, pl.Float64)
+    n = pl.sum_horizontal([pl.col(c).is_not_null().cast(pl.Int64) for c in cols])
+    mean = pl.sum_horizontal([pl.col(c).fill_null(0.0) for c in cols]) / n
+    return n, pl.when(n > 0).then(mean)
+
+
 def multi_year_rows(
     kpi: str,
     norm_kpi: str,
     yearly: list[pl.DataFrame | None],
-    norm_factor: float,
+    config,
     gemeenten: list[str],
     reason_current: str | None,
+    fixed: list[pl.DataFrame | None] | None = None,
 ) -> list[pl.DataFrame]:
-    """`<kpi>_meerjarig` (mean over covered years with a value) and the norm flag.
+    """The baselines of a normed percentage, the norm value, the norm flag and its certainty.
 
-    `yearly` holds, newest first, the rows of `kpi` for `b`, `b - 1y`, ... (None when that window
-    is not covered). The flag is 1 when the current percentage >= `norm_factor` x the mean.
+    `yearly` holds, newest first, the rows of `kpi` (with `teller`, `noemer`) for `b`, `b - 1y`, ...
+    (None when that window is not covered); `fixed` those of the windows of `norm_basisjaren` (calendar
+    years). Rows, in `normed_ids` order:
+    - `<kpi>_meerjarig`: mean over the covered multi-year windows with a value (`n_jaren`);
+    - `<kpi>_vast`: mean over the covered base years (`n_jaren`), unavailable without base years;
+    - `<kpi>_normwaarde`: `norm_factor` x the baseline `norm_basis` chooses (the norm is relative);
+    - `norm_kpi`: 1 when the percentage >= the norm value;
+    - `<norm_kpi>_zeker`: 1 (`zeker`) when the 95 % Wilson interval of the percentage lies wholly on one
+      side of the norm value, 0 (`onzeker`) when it contains it.
     """
-    frames = [
-        f.select(GEMEENTE, pl.col("waarde").alias(f"j{i}")) for i, f in enumerate(yearly) if f is not None
-    ]
-    meer, norm = f"{kpi}_meerjarig", norm_kpi
-    if not frames or yearly[0] is None:
+    meer, vast, waarde, zeker = f"{kpi}_meerjarig", f"{kpi}_vast", f"{kpi}_normwaarde", f"{norm_kpi}_zeker"
+    if yearly[0] is None or not any(f is not None for f in yearly):
         reason = reason_current or LEGE_POPULATIE
-        return [unavailable_rows([meer, norm], gemeenten, reason)]
-    wide = frames[0]
-    for f in frames[1:]:
-        wide = wide.join(f, on=GEMEENTE, how="left")
-    cols = [c for c in wide.columns if c.startswith("j")]
-    n = pl.sum_horizontal([pl.col(c).is_not_null().cast(pl.Int64) for c in cols])
-    mean = pl.sum_horizontal([pl.col(c).fill_null(0.0) for c in cols]) / n
-    wide = wide.with_columns(n.alias("n_jaren"), pl.when(n > 0).then(mean).alias("meerjarig"))
+        return [unavailable_rows(normed_ids(kpi, norm_kpi), gemeenten, reason)]
+    frames = {
+        f"j{i}": f.select(GEMEENTE, pl.col("waarde").alias(f"j{i}"))
+        for i, f in enumerate(yearly)
+        if f is not None
+    }
+    frames["t0"] = yearly[0].select(GEMEENTE, pl.col("teller").alias("t0"), pl.col("noemer").alias("n0"))
+    fixed = fixed or []
+    frames.update(
+        {
+            f"f{i}": f.select(GEMEENTE, pl.col("waarde").alias(f"f{i}"))
+            for i, f in enumerate(fixed)
+            if f is not None
+        }
+    )
+    wide = _wide(frames)
+    n_meer, mean_meer = _mean([c for c in wide.columns if c.startswith("j")])
+    n_vast, mean_vast = _mean([c for c in wide.columns if c.startswith("f")])
+    wide = wide.with_columns(
+        n_meer.alias("n_jaren"),
+        mean_meer.alias("meerjarig"),
+        n_vast.alias("n_vast"),
+        mean_vast.alias("vast"),
+    )
+    basis, n_basis = ("vast", "n_vast") if config.norm_basis == "vast" else ("meerjarig", "n_jaren")
+    low, high = wilson_exprs(pl.col("t0"), pl.col("n0"))
+    wide = wide.with_columns(
+        (config.norm_factor * pl.col(basis)).alias("normwaarde"), low.alias("lo"), high.alias("hi")
+    )
     fewer = pl.format("gemiddelde over {} jaar (minder dan 4 gedekte jaren)", pl.col("n_jaren"))
-    meer_rows = rows(
-        wide, meer, pl.col("meerjarig"), n_jaren=pl.col("n_jaren"), empty_when=pl.col("n_jaren") == 0
+    partly = pl.format(
+        "gemiddelde over {} van de {} basisjaren (de andere zijn niet gedekt)",
+        pl.col("n_vast"),
+        pl.lit(len(fixed)),
     )
-    flag_missing = pl.col("j0").is_null() | pl.col("meerjarig").is_null()
-    norm_rows = rows(
-        wide,
-        norm,
-        (pl.col("j0") >= norm_factor * pl.col("meerjarig")).cast(pl.Float64),
-        n_jaren=pl.col("n_jaren"),
-        empty_when=flag_missing,
-        empty_reason="niet beschikbaar: percentage of meerjarig gemiddelde ontbreekt (lege populatie)",
+    wide = wide.with_columns(
+        pl.when(pl.col("n_jaren") < 4).then(fewer).alias("_note_meerjarig"),
+        pl.when(pl.col("n_vast") < len(fixed)).then(partly).alias("_note_vast"),
     )
-    note = (
-        pl.when(pl.col("opmerking").is_null() & (pl.col("n_jaren") < 4))
-        .then(fewer)
-        .otherwise(pl.col("opmerking"))
+
+    def noted(frame: pl.DataFrame, note: str) -> pl.DataFrame:
+        """`frame` with the note of its municipality where it has no other remark."""
+        joined = frame.join(wide.select(GEMEENTE, pl.col(note).alias("_note")), on=GEMEENTE, how="left")
+        return joined.with_columns(pl.coalesce("opmerking", "_note").alias("opmerking")).drop("_note")
+
+    if not config.norm_basisjaren:
+        vast_rows = unavailable_rows([vast], gemeenten, GEEN_BASISJAREN)
+    else:
+        vast_rows = noted(
+            rows(
+                wide,
+                vast,
+                pl.col("vast"),
+                n_jaren=pl.col("n_vast"),
+                empty_when=pl.col("n_vast") == 0,
+                empty_reason="niet beschikbaar: geen basisjaar van norm_basisjaren gedekt door de levering",
+            ),
+            "_note_vast",
+        )
+    missing_basis = (
+        GEEN_BASISJAREN
+        if basis == "vast" and not config.norm_basisjaren
+        else "niet beschikbaar: percentage of basis van de norm ontbreekt (lege populatie of niet gedekt)"
     )
-    meer_rows = meer_rows.with_columns(note.alias("opmerking"))
-    norm_rows = norm_rows.with_columns(note.alias("opmerking"))
-    return [meer_rows, norm_rows]
+    flag_missing = pl.col("j0").is_null() | pl.col("normwaarde").is_null()
+    note_norm = "_note_meerjarig" if basis == "meerjarig" else "_note_vast"
+    return [
+        noted(
+            rows(
+                wide, meer, pl.col("meerjarig"), n_jaren=pl.col("n_jaren"), empty_when=pl.col("n_jaren") == 0
+            ),
+            "_note_meerjarig",
+        ),
+        vast_rows,
+        rows(
+            wide,
+            waarde,
+            pl.col("normwaarde"),
+            n_jaren=pl.col(n_basis),
+            empty_when=pl.col("normwaarde").is_null(),
+            empty_reason=missing_basis,
+        ),
+        noted(
+            rows(
+                wide,
+                norm_kpi,
+                (pl.col("j0") >= pl.col("normwaarde")).cast(pl.Float64),
+                n_jaren=pl.col(n_basis),
+                empty_when=flag_missing,
+                empty_reason=missing_basis,
+            ),
+            note_norm,
+        ),
+        rows(
+            wide,
+            zeker,
+            ((pl.col("lo") > pl.col("normwaarde")) | (pl.col("hi") < pl.col("normwaarde"))).cast(pl.Float64),
+            n_jaren=pl.col(n_basis),
+            empty_when=flag_missing | pl.col("lo").is_null(),
+            empty_reason=missing_basis,
+        ),
+    ]
 
 
 def yearly_series(ctx: Context, b: dt.date, compute_one) -> tuple[list[pl.DataFrame | None], str]:
@@ -171,14 +276,33 @@ def yearly_series(ctx: Context, b: dt.date, compute_one) -> tuple[list[pl.DataFr
     return out, reason
 
 
+def fixed_series(ctx: Context, compute_one) -> list[pl.DataFrame | None]:
+    """`compute_one(s, e)` for the calendar year of each of `norm_basisjaren` (None when not covered).
+
+    The fixed baseline is the same for every peildatum: `compute_one` caches its windows (`ctx.cached`),
+    so a series of quarters computes each base year once.
+    """
+    out: list[pl.DataFrame | None] = []
+    for year in ctx.config.norm_basisjaren:
+        try:
+            s, e = ctx.check_window(dt.date(year, 12, 31))
+        except Unavailable:
+            out.append(None)
+            continue
+        out.append(compute_one(s, e))
+    return out
+
+
 def outflow_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
     """All uitstroom KPIs for peildatum `b`."""
     spells = ctx.spells
 
     def one(s, e):
-        return flow_counts(spells, s, e, ctx.gemeenten)
+        # a window's flows are shared by the quarters of a series (each is one of four norm years)
+        return ctx.cached(("uitstroom", s, e), lambda: flow_counts(spells, s, e, ctx.gemeenten))
 
     series, reason = yearly_series(ctx, b, one)
+    base = fixed_series(ctx, one)
     out: list[pl.DataFrame] = []
     if series[0] is None:
         out.append(unavailable_rows(YEARLY, ctx.gemeenten, reason))
@@ -186,7 +310,8 @@ def outflow_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
         out += yearly_rows(series[0])
     for kpi, norm_kpi in NORMED.items():
         yearly = [None if agg is None else _kpi_rows(agg, kpi) for agg in series]
-        out += multi_year_rows(kpi, norm_kpi, yearly, ctx.config.norm_factor, ctx.gemeenten, reason)
+        fixed = [None if agg is None else _kpi_rows(agg, kpi) for agg in base]
+        out += multi_year_rows(kpi, norm_kpi, yearly, ctx.config, ctx.gemeenten, reason, fixed)
     return out
 
 
@@ -194,9 +319,25 @@ def _kpi_rows(agg: pl.DataFrame, kpi: str) -> pl.DataFrame:
     return next(r for r in yearly_rows(agg) if r.get_column("kpi")[0] == kpi)
 
 
-_NORM_UITSTROOM = (
-    "10 % meer dan het meerjarig uitstroompercentage (gemiddelde van het rapportjaar en de drie jaren ervoor)"
-)
+#: The norm in words (the seed's own: relative, "10 % meer ... ten opzichte van het meerjarig ...").
+NORM_WOORDEN = "10 % hoger dan het meerjarig gemiddelde (rapportjaar en de drie jaren ervoor), dus x 1,10"
+
+
+def normed_catalogue(kpi: str, norm_kpi: str, label: str, family: str, norm: str = NORM_WOORDEN) -> list:
+    """Catalogue entries of the rows `multi_year_rows` adds to the normed percentage `kpi` (`label`)."""
+    meer, vast, waarde, zeker = normed_ids(kpi, norm_kpi)[:3] + normed_ids(kpi, norm_kpi)[4:]
+    return [
+        registry.kpi(meer, f"{label}, meerjarig gemiddelde", "pct", "meerjarig", family, basis=kpi),
+        registry.kpi(
+            vast, f"{label}, vaste basis (gemiddelde van de basisjaren)", "pct", "meerjarig", family
+        ),
+        registry.kpi(waarde, f"{label}, normwaarde", "pct", "meerjarig", family, norm),
+        registry.kpi(
+            norm_kpi, f"Norm {label[0].lower() + label[1:]} gehaald", "vlag", "vlag", family, norm, basis=kpi
+        ),
+        registry.kpi(zeker, f"Norm {label[0].lower() + label[1:]}: oordeel zeker", "vlag", "vlag", family),
+    ]
+
 
 FAMILY = registry.register(
     registry.Family(
@@ -227,39 +368,14 @@ FAMILY = registry.register(
                 "uitstroom",
             ),
             registry.kpi("instroom_n", "Instroom (aantal)", "n", "aantal", "uitstroom"),
-            registry.kpi(
-                "uitstroom_werk_pct_meerjarig",
-                "Uitstroom naar werk, meerjarig gemiddelde",
-                "pct",
-                "meerjarig",
-                "uitstroom",
-                basis="uitstroom_werk_pct",
+            *normed_catalogue(
+                "uitstroom_werk_pct", "uitstroom_werk_norm", "Uitstroom naar werk", "uitstroom"
             ),
-            registry.kpi(
-                "uitstroom_werk_inkomen_pct_meerjarig",
-                "Uitstroom naar werk of ander inkomen, meerjarig gemiddelde",
-                "pct",
-                "meerjarig",
-                "uitstroom",
-                basis="uitstroom_werk_inkomen_pct",
-            ),
-            registry.kpi(
-                "uitstroom_werk_norm",
-                "Norm uitstroom naar werk gehaald",
-                "vlag",
-                "vlag",
-                "uitstroom",
-                _NORM_UITSTROOM,
-                basis="uitstroom_werk_pct",
-            ),
-            registry.kpi(
+            *normed_catalogue(
+                "uitstroom_werk_inkomen_pct",
                 "uitstroom_werk_inkomen_norm",
-                "Norm uitstroom naar werk of ander inkomen gehaald",
-                "vlag",
-                "vlag",
+                "Uitstroom naar werk of ander inkomen",
                 "uitstroom",
-                _NORM_UITSTROOM,
-                basis="uitstroom_werk_inkomen_pct",
             ),
         ),
     )

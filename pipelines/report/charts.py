@@ -316,7 +316,8 @@ def trend_chart(
     norm: float | None = None,
     bars: bool = False,
     subtitle: str | list[str] | None = None,
-    norm_label: str = "norm (+10 %)",
+    norm_label: str = "norm: 10 % hoger dan het meerjarig gemiddelde",
+    vast: float | None = None,
 ) -> alt.TopLevelMixin:
     """A percentage over periods with its 95 % Wilson interval, the multi-year average and the norm.
 
@@ -343,6 +344,8 @@ def trend_chart(
     references = []
     if meerjarig is not None:
         references.append(Reference("meerjarig gemiddelde", meerjarig, colour=COLOR_AVERAGE, dash=(4, 3)))
+    if vast is not None:
+        references.append(Reference("vaste basis (basisjaren)", vast, colour=COLOR_AVERAGE, dash=(2, 2)))
     if norm is not None:
         references.append(Reference(norm_label, norm))
     top = _domain_top(rows["waarde"].to_list() + rows["ci_hoog"].to_list(), references)
@@ -623,6 +626,122 @@ def municipality_chart(
         width=WIDTH - 120, height=height, title=_title(title, notes or None)
     )
     return _meta(dutch(chart), rows["waarde"].drop_nulls().len())
+
+
+def survival_chart(
+    frame: pl.DataFrame,
+    *,
+    title: str,
+    y_title: str = "Nog in de uitkering",
+    series_title: str = "Instroomjaar",
+    band: bool = True,
+    sequential: bool = False,
+    subtitle: str | list[str] | None = None,
+) -> alt.TopLevelMixin:
+    """Step curves over the years since inflow (survival, or a cumulative incidence) with interval bands.
+
+    `frame`: `jaren` (years since the start of the spell), `reeks` (legend label, in legend order),
+    `waarde` in percent, and for the band `ci_laag`, `ci_hoog` (null where there is no interval).
+    Points resting on too few persons at risk must be left out beforehand (the curve then stops).
+    `sequential=True` colours the series along one scale (inflow years: old light, recent dark).
+    """
+    cols = ["jaren", "reeks", "waarde"] + (["ci_laag", "ci_hoog"] if band else [])
+    rows = _labels(frame.select(cols), "pct")
+    rows = rows.with_columns(
+        pl.Series("jaar", [format_nl(v, "n", decimals=1) for v in rows["jaren"].to_list()], dtype=pl.String)
+    )
+    series = rows.get_column("reeks").unique(maintain_order=True).to_list()
+    scale = (
+        alt.Scale(domain=series, scheme="viridis", reverse=True)
+        if sequential
+        else alt.Scale(domain=series, range=series_colours(series))
+    )
+    color = alt.Color(
+        "reeks:N", title=series_title, sort=series, scale=scale, legend=alt.Legend(symbolOpacity=1)
+    )
+    base = alt.Chart(alt.Data(values=_records(rows)))
+    x = alt.X(
+        "jaren:Q",
+        title="Jaren sinds de instroom",
+        scale=alt.Scale(zero=True, nice=False),
+        axis=alt.Axis(tickMinStep=1, format=",.0f"),
+    )
+    y_scale = alt.Scale(domain=[0, 100], zero=True)
+    lines = base.mark_line(interpolate="step-after", strokeWidth=2).encode(
+        x=x,
+        y=alt.Y("waarde:Q", axis=axis("pct", y_title), scale=y_scale),
+        color=color,
+        tooltip=[
+            alt.Tooltip("reeks:N", title=series_title),
+            alt.Tooltip("jaar:N", title="Jaren sinds instroom"),
+            alt.Tooltip("label:N", title=y_title),
+        ],
+    )
+    layers: list[alt.Chart] = []
+    if band:
+        layers.append(
+            base.transform_filter("datum.ci_laag != null")
+            .mark_area(interpolate="step-after", opacity=0.15)
+            .encode(x=x, y=alt.Y("ci_laag:Q", title=y_title, scale=y_scale), y2="ci_hoog:Q", color=color)
+        )
+    layers.append(lines)
+    notes = _as_list(subtitle)
+    if band:
+        notes.append("Band: 95 %-betrouwbaarheidsinterval (exponentiële Greenwood).")
+    chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT, title=_title(title, notes or None))
+    return _meta(dutch(chart), rows["waarde"].drop_nulls().len())
+
+
+def heatmap_chart(
+    frame: pl.DataFrame,
+    *,
+    title: str,
+    x_title: str,
+    y_title: str,
+    order: list[str],
+    subtitle: str | list[str] | None = None,
+) -> alt.TopLevelMixin:
+    """A from/to matrix of counts: `van` (rows), `naar` (columns), `aantal` (null when suppressed).
+
+    `order` is the order of the categories on both axes; a suppressed cell reads `<5` and is not coloured.
+    """
+    rows = frame.select("van", "naar", "aantal")
+    rows = rows.with_columns(
+        pl.Series(
+            "label", ["<5" if v is None else format_nl(v) for v in rows["aantal"].to_list()], dtype=pl.String
+        )
+    )
+    base = alt.Chart(alt.Data(values=_records(rows)))
+    x = alt.X("naar:N", sort=order, title=x_title, axis=alt.Axis(labelAngle=0, grid=False, labelLimit=0))
+    y = alt.Y("van:N", sort=order, title=y_title, axis=alt.Axis(grid=False, labelLimit=0))
+    largest = max((float(v) for v in rows["aantal"].to_list() if v is not None), default=0.0)
+    cells = base.mark_rect(stroke="#ffffff").encode(
+        x=x,
+        y=y,
+        color=alt.Color(
+            "aantal:Q",
+            title="Aantal personen",
+            scale=alt.Scale(scheme="blues"),
+            legend=alt.Legend(format=",.0f"),
+        ),
+        tooltip=[
+            alt.Tooltip("van:N", title=y_title),
+            alt.Tooltip("naar:N", title=x_title),
+            alt.Tooltip("label:N", title="Aantal"),
+        ],
+    )
+    text = base.mark_text(fontSize=12).encode(
+        x=x,
+        y=y,
+        text="label:N",
+        color=alt.condition(f"datum.aantal > {0.6 * largest}", alt.value("#ffffff"), alt.value("#222222")),
+    )
+    notes = _as_list(subtitle) + (
+        ["<5: minder dan 5 personen, niet gepubliceerd."] if rows.get_column("aantal").null_count() else []
+    )
+    size = max(220, 70 * len(order))
+    chart = alt.layer(cells, text).properties(width=size, height=size, title=_title(title, notes or None))
+    return _meta(dutch(chart), rows["aantal"].drop_nulls().len())
 
 
 #: The output key of the charts in the notebooks. Altair 6's own key (`application/vnd.vegalite.v6.json`)

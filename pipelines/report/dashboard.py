@@ -34,7 +34,7 @@ from pipelines.report.norms import (
 )
 from pipelines.report.present import peildata_of, reason_words, rows_by_key, shown_value
 
-__all__ = ["Norms", "config_norms", "dashboard_body", "headline_kpis", "overview_chart", "trend"]
+__all__ = ["Norms", "config_norms", "dashboard_body", "headline_kpis", "norm_status", "overview_chart", "trend"]
 
 UP, DOWN, LEVEL = "&#9650;", "&#9660;", "&#9654;"
 
@@ -65,6 +65,20 @@ def trend(now: float | None, before: float | None, direction: str | None) -> Tre
     return Trend(
         UP if up else DOWN, "beter" if better else "slechter", f"{words}: {'beter' if better else 'slechter'}"
     )
+
+
+def norm_status(
+    rows: Mapping[tuple[str, str, dt.date], dict],
+    kpi: str,
+    gemeente: str,
+    b: dt.date,
+    info: Mapping[str, KpiInfo],
+    norms: Norms,
+) -> tuple[str, str]:
+    """(`gehaald` / `niet-gehaald` / ``, the norm in words with its certainty): `norms.verdict` as text."""
+    judged = verdict(rows, kpi, gemeente, b, info, norms)
+    text = judged.text + (f"; {judged.certainty_text}" if judged.certainty_text else "")
+    return judged.status, text
 
 
 def trend_arrow(now: float | None, before: float | None) -> str:
@@ -108,7 +122,8 @@ def _tile(
             said += f' &middot; <span class="{change.quality}">{change.quality}</span>'
         parts.append(f'<div class="vorig">{said}</div>')
     if judged.has_norm:
-        status = f' <span class="status">{html.escape(judged.words)}</span>' if judged.status else ""
+        why = f' title="{html.escape(judged.certainty_text)}"' if judged.certainty_text else ""
+        status = f' <span class="status"{why}>{html.escape(judged.words)}</span>' if judged.status else ""
         parts.append(f'<div class="norm">{html.escape(judged.text)}{status}</div>')
     if row.get("reden"):
         why = reason_words(row["reden"], norms.min_cell, norms.min_noemer)
@@ -149,6 +164,27 @@ def headline_kpis(info: Mapping[str, KpiInfo], present: Iterable[str], norms: No
     present = set(present)
     flagged = norm_flags(info)
     return [k for k in info if k in present and (k in flagged or k in norms.rules or k in wanted)]
+
+
+#: The "Duurzaamheid" row: does outflow last, and do people move up (research.md), for the organisation.
+DUURZAAMHEID_KPIS = (
+    "uitstroom_werk_duurzaam_pct",
+    "herinstroom_12m_pct",
+    "instroomcohort_uit_12m_pct",
+    "perspectief_stap_omhoog_pct",
+)
+
+
+def durability_row(rows: Mapping, b: dt.date, previous: dt.date | None, info, norms: Norms) -> str:
+    """Tiles of the durability measures for `totaal` (empty when none of them is in the run)."""
+    tiles = "".join(tile(rows, k, "totaal", b, previous, info, norms) for k in DUURZAAMHEID_KPIS if k in info)
+    if not tiles:
+        return ""
+    return (
+        '<section class="gemeente duurzaamheid"><h2 id="duurzaamheid">Duurzaamheid</h2><p>Uitstroom en '
+        "instroom van een jaar eerder, een jaar gevolgd; overgangen ten opzichte van een jaar eerder.</p>"
+        f'<div class="tegels">{tiles}</div></section>'
+    )
 
 
 @dataclass(frozen=True)
@@ -228,6 +264,8 @@ def dashboard_body(
     for code in codes:
         name = "Totaal" if code == "totaal" else f"{gemeenten.get(code, code)} ({code})"
         out.append(_municipality_section(code, name, heads, rows, b, previous, info, norms))
+        if code == "totaal":
+            out.append(durability_row(rows, b, previous, info, norms))
     if charts_shown:
         out.append('<section class="grafieken"><h2 id="grafieken">Gemeenten vergeleken</h2>')
         for item in charts_shown:

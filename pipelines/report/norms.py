@@ -14,7 +14,6 @@ meets the norm, or every one breaks it: "ten hoogste 0" with 1-4 above is "niet 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +21,7 @@ from typing import Any
 from pipelines import disclosure
 from pipelines.kpi.registry import KpiInfo, NormRule, norm_rules
 from pipelines.report.formats import flag_true, format_nl
-from pipelines.report.present import shown_value
+from pipelines.report.present import ZEKER_TEXT, relative_norm_text, shown_value
 
 GEHAALD = "gehaald"
 NIET_GEHAALD = "niet-gehaald"
@@ -43,6 +42,10 @@ BETTER_WITHOUT_NORM = {
     "fip_leefgebieden_volledig_pct": "hoger",
     "meedoen_bereikt_pct": "hoger",
     "meedoen_uitstroom_werk_pct": "hoger",
+    "uitstroom_werk_duurzaam_pct": "hoger",
+    "herinstroom_12m_pct": "lager",
+    "instroomcohort_uit_12m_pct": "hoger",
+    "perspectief_stap_omhoog_pct": "hoger",
 }
 
 
@@ -51,8 +54,10 @@ class Norms:
     """The organisation's norms as the report checks them, with its limits for small cells."""
 
     rules: dict[str, NormRule]
-    #: The multi-year norms: this factor times the multi-year mean (the verdict itself comes from kpis.csv).
+    #: The relative norms: this factor times the baseline (the verdict itself comes from kpis.csv).
     factor: float = 1.10
+    #: Their baseline: `meerjarig` or `vast` (`norm_basis`).
+    basis: str = "meerjarig"
     min_cell: int = 5
     min_noemer: int = 10
 
@@ -62,9 +67,14 @@ def config_norms(config: Any) -> Norms:
     return Norms(
         norm_rules(config),
         float(config.norm_factor),
+        getattr(config, "norm_basis", "meerjarig"),
         int(getattr(config, "min_cell", 5)),
         int(getattr(config, "min_noemer", 10)),
     )
+
+
+#: A rule norm in words.
+OP_WORDS = {">=": "ten minste", "<=": "ten hoogste", "<": "onder", ">": "boven"}
 
 
 def norm_flags(info: Mapping[str, KpiInfo]) -> dict[str, str]:
@@ -102,6 +112,11 @@ class Verdict:
         return base + (" (zeker)" if self.zeker else " (onzeker)")
 
     @property
+    def certainty_text(self) -> str:
+        """Why the verdict is certain or not, in words (empty when the engine does not say)."""
+        return ZEKER_TEXT[self.zeker] if self.status and self.zeker is not None else ""
+
+    @property
     def xlsx_text(self) -> str:
         """`ja` / `nee` for the workbook's "Norm gehaald" column (empty without a verdict)."""
         return {GEHAALD: "ja", NIET_GEHAALD: "nee"}.get(self.status, "")
@@ -124,14 +139,10 @@ def better_direction(kpi: str, info: Mapping[str, KpiInfo], norms: Norms) -> str
         return None
     rule = norms.rules.get(kpi)
     if rule is not None:
-        return "hoger" if rule.op == ">=" else "lager"
+        return "hoger" if rule.op in (">=", ">") else "lager"
     if kpi in norm_flags(info):
         return "hoger"
     return BETTER_WITHOUT_NORM.get(kpi)
-
-
-def _meets(value: float, rule: NormRule) -> bool:
-    return value >= rule.limit if rule.op == ">=" else value <= rule.limit
 
 
 def _certainty(rows: Mapping, flag_kpi: str, gemeente: str, b: dt.date) -> bool | None:
@@ -160,13 +171,13 @@ def verdict(
     if rule.alleen_totaal and gemeente != "totaal":
         return Verdict()
     unit = info[kpi].unit if kpi in info else ""
-    text = f"norm: {'ten minste' if rule.op == '>=' else 'ten hoogste'} {limit_text(rule.limit, unit)}"
+    text = f"norm: {OP_WORDS[rule.op]} {limit_text(rule.limit, unit)}"
     value = shown_value(row)
     if value is not None:
-        return Verdict(GEHAALD if _meets(value, rule) else NIET_GEHAALD, text, rule.limit)
+        return Verdict(GEHAALD if rule.met(value) else NIET_GEHAALD, text, rule.limit)
     if row.get("reden") == disclosure.AANTAL_KLEIN:
         # hidden as <5: the count is one of 1 .. min_cell - 1; a verdict only when all of them agree
-        outcomes = {_meets(float(v), rule) for v in (1, norms.min_cell - 1)}
+        outcomes = {rule.met(float(v)) for v in range(1, norms.min_cell)}
         if len(outcomes) == 1:
             return Verdict(GEHAALD if outcomes.pop() else NIET_GEHAALD, text, rule.limit)
     return Verdict("", text, rule.limit)
@@ -175,21 +186,19 @@ def verdict(
 def _flag_verdict(
     rows: Mapping, row: dict, kpi: str, flag_kpi: str, gemeente: str, b: dt.date, info, norms: Norms
 ) -> Verdict:
-    meta = info[flag_kpi]
-    text = "norm: " + (meta.norm or "")
+    """A relative norm (x 1,10): its words, baseline and norm value, the verdict and how certain it is."""
+    text = "norm: " + relative_norm_text(norms.factor, norms.basis)
     value = None
     normwaarde = rows.get((f"{kpi}_normwaarde", gemeente, b))
-    meerjarig = rows.get((f"{kpi}_meerjarig", gemeente, b))
+    basis = rows.get((f"{kpi}_{'vast' if norms.basis == 'vast' else 'meerjarig'}", gemeente, b))
     if normwaarde is not None and shown_value(normwaarde) is not None:
         value = float(normwaarde["waarde"])
-    elif meerjarig is not None and shown_value(meerjarig) is not None:
-        value = float(meerjarig["waarde"]) * norms.factor
+    elif basis is not None and shown_value(basis) is not None:
+        value = float(basis["waarde"]) * norms.factor
+    if basis is not None and shown_value(basis) is not None:
+        text += f" ({format_nl(basis['waarde'], 'pct')})"
     if value is not None:
-        text = f"norm: ten minste {format_nl(value, 'pct')}"
-        if meerjarig is not None and shown_value(meerjarig) is not None:
-            mean = float(meerjarig["waarde"])
-            if math.isclose(mean * norms.factor, value, rel_tol=1e-9, abs_tol=1e-9):
-                text += f" (meerjarig {format_nl(mean, 'pct')} x {format_nl(norms.factor, 'ratio')})"
+        text += f", dus ten minste {format_nl(value, 'pct')}"
     flag = rows.get((flag_kpi, gemeente, b))
     if flag is None or flag.get("waarde") is None or shown_value(row) is None:
         return Verdict("", text, value)

@@ -29,7 +29,7 @@ from pipelines.kpi.engine import compute_kpis, read_kpis_csv
 from pipelines.kpi.registry import KPI_CATALOGUE, KPI_FAMILIES
 from pipelines.report import charts
 from pipelines.report.formats import dutch_dates, format_date, format_nl, range_text
-from pipelines.report.present import masked_text, reason_words, suppression_sentence
+from pipelines.report.present import ZEKER_TEXT, masked_text, reason_words, relative_norm_text, suppression_sentence
 from pipelines.schema import PERSON_COLUMN
 
 #: The organisation of the demo export (`make run`): an empty `clean_dir` means its newest delivery.
@@ -57,6 +57,8 @@ class NotebookContext:
     #: Why the page's family has no figures on the peildatum (set by `show_availability`), else None.
     unavailable: str | None = None
     _kpis: dict[tuple, pl.DataFrame] = field(default_factory=dict, repr=False)
+    #: Research tables computed in this kernel (when the run's are not beside kpis.csv), per peildatum.
+    _research: dict[dt.date, dict[str, pl.DataFrame | str]] = field(default_factory=dict, repr=False)
 
     @property
     def gemeente_naam(self) -> str:
@@ -93,7 +95,10 @@ class NotebookContext:
         if self.kpis_csv is None:
             return None
         run = read_kpis_csv(self.kpis_csv)
-        if not set(dates) <= set(run.get_column("peildatum").unique().to_list()):
+        have = set(run.get_column("peildatum").unique().to_list())
+        # The run's series starts at the first covered quarter: earlier dates were left out on purpose
+        # (their windows are not covered), so they are not a reason to compute everything again.
+        if not have or any(d not in have and d >= min(have) for d in dates):
             return None
         wanted = [k for f in (families or KPI_FAMILIES) for k in KPI_FAMILIES[f]]
         return run.filter(pl.col("peildatum").is_in(dates) & pl.col("kpi").is_in(wanted))
@@ -174,6 +179,11 @@ def quarter_peildata(kwartaal: str, n: int = TREND_KWARTALEN) -> list[dt.date]:
     return [
         periods.peildatum(q) for q in periods.kwartalen(periods.vorig_kwartaal(kwartaal, n - 1), kwartaal)
     ]
+
+
+def series_peildata(ctx: NotebookContext) -> list[dt.date]:
+    """Every quarter end of the run's series (from the first covered quarter up to the peildatum)."""
+    return periods.series_peildata(ctx.peildatum, ctx.data.gegevens_vanaf)
 
 
 def year_peildata(kwartaal: str) -> list[dt.date]:
@@ -448,9 +458,12 @@ def norm_increase_text(factor: float) -> str:
     return format_nl(round(100 * (factor - 1), 6), "n")
 
 
-def norm_text(ctx: NotebookContext, frame: pl.DataFrame, kpi: str) -> str:
-    """One Dutch sentence: the figure on the peildatum, its interval, the multi-year average and the norm."""
+def norm_text(ctx: NotebookContext, frame: pl.DataFrame, kpi: str, norm_kpi: str | None = None) -> str:
+    """Dutch sentences: the figure on the peildatum, its interval, the baselines, the norm value, the
+    verdict and whether that verdict is more than noise (`zeker` / `onzeker`).
+    """
     b = ctx.peildatum
+    norm_kpi = norm_kpi or kpi.removesuffix("_pct") + "_norm"
     label = KPI_CATALOGUE[kpi].label.lower()
     rows = frame.filter((pl.col("kpi") == kpi) & (pl.col("peildatum") == b))
     if not rows.height or (rows.get_column("waarde")[0] is None and rows.get_column("onderdrukt")[0] is None):
@@ -466,33 +479,49 @@ def norm_text(ctx: NotebookContext, frame: pl.DataFrame, kpi: str) -> str:
         f"({format_nl(row['teller'], 'n')} van {format_nl(row['noemer'], 'n')} personen; 95 %-interval "
         f"{format_nl(row['ci_laag'], 'pct')} tot {format_nl(row['ci_hoog'], 'pct')})."
     )
-    meerjarig = frame.filter((pl.col("kpi") == f"{kpi}_meerjarig") & (pl.col("peildatum") == b))
-    if meerjarig.height and meerjarig.get_column("waarde")[0] is not None:
-        avg = meerjarig.get_column("waarde")[0]
-        n_jaren = meerjarig.get_column("n_jaren")[0]
-        norm = ctx.config.norm_factor * avg
-        flag = value_on(frame, kpi.removesuffix("_pct") + "_norm", b)
-        verdict = "" if flag is None else f": de norm is **{'gehaald' if flag >= 0.5 else 'niet gehaald'}**"
-        text += (
-            f" Het meerjarig gemiddelde ({n_jaren} jaar) is {format_nl(avg, 'pct')}; de norm "
-            f"({norm_increase_text(ctx.config.norm_factor)} % meer) is {format_nl(norm, 'pct')}{verdict}."
-        )
+    config = ctx.config
+    meerjarig = value_on(frame, f"{kpi}_meerjarig", b)
+    vast = value_on(frame, f"{kpi}_vast", b)
+    normwaarde = value_on(frame, f"{kpi}_normwaarde", b)
+    if meerjarig is not None:
+        n_jaren = frame.filter((pl.col("kpi") == f"{kpi}_meerjarig") & (pl.col("peildatum") == b))["n_jaren"][
+            0
+        ]
+        text += f" Het meerjarig gemiddelde ({n_jaren} jaar) is {format_nl(meerjarig, 'pct')}."
         if n_jaren is not None and n_jaren < 4:
             text += (
                 f" Let op: het gemiddelde telt {n_jaren} in plaats van 4 jaar, "
                 "omdat de levering niet verder terug gaat."
             )
+    if vast is not None:
+        years = ", ".join(str(y) for y in config.norm_basisjaren)
+        text += f" Het gemiddelde van de basisjaren ({years}, vaste basis) is {format_nl(vast, 'pct')}."
+    if normwaarde is not None:
+        flag = value_on(frame, norm_kpi, b)
+        certain = value_on(frame, f"{norm_kpi}_zeker", b)
+        verdict = "" if flag is None else f": de norm is **{'gehaald' if flag >= 0.5 else 'niet gehaald'}**"
+        factor = format_nl(config.norm_factor, "ratio", decimals=2)
+        text += (
+            f" De norm is {relative_norm_text(config.norm_factor, config.norm_basis)} (x {factor}, geen "
+            f"{norm_increase_text(config.norm_factor)} procentpunt): ten minste "
+            f"{format_nl(normwaarde, 'pct')}{verdict}."
+        )
+        if certain is not None:
+            text += f" Dat oordeel is {ZEKER_TEXT[certain >= 0.5]}."
     return text
 
 
 def norm_charts(ctx: NotebookContext, frame: pl.DataFrame, kpi: str, title: str):
-    """Per year (the four years the norm averages) and per quarter, with the average and the norm line."""
-    avg = published_value(frame, f"{kpi}_meerjarig", ctx.peildatum)
-    norm = ctx.config.norm_factor * avg if avg is not None else None
-    subtitle = (
-        f"{ctx.gemeente_naam}; lijnen: meerjarig gemiddelde en norm voor {quarter_label(ctx.peildatum)}"
-    )
-    norm_label = f"norm (+{norm_increase_text(ctx.config.norm_factor)} %)"
+    """Per year (the four years the norm averages) and per quarter, with the baselines and the norm line."""
+    b = ctx.peildatum
+    avg = published_value(frame, f"{kpi}_meerjarig", b)
+    vast = published_value(frame, f"{kpi}_vast", b)
+    norm = published_value(frame, f"{kpi}_normwaarde", b)
+    basis = vast if ctx.config.norm_basis == "vast" else avg
+    if norm is None and basis is not None:
+        norm = ctx.config.norm_factor * basis
+    subtitle = f"{ctx.gemeente_naam}; lijnen: gemiddelde(n) en norm voor {quarter_label(b)}"
+    norm_label = "norm: " + relative_norm_text(ctx.config.norm_factor, ctx.config.norm_basis)
     years = frame.filter(pl.col("peildatum").is_in(year_peildata(ctx.kwartaal)))
     per_year = charts.trend_chart(
         series(years, kpi, year_label),
@@ -504,6 +533,7 @@ def norm_charts(ctx: NotebookContext, frame: pl.DataFrame, kpi: str, title: str)
         norm_label=norm_label,
         bars=True,
         subtitle=subtitle,
+        vast=vast,
     )
     per_quarter = charts.trend_chart(
         series(frame, kpi),
@@ -513,6 +543,7 @@ def norm_charts(ctx: NotebookContext, frame: pl.DataFrame, kpi: str, title: str)
         norm=norm,
         norm_label=norm_label,
         subtitle=subtitle,
+        vast=vast,
     )
     return per_year, per_quarter
 

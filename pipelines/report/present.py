@@ -68,6 +68,24 @@ def publication_frame(
     return frame.with_columns(pl.Series("tekst", texts, dtype=pl.String))
 
 
+def relative_norm_text(factor: float, basis: str = "meerjarig") -> str:
+    """The +10 % norms in words, as the plan words them: relative to a baseline, never "+10 %" points.
+
+    `basis` `meerjarig` (the report year and the three before) or `vast` (the fixed base years).
+    """
+    increase = format_nl(round(100 * (factor - 1), 6), "n")
+    if basis == "vast":
+        return f"{increase} % hoger dan het gemiddelde van de basisjaren (vaste basis)"
+    return f"{increase} % hoger dan het meerjarig gemiddelde"
+
+
+#: The uncertainty verdict of a norm (kpis.md "Norms and uncertainty"), by the `_zeker` flag.
+ZEKER_TEXT = {
+    True: "zeker: het 95 %-interval ligt geheel aan één kant van de normwaarde",
+    False: "onzeker: het 95 %-interval omvat de normwaarde",
+}
+
+
 def shown_value(row: Mapping[str, Any]) -> float | None:
     """The number a chart or workbook cell may carry: None where suppressed or missing."""
     return None if row.get("reden") is not None else row.get("waarde")

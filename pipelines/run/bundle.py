@@ -12,10 +12,11 @@ from typing import Any
 
 from pipelines import paths
 from pipelines.errors import RunError
-from pipelines.kpi.registry import KPI_CATALOGUE
+from pipelines.kpi.registry import KPI_CATALOGUE, KPI_FAMILIES, active_families
 from pipelines.provenance import code_version, definitions_version, package_version, sha256_file
 from pipelines.report import charts, dashboard, present, xlsx
 from pipelines.report import html as report_html
+from pipelines.report.families.budget import illustrative_text
 from pipelines.report.manifest import write_manifest
 from pipelines.run.staging import RUN_LOG, now
 
@@ -79,6 +80,9 @@ def publish_bundle(
 ) -> dict[str, Any]:
     """Pages, dashboard, workbook, chart exports and the manifest, all inside the staging folder."""
     pub = present.publication_frame(kpis, KPI_CATALOGUE, config.min_cell, config.min_noemer)
+    # a programme the organisation does not run is in kpis.csv (with the reason), not in the publication
+    shown = [k for f in active_families(config) for k in KPI_FAMILIES[f]]
+    pub = pub.filter(pub.get_column("kpi").is_in(shown))
     gemeenten = dict(config.gemeenten)
     for code in kpis.get_column("gemeentecode").unique().to_list():
         if code != "totaal":
@@ -102,7 +106,7 @@ def publish_bundle(
 
     norms = dashboard.config_norms(config)
     chart_specs: list[tuple[str, dict]] = []
-    shown: list[dashboard.DashboardChart] = []
+    compared: list[dashboard.DashboardChart] = []
     for kpi in DASHBOARD_CHARTS:
         spec = dashboard.overview_chart(pub, KPI_CATALOGUE, gemeenten, kpi, norms)
         if spec is None:
@@ -110,7 +114,7 @@ def publish_bundle(
         div_id = f"dashboard-{kpi.replace('_', '-')}"
         chart_specs.append((div_id, dashboard.page_spec(spec)))
         files = charts.save_spec(spec, staging / "grafieken" / f"dashboard_{kpi}")
-        shown.append(
+        compared.append(
             dashboard.DashboardChart(
                 div_id,
                 KPI_CATALOGUE[kpi].label,
@@ -131,10 +135,10 @@ def publish_bundle(
         pub,
         KPI_CATALOGUE,
         gemeenten,
-        present.suppression_notes(config.min_cell, config.min_noemer),
+        present.suppression_notes(config.min_cell, config.min_noemer) + budget_notes(config),
         norms,
         organisatie=config.organisatie,
-        charts_shown=shown,
+        charts_shown=compared,
         downloads=downloads,
     )
     index = report_html.render_page(
@@ -216,6 +220,12 @@ def publish_bundle(
     write_manifest(manifest, staging / "manifest.json")
     step.advance("manifest")
     return manifest
+
+
+def budget_notes(config) -> list[str]:
+    """Dashboard notes on the budget: illustrative amounts say so (only when the budget is shown at all)."""
+    note = illustrative_text(config)
+    return [note] if note and "budget" in active_families(config) else []
 
 
 def bundle_relative(value: Any, staging: Path) -> Any:

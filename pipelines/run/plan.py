@@ -6,11 +6,12 @@ from pathlib import Path
 
 from pipelines import paths
 from pipelines.errors import RunError
+from pipelines.kpi import registry
 from pipelines.run import notebooks as notebook_runner
 from pipelines.run.notebooks import NotebookTask
 
-#: Notebooks the run executes: numbered 00-29 at the top of notebooks/ (never notebooks/explore/).
-NOTEBOOK_PATTERN = "[0-2][0-9]_*.ipynb"
+#: Notebooks the run executes: numbered 00-39 at the top of notebooks/ (never notebooks/explore/).
+NOTEBOOK_PATTERN = "[0-3][0-9]_*.ipynb"
 
 
 #: Ingest runs in-process (step 1); its notebook is for analysts running ingest by hand.
@@ -28,6 +29,14 @@ def discover_notebooks(folder: Path = paths.NOTEBOOKS) -> list[Path]:
     """The run's notebooks in name order (the order of the pages and of the manifest)."""
     found = sorted(Path(folder).glob(NOTEBOOK_PATTERN))
     return [p for p in found if p.stem not in SKIPPED_NOTEBOOKS and p.is_file()]
+
+
+def active_notebooks(notebooks: list[Path], config) -> list[Path]:
+    """The notebooks of the families the organisation runs: a programme it has no configuration for (no
+    Meedoen! pilot, no participation budget) gets no page at all, not a page of "n.b." rows.
+    """
+    inactive = {f.notebook for f in registry.families().values() if f.notebook and not f.active(config)}
+    return [nb for nb in notebooks if nb.stem not in inactive]
 
 
 def parameter_names(notebook: Path) -> tuple[str, ...]:

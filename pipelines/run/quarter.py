@@ -3,9 +3,11 @@
 Steps (each with its own progress bar and timing):
 1. ingest and validation - `pipelines.ingest.deliver.ingest_export` in this process (typed errors, one
    pass over the data); the threshold stop exits non-zero naming table, share and threshold;
-2. KPIs - `compute_kpis` for the peildatum and the quarter before (the dashboard's trend arrows),
-   written as the exact `kpis.csv`;
-3. notebooks - `01_validatie` and every KPI/programme notebook (`notebooks/[0-2][0-9]_*.ipynb`,
+2. KPIs - `compute_kpis` for every quarter end from the first covered quarter up to the peildatum
+   (`periods.series_peildata`: the series every page and the dashboard's arrows read), written as the
+   exact `kpis.csv`, with the research tables beside it (`cohorten.csv`, `cohortcurven.csv`,
+   `overgangen.csv`, `engine.write_research_tables`);
+3. notebooks - `01_validatie` and every KPI/programme/research notebook (`notebooks/[0-3][0-9]_*.ipynb`,
    not `00_ingest`, whose work step 1 did) with papermill on the named kernel, two at a time;
    parameters are checked against every notebook's `parameters` cell before step 1 starts;
 4. publication - HTML pages without code, `index.html`, `kpis.xlsx`, chart exports, `manifest.json`.
@@ -42,15 +44,14 @@ from pipelines.errors import RunError, mask_identifiers
 from pipelines.ingest.deliver import IngestError, ThresholdExceeded, ingest_read
 from pipelines.ingest.profiles import ExportError
 from pipelines.ingest.read import read_export
-from pipelines.kpi.engine import compute_kpis, write_kpis_csv
-from pipelines.periods import PeriodError, check_quarter, peildatum, vorig_kwartaal
+from pipelines.kpi.engine import compute_kpis, write_kpis_csv, write_research_tables
+from pipelines.periods import PeriodError, check_quarter, peildatum, series_peildata, vorig_kwartaal
 from pipelines.report.formats import format_nl
 from pipelines.report.html import PublishError
-from pipelines.report.notebook import quarter_peildata
 from pipelines.run import notebooks as notebook_runner
 from pipelines.run.bundle import kernel_info, publish_bundle
 from pipelines.run.notebooks import run_notebooks
-from pipelines.run.plan import check_notebooks, discover_notebooks, plan_notebooks
+from pipelines.run.plan import active_notebooks, check_notebooks, discover_notebooks, plan_notebooks
 from pipelines.run.staging import RUN_LOG, default_out_dir, keep_failed, make_staging, now, replace_bundle
 
 
@@ -274,10 +275,10 @@ def _run_quarter(
 
         with progress.step("kengetallen"):
             # the series every page and the dashboard read: computed once here, not in every kernel
-            kpis = _kpis(ingest.clean_dir, config, quarter_peildata(kwartaal), staging / "kpis.csv")
+            kpis = _kpis(ingest.clean_dir, config, b, staging / "kpis.csv")
 
         tasks = plan_notebooks(
-            notebooks,
+            active_notebooks(notebooks, config),
             clean_dir=ingest.clean_dir,
             kwartaal=kwartaal,
             config_path=config_file,
@@ -389,9 +390,12 @@ def _check_quarter_of(read, kwartaal: str) -> None:
         raise RunError(f"run geweigerd voordat er iets draaide: {exc}", exit_code=2) from exc
 
 
-def _kpis(clean_dir: Path, config, peildata: list[dt.date], path: Path):
-    frame = compute_kpis(load_clean(clean_dir), config, peildata)
+def _kpis(clean_dir: Path, config, b: dt.date, path: Path):
+    """kpis.csv over the whole series, and the research tables in the same (internal) folder."""
+    data = load_clean(clean_dir)
+    frame = compute_kpis(data, config, series_peildata(b, data.gegevens_vanaf))
     write_kpis_csv(frame, path)
+    write_research_tables(path.parent, data, config, b)
     return frame
 
 

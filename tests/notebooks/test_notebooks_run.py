@@ -20,7 +20,7 @@ from pipelines.periods import peildatum
 from pipelines.report import charts
 from tests.support.notebooks import run_notebook
 
-KPI_NOTEBOOKS = sorted(NOTEBOOKS.glob("1[0-9]_*.ipynb"))
+KPI_NOTEBOOKS = sorted(NOTEBOOKS.glob("[13][0-9]_*.ipynb"))
 KWARTAAL = "2024Q3"
 
 
@@ -112,3 +112,23 @@ def test_notebook_for_one_municipality(small_clean, tmp_path):
         assert verdeling["0"] == side["kerncijfers"]["fip_geen_n"]
     shown = [v for v in verdeling.values() if v is not None]
     assert sum(shown) <= side["kerncijfers"]["fip_populatie_n"]
+
+
+@pytest.mark.slow
+def test_research_pages_say_niet_beschikbaar_without_optional_tables(notebook_demo_clean, tmp_path):
+    """Without klantbeeld and inkomsten, and with a delivery too short for cohorts, the pages explain why."""
+    import shutil
+
+    clean = tmp_path / "schoon"
+    shutil.copytree(notebook_demo_clean, clean)
+    for table in ("klantbeeld", "inkomsten"):
+        (clean / f"{table}.parquet").unlink(missing_ok=True)
+    levering = pl.read_parquet(clean / "levering.parquet")
+    short = levering.with_columns(pl.lit(peildatum("2024Q1")).alias("gegevens_vanaf"))
+    short.write_parquet(clean / "levering.parquet")
+    for stem in ("30_cohorten", "31_duurzaamheid", "32_overgangen"):
+        executed, _ = execute(NOTEBOOKS / f"{stem}.ipynb", tmp_path, clean)
+        outs = outputs(executed)
+        assert not [o for o in outs if o["output_type"] == "error"], stem
+        text = json.dumps(outs)
+        assert "niet beschikbaar" in text.lower(), stem

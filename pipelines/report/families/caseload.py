@@ -14,23 +14,34 @@ def caseload_per_klantmanager(ctx: NotebookContext) -> pl.DataFrame:
     """The engine's case load per klantmanager on the peildatum, anonymised for publication.
 
     Klantmanagers are shown as `A`, `B`, ... in order of case load (highest first): the page is
-    about the spread against the norm, not about named staff. Returns `categorie, waarde`
-    (stock persons per fte), `klanten`, `fte`, `onderdrukt`.
+    about the spread against the norm, not about named staff. The unit is the norm's
+    (`caseload_eenheid`: persons, or dossiers where a couple is one case). Returns `categorie, waarde`
+    (per fte), `klanten` (persons or dossiers), `fte`, `onderdrukt`.
     """
     cfg = ctx.config
     spells = merge_spells(ctx.data.get("uitkeringen"), cfg.regelingen, cfg.gap_days)
-    frame = per_km(spells, ctx.data.get("personen"), ctx.data.get("medewerkers"), ctx.peildatum)
-    frame = frame.sort(["klanten_per_fte", "medewerker"], descending=[True, False], nulls_last=True)
+    frame = per_km(
+        spells,
+        ctx.data.get("personen"),
+        ctx.data.get("medewerkers"),
+        ctx.peildatum,
+        ctx.data.get("uitkeringen"),
+        cfg.regelingen,
+    )
+    count, ratio = (
+        ("dossiers", "dossiers_per_fte")
+        if cfg.caseload_eenheid == "dossiers"
+        else ("klanten", "klanten_per_fte")
+    )
+    frame = frame.sort([ratio, "medewerker"], descending=[True, False], nulls_last=True)
     out = []
     for i, row in enumerate(frame.iter_rows(named=True)):
-        reason = suppression_reason(
-            "verhouding", row["klanten_per_fte"], row["klanten"], None, cfg.min_cell, cfg.min_noemer
-        )
+        reason = suppression_reason("verhouding", row[ratio], row[count], None, cfg.min_cell, cfg.min_noemer)
         out.append(
             {
                 "categorie": f"Klantmanager {_letters(i)}",
-                "waarde": None if reason else row["klanten_per_fte"],
-                "klanten": row["klanten"],
+                "waarde": None if reason else row[ratio],
+                "klanten": row[count],
                 "fte": row["fte"],
                 "onderdrukt": reason,
             }

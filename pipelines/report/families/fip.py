@@ -24,6 +24,7 @@ def fip_population(ctx: NotebookContext) -> pl.DataFrame:
         b,
         cfg.fip_norm_per_jaar,
         cfg.fip_min_blootstelling_dagen,
+        cfg.fip_perspectieven,
     ).collect()
     return persons.join(ctx.pseudonymous_persons().select(PERSON_COLUMN), on=PERSON_COLUMN, how="semi")
 
@@ -50,21 +51,21 @@ LEEFGEBIED_LABELS = {
 
 
 def life_domain_coverage(ctx: NotebookContext) -> pl.DataFrame:
-    """Of the FIP conversations the norm counts (`fip_contacts`, population only): the share per life domain.
-
+    """Of the FIP conversations the norm counts (`fip_contacts`: one per person and day, population only):
+    the share per life domain (a domain counts when any record of that day names it).
 
     Returns `categorie, waarde` (percent), `onderdrukt`, `teller`, `noemer`.
     """
     s, b = periods.window(ctx.peildatum)
     population = fip_population(ctx).select(PERSON_COLUMN)
     counted = (
-        fip_contacts(ctx.data.get("klantbeeld"), ctx.data.get("contactmomenten"), s, b)
+        fip_contacts(
+            ctx.data.get("klantbeeld"), ctx.data.get("contactmomenten"), s, b, ctx.config.fip_perspectieven
+        )
         .join(population.lazy(), on=PERSON_COLUMN, how="semi")
-        .select(PERSON_COLUMN, "contact_id")
+        .select(PERSON_COLUMN, "datum", "leefgebieden")
         .collect()
     )
-    domains = ctx.data.get("contactmomenten").select(PERSON_COLUMN, "contact_id", "leefgebieden")
-    counted = counted.join(domains, on=[PERSON_COLUMN, "contact_id"], how="left")
     total = counted.height
     out = []
     for code, label in LEEFGEBIED_LABELS.items():

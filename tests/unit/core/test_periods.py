@@ -100,3 +100,14 @@ def test_check_quarter_refuses_quarters_the_delivery_has_no_data_on(kwartaal, wo
 def test_check_quarter_accepts_the_first_and_last_quarter():
     assert p.check_quarter("2014Q4", D(2014, 10, 1), D(2024, 10, 15)) == D(2014, 12, 31)
     assert p.check_quarter("2024Q3", D(2014, 10, 1), D(2024, 10, 15)) == D(2024, 9, 30)
+
+
+def test_series_peildata_from_the_first_covered_quarter():
+    from pipelines.periods import series_peildata
+
+    D = dt.date
+    series = series_peildata(D(2024, 9, 30), D(2014, 10, 1))
+    assert series[0] == D(2015, 9, 30)  # window 2014-10-01 .. 2015-09-30 is the first covered one
+    assert series[-1] == D(2024, 9, 30) and len(series) == 37
+    # a short delivery: the quarter before is there for the dashboard's arrows, even if not covered
+    assert series_peildata(D(2024, 9, 30), D(2024, 1, 1)) == [D(2024, 6, 30), D(2024, 9, 30)]

@@ -129,3 +129,39 @@ def test_age_expression_leap_day_and_exact_birthday():
     f = frame("personen", [{"geboortedatum": D(2000, 2, 29)}, {"geboortedatum": D(1973, 2, 28)}])
     assert f.select(age_expr(pl.col("geboortedatum"), D(2023, 2, 28))).to_series().to_list() == [22, 50]
     assert f.select(age_expr(pl.col("geboortedatum"), D(2023, 3, 1))).to_series().to_list() == [23, 50]
+
+
+def test_perspective_werken_as_a_throughput():
+    def kbp(persoon, van, tot, perspectief="werken"):
+        return {"persoon": persoon, "ingangsdatum": van, "einddatum": tot, "perspectief": perspectief}
+
+    ids = ["W1", "W2", "W3", "W4", "W5", "W6"]
+    data = clean_data(
+        {
+            "personen": personen(*[(p, "0001") for p in ids]),
+            "uitkeringen": [
+                uitkering("W1", D(2020, 1, 1)),
+                uitkering("W2", D(2020, 1, 1)),
+                uitkering("W3", D(2020, 1, 1), D(2024, 5, 31), "11"),
+                uitkering("W4", D(2020, 1, 1)),
+                uitkering("W5", D(2020, 1, 1)),
+                uitkering("W6", D(2020, 1, 1)),
+            ],
+            "klantbeeld": [
+                kbp("W1", D(2023, 1, 1), D(2023, 12, 31)),  # in werken during the window: counts
+                kbp("W2", D(2022, 1, 1), D(2023, 9, 30)),  # ended before the window
+                kbp("W3", D(2024, 6, 1), None),  # werken only after leaving assistance
+                kbp("W4", D(2024, 9, 30), None),  # from the peildatum: counts, and in the stock
+                kbp("W5", D(2023, 1, 1), None, "werken_aan"),
+                kbp("W6", D(2023, 1, 1), None),  # the whole window: counts, and in the stock
+            ],
+        }
+    )
+    kpis = compute_kpis(data, config(), B, families=["bestand"])
+    assert kpi_value(kpis, "perspectief_werken_n") == 2  # stock on b: W4, W6
+    assert kpi_value(kpis, "perspectief_werken_12mnd_n") == 3  # W1, W4, W6 at any time in the 12 months
+    uncovered = compute_kpis(
+        clean_data(data.tables, gegevens_vanaf=D(2024, 1, 1)), config(), B, families=["bestand"]
+    )
+    assert kpi_value(uncovered, "perspectief_werken_n") == 2
+    assert "niet gedekt" in uncovered.filter(pl.col("kpi") == "perspectief_werken_12mnd_n")["opmerking"][0]

@@ -55,11 +55,13 @@ VOORZIENINGEN = [
     v(2, "P1", "work_first", D(2023, 12, 31), 500.0),  # last year
     v(3, "P2", "dagbesteding", D(2024, 9, 30), 2500.50),  # on b: counts
     v(4, "P2", "participatieplaats", D(2024, 10, 1), 800.0),  # after b (counts at Q4)
-    v(5, "P3", "lks", D(2024, 5, 1), 4000.0),  # no klantbeeld period: onbekend
+    v(5, "P3", "training", D(2024, 5, 1), 4000.0),  # no klantbeeld period: onbekend
     v(6, "P4", "jobcoach", D(2024, 6, 15), 1200.0),  # werken (its period ends that day)
     v(7, "P4", "training", D(2024, 6, 16), 300.25),  # werken_aan
     v(8, "P1", "tegenprestatie", D(2024, 2, 1), None),  # no kosten: not charged
     v(9, "P2", "training", D(2024, 12, 31), 100.0),  # 31 December (counts at Q4)
+    v(10, "P3", "lks", D(2024, 5, 1), 7000.0),  # wage-cost subsidy: paid from BUIG, never charged
+    v(11, "P1", "lks_forfaitair", D(2024, 3, 1), 500.0),  # idem
 ]
 
 
@@ -159,7 +161,10 @@ def test_no_budget_for_the_year_leaves_spend_and_says_why():
     for p in ("werken", "werken_aan", "meedoen", "totaal"):
         r = row(kpis, f"budget_{p}_uitputting")
         assert r["waarde"] is None
-        assert r["opmerking"] == "niet beschikbaar: geen budget_per_perspectief voor 2024 in de configuratie"
+        assert r["opmerking"] == (
+            "niet beschikbaar: geen budget voor 2024 in de configuratie (participatiebudget of "
+            "budget_per_perspectief)"
+        )
     part = budget_kpis(budget_per_perspectief={2024: {"werken": 10000.0}})
     assert row(part, "budget_meedoen_uitputting")["opmerking"] == (
         "niet beschikbaar: geen budget voor perspectief meedoen in 2024 (budget_per_perspectief)"
@@ -184,10 +189,105 @@ def test_without_klantbeeld_only_the_totals_remain():
     assert kpi_value(kpis, "budget_totaal_besteed") == 9000.75
     assert kpi_value(kpis, "budget_totaal_uitputting") == pytest.approx(100 * 9000.75 / 35000)
     for kpi in KPI_FAMILIES["budget"]:
-        if "totaal" not in kpi:
+        if "totaal" not in kpi and kpi != "budget_vaste_lasten":
             assert (
                 row(kpis, kpi)["opmerking"] == "niet beschikbaar: tabel klantbeeld ontbreekt in de export"
             ), kpi
+
+
+def test_wage_cost_subsidy_is_never_charged_to_the_participation_budget():
+    kpis = budget_kpis()
+    # V10 (lks, 7000) and V11 (lks_forfaitair, 500) are left out: the totals above hold without them
+    assert kpi_value(kpis, "budget_totaal_besteed") == 9000.75
+    assert kpi_value(kpis, "budget_onbekend_besteed") == 4000.0  # P3's training only, not its LKS
+
+
+#: A budget as a plan states it: lines per perspective, fixed costs and provisions (2024 has 366 days).
+LINES = {
+    2024: {
+        "beschikbaar": [{"regel": "Participatiebudget", "bedrag": 38660}],
+        "uitgaven": [
+            {"regel": "Kwartiermaker", "perspectief": "algemeen", "soort": "vast", "bedrag": 3660},
+            {"regel": "Bijdrage WSP", "perspectief": "werken", "soort": "vast", "bedrag": 1830},
+            {"regel": "Work first", "perspectief": "werken", "soort": "voorzieningen", "bedrag": 8170},
+            {"regel": "Instrumenten", "perspectief": "werken_aan", "soort": "voorzieningen", "bedrag": 20000},
+            {"regel": "Instrumenten", "perspectief": "meedoen", "soort": "voorzieningen", "bedrag": 5000},
+        ],
+    }
+}
+
+
+def test_budget_lines_fixed_costs_spread_over_the_year():
+    from pipelines.config import _participatiebudget
+
+    kpis = budget_kpis(budget_per_perspectief={}, participatiebudget=_participatiebudget(LINES, "test"))
+    # 1 January .. 30 September 2024 = 274 of 366 days: 3660 -> 2740 (general), 1830 -> 1370 (werken)
+    assert kpi_value(kpis, "budget_vaste_lasten") == pytest.approx(4110.0)
+    assert row(kpis, "budget_vaste_lasten", "0001")["opmerking"] == ALLEEN_TOTAAL_BUDGET
+    # werken: (provisions 2200 + fixed 1370) / (1830 + 8170)
+    assert kpi_value(kpis, "budget_werken_uitputting") == pytest.approx(35.7)
+    assert row(kpis, "budget_werken_uitputting")["teller"] == pytest.approx(3570.0)
+    assert kpi_value(kpis, "budget_meedoen_uitputting") == pytest.approx(50.01)  # no fixed costs
+    # totaal: (9000.75 + 4110) / 38660, the general part included
+    assert kpi_value(kpis, "budget_totaal_uitputting") == pytest.approx(100 * 13110.75 / 38660)
+    q4 = budget_kpis(
+        b=D(2024, 12, 31), budget_per_perspectief={}, participatiebudget=_participatiebudget(LINES, "test")
+    )
+    assert kpi_value(q4, "budget_vaste_lasten") == pytest.approx(5490.0)  # the whole year
+    other_year = budget_kpis(
+        b=D(2023, 12, 31), budget_per_perspectief={}, participatiebudget=_participatiebudget(LINES, "test")
+    )
+    assert row(other_year, "budget_vaste_lasten")["opmerking"] == (
+        "niet beschikbaar: geen begrotingsregels voor 2023 in de configuratie (participatiebudget)"
+    )
+
+
+def test_illustrative_budgets_say_so_in_the_figures():
+    from pipelines.kpi.budget import ILLUSTRATIEF
+
+    kpis = budget_kpis(budget_illustratief=True)
+    for p in ("werken", "werken_aan", "meedoen", "totaal"):
+        assert row(kpis, f"budget_{p}_uitputting")["opmerking"] == ILLUSTRATIEF
+    assert row(budget_kpis(), "budget_werken_uitputting")["opmerking"] is None
+
+
+def test_the_plans_own_arithmetic_is_checked():
+    from pipelines.config import config_for, year_budget
+    from pipelines.kpi.budget import check_budget
+
+    cfg = config_for("Gemeente Pijnacker-Nootdorp")
+    plan = year_budget(cfg, 2020)
+    # the plan's lines, chapter 8: werken 70,000 + 75,000; werken aan 60,000 + 60,000 + 325,000; meedoen
+    # 40,000; kwartiermaker 75,000 and research 20,000
+    assert plan.per_plaats() == {
+        "werken": 145_000,
+        "werken_aan": 445_000,
+        "meedoen": 40_000,
+        "algemeen": 95_000,
+    }
+    assert [x.regel for x in plan.uitgaven if x.soort == "vast"] == [
+        "Kwartiermaker (implementatiemanager)",
+        "Onderzoek Erasmus Universiteit",
+        "Bijdrage werkgeversservicepunt",
+        "Jobcoach arbeidsbeperkten",
+        "Jobcoach regulier",
+    ]
+    found = check_budget(plan)
+    # 500,503 + 225,000 = 725,503, the plan prints 725,000; so its balance is 503, not 0
+    assert [(f.regel, f.opgegeven, f.berekend) for f in found] == [
+        ("beschikbaar budget", 725_000, 725_503),
+        ("saldo (beschikbaar min uitgaven)", 0, 503),
+    ]
+    assert year_budget(cfg, 2021) is None
+
+
+def test_budget_family_is_active_only_with_a_budget():
+    from pipelines.kpi.registry import family
+
+    budget = family("budget")
+    assert not budget.active(config())
+    assert budget.active(config(budget_per_perspectief=BUDGET))
+    assert budget.active(config(participatiebudget={2020: LINES[2024]}))
 
 
 def test_sums_do_not_depend_on_row_order():
@@ -209,6 +309,21 @@ def test_norm_on_the_dashboard_only_with_a_budget():
     assert "budget_totaal_uitputting" not in config_norms(config()).rules
     rule = config_norms(config(budget_per_perspectief=BUDGET)).rules["budget_werken_uitputting"]
     assert (rule.op, rule.limit, rule.alleen_totaal) == ("<=", 100.0, True)
+
+
+def test_budget_lines_are_checked_on_load(tmp_path):
+    path = tmp_path / "org.yaml"
+    line = "{regel: X, perspectief: %s, soort: %s, bedrag: %s}"
+    for bad, message in (
+        (line % ("werk", "vast", 10), r"participatiebudget\.2020\.uitgaven\[1\]\.perspectief: kies"),
+        (line % ("werken", "los", 10), r"participatiebudget\.2020\.uitgaven\[1\]\.soort: kies vast of"),
+        (line % ("werken", "vast", -1), r"participatiebudget\.2020\.uitgaven\[1\]\.bedrag: bedrag moet"),
+    ):
+        path.write_text(
+            f"organisatie: X\nparticipatiebudget:\n  2020:\n    uitgaven: [{bad}]\n", encoding="utf-8"
+        )
+        with pytest.raises(ConfigError, match=message):
+            load_config(path)
 
 
 def test_budget_configuration_is_checked(tmp_path):

@@ -37,6 +37,7 @@ def data():
         income("F", D(2023, 10, 1)),  # spell ended before the window: not in the population
         income("G", D(2023, 9, 1)),  # month before the window
         income("H", D(2024, 9, 1)),  # last month of the window: counts
+        income("G", D(2024, 4, 1), "31"),  # tax credits: no income of one's own, not even "ander inkomen"
     ]
     return clean_data({"personen": people, "uitkeringen": rows, "inkomsten": inkomsten})
 
@@ -80,3 +81,29 @@ def test_absent_inkomsten_is_not_available(data):
 def test_frame_helper_fills_nulls():
     f = frame("inkomsten", [income("A", D(2024, 1, 1))])
     assert f.columns == ["persoon", "maand", "soort_inkomsten", "bedrag"]
+
+
+def test_parttime_or_other_income(data):
+    # "deeltijdwerk (of ander inkomen)": A C H (work) and E (vermogen, 18); not G (tax credits, 31) or B
+    kpis = compute_kpis(data, config(), B, families=["deeltijdwerk"])
+    r = kpis.filter((kpis["kpi"] == "deeltijdwerk_inkomen_pct") & (kpis["gemeentecode"] == "totaal")).row(
+        0, named=True
+    )
+    assert (r["teller"], r["noemer"]) == (4, 6)
+    assert kpi_value(kpis, "deeltijdwerk_inkomen_pct", "0001") == pytest.approx(60.0)  # A C E of A B C E G
+    # its own baseline, norm value and flags (the plan's norm is on this one)
+    assert kpi_value(kpis, "deeltijdwerk_inkomen_pct_normwaarde") == pytest.approx(
+        1.10 * kpi_value(kpis, "deeltijdwerk_inkomen_pct_meerjarig")
+    )
+    assert kpi_value(kpis, "deeltijdwerk_inkomen_norm") is not None
+
+
+def test_share_working_in_the_month_of_the_peildatum(data):
+    # stock on b: A B E G (0001), H (0002); income from work in September 2024: H only
+    kpis = compute_kpis(data, config(), B, families=["deeltijdwerk"])
+    r = kpis.filter((kpis["kpi"] == "deeltijdwerk_peilmaand_pct") & (kpis["gemeentecode"] == "totaal")).row(
+        0, named=True
+    )
+    assert (r["teller"], r["noemer"], r["waarde"]) == (1, 5, 20.0)
+    assert kpi_value(kpis, "deeltijdwerk_peilmaand_pct", "0001") == 0.0
+    assert kpi_value(kpis, "deeltijdwerk_peilmaand_pct", "0002") == 100.0

@@ -65,12 +65,15 @@ PERSONEN = personen(
     ("G", "0002"),
     ("H", "0001"),
     ("I", "0001"),
+    ("J", "0002"),
+    ("K", "0001"),
     A={"migratieachtergrond": "niet_westers"},
     B={"kinderen_ten_laste": 2},
     C={"geboortedatum": D(1963, 3, 1), "migratieachtergrond": "niet_westers"},  # exactly 56 on REF
     E={"geboortedatum": D(1963, 3, 2)},  # 55 on REF (56 the next day)
     H={"kinderen_ten_laste": 1},
     I={"kinderen_ten_laste": 0},
+    J={"geboortedatum": D(1955, 1, 1)},  # 64 on REF, single, IOAW: not a PW target group
 )
 UITKERINGEN = [
     uitkering(
@@ -85,6 +88,8 @@ UITKERINGEN = [
     uitkering("G", D(2018, 1, 1), leefvorm="1", huisvesting="1"),  # rung 1: group 4
     uitkering("H", D(2012, 1, 1), D(2019, 2, 28), "98", leefvorm="3", huisvesting="1"),  # not in stock on REF
     uitkering("I", D(2010, 1, 1), leefvorm="3", huisvesting="1"),  # couple without children
+    uitkering("J", D(2010, 1, 1), regeling="02", leefvorm="1", huisvesting="1"),  # IOAW, not PW
+    uitkering("K", D(2018, 1, 1), D(2020, 6, 30), "11", leefvorm="1", huisvesting="1"),  # work in 2020
 ]
 KLANTBEELD = [
     {"persoon": "F", "ingangsdatum": D(2018, 1, 1), "perspectief": "meedoen", "trede": 1},
@@ -110,6 +115,7 @@ VOORZIENINGEN = [
     v(9, "B", "training", D(2024, 7, 1), D(2024, 7, 30), kosten=1500.0),  # before B joined
     v(10, "C", "work_first", D(2023, 9, 1), D(2023, 12, 1), kosten=1000.0),  # started before the window
     v(11, "C", "leerwerktraject", D(2024, 3, 31), kosten=500.5),  # on the last day of C's participation
+    v(12, "K", "meedoen", D(2019, 6, 1), D(2020, 6, 30)),  # took part, left for work in 2020
 ]
 CONTACTEN = [
     c(1, "A", D(2024, 7, 10)),
@@ -142,6 +148,9 @@ BELONINGEN = [
 ]
 
 
+VOORZIENINGEN_F = frame("voorzieningen", VOORZIENINGEN)
+
+
 def tables(**override):
     base = {
         "personen": PERSONEN,
@@ -167,25 +176,42 @@ def row(frame_, kpi, gemeente="totaal"):
     return sel.row(0, named=True)
 
 
-def groups_frame():
+def groups_frame(regelingen=("01",)):
     data = clean_data(tables())
-    spells = merge_spells(data.get("uitkeringen"), ("01", "02", "03"))
+    spells = merge_spells(data.get("uitkeringen"), regelingen)
     return m.target_groups(
-        spells, data.get("uitkeringen"), data.get("personen"), frame("klantbeeld", KLANTBEELD), REF
+        spells,
+        data.get("uitkeringen"),
+        data.get("personen"),
+        frame("klantbeeld", KLANTBEELD),
+        REF,
+        regelingen,
     )
 
 
 # --- target groups ---
 
 
-def test_target_groups_per_person():
-    g = groups_frame()
-    assert g.get_column("persoon").to_list() == ["A", "B", "C", "E", "F", "G", "I"]  # H left before REF
-    member = {
+def _members(g):
+    return {
         p: [i + 1 for i, col in enumerate(m.GROEPEN) if row_[col]]
         for p, row_ in zip(g["persoon"], g.iter_rows(named=True), strict=False)
     }
-    assert member == {"A": [1], "B": [], "C": [2, 3], "E": [], "F": [], "G": [4], "I": []}
+
+
+def test_target_groups_per_person():
+    g = groups_frame()
+    # H left before REF; J receives IOAW, not "bijstandsuitkering PW"
+    assert g.get_column("persoon").to_list() == ["A", "B", "C", "E", "F", "G", "I", "K"]
+    member = _members(g)
+    assert member == {"A": [1], "B": [], "C": [2, 3], "E": [], "F": [], "G": [4], "I": [], "K": []}
+
+
+def test_target_groups_are_pw_only():
+    # with IOAW in scope J (single, 64, since 2010) would be in group 2
+    assert _members(groups_frame(("01", "02", "03")))["J"] == [2]
+    assert "J" not in groups_frame().get_column("persoon").to_list()
+    assert m.PilotParams().doelgroep_regelingen == ("01",)
 
 
 def test_target_group_counts_per_municipality(kpis):
@@ -229,12 +255,21 @@ def test_reference_date_defaults_to_1_march_of_the_first_participation():
 
 
 def test_share_of_the_target_groups_that_took_part(kpis):
-    # A and C took part since REF; G starts after b -> 2 of 3
+    # the group of REF stays the denominator: A and C took part since REF (C left for work in March
+    # and still counts); G starts after b -> 2 of 3
     got = row(kpis, "meedoen_deelname_pct")
     assert (got["teller"], got["noemer"]) == (2, 3)
     assert got["waarde"] == pytest.approx(200 / 3)
     assert kpi_value(kpis, "meedoen_deelname_pct", "0001") == 100.0
     assert kpi_value(kpis, "meedoen_deelname_pct", "0002") == 50.0
+
+
+def test_share_of_those_still_eligible_on_b(kpis):
+    # still on PW on b: A and G (C left in March); of them A took part -> 1 of 2
+    got = row(kpis, "meedoen_deelname_bestand_pct")
+    assert (got["teller"], got["noemer"], got["waarde"]) == (1, 2, 50.0)
+    assert kpi_value(kpis, "meedoen_deelname_bestand_pct", "0001") == 100.0  # A
+    assert kpi_value(kpis, "meedoen_deelname_bestand_pct", "0002") == 0.0  # G
 
 
 def test_participants_and_activities_on_b(kpis):
@@ -247,12 +282,17 @@ def test_participants_and_activities_on_b(kpis):
     )
 
 
-def test_outflow_to_work_among_participants(kpis):
-    # participants of the window A, B, C; C left for work (11) in March; B's work exit (13) was before joining
+def test_outflow_to_work_is_cumulative_since_the_start(kpis):
+    # participants since REF up to b: A, B, C, K (G starts after b). C left for work (11) in March 2024, K in
+    # June 2020 (outside the 12-month window, counted: "uiteindelijk"); B's exit (13) was before joining.
     got = row(kpis, "meedoen_uitstroom_werk_pct")
-    assert (got["teller"], got["noemer"]) == (1, 3)
-    assert kpi_value(kpis, "meedoen_uitstroom_werk_pct", "0001") == 0.0
-    assert kpi_value(kpis, "meedoen_uitstroom_werk_pct", "0002") == 100.0
+    assert (got["teller"], got["noemer"]) == (2, 4)
+    assert kpi_value(kpis, "meedoen_uitstroom_werk_pct", "0001") == pytest.approx(100 / 3)  # A, B, K
+    assert kpi_value(kpis, "meedoen_uitstroom_werk_pct", "0002") == 100.0  # C
+    rolling = m.work_outflow(
+        merge_spells(clean_data(tables()).get("uitkeringen"), ("01",)), VOORZIENINGEN_F, S, B
+    )
+    assert rolling.get_column("uitstroom_werk").sum() == 1  # a rolling 12 months would miss K
 
 
 def test_home_visits_in_the_quarter(kpis):
@@ -331,14 +371,64 @@ def test_no_meedoen_provisions_and_absent_tables():
 # --- cost model and the proposal ---
 
 
-def test_cost_lines_from_the_parameters():
-    lines = {r_["regel"]: r_ for r_ in m.cost_lines(150, m.PilotParams()).iter_rows(named=True)}
-    assert lines["Aandachtcoaches"]["aantal"] == pytest.approx(150 / 54)  # 2.78 fte
-    assert lines["Aandachtcoaches"]["bedrag"] == pytest.approx(150 / 54 * 92_500)  # 256,944.44
-    assert lines["Begeleidingsuren"]["aantal"] == 150 * 26
-    assert (lines["Ingekochte trajecten"]["aantal"], lines["Ingekochte trajecten"]["bedrag"]) == (30, 60_000)
-    assert lines["Beloningen (maximaal)"]["bedrag"] == 7_500
-    assert lines["Totaal"]["bedrag"] == pytest.approx(150 / 54 * 92_500 + 60_000 + 7_500)
+SHIPPED = {
+    "doelgroepen": {
+        1: {"totaal": 57, "0534": 16, "0553": 11, "0575": 21, "1525": 9},
+        2: {"totaal": 91, "0534": 17, "0553": 12, "0575": 36, "1525": 26},
+        3: {"totaal": 28, "0534": 7, "0553": 3, "0575": 11, "1525": 7},
+        4: {"totaal": 57, "0534": 10, "0553": 6, "0575": 29, "1525": 12},
+    },
+    "begrotingsregels": [
+        {"project": 1, "deelnemers": 57, "fte": 1.1, "kosten_coaches": 101750, "trajecten": 12,
+         "kosten_trajecten": 24000, "beloningen": 870},
+        {"project": 2, "deelnemers": 91, "fte": 1.7, "kosten_coaches": 157250, "trajecten": 19,
+         "kosten_trajecten": 38000, "beloningen": 1550},
+        {"project": 3, "deelnemers": 28, "fte": 0.5, "kosten_coaches": 46250, "trajecten": 6,
+         "kosten_trajecten": 12000, "beloningen": 480},
+        {"project": 4, "deelnemers": 57, "fte": 1.0, "kosten_coaches": 92500, "trajecten": 12,
+         "kosten_trajecten": 24000, "beloningen": 870},
+    ],
+}  # fmt: skip
+
+
+def test_project_costs_follow_the_proposals_own_rule():
+    params = m.PilotParams(voorstel=SHIPPED)
+    # rewards: the proposal's 870 + 1550 + 480 + 870 = 3770 euro for 57 + 91 + 28 + 57 = 233 persons
+    assert m.reward_per_person(params) == pytest.approx(3770 / 233)
+    got = m.project_costs(57, params)
+    # 57 / 54 = 1.056 -> "1,1 fte" -> 1.1 x 92,500; 20 % of 57 = 11.4 -> "12 x 2.000"
+    assert (got["fte"], got["kosten_coaches"], got["trajecten"], got["kosten_trajecten"]) == (
+        1.1,
+        pytest.approx(101_750),
+        12,
+        24_000,
+    )
+    assert got["beloningen"] == pytest.approx(57 * 3770 / 233)
+    assert got["totaal"] == pytest.approx(101_750 + 24_000 + 57 * 3770 / 233)
+    assert m.project_costs(91, params)["fte"] == 1.7 and m.project_costs(91, params)["trajecten"] == 19
+    assert m.project_costs(28, params)["fte"] == 0.5 and m.project_costs(28, params)["trajecten"] == 6
+    # without reward lines in the proposal the yearly maximum is the (upper-bound) rate
+    assert m.project_costs(10, m.PilotParams())["beloningen"] == 500
+
+
+def test_proposal_lines_and_the_model_on_its_own_groups():
+    params = m.PilotParams(voorstel=SHIPPED)
+    stated = m.line_totals(m.proposal_lines(SHIPPED))
+    # 101,750 + 157,250 + 46,250 + 92,500 = 397,750; trajectories 98,000; rewards 3,770 -> 499,520
+    assert stated["kosten_coaches"] == 397_750 and stated["kosten_trajecten"] == 98_000
+    assert stated["beloningen"] == 3_770 and stated["totaal"] == 499_520
+    model = m.model_by_project(m.proposal_group_sizes(SHIPPED), params)
+    # the rule gives project 4 (57 persons) 1.1 fte like project 1, not the proposal's "ongeveer 1 fte"
+    assert model.get_column("fte").to_list() == [1.1, 1.7, 0.5, 1.1]
+    assert m.line_totals(model)["totaal"] == pytest.approx(499_520 + 9_250)
+
+
+def test_the_cost_model_is_not_the_participants_times_the_maximum():
+    params = m.PilotParams(voorstel=SHIPPED)
+    # 150 participants: 2.8 fte, 30 trajectories, rewards at the proposal's rate (not 150 x 50 = 7,500)
+    got = m.project_costs(150, params)
+    assert (got["fte"], got["trajecten"]) == (2.8, 30)
+    assert got["beloningen"] == pytest.approx(150 * 3770 / 233)
 
 
 def test_split_by_the_key():
@@ -355,23 +445,47 @@ def test_check_proposal_names_the_inconsistent_line():
         "doelgroepen": {1: {"totaal": 10, "0001": 4, "0002": 6}, 2: {"totaal": 9, "0001": 4, "0002": 4}},
         "deelnemers": 12,  # 60-70 % of 19 = 11.4 .. 13.3
         "begrotingsregels": [
-            {"regel": "Hillegom", "deelnemers": 27, "fte": 0.5, "kosten": 46_250},
-            {"regel": "Lisse", "deelnemers": 27, "fte": 0.8, "kosten": 74_000},  # same size, other fte
-            {"regel": "Noordwijk", "deelnemers": 54, "fte": 1.0, "kosten": 92_500},
+            {"project": 1, "regel": "Hillegom", "deelnemers": 10, "fte": 0.2, "kosten_coaches": 18_500},
+            {"project": 2, "regel": "Lisse", "deelnemers": 8, "fte": 0.5, "kosten_coaches": 46_250},
+            {"project": 3, "regel": "Noordwijk", "deelnemers": 54, "fte": 1.0, "kosten_coaches": 90_000,
+             "trajecten": 10, "kosten_trajecten": 20_000},
         ],
-    }
+        "projecten_totaal_opgegeven": 200_000,
+    }  # fmt: skip
     found = m.check_proposal(voorstel, m.PilotParams())
-    assert [(f.regel, f.onderdeel) for f in found] == [("doelgroep 2", "totaal"), ("Lisse", "fte")]
-    assert found[1].berekend == pytest.approx(0.5)
-    assert "Lisse" in found[1].tekst()
+    assert [(f.regel, f.onderdeel) for f in found] == [
+        ("doelgroep 2", "totaal"),  # 4 + 4 is not 9
+        ("Lisse", "deelnemers"),  # 8 persons budgeted for a group of 9
+        ("Lisse", "fte"),  # 8 / 54 = 0.15, not 0.5
+        ("Noordwijk", "kosten aandachtcoaches"),  # 1.0 x 92,500, not 90,000
+        ("Noordwijk", "trajecten"),  # 20 % of 54 = 10.8 -> 11
+        ("projecten 1-4", "totaal"),  # the lines add up to 18,500 + 46,250 + 90,000 + 20,000 = 174,750
+    ]
+    assert found[2].berekend == pytest.approx(8 / 54) and found[2].eenheid == "ratio"
+    assert found[-1].berekend == 174_750
 
 
-def test_the_shipped_proposal_is_consistent_where_it_states_figures():
+def test_the_shipped_proposal_flags_projects_1_and_4():
     from pipelines.config import config_for
+    from pipelines.report.families.meedoen import inconsistency_text
 
     cfg = config_for("ISD Bollenstreek")
     params = m.pilot_params(cfg)
-    assert m.check_proposal(params.voorstel, params) == []
+    assert params.voorstel["begrotingsregels"] == [
+        {**x, "regel": f"Project {x['project']}"} for x in SHIPPED["begrotingsregels"]
+    ]
+    found = m.check_proposal(params.voorstel, params, cfg.verdeelsleutel)
+    # 57 persons: "1,1 fte" in project 1 and "ongeveer 1 fte" in project 4; 57 / 54 = 1.06 -> 1.1
+    assert [(f.regel, f.onderdeel, f.opgegeven) for f in found] == [
+        ("Project 4", "fte", 1.0),
+        ("projecten 1 en 4 (beide 57 personen)", "fte", 1.0),
+    ]
+    assert found[1].berekend == 1.1
+    assert inconsistency_text(found[0]) == (
+        "Project 4: fte 1,00 opgegeven, 1,06 volgt uit de eigen uitgangspunten of totalen"
+    )
+    # everything else is consistent: the amounts per municipality are the key x 500,000 and x 200,000
+    assert sum(params.voorstel["kosten_per_gemeente"]["projecten"].values()) == 500_000
     counts = m.proposal_counts(params.voorstel)
     assert counts.filter(pl.col("gemeentecode") == "totaal").get_column("aantal").to_list() == [
         57,
@@ -380,6 +494,70 @@ def test_the_shipped_proposal_is_consistent_where_it_states_figures():
         57,
     ]
     assert sorted(cfg.verdeelsleutel.values()) == sorted([0.1854, 0.1877, 0.3526, 0.2743])
+
+
+def test_realised_costs_per_participant_of_the_window():
+    got = m.realised_costs(VOORZIENINGEN_F, frame("beloningen", BELONINGEN), S, B)
+    # A: training 2000 + rewards 60; B: dagbesteding 300 + 10; C: leerwerktraject 500.50 + 60 (K: not in
+    # the window)
+    assert got.rows() == [
+        ("A", 1, 2000.0, 60.0, 2060.0),
+        ("B", 1, 300.0, 10.0, 310.0),
+        ("C", 1, 500.5, 60.0, 560.5),
+    ]
+
+
+def test_realised_spend_per_municipality_against_the_key():
+    from pipelines.report.families.meedoen import Realised, municipality_table
+
+    per = m.realised_costs(VOORZIENINGEN_F, frame("beloningen", BELONINGEN), S, B)
+    per = per.join(PERSONEN.select("persoon", "gemeentecode"), on="persoon")
+    cfg = config(programmas=PILOT, verdeelsleutel={"0001": 0.6, "0002": 0.4})
+    voorstel = {"kosten_per_gemeente": {"projecten": {"0001": 300_000, "0002": 200_000}}}
+    open_ = municipality_table(voorstel, cfg, Realised(3, per, None), min_cell=1)
+    # realised 0001: A 2060 + B 310 = 2370; 0002: C 560.50; total 2930.50 -> key 1758.30 / 1172.20
+    assert open_.rows() == [
+        ("Een", "60,00 %", "€ 300.000", "", "€ 2.370", "€ 1.758", "€ 612"),
+        ("Twee", "40,00 %", "€ 200.000", "", "€ 561", "€ 1.172", "€ -612"),
+    ]
+    hidden = municipality_table(voorstel, cfg, Realised(3, per, None), min_cell=5)
+    assert hidden.get_column("Gerealiseerd (12 maanden)").to_list() == ["-", "-"]  # 2 and 1 persons
+    # trajectories and rewards concern 3 persons each: the realised total would give them away
+    assert hidden.get_column("Volgens de sleutel").to_list() == ["-", "-"]
+
+
+def test_one_hidden_municipality_hides_a_second_so_the_total_gives_nothing_away():
+    from pipelines.report.families.meedoen import Realised, municipality_table
+
+    per = pl.DataFrame(
+        {
+            "persoon": [f"P{i}" for i in range(15)],
+            "gemeentecode": ["0001"] * 6 + ["0002"] * 2 + ["0003"] * 7,
+            "kosten_trajecten": [60.0] * 15,
+            "beloningen": [40.0] * 15,
+            "totaal": [100.0] * 15,
+        }
+    )
+    cfg = config(gemeenten={"0001": "Een", "0002": "Twee", "0003": "Drie"},
+                 verdeelsleutel={"0001": 0.4, "0002": 0.2, "0003": 0.4})  # fmt: skip
+    got = municipality_table({}, cfg, Realised(15, per, None), min_cell=5)
+    # 0002 (2 persons) is hidden; then the smallest other, 0001 (600 against 700), too
+    assert got.get_column("Gerealiseerd (12 maanden)").to_list() == ["-", "-", "€ 700"]
+
+
+def test_cost_comparison_hides_a_handful_of_participants():
+    from pipelines.report.families.meedoen import Realised, cost_comparison
+
+    per = m.realised_costs(VOORZIENINGEN_F, frame("beloningen", BELONINGEN), S, B)
+    params = m.PilotParams(voorstel=SHIPPED)
+    table = cost_comparison(SHIPPED, params, {1: 1.0, 2: 1.0, 3: 1.0, 4: 1.0}, Realised(3, per, 1.5), 5)
+    rows_ = {r["Regel"]: r for r in table.iter_rows(named=True)}
+    assert rows_["Totaal per jaar"]["Voorstel (eigen begroting)"] == "€ 499.520"
+    assert rows_["Totaal per jaar"]["Model: doelgroepen van het voorstel"] == "€ 508.770"
+    assert rows_["Personen waarop begroot"]["Model: deelnemers in de data (12 maanden)"] == "<5"
+    assert rows_["Kosten trajecten"]["Gerealiseerd in de export (12 maanden)"] == "-"  # 3 persons
+    assert rows_["Aandachtcoaches (fte)"]["Gerealiseerd in de export (12 maanden)"] == "1,5"
+    assert rows_["Kosten aandachtcoaches"]["Gerealiseerd in de export (12 maanden)"] == "€ 138.750"
 
 
 def test_dashboard_norms_follow_the_ambition():

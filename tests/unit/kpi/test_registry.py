@@ -49,6 +49,7 @@ def dummy_family():
 def test_every_family_module_registers_one_family():
     assert list(KPI_FAMILIES) == [
         "uitstroom", "deeltijdwerk", "bestand", "lks", "fip", "caseload", "meedoen", "doelgroepen", "budget",
+        "cohorten", "duurzaamheid", "overgangen",
     ]  # fmt: skip
     for family in registry.families().values():
         assert family.ids == tuple(KPI_FAMILIES[family.id])

@@ -138,3 +138,68 @@ def test_empty_population_in_a_municipality():
     assert r["waarde"] is None and "lege populatie" in r["opmerking"]
     assert kpi_value(kpis, "instroom_n", "0002") == 0  # a count of nobody is a real 0
     assert row(kpis, "uitstroom_werk_norm", "0002")["waarde"] is None
+
+
+def test_norm_value_baseline_and_the_certainty_of_the_verdict():
+    kpis = compute_kpis(_multi_year_data(D(2015, 1, 1)), config(), B, families=["uitstroom"])
+    mean = (20 + 100 / 11 + 100 / 12 + 100 / 13) / 4
+    value = row(kpis, "uitstroom_werk_pct_normwaarde")
+    assert value["waarde"] == pytest.approx(1.10 * mean) and value["n_jaren"] == 4  # relative: x 1.10
+    assert row(kpis, "uitstroom_werk_norm")["waarde"] == 1.0  # 20 >= 12.41
+    # but 2 of 10: the 95 % interval (5.7 .. 51.0) contains 12.41, so the verdict is not certain
+    low, high = wilson(2, 10)
+    assert 100 * low < 1.10 * mean < 100 * high
+    assert row(kpis, "uitstroom_werk_norm_zeker")["waarde"] == 0.0
+    assert row(kpis, "uitstroom_werk_pct_vast")["opmerking"] == (
+        "niet beschikbaar: geen norm_basisjaren in de configuratie (vaste basis)"
+    )
+
+
+def test_fixed_baseline_of_the_years_before_the_plan():
+    data = _multi_year_data(D(2015, 1, 1))
+    cfg = config(norm_basisjaren=(2021, 2022), norm_basis="vast")
+    kpis = compute_kpis(data, cfg, B, families=["uitstroom"])
+    # calendar 2021: 13 on assistance, X3 leaves -> 1/13; 2022: 12, X2 leaves -> 1/12
+    vast = (100 / 13 + 100 / 12) / 2
+    r = row(kpis, "uitstroom_werk_pct_vast")
+    assert r["waarde"] == pytest.approx(vast) and r["n_jaren"] == 2
+    assert row(kpis, "uitstroom_werk_pct_normwaarde")["waarde"] == pytest.approx(1.10 * vast)
+    # the rolling mean is still there beside it
+    assert row(kpis, "uitstroom_werk_pct_meerjarig")["waarde"] == pytest.approx(
+        (20 + 100 / 11 + 100 / 12 + 100 / 13) / 4
+    )
+    # a base year the delivery does not cover is left out and said so
+    partly = compute_kpis(data, config(norm_basisjaren=(2014, 2021)), B, families=["uitstroom"])
+    r = row(partly, "uitstroom_werk_pct_vast")
+    assert r["waarde"] == pytest.approx(100 / 13) and r["n_jaren"] == 1
+    assert r["opmerking"] == "gemiddelde over 1 van de 2 basisjaren (de andere zijn niet gedekt)"
+
+
+def test_certain_and_uncertain_verdicts_at_the_plans_scale():
+    from pipelines.kpi.uitstroom import multi_year_rows
+
+    def year(waarde, teller=None, noemer=None):
+        return pl.DataFrame(
+            {
+                "kpi": ["x"],
+                "gemeentecode": ["totaal"],
+                "waarde": [waarde],
+                "teller": [teller],
+                "noemer": [noemer],
+            },
+            schema_overrides={"teller": pl.Float64, "noemer": pl.Float64},
+        )
+
+    now = year(100 * 72 / 630, 72.0, 630.0)  # D about 630, 72 outflows: 11.4 %, interval 9.2 .. 14.2
+    low, high = wilson(72, 630)
+    assert 100 * (high - low) / 2 == pytest.approx(2.49, abs=0.01)  # about +-2.5 points
+
+    def verdict(mean):
+        out = multi_year_rows("x", "x_norm", [now, year(mean), year(mean), year(mean)], config(), [], None)
+        got = {r["kpi"]: r["waarde"] for f in out for r in f.iter_rows(named=True)}
+        return got["x_norm"], got["x_norm_zeker"]
+
+    # 1.10 x 10.39 = 11.43: the flag says met by a margin of about 1.1 point over the mean, but uncertain
+    assert verdict((100 * 72 / 630 * 4 / 1.10 - 100 * 72 / 630) / 3) == (1.0, 0.0)
+    assert verdict(6.0) == (1.0, 1.0)  # norm 7.6 %: wholly below the interval -> certain
+    assert verdict(14.0) == (0.0, 1.0)  # norm 17.6 %: wholly above the interval -> certainly not met

@@ -208,4 +208,9 @@ def test_norm_text_follows_the_engines_norm_flag(small_clean):
     else:
         assert nb.format_nl(row.get_column("waarde")[0], "pct") in text
         assert ("**niet gehaald**" in text) == (flag == 0.0)
-        assert "de norm (10 % meer)" in text
+        assert "De norm is 10 % hoger dan het meerjarig gemiddelde (x 1,10, geen 10 procentpunt)" in text
+        normwaarde = nb.value_on(frame, "uitstroom_werk_inkomen_pct_normwaarde", ctx.peildatum)
+        assert f"ten minste {nb.format_nl(normwaarde, 'pct')}" in text
+        certain = nb.value_on(frame, "uitstroom_werk_inkomen_norm_zeker", ctx.peildatum)
+        assert ("Dat oordeel is zeker" in text) == (certain == 1.0)
+        assert ("Dat oordeel is onzeker" in text) == (certain == 0.0)

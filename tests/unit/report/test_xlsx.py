@@ -68,7 +68,7 @@ def test_every_norm_row_carries_its_norm_value_and_certainty(book):
     lisse = lines[("Lisse", KPI_CATALOGUE["uitstroom_werk_inkomen_pct"].label)]
     assert (lisse[5].value, lisse[6].value) == ("nee", "")  # no certainty known: left empty, not guessed
     caseload = lines[("Totaal", KPI_CATALOGUE["caseload_per_fte"].label)]
-    assert caseload[3].value == "ten hoogste 50" and caseload[4].value == 50 and caseload[5].value == "nee"
+    assert caseload[3].value == "onder 50" and caseload[4].value == 50 and caseload[5].value == "nee"
     hidden = lines[("Hillegom", KPI_CATALOGUE["uitstroom_werk_inkomen_pct"].label)]
     assert hidden[2].value == "-" and hidden[5].value in ("", None) and "niet gepubliceerd" in hidden[7].value
 

@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 
 from pipelines.clean import load_clean
+from pipelines.provenance import definitions_version
 from pipelines.research.codebook import EXTRACT_TABLES, extract_fields
 from pipelines.research.formats import numeric_code_map
 from tests.support.research_data import make_extract
@@ -258,7 +259,7 @@ def test_manifest_has_hashes_versions_and_the_key_fingerprint_never_the_key(extr
     assert len(manifest["projectsleutel_vingerafdruk"]) == 16
     text = (extract_a / "manifest.json").read_text(encoding="utf-8")
     assert os.environ["PARTICIPATIE_PROJECTSLEUTEL_PROJECT_A"] not in text
-    assert manifest["definitieversie"] == "1.1"
+    assert manifest["definitieversie"] == definitions_version() == "2.0"
     assert manifest["codeversie"]["pakket"]
     assert manifest["tabellen"]["personen"] == 400 and set(manifest["tabellen"]) == set(EXTRACT_TABLES)
     assert (
@@ -280,7 +281,7 @@ def test_codebook_page_names_every_table_column_and_code_list_offline(extract_a)
             assert f"<code>{f['name']}</code>" in page
     for list_id in ("regeling", "reden_beeindiging", "redengroep", "perspectief", "zrm_score", "gemeente"):
         assert f'id="codes-{list_id}"' in page
-    assert "versie 1.1" in page and "read_parquet" in page and "k-anonimiteit" in page
+    assert f"versie {definitions_version()}" in page and "read_parquet" in page and "k-anonimiteit" in page
     assert "<script" not in page and "http" not in page.replace("HMAC", "")
 
 

@@ -1,0 +1,182 @@
+"""Transitions: do people climb from "meedoen" towards "werken", and up the participation ladder?
+
+../shared/spec/research.md ("Perspective and ladder transitions"). The population is everyone in
+stock (a merged in-scope spell running) on both `b - 1y` and `b`, with a `klantbeeld` period
+running on both dates; when several periods run on one date, the one that started last counts
+(as for the stock by perspective). The full from/to matrix goes to `overgangen.csv`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import polars as pl
+
+from pipelines.kpi import registry
+from pipelines.kpi.base import GEMEENTE, TOTAAL, Context, by_gemeente, pct_rows, with_gemeente
+from pipelines.periods import minus_years
+from pipelines.schema import PERSON_COLUMN
+from pipelines.spells import running_on
+
+#: The perspectives in ascending order: `meedoen` < `werken_aan` < `werken`.
+RANG = {"meedoen": 1, "werken_aan": 2, "werken": 3}
+HOOGSTE_TREDE_MET_RUIMTE = 5
+
+OVERGANGEN_COLUMNS = ("peildatum_van", "peildatum", "gemeentecode", "soort", "van", "naar", "aantal")
+OVERGANGEN_SCHEMA: dict[str, pl.DataType] = {
+    "peildatum_van": pl.Date(),
+    "peildatum": pl.Date(),
+    "gemeentecode": pl.String(),
+    "soort": pl.String(),
+    "van": pl.String(),
+    "naar": pl.String(),
+    "aantal": pl.Int64(),
+}
+
+
+def klantbeeld_on(klantbeeld: pl.LazyFrame | pl.DataFrame, b: dt.date) -> pl.LazyFrame:
+    """Per person the `klantbeeld` period running on `b` (the latest started): perspectief, trede."""
+    return (
+        running_on(klantbeeld, b, start="ingangsdatum", end="einddatum")
+        .sort(PERSON_COLUMN, "ingangsdatum")
+        .group_by(PERSON_COLUMN)
+        .last()
+        .select(PERSON_COLUMN, "perspectief", "trede")
+    )
+
+
+def transitions_per_person(
+    spells: pl.LazyFrame | pl.DataFrame,
+    klantbeeld: pl.LazyFrame | pl.DataFrame,
+    b: dt.date,
+    cache: Callable[[tuple, Callable[[], Any]], Any] | None = None,
+) -> pl.LazyFrame:
+    """One row per person in the population: perspective and trede on `b - 1y` (`_van`) and `b`.
+
+    `cache` (`Context.cached`) keeps the klantbeeld of each date for the next quarter of a series, whose
+    `b - 1y` is this quarter's `b` a year later.
+    """
+    a = minus_years(b, 1)
+    if cache is not None:
+        kb_a = cache(("klantbeeld_op", a), lambda: klantbeeld_on(klantbeeld, a).collect()).lazy()
+        kb_b = cache(("klantbeeld_op", b), lambda: klantbeeld_on(klantbeeld, b).collect()).lazy()
+    else:
+        kb_a, kb_b = klantbeeld_on(klantbeeld, a), klantbeeld_on(klantbeeld, b)
+    in_stock = (
+        running_on(spells, a)
+        .select(PERSON_COLUMN)
+        .unique()
+        .join(running_on(spells, b).select(PERSON_COLUMN).unique(), on=PERSON_COLUMN, how="inner")
+    )
+    before = kb_a.rename({"perspectief": "perspectief_van", "trede": "trede_van"})
+    after = kb_b
+    both = in_stock.join(before, on=PERSON_COLUMN, how="inner").join(after, on=PERSON_COLUMN, how="inner")
+    rank_van = pl.col("perspectief_van").replace_strict(RANG, default=None, return_dtype=pl.Int8)
+    rank = pl.col("perspectief").replace_strict(RANG, default=None, return_dtype=pl.Int8)
+    trede_van = pl.col("trede_van")
+    return both.with_columns(
+        rank_van.is_in([RANG["meedoen"], RANG["werken_aan"]]).fill_null(False).alias("kan_stijgen"),
+        (rank > rank_van).fill_null(False).alias("stap_omhoog"),
+        (trede_van <= HOOGSTE_TREDE_MET_RUIMTE).fill_null(False).alias("trede_kan_stijgen"),
+        (pl.col("trede") > trede_van).fill_null(False).alias("trede_stijging"),
+    )
+
+
+AGGS = [
+    pl.col("kan_stijgen").sum().alias("kan_stijgen"),
+    (pl.col("kan_stijgen") & pl.col("stap_omhoog")).sum().alias("stap_omhoog"),
+    pl.col("trede_kan_stijgen").sum().alias("trede_kan_stijgen"),
+    (pl.col("trede_kan_stijgen") & pl.col("trede_stijging")).sum().alias("trede_stijging"),
+]
+
+
+def transition_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
+    """`perspectief_stap_omhoog_pct` and `trede_stijging_pct` for peildatum `b`."""
+    ctx.check_peildatum(b)
+    ctx.check_peildatum(minus_years(b, 1))
+    klantbeeld = ctx.table("klantbeeld")
+    people = with_gemeente(transitions_per_person(ctx.spells, klantbeeld, b, ctx.cached), ctx.persons)
+    agg = by_gemeente(people, AGGS, ctx.gemeenten)
+    return pct_rows(
+        agg,
+        {
+            "perspectief_stap_omhoog_pct": ("stap_omhoog", "kan_stijgen"),
+            "trede_stijging_pct": ("trede_stijging", "trede_kan_stijgen"),
+        },
+    )
+
+
+def transition_matrix(ctx: Context, b: dt.date) -> pl.DataFrame:
+    """`overgangen.csv`: counts from/to per perspective and per trede, per municipality and `totaal`.
+
+    Every cell of the matrix gets a row (0 when empty), so a reader sees the whole table; a trede
+    that is not filled in is `onbekend`.
+    """
+    ctx.check_peildatum(b)
+    ctx.check_peildatum(minus_years(b, 1))
+    lazy = with_gemeente(transitions_per_person(ctx.spells, ctx.table("klantbeeld"), b), ctx.persons)
+    people = lazy.select(
+        GEMEENTE,
+        pl.col("perspectief_van").alias("p_van"),
+        pl.col("perspectief").alias("p_naar"),
+        pl.col("trede_van").cast(pl.String).fill_null("onbekend").alias("t_van"),
+        pl.col("trede").cast(pl.String).fill_null("onbekend").alias("t_naar"),
+    ).collect()
+    codes = [TOTAAL, *ctx.gemeenten]
+    treden = [str(t) for t in range(1, 7)] + ["onbekend"]
+    parts = []
+    for soort, (van, naar), values in (
+        ("perspectief", ("p_van", "p_naar"), list(RANG)),
+        ("trede", ("t_van", "t_naar"), treden),
+    ):
+        grid = pl.DataFrame(
+            [(g, v, n) for g in codes for v in values for n in values],
+            schema={GEMEENTE: pl.String(), "van": pl.String(), "naar": pl.String()},
+            orient="row",
+        )
+        pairs = people.select(GEMEENTE, pl.col(van).alias("van"), pl.col(naar).alias("naar"))
+        counted = pl.concat(
+            [
+                pairs.group_by(GEMEENTE, "van", "naar").len(),
+                pairs.group_by("van", "naar").len().with_columns(pl.lit(TOTAAL).alias(GEMEENTE)),
+            ],
+            how="diagonal",
+        )
+        parts.append(
+            grid.join(counted, on=[GEMEENTE, "van", "naar"], how="left").with_columns(
+                pl.lit(soort).alias("soort"), pl.col("len").fill_null(0).alias("aantal")
+            )
+        )
+    out = pl.concat(parts, how="diagonal").with_columns(
+        pl.lit(minus_years(b, 1)).alias("peildatum_van"), pl.lit(b).alias("peildatum")
+    )
+    return out.select([pl.col(c).cast(t) for c, t in OVERGANGEN_SCHEMA.items()])
+
+
+FAMILY = registry.register(
+    registry.Family(
+        id="overgangen",
+        label="Overgangen tussen perspectieven en treden",
+        order=120,
+        rows=transition_rows,
+        notebook="32_overgangen",
+        kpis=(
+            registry.kpi(
+                "perspectief_stap_omhoog_pct",
+                "Een perspectief hoger dan een jaar eerder",
+                "pct",
+                "aandeel",
+                "overgangen",
+            ),
+            registry.kpi(
+                "trede_stijging_pct",
+                "Een trede hoger op de participatieladder dan een jaar eerder",
+                "pct",
+                "aandeel",
+                "overgangen",
+            ),
+        ),
+    )
+)

@@ -1,0 +1,32 @@
+"""Which notebooks a run plans: a programme the organisation does not run gets no page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipelines.config import config_for
+from pipelines.kpi.registry import active_families
+from pipelines.run.plan import active_notebooks, discover_notebooks
+from tests.support.kpi_frames import config
+
+
+def _stems(notebooks: list[Path]) -> list[str]:
+    return [nb.stem for nb in notebooks]
+
+
+def test_without_the_pilot_and_without_a_budget_there_is_no_page_for_them():
+    notebooks = discover_notebooks()
+    assert {"20_meedoen", "22_participatiebudget"} <= set(_stems(notebooks))
+    plain = _stems(active_notebooks(notebooks, config()))
+    assert "20_meedoen" not in plain and "22_participatiebudget" not in plain
+    assert "10_uitstroom" in plain and "21_doelgroepen" in plain
+    assert "meedoen" not in active_families(config()) and "budget" not in active_families(config())
+
+
+def test_the_presets_get_the_pages_of_what_they_run():
+    leiden = _stems(active_notebooks(discover_notebooks(), config_for("Gemeente Leiden")))
+    assert "20_meedoen" not in leiden and "22_participatiebudget" not in leiden
+    isd = _stems(active_notebooks(discover_notebooks(), config_for("ISD Bollenstreek")))
+    assert "20_meedoen" in isd and "22_participatiebudget" in isd
+    pn = _stems(active_notebooks(discover_notebooks(), config_for("Gemeente Pijnacker-Nootdorp")))
+    assert "20_meedoen" not in pn and "22_participatiebudget" in pn  # the plan's real 2020 budget
