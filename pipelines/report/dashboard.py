@@ -34,7 +34,15 @@ from pipelines.report.norms import (
 )
 from pipelines.report.present import peildata_of, reason_words, rows_by_key, shown_value
 
-__all__ = ["Norms", "config_norms", "dashboard_body", "headline_kpis", "norm_status", "overview_chart", "trend"]
+__all__ = [
+    "Norms",
+    "config_norms",
+    "dashboard_body",
+    "headline_kpis",
+    "norm_status",
+    "overview_chart",
+    "trend",
+]
 
 UP, DOWN, LEVEL = "&#9650;", "&#9660;", "&#9654;"
 

@@ -29,7 +29,13 @@ from pipelines.kpi.engine import compute_kpis, read_kpis_csv
 from pipelines.kpi.registry import KPI_CATALOGUE, KPI_FAMILIES
 from pipelines.report import charts
 from pipelines.report.formats import dutch_dates, format_date, format_nl, range_text
-from pipelines.report.present import ZEKER_TEXT, masked_text, reason_words, relative_norm_text, suppression_sentence
+from pipelines.report.present import (
+    ZEKER_TEXT,
+    masked_text,
+    reason_words,
+    relative_norm_text,
+    suppression_sentence,
+)
 from pipelines.schema import PERSON_COLUMN
 
 #: The organisation of the demo export (`make run`): an empty `clean_dir` means its newest delivery.

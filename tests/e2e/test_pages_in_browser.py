@@ -48,7 +48,12 @@ MEASURE = r"""
       legend: Array.from(svg.querySelectorAll('g.role-legend-symbol')).map(function (s) {
         var text = s.parentNode.querySelector('g.role-legend-label text');
         var path = s.querySelector('path');
-        return {text: text ? text.textContent : '', fill: path ? path.getAttribute('fill') : null}; }),
+        // a line symbol is drawn by its stroke; a filled one by its fill
+        var fill = path ? path.getAttribute('fill') : null;
+        if (!fill || fill === 'transparent' || fill === 'none') {
+          fill = path ? path.getAttribute('stroke') : null;
+        }
+        return {text: text ? text.textContent : '', fill: fill}; }),
       titles: Array.from(svg.querySelectorAll('g.role-title-text text'))
         .map(function (t) { return t.textContent; }),
       allTexts: Array.from(svg.querySelectorAll('text')).filter(function (t) { return t.textContent.trim(); })
