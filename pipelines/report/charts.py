@@ -722,7 +722,7 @@ def heatmap_chart(
             "aantal:Q",
             title="Aantal personen",
             scale=alt.Scale(scheme="blues"),
-            legend=alt.Legend(format=",.0f"),
+            legend=alt.Legend(format=",.0f", direction="horizontal"),
         ),
         tooltip=[
             alt.Tooltip("van:N", title=y_title),

@@ -111,6 +111,8 @@ def _tile(
     change = trend(
         shown_value(row), shown_value(before) if before else None, better_direction(kpi, info, norms)
     )
+    if change.arrow and before is not None and before["tekst"] == row["tekst"]:
+        change = Trend(LEVEL, "gelijk", "gelijk aan vorig kwartaal")  # a change smaller than the text shows
     classes = " ".join(c for c in ("tegel", judged.status, "onzeker" if judged.onzeker else "") if c)
     parts = [
         f'<div class="{classes}" data-kpi="{html.escape(kpi)}" data-gemeente="{html.escape(gemeente)}">',

@@ -344,3 +344,14 @@ def test_other_script_from_the_internet_is_refused():
     }
     with pytest.raises(html.PublishError, match="CDN"):
         html.notebook_body(nb)
+
+
+def test_a_change_smaller_than_the_text_shows_is_level(pub):
+    frame = pub.with_columns(
+        pl.when((pl.col("kpi") == "bestand_n") & (pl.col("gemeentecode") == "totaal"))
+        .then(pl.lit("812"))
+        .otherwise(pl.col("tekst"))
+        .alias("tekst")
+    )
+    tile = _tile(_page(frame), "bestand_n", "totaal")  # 811 and 812 both read `812`
+    assert 'class="trend gelijk"' in tile and "slechter" not in tile
