@@ -2,7 +2,8 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# Python 3.11, 3.12 or 3.13 (requires-python in pyproject.toml); the oldest one found, else python3.
+PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3.13 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 KERNEL := participatie
@@ -20,13 +21,11 @@ help: ## toon deze hulp
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: pyproject.toml requirements.lock
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "participatie needs Python 3.11, found " + sys.version.split()[0])'
+	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] <= (3, 13) else "participatie heeft Python 3.11, 3.12 of 3.13 nodig; gevonden: " + sys.version.split()[0] + " (kies een andere met make PYTHON=/pad/naar/python3.12)")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c requirements.lock -e ".[test]"
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (participatie)"
-	@# the kernel's own start-up warnings (TCP without encryption, on loopback) would flood every run's log
-	$(PY) -c 'import json, sys; p = sys.prefix + "/share/jupyter/kernels/$(KERNEL)/kernel.json"; k = json.load(open(p)); k["argv"].append("--IPKernelApp.log_level=ERROR"); json.dump(k, open(p, "w"), indent=1)'
 	touch $@
 
 install: $(VENV)/.installed ## maak .venv, installeer de vastgepinde pakketten, registreer de Jupyter-kernel

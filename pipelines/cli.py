@@ -11,7 +11,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import re
 import sys
+from typing import Any, NoReturn
 
 from pipelines.errors import MESSAGE_LIMIT, ParticipatieError, mask_identifiers, safe_message
 
@@ -32,13 +34,70 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 log = logging.getLogger("pipelines")
 
+#: argparse's own messages (gettext, English) and how a Dutch user reads them; `%s`-free patterns, so they
+#: match the wording of Python 3.11 to 3.13.
+_MESSAGES: tuple[tuple[str, str], ...] = (
+    (r"the following arguments are required: (.+)", r"deze argumenten zijn verplicht: \1"),
+    (r"unrecognized arguments: (.+)", r"onbekende argumenten: \1"),
+    (r"one of the arguments (.+) is required", r"een van de argumenten \1 is verplicht"),
+    (r"not allowed with argument (.+)", r"niet toegestaan samen met argument \1"),
+    (r"ambiguous option: (\S+) could match (.+)", r"optie \1 is dubbelzinnig: \2"),
+    (r"invalid choice: (.+?) \(choose from (.+)\)", r"ongeldige keuze \1 (kies uit \2)"),
+    (r"invalid int value: (.+)", r"\1 is geen geheel getal"),
+    (r"invalid float value: (.+)", r"\1 is geen getal"),
+    (r"invalid fromisoformat value: (.+)", r"\1 is geen datum (JJJJ-MM-DD)"),
+    (r"invalid \S+ value: (.+)", r"ongeldige waarde \1"),
+    (r"expected one argument", "verwacht een waarde"),
+    (r"expected at most one argument", "verwacht ten hoogste een waarde"),
+    (r"expected at least one argument", "verwacht ten minste een waarde"),
+    (r"expected (\d+) arguments?", r"verwacht \1 waarden"),
+    (r"ignored explicit argument (.+)", r"waarde \1 genegeerd"),
+)
+
+
+def dutch_message(message: str) -> str:
+    """An argparse error message in Dutch (unknown wording is left as it is)."""
+    for pattern, replacement in _MESSAGES:
+        message = re.sub(pattern, replacement, message)
+    return message
+
+
+class DutchHelpFormatter(argparse.HelpFormatter):
+    """`gebruik:` instead of argparse's `usage:`."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, "gebruik: " if prefix is None else prefix)
+
+
+class DutchArgumentParser(argparse.ArgumentParser):
+    """argparse with Dutch headings, help and errors, without a translation catalogue (gettext has no
+    Dutch for argparse): the `participatie` command speaks Dutch whatever the system's language.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", DutchHelpFormatter)
+        add_help = kwargs.pop("add_help", True)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "argumenten"
+        self._optionals.title = "opties"
+        if add_help:
+            self.add_argument(
+                "-h", "--help", action="help", default=argparse.SUPPRESS, help="toon deze hulp en stop"
+            )
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: fout: {mask_identifiers(dutch_message(message))}\n")
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = DutchArgumentParser(
         prog="participatie",
         description="Analyse- en monitoringsuite voor de Participatiewet.",
+        epilog="`participatie COMMANDO --help` toont de opties van een commando.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMANDO")
+    sub = parser.add_subparsers(dest="command", metavar="COMMANDO", title="commando's")
     for name, (_module, help_text) in COMMANDS.items():
         sub.add_parser(name, help=help_text, add_help=False)
     return parser
@@ -67,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     name, rest = argv[0], argv[1:]
     module = importlib.import_module(COMMANDS[name][0])
-    sub = argparse.ArgumentParser(prog=f"participatie {name}", description=COMMANDS[name][1])
+    sub = DutchArgumentParser(prog=f"participatie {name}", description=COMMANDS[name][1])
     module.configure_parser(sub)
     args = sub.parse_args(rest)
     _configure_logging()

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 
 from pipelines.errors import InputError
+from pipelines.text import format_date
 
 _KWARTAAL = re.compile(r"^\s*(\d{4})\s*[-_ ]?\s*[Qq]([1-4])\s*$")
 
@@ -112,6 +113,42 @@ def age_on(geboortedatum: dt.date, datum: dt.date) -> int:
     if (datum.month, datum.day) < (geboortedatum.month, geboortedatum.day):
         years -= 1
     return years
+
+
+def quarter_range(gegevens_vanaf: dt.date, extractiedatum: dt.date) -> tuple[str, str]:
+    """The first and last quarter a delivery can report on: the quarter-end lies within
+    `gegevens_vanaf` .. `extractiedatum` (the last may come before the first in a delivery of days).
+    """
+    last = kwartaal_van(extractiedatum)
+    if peildatum(last) > extractiedatum:
+        last = vorig_kwartaal(last)
+    return kwartaal_van(gegevens_vanaf), last
+
+
+def check_quarter(kwartaal: str, gegevens_vanaf: dt.date, extractiedatum: dt.date) -> dt.date:
+    """The peildatum of `kwartaal`, refused (with the quarters that can be chosen) when the delivery
+    has no data on it: before `gegevens_vanaf` or after `extractiedatum`.
+    """
+    b = peildatum(kwartaal)
+    first, last = quarter_range(gegevens_vanaf, extractiedatum)
+    choose = (
+        f"; kies een kwartaal van {first} tot en met {last}"
+        if peildatum(first) <= peildatum(last)
+        else "; deze levering dekt geen heel kwartaal"
+    )
+    name = (
+        f"kwartaal {parse_kwartaal(kwartaal)[0]}Q{parse_kwartaal(kwartaal)[1]} (peildatum {format_date(b)})"
+    )
+    if b < gegevens_vanaf:
+        raise PeriodError(
+            f"{name} ligt voor het begin van de gegevens in deze levering ({format_date(gegevens_vanaf)})"
+            + choose
+        )
+    if b > extractiedatum:
+        raise PeriodError(
+            f"{name} ligt na de extractiedatum {format_date(extractiedatum)} van deze levering" + choose
+        )
+    return b
 
 
 def series_peildata(b: dt.date, gegevens_vanaf: dt.date) -> list[dt.date]:

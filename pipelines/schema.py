@@ -349,7 +349,7 @@ RULES: dict[str, str] = {
     "elfproef": "BSN voldoet niet aan de elfproef",
     "bereik": "waarde buiten het toegestane bereik",
     "datumvolgorde": "einddatum ligt voor de begindatum",
-    "reden_bij_einde": "reden van beeindiging is verplicht precies wanneer de einddatum is gevuld",
+    "reden_bij_einde": "reden van beëindiging is verplicht precies wanneer de einddatum is gevuld",
     "alleen_bij": "veld mag alleen gevuld zijn in combinatie met een ander veld",
     "lks_velden": "voor loonkostensubsidie zijn loonwaarde, werkgever en indicatie verplicht",
     "werkgever_velden": "werkgever (kvk en soort) verplicht voor deze voorziening",

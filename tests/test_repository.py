@@ -71,3 +71,23 @@ def test_the_repository_root_holds_only_the_intended_entries():
     ).stdout.splitlines()
     tops = {path.split("/", 1)[0] for path in tracked}
     assert tops <= ROOT_ENTRIES, sorted(tops - ROOT_ENTRIES)
+
+
+def test_the_supported_python_versions_agree():
+    """requires-python, the Makefile's check and the conda environment name the same versions (3.11-3.13)."""
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert data["project"]["requires-python"] == ">=3.11,<3.14"
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "(3, 11) <= sys.version_info[:2] <= (3, 13)" in makefile
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    assert "python>=3.11,<3.14" in env["dependencies"]
+
+
+def test_lock_lines_with_markers_are_valid_requirements():
+    from packaging.requirements import Requirement
+
+    for line in (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines():
+        text = line.split("  #", 1)[0].strip()
+        if text and not text.startswith("#"):
+            req = Requirement(text)
+            assert len(req.specifier) == 1 and next(iter(req.specifier)).operator == "==", line

@@ -48,6 +48,7 @@ from pipelines.ingest.read import REJECT_SCHEMA, read_export
 from pipelines.ingest.report import render_report
 from pipelines.preflight import TargetLock, check_percentage, check_writable_dir, percentage
 from pipelines.schema import PERSON_COLUMN, RULES, TABLE_ORDER, TABLES
+from pipelines.text import format_date, format_nl
 
 REJECT_COLUMNS = list(REJECT_SCHEMA)
 AFSTEMMING_SCHEMA = {
@@ -654,13 +655,14 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
 
 
 def summary(result: IngestResult) -> str:
-    lines = [f"{result.organisatie}, extractiedatum {result.extractiedatum.isoformat()}"]
+    lines = [f"{result.organisatie}, extractiedatum {format_date(result.extractiedatum)}"]
     lines.append(f"{'tabel':<16} {'gelezen':>9} {'geaccepteerd':>13} {'afgewezen':>10}")
     for row in result.afstemming.iter_rows(named=True):
         lines.append(
-            f"{row['tabel']:<16} {row['gelezen']:>9} {row['geaccepteerd']:>13} {row['afgewezen']:>10}"
+            f"{row['tabel']:<16} {format_nl(row['gelezen']):>9} {format_nl(row['geaccepteerd']):>13} "
+            f"{format_nl(row['afgewezen']):>10}"
         )
-    lines.append(f"waarschuwingen: {result.waarschuwingen.height}")
+    lines.append(f"waarschuwingen: {format_nl(result.waarschuwingen.height)}")
     lines.append(f"schone data: {result.clean_dir}")
     lines.append(f"validatierapport: {result.clean_dir / 'validatie' / 'index.html'}")
     return "\n".join(lines)

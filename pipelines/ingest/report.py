@@ -13,6 +13,7 @@ from typing import Any
 import polars as pl
 
 from pipelines.schema import RULES, TABLE_ORDER
+from pipelines.text import dutch_dates, format_date, format_nl
 
 MAX_EXAMPLES = 5
 
@@ -51,10 +52,6 @@ def _severity_label(row: dict[str, Any]) -> str:
     return SEVERITY_LABEL[row["ernst"]]
 
 
-def _n(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
-
-
 def _examples(lines: pl.DataFrame) -> str:
     if lines.is_empty():
         return ""
@@ -63,7 +60,7 @@ def _examples(lines: pl.DataFrame) -> str:
         waarde = "" if row["waarde"] is None else f" waarde <code>{escape(str(row['waarde']))}</code>"
         items.append(f"{escape(row['bestand'])} regel {row['regel']}{waarde}")
     more = lines.height - MAX_EXAMPLES
-    tail = f"<br><span class='klein'>en nog {_n(more)}</span>" if more > 0 else ""
+    tail = f"<br><span class='klein'>en nog {format_nl(more)}</span>" if more > 0 else ""
     return "<br>".join(items) + tail
 
 
@@ -108,12 +105,13 @@ def render_report(validation: Any, meta: dict[str, Any]) -> str:
         "<!DOCTYPE html>",
         "<html lang='nl'><head><meta charset='utf-8'>",
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
-        f"<title>Validatierapport {escape(meta['organisatie'])} {escape(meta['extractiedatum'])}</title>",
+        f"<title>Validatierapport {escape(meta['organisatie'])} "
+        f"{format_date(meta['extractiedatum'])}</title>",
         f"<style>{_STYLE}</style></head><body>",
         f"<h1>Validatierapport {escape(meta['organisatie'])}</h1>",
-        f"<p>Extractiedatum {escape(meta['extractiedatum'])}, gegevens volledig vanaf "
-        f"{escape(meta['gegevens_vanaf'])}, profiel <code>{escape(meta['profiel'])}</code>. "
-        f"Drempel afwijzingen per tabel: {escape(str(meta['max_afwijzing_pct']).replace('.', ','))} %.</p>",
+        f"<p>Extractiedatum {format_date(meta['extractiedatum'])}, gegevens volledig vanaf "
+        f"{format_date(meta['gegevens_vanaf'])}, profiel <code>{escape(meta['profiel'])}</code>. "
+        f"Drempel afwijzingen per tabel: {format_nl(float(meta['max_afwijzing_pct']), 'pct')}.</p>",
         "<p>Regels die een fout bevatten zijn afgewezen en staan in <code>afwijzingen.csv</code>; "
         "waarschuwingen staan in <code>waarschuwingen.csv</code> en de regel is behouden. "
         "Een BSN wordt nooit getoond: het staat als <code>#########</code> in dit rapport.</p>",
@@ -132,12 +130,13 @@ def render_report(validation: Any, meta: dict[str, Any]) -> str:
     for row in validation.afstemming.iter_rows(named=True):
         share = 100.0 * row["afgewezen"] / row["gelezen"] if row["gelezen"] else 0.0
         cls = "error" if share > float(meta["max_afwijzing_pct"]) else ""
-        pct = f"{share:.1f}".replace(".", ",")
+        pct = format_nl(share, "pct")
         out.append(
             f"<tr><td>{escape(row['tabel'])}</td><td>{escape(row['bestand'])}</td><td "
-            f"class='n'>{_n(row['gelezen'])}</td>"
-            f"<td class='n'>{_n(row['geaccepteerd'])}</td><td class='n'>{_n(row['afgewezen'])}</td>"
-            f"<td class='n {cls}'>{pct} %</td></tr>"
+            f"class='n'>{format_nl(row['gelezen'])}</td>"
+            f"<td class='n'>{format_nl(row['geaccepteerd'])}</td>"
+            f"<td class='n'>{format_nl(row['afgewezen'])}</td>"
+            f"<td class='n {cls}'>{pct}</td></tr>"
         )
     out.append("</table>")
 
@@ -158,10 +157,10 @@ def render_report(validation: Any, meta: dict[str, Any]) -> str:
                     else f"<span class='{row['ernst']}'>niet voldaan</span>"
                 )
             else:
-                count = _n(row["aantal"]) if row["aantal"] else "<span class='ok'>0</span>"
+                count = format_nl(row["aantal"]) if row["aantal"] else "<span class='ok'>0</span>"
             out.append(
                 f"<tr><td>{escape(row['controle'])}<br><span "
-                f"class='klein'>{escape(row['melding'])}</span></td>"
+                f"class='klein'>{escape(dutch_dates(row['melding']))}</span></td>"
                 f"<td>{escape(row['kolom'] or '(tabel)')}</td>"
                 f"<td class='{row['ernst']}'>{escape(_severity_label(row))}</td>"
                 f"<td>{escape(row['rationale'])}</td><td "

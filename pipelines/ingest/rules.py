@@ -261,7 +261,7 @@ def _conditional_rules(table: schema.Table) -> list[Rule]:
                 _filled("einddatum"),
                 "reden_bij_einde",
                 ERROR,
-                "Bij een beeindigde uitkering hoort een reden (CBS BUS veld 34); de uitstroom-KPI's "
+                "Bij een beëindigde uitkering hoort een reden (CBS BUS veld 34); de uitstroom-KPI's "
                 "delen uitstroom in naar reden.",
                 "einddatum gevuld maar reden_beeindiging leeg",
             ),
@@ -271,7 +271,7 @@ def _conditional_rules(table: schema.Table) -> list[Rule]:
                 _filled("einddatum", False),
                 "reden_bij_einde",
                 ERROR,
-                "Een lopende uitkering heeft geen reden van beeindiging; een reden zonder einddatum "
+                "Een lopende uitkering heeft geen reden van beëindiging; een reden zonder einddatum "
                 "wijst op een onvolledige registratie.",
                 "reden_beeindiging gevuld maar einddatum leeg",
             ),
@@ -337,7 +337,7 @@ def _conditional_rules(table: schema.Table) -> list[Rule]:
                 _filled("einddatum", False),
                 "alleen_bij",
                 ERROR,
-                "Een reden van einde hoort alleen bij een beeindigde voorziening.",
+                "Een reden van einde hoort alleen bij een beëindigde voorziening.",
                 "reden_einde gevuld maar einddatum leeg",
             ),
             _conditional(

@@ -21,6 +21,7 @@ from pipelines.config import OrgConfig
 from pipelines.periods import is_covered, minus_years, window
 from pipelines.schema import PERSON_COLUMN
 from pipelines.spells import merge_spells
+from pipelines.text import format_date
 
 TOTAAL = "totaal"
 GEMEENTE = "gemeentecode"
@@ -50,20 +51,21 @@ def tabel_ontbreekt(table: str) -> str:
 
 def niet_gedekt(s: dt.date, b: dt.date, gegevens_vanaf: dt.date) -> str:
     return (
-        f"niet beschikbaar: venster {s.isoformat()} t/m {b.isoformat()} niet gedekt "
-        f"(gegevens vanaf {gegevens_vanaf.isoformat()})"
+        f"niet beschikbaar: venster {format_date(s)} t/m {format_date(b)} niet gedekt "
+        f"(gegevens vanaf {format_date(gegevens_vanaf)})"
     )
 
 
 def na_extractie(b: dt.date, extractiedatum: dt.date) -> str:
     return (
-        f"niet beschikbaar: peildatum {b.isoformat()} ligt na de extractiedatum {extractiedatum.isoformat()}"
+        f"niet beschikbaar: peildatum {format_date(b)} ligt na de extractiedatum "
+        f"{format_date(extractiedatum)}"
     )
 
 
 def voor_levering(b: dt.date, gegevens_vanaf: dt.date) -> str:
     return (
-        f"niet beschikbaar: peildatum {b.isoformat()} ligt voor gegevens vanaf {gegevens_vanaf.isoformat()}"
+        f"niet beschikbaar: peildatum {format_date(b)} ligt voor gegevens vanaf {format_date(gegevens_vanaf)}"
     )
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from pipelines.clean import load_clean
 from pipelines.config import config_for
 from pipelines.kpi.engine import RESEARCH_TABLES, compute_kpis, write_kpis_csv, write_research_tables
-from pipelines.periods import peildatum
+from pipelines.periods import check_quarter
+from pipelines.text import format_date, format_nl
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
@@ -26,8 +27,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    dates = [peildatum(k) for k in args.kwartaal]
     data = load_clean(args.clean)
+    dates = [check_quarter(k, data.gegevens_vanaf, data.extractiedatum) for k in args.kwartaal]
     codes = data.get("personen").get_column("gemeentecode").unique().to_list()
     config = config_for(data.organisatie, args.config, gemeentecodes=codes)
     kpis = compute_kpis(data, config, dates)
@@ -35,10 +36,10 @@ def main(args: argparse.Namespace) -> int:
     missing = write_research_tables(out.parent, data, config, max(dates))
     available = kpis.filter(kpis["waarde"].is_not_null()).height
     print(
-        f"{kpis.height} kengetallen ({available} beschikbaar) voor {data.organisatie}, "
-        f"peildatum {', '.join(d.isoformat() for d in dates)}: {out}"
+        f"{format_nl(kpis.height)} kengetallen ({format_nl(available)} beschikbaar) voor {data.organisatie}, "
+        f"peildatum {', '.join(format_date(d) for d in dates)}: {out}"
     )
     for name in RESEARCH_TABLES:
         where = f"niet gemaakt ({missing[name]})" if name in missing else str(out.parent / name)
-        print(f"  {name} (peildatum {max(dates).isoformat()}): {where}")
+        print(f"  {name} (peildatum {format_date(max(dates))}): {where}")
     return 0

@@ -53,7 +53,7 @@ GROEP_LABELS = {
     "groep_1": "1. Alleenstaande ouders en paren met kinderen, 5 jaar of langer bijstand PW",
     "groep_2": "2. Alleenstaande ouderen van 56 jaar of ouder, 5 jaar of langer bijstand PW",
     "groep_3": "3. Niet-westerse migratieachtergrond, langer dan 5 jaar bijstand PW",
-    "groep_4": "4. Trede 1 van de participatieladder (geisoleerd), niet in een inrichting",
+    "groep_4": "4. Trede 1 van de participatieladder (geïsoleerd), niet in een inrichting",
 }
 #: Column order of the proposal's table (Hillegom, Lisse, Noordwijk, Teylingen).
 VOORSTEL_GEMEENTEN = ("0534", "0553", "0575", "1525")
@@ -1056,7 +1056,7 @@ FAMILY = registry.register(
             ),
             registry.kpi(
                 "meedoen_doelgroep_4_n",
-                "Meedoen! doelgroep 4: trede 1 (geisoleerd), niet in een inrichting",
+                "Meedoen! doelgroep 4: trede 1 (geïsoleerd), niet in een inrichting",
                 "n",
                 "aantal",
                 "meedoen",

@@ -12,7 +12,10 @@ script from a CDN); `save_chart` writes SVG and PNG with vl-convert (no browser,
 from __future__ import annotations
 
 import json
+import math
 import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +26,9 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 import altair as alt  # noqa: E402
 import polars as pl  # noqa: E402
+
+from pipelines.kpi.doelgroepen import GROEP_LABELS  # noqa: E402
+from pipelines.report.formats import format_nl  # noqa: E402
 
 #: d3-format locale for nl-NL (decimal comma, thousands dot), as vega's `formatLocale`.
 NL_FORMAT_LOCALE: dict[str, Any] = {
@@ -62,58 +68,97 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 COLOR_MAIN = PALETTE[0]
 COLOR_AVERAGE = "#555555"
 COLOR_NORM = PALETTE[5]
+#: Colours a series may get when its label has no fixed colour (yellow is too light for a line on white).
+SERIES_PALETTE = [c for c in PALETTE if c != "#F0E442"]
+GREY = "#999999"
+#: Bands without a series of their own (an expectation for several series) and their label.
+BAND_GREY = "#6B6B6B"
+
+#: One colour per target group, perspective and total in every chart of the bundle, whatever the chart
+#: shows (a group keeps its colour from the stock chart to the outflow chart). Keyed by the Dutch label
+#: the charts print; municipalities get theirs from `municipality_colours`.
+FIXED_COLOURS: dict[str, str] = {
+    # target groups (`pipelines.kpi.doelgroepen.GROEP_LABELS`) and the groups of the stock
+    GROEP_LABELS["alle"]: "#000000",
+    GROEP_LABELS["alleenstaande_ouder"]: "#0072B2",
+    GROEP_LABELS["statushouder"]: "#009E73",
+    GROEP_LABELS["50plus"]: "#CC79A7",
+    GROEP_LABELS["doelgroepregister"]: "#E69F00",
+    "Ontheffing": "#56B4E9",
+    "Duurzaam vrijgesteld": "#D55E00",
+    # perspectives (klantbeeld, participation budget)
+    "Werken": "#0072B2",
+    "Werken aan": "#E69F00",
+    "Meedoen": "#009E73",
+    "Onbekend": GREY,
+    # the organisation as a whole
+    "Totaal": "#000000",
+}
+
+
+#: Municipalities: Okabe-Ito without the norm's vermillion and the total's black (orange only from the fifth).
+MUNICIPALITY_PALETTE = ["#0072B2", "#009E73", "#CC79A7", "#56B4E9", "#E69F00"]
+
+
+def municipality_colours(names: Iterable[str]) -> dict[str, str]:
+    """Municipality name -> its colour, the same in every chart of a bundle: by name order, `Totaal` black."""
+    own = sorted(n for n in set(names) if n != "Totaal")
+    colours = {n: MUNICIPALITY_PALETTE[i % len(MUNICIPALITY_PALETTE)] for i, n in enumerate(own)}
+    return {**colours, "Totaal": FIXED_COLOURS["Totaal"]}
+
+
+def series_colours(labels: list[str], fixed: Mapping[str, str] | None = None) -> list[str]:
+    """The colour of each label: its fixed colour, else the first palette colour no other label uses."""
+    fixed = {**FIXED_COLOURS, **(fixed or {})}
+    taken = {fixed[label] for label in labels if label in fixed}
+    free = [c for c in SERIES_PALETTE if c not in taken] or SERIES_PALETTE
+    out, i = [], 0
+    for label in labels:
+        if label in fixed:
+            out.append(fixed[label])
+        else:
+            out.append(free[i % len(free)])
+            i += 1
+    return out
+
 
 WIDTH = 560
 HEIGHT = 260
-
-#: Vega expressions for Dutch labels (they use the chart's locale: `12,5 %`, `1.234`).
-PCT_LABEL = "format(datum.value, ',.0f') + ' %'"
+#: Vertical room a label in the margin needs (11 px text): labels closer than this are moved apart.
+LABEL_GAP = 14
 SUPPRESSED_TEXT = "onderdrukt (kleine aantallen)"
 
 
-def pct_text(field: str) -> str:
-    """A vega expression that prints a percentage field as `12,5 %`."""
-    return f"format(datum['{field}'], ',.1f') + ' %'"
-
-
-def count_text(field: str) -> str:
-    """A vega expression that prints a count field as `1.234`."""
-    return f"format(datum['{field}'], ',.0f')"
-
-
-def value_text(field: str, unit: str) -> str:
-    """A vega expression printing a field in the unit's Dutch format (`pct`, `n`, `eur`, or a ratio)."""
+def axis(unit: str, title: str | None, **extra: Any) -> alt.Axis:
+    """A value axis in the unit's Dutch form: `20 %`, `1.000`, `€ 50`, `1,25` (trailing zeros dropped)."""
     if unit == "pct":
-        return pct_text(field)
-    if unit == "n":
-        return count_text(field)
+        return alt.Axis(title=title, format=",~f", labelExpr="datum.label + ' %'", **extra)
     if unit == "eur":
-        return f"'€ ' + format(datum['{field}'], ',.0f')"
-    return f"format(datum['{field}'], ',.1f')"
-
-
-def axis_label(unit: str) -> str:
-    """Axis label expression for a unit: `20 %`, `1.000`, `12,5`."""
-    if unit == "pct":
-        return PCT_LABEL
+        return alt.Axis(title=title, format=",~f", labelExpr="'€ ' + datum.label", **extra)
     if unit == "n":
-        return "format(datum.value, ',.0f')"
-    if unit == "eur":
-        return "'€ ' + format(datum.value, ',.0f')"
-    return "format(datum.value, ',.4~f')"
+        return alt.Axis(title=title, format=",~f", tickMinStep=1, **extra)
+    return alt.Axis(title=title, format=",~f", **extra)
 
 
 def dutch(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """The house style: nl-NL locale, readable fonts, the colour-blind-safe palette."""
+    """The house style: nl-NL locale, readable fonts, the colour-blind-safe palette, legends never cut off."""
     return (
         chart.configure(
             locale={"number": NL_FORMAT_LOCALE, "time": NL_TIME_FORMAT_LOCALE},
             numberFormat=",.1f",
             font="DejaVu Sans, Arial, sans-serif",
-            range={"category": PALETTE},
+            range={"category": SERIES_PALETTE},
         )
         .configure_axis(labelFontSize=12, titleFontSize=12, grid=True, gridColor="#e5e5e5")
-        .configure_legend(labelFontSize=12, titleFontSize=12, orient="bottom")
+        .configure_legend(
+            labelFontSize=12,
+            titleFontSize=12,
+            orient="bottom",
+            direction="vertical",
+            columns=1,
+            labelLimit=0,
+            symbolLimit=0,
+        )
         .configure_title(fontSize=15, anchor="start", subtitleFontSize=12, subtitleColor="#444444")
         .configure_view(stroke=None)
     )
@@ -122,6 +167,16 @@ def dutch(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
 def _records(frame: pl.DataFrame) -> list[dict[str, Any]]:
     """Plain JSON rows (dates as ISO strings) so the spec is the same on every machine."""
     return json.loads(frame.write_json())
+
+
+def _label(value: float | None, unit: str) -> str | None:
+    """A figure's text by the one Dutch formatter (`format_nl`), None when there is none."""
+    return None if value is None else format_nl(value, unit)
+
+
+def _labels(frame: pl.DataFrame, unit: str, field: str = "waarde", alias: str = "label") -> pl.DataFrame:
+    texts = [_label(v, unit) for v in frame.get_column(field).to_list()]
+    return frame.with_columns(pl.Series(alias, texts, dtype=pl.String))
 
 
 def _title(title: str, subtitle: str | list[str] | None) -> alt.TitleParams:
@@ -136,26 +191,119 @@ def _suppressed_note(frame: pl.DataFrame) -> list[str]:
     n = frame.filter(pl.col("onderdrukt").is_not_null()).height
     if n == 0:
         return []
-    return [f"{n} {'punt' if n == 1 else 'punten'} niet getoond (-): {SUPPRESSED_TEXT}."]
+    return [f"{format_nl(n)} {'punt' if n == 1 else 'punten'} niet getoond (-): {SUPPRESSED_TEXT}."]
 
 
-def _reference_rules(
-    references: list[tuple[str, float]], color: str, dash: list[int], below: bool = False
-) -> list[alt.Chart]:
-    """Horizontal reference lines with their label at the right end (above the line, or below it)."""
-    layers = []
-    for label, value in references:
-        if value is None:
-            continue
-        data = alt.Data(values=[{"y": value, "label": label}])
-        rule = alt.Chart(data).mark_rule(color=color, strokeDash=dash, strokeWidth=1.5).encode(y="y:Q")
-        text = (
-            alt.Chart(data)
-            .mark_text(align="right", dy=9 if below else -6, color=color, fontSize=11, x="width")
-            .encode(y="y:Q", text="label:N")
+def _meta(chart: alt.TopLevelMixin, points: int) -> alt.TopLevelMixin:
+    """Record how many values the chart draws (`drawn_points`): a chart without any says so instead."""
+    return chart.properties(usermeta={"participatie": {"punten": int(points)}})
+
+
+def drawn_points(chart: alt.TopLevelMixin | dict) -> int | None:
+    """How many values a chart of this module draws (None for a chart made elsewhere)."""
+    spec = chart if isinstance(chart, dict) else chart.to_dict()
+    return (spec.get("usermeta") or {}).get("participatie", {}).get("punten")
+
+
+def chart_title(chart: alt.TopLevelMixin | dict) -> str:
+    spec = chart if isinstance(chart, dict) else chart.to_dict()
+    title = spec.get("title")
+    return (title.get("text") if isinstance(title, dict) else title) or "Grafiek"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A line at `low`, or a band from `low` to `high`, labelled in the margin right of the plot."""
+
+    text: str
+    low: float
+    high: float | None = None
+    colour: str = COLOR_NORM
+    dash: tuple[int, ...] = (8, 4)
+
+    @property
+    def top(self) -> float:
+        return self.low if self.high is None else self.high
+
+    @property
+    def middle(self) -> float:
+        return self.low if self.high is None else (self.low + self.high) / 2
+
+
+def nice_max(value: float) -> float:
+    """The top of a value axis: `value` rounded up to a step of 1, 2 or 5 times a power of ten."""
+    if not value or value <= 0 or math.isnan(value):
+        return 1.0
+    raw = value / 5
+    magnitude = 10 ** math.floor(math.log10(raw))
+    error = raw / magnitude
+    step = magnitude * (10 if error >= 7.07 else 5 if error >= 3.16 else 2 if error >= 1.41 else 1)
+    return round(math.ceil(value / step - 1e-9) * step, 10)
+
+
+def _domain_top(values: Iterable[float | None], references: Iterable[Reference] = ()) -> float:
+    tops = [v for v in values if v is not None and not math.isnan(v)]
+    tops += [r.top for r in references]
+    return nice_max(max(tops, default=0.0))
+
+
+def label_positions(
+    values: list[float], top: float, height: int = HEIGHT, gap: int = LABEL_GAP
+) -> list[float]:
+    """Pixel heights (0 at the top) for labels of `values` on an axis from 0 to `top`, at least `gap` apart.
+
+    Each label sits at its value, unless a neighbour is too close: then they are pushed apart
+    (downwards, and the whole run back up when it would run off the bottom), keeping their order.
+    """
+    order = sorted(range(len(values)), key=lambda i: height * (1 - values[i] / top))
+    wanted = [height * (1 - values[i] / top) for i in order]
+    placed: list[float] = []
+    for y in wanted:
+        placed.append(max(y, placed[-1] + gap) if placed else y)
+    overflow = placed[-1] - height if placed else 0
+    if overflow > 0:
+        placed = [y - overflow for y in placed]
+        for k in range(len(placed) - 2, -1, -1):
+            placed[k] = min(placed[k], placed[k + 1] - gap)
+    out = [0.0] * len(values)
+    for k, i in enumerate(order):
+        out[i] = placed[k]
+    return out
+
+
+def _reference_layers(references: list[Reference], top: float, height: int = HEIGHT) -> list[alt.Chart]:
+    """Lines and bands on the shared y scale, their labels in the right margin, never on top of each other."""
+    layers: list[alt.Chart] = []
+    for ref in references:
+        data = alt.Data(values=[{"y": ref.low, "y2": ref.top}])
+        if ref.high is None:
+            layers.append(
+                alt.Chart(data)
+                .mark_rule(color=ref.colour, strokeDash=list(ref.dash), strokeWidth=1.5)
+                .encode(y="y:Q")
+            )
+        else:
+            layers.append(
+                alt.Chart(data).mark_rect(color=ref.colour, opacity=0.15).encode(y="y:Q", y2="y2:Q")
+            )
+    positions = label_positions([r.middle for r in references], top, height)
+    for ref, y in zip(references, positions, strict=True):
+        layers.append(
+            alt.Chart(alt.Data(values=[{}])).mark_text(
+                text=ref.text,
+                align="left",
+                baseline="middle",
+                x=WIDTH + 6,
+                y=y,
+                color=ref.colour,
+                fontSize=11,
+            )
         )
-        layers += [rule, text]
     return layers
+
+
+def _as_list(subtitle: str | list[str] | None) -> list[str]:
+    return [subtitle] if isinstance(subtitle, str) else list(subtitle or [])
 
 
 def trend_chart(
@@ -176,17 +324,36 @@ def trend_chart(
     `frame`: one row per period with `periode` (label, sorted as given), `waarde`, `ci_laag`,
     `ci_hoog` and optionally `onderdrukt`; suppressed rows must have a null `waarde` already.
     `bars=True` draws bars with error bars (per year), otherwise a line with a band (per quarter).
+    The labels of the average and the norm stand right of the plot, apart from the bars and each other.
     """
     rows = frame.select("periode", "waarde", "ci_laag", "ci_hoog").with_columns(
         pl.when(pl.col("waarde").is_null()).then(None).otherwise(pl.col(c)).alias(c)
         for c in ("ci_laag", "ci_hoog")
     )
-    order = rows.get_column("periode").to_list()
-    base = alt.Chart(alt.Data(values=_records(rows))).transform_calculate(
-        label=pct_text("waarde"), ci=f"{pct_text('ci_laag')} + ' tot ' + {pct_text('ci_hoog')}"
+    rows = _labels(rows, "pct")
+    rows = rows.with_columns(
+        pl.Series(
+            "ci",
+            [
+                None if lo is None else f"{format_nl(lo, 'pct')} tot {format_nl(hi, 'pct')}"
+                for lo, hi in zip(rows["ci_laag"].to_list(), rows["ci_hoog"].to_list(), strict=True)
+            ],
+            dtype=pl.String,
+        )
     )
+    references = []
+    if meerjarig is not None:
+        references.append(Reference("meerjarig gemiddelde", meerjarig, colour=COLOR_AVERAGE, dash=(4, 3)))
+    if vast is not None:
+        references.append(Reference("vaste basis (basisjaren)", vast, colour=COLOR_AVERAGE, dash=(2, 2)))
+    if norm is not None:
+        references.append(Reference(norm_label, norm))
+    top = _domain_top(rows["waarde"].to_list() + rows["ci_hoog"].to_list(), references)
+    order = rows.get_column("periode").to_list()
+    base = alt.Chart(alt.Data(values=_records(rows)))
     x = alt.X("periode:O", sort=order, title=period_title, axis=alt.Axis(labelAngle=0 if bars else -45))
-    y = alt.Y("waarde:Q", title=y_title, axis=alt.Axis(labelExpr=PCT_LABEL), scale=alt.Scale(zero=True))
+    scale = alt.Scale(domain=[0, top], nice=False)
+    y = alt.Y("waarde:Q", axis=axis("pct", y_title), scale=scale)
     tooltip = [
         alt.Tooltip("periode:O", title="Periode"),
         alt.Tooltip("label:N", title="Waarde"),
@@ -195,35 +362,30 @@ def trend_chart(
     if bars:
         value = base.mark_bar(color=COLOR_MAIN, opacity=0.85, size=34).encode(x=x, y=y, tooltip=tooltip)
         interval = base.mark_errorbar(color="#222222", ticks={"size": 12}).encode(
-            x=x, y=alt.Y("ci_laag:Q", title=y_title), y2="ci_hoog:Q"
+            x=x, y=alt.Y("ci_laag:Q", title=y_title, scale=scale), y2="ci_hoog:Q"
         )
     else:
         value = base.mark_line(color=COLOR_MAIN, point=alt.OverlayMarkDef(size=50, filled=True)).encode(
             x=x, y=y, tooltip=tooltip
         )
         interval = base.mark_area(color=COLOR_MAIN, opacity=0.18).encode(
-            x=x, y=alt.Y("ci_laag:Q", title=y_title), y2="ci_hoog:Q"
+            x=x, y=alt.Y("ci_laag:Q", title=y_title, scale=scale), y2="ci_hoog:Q"
         )
-    references = []
-    if meerjarig is not None:
-        references.append(("meerjarig gemiddelde", meerjarig))
-    if vast is not None:
-        references.append(("vaste basis (basisjaren)", vast))
     marker = (
         base.transform_filter("datum.waarde == null")
         .transform_calculate(nul="0")
         .mark_text(text="-", fontSize=18, fontWeight="bold", color="#777777", dy=-8)
         .encode(
-            x=x, y=alt.Y("nul:Q", title=y_title), tooltip=[alt.Tooltip("periode:O", title=SUPPRESSED_TEXT)]
+            x=x,
+            y=alt.Y("nul:Q", title=y_title, scale=scale),
+            tooltip=[alt.Tooltip("periode:O", title=SUPPRESSED_TEXT)],
         )
     )
-    layers = [interval, value, marker]
-    layers += _reference_rules(references, COLOR_AVERAGE, [4, 3], below=True)
-    layers += _reference_rules([(norm_label, norm)] if norm is not None else [], COLOR_NORM, [8, 4])
-    notes = ([subtitle] if isinstance(subtitle, str) else list(subtitle or [])) + _suppressed_note(frame)
+    layers = [interval, value, marker, *_reference_layers(references, top)]
+    notes = _as_list(subtitle) + _suppressed_note(frame)
     notes.append("Band/streepjes: 95 %-betrouwbaarheidsinterval (Wilson).")
     chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT, title=_title(title, notes))
-    return dutch(chart)
+    return _meta(dutch(chart), rows["waarde"].drop_nulls().len())
 
 
 def series_chart(
@@ -235,26 +397,47 @@ def series_chart(
     series_title: str = "Groep",
     period_title: str = "Peildatum (kwartaaleinde)",
     references: list[tuple[str, str, float]] | None = None,
+    bands: list[tuple[str | None, str, float, float]] | None = None,
     subtitle: str | list[str] | None = None,
+    colours: Mapping[str, str] | None = None,
 ) -> alt.TopLevelMixin:
     """Several series over periods (stock by duration, perspective, target group; LKS shares).
 
     `frame`: `periode`, `reeks` (the series' Dutch label, in legend order), `waarde`, optionally
-    `onderdrukt`. `unit` `pct`, `n` or `ratio` sets the number format. `references`: (series label, text,
-    value) lines drawn dashed in the colour of their series (e.g. the LKS 55/20/25 reference).
+    `onderdrukt`. `unit` `pct`, `n`, `eur` or `ratio` sets the number format. `references`: (series label,
+    text, value) lines drawn dashed in the colour of their series (e.g. the LKS 55/20/25 reference);
+    `bands`: (series label or None, text, low, high) ranges shaded the same way (an expectation of 1-5 %).
+    A group, perspective or municipality has the same colour in every chart (`FIXED_COLOURS`); a
+    single series needs no legend (the title names it).
     """
-    rows = frame.select("periode", "reeks", "waarde")
+    rows = _labels(frame.select("periode", "reeks", "waarde"), unit)
     order = rows.get_column("periode").unique(maintain_order=True).to_list()
     series = rows.get_column("reeks").unique(maintain_order=True).to_list()
-    text = value_text("waarde", unit)
-    label_expr = axis_label(unit)
+    palette = series_colours(series, colours)
+    colour_of = dict(zip(series, palette, strict=True))
+    legend = alt.Legend(title=series_title) if len(series) > 1 else None
     color = alt.Color(
-        "reeks:N", title=series_title, sort=series, scale=alt.Scale(domain=series, range=PALETTE)
+        "reeks:N",
+        title=series_title,
+        sort=series,
+        scale=alt.Scale(domain=series, range=palette),
+        legend=legend,
     )
-    base = alt.Chart(alt.Data(values=_records(rows))).transform_calculate(label=text)
+    refs = [
+        Reference(text, value, colour=colour_of.get(s, COLOR_NORM), dash=(6, 4))
+        for s, text, value in references or []
+        if value is not None
+    ]
+    refs += [
+        Reference(text, low, high, colour=colour_of.get(s, BAND_GREY) if s else BAND_GREY)
+        for s, text, low, high in bands or []
+    ]
+    top = _domain_top(rows["waarde"].to_list(), refs)
+    scale = alt.Scale(domain=[0, top], nice=False)
+    base = alt.Chart(alt.Data(values=_records(rows)))
     lines = base.mark_line(point=alt.OverlayMarkDef(size=40, filled=True)).encode(
         x=alt.X("periode:O", sort=order, title=period_title, axis=alt.Axis(labelAngle=-45)),
-        y=alt.Y("waarde:Q", title=y_title, axis=alt.Axis(labelExpr=label_expr), scale=alt.Scale(zero=True)),
+        y=alt.Y("waarde:Q", axis=axis(unit, y_title), scale=scale),
         color=color,
         tooltip=[
             alt.Tooltip("periode:O", title="Periode"),
@@ -268,24 +451,15 @@ def series_chart(
         .mark_text(text="-", fontSize=18, fontWeight="bold", dy=-8)
         .encode(
             x=alt.X("periode:O", sort=order),
-            y=alt.Y("nul:Q", title=y_title),
+            y=alt.Y("nul:Q", title=y_title, scale=scale),
             color=color,
             tooltip=[alt.Tooltip("reeks:N", title=SUPPRESSED_TEXT)],
         )
     )
-    layers: list[alt.Chart] = [lines, marker]
-    if references:
-        ref_rows = [{"reeks": s, "tekst": t, "y": v} for s, t, v in references]
-        ref = alt.Chart(alt.Data(values=ref_rows))
-        layers.append(ref.mark_rule(strokeDash=[6, 4], strokeWidth=1.5).encode(y="y:Q", color=color))
-        layers.append(
-            ref.mark_text(align="right", dy=-6, fontSize=11, x="width").encode(
-                y="y:Q", text="tekst:N", color=color
-            )
-        )
-    notes = ([subtitle] if isinstance(subtitle, str) else list(subtitle or [])) + _suppressed_note(frame)
+    layers: list[alt.Chart] = [*_reference_layers(refs, top), lines, marker]
+    notes = _as_list(subtitle) + _suppressed_note(frame)
     chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT, title=_title(title, notes or None))
-    return dutch(chart)
+    return _meta(dutch(chart), rows["waarde"].drop_nulls().len())
 
 
 def bar_chart(
@@ -297,62 +471,161 @@ def bar_chart(
     unit: str = "n",
     norm: float | None = None,
     norm_label: str = "norm",
+    norm_colour: str = COLOR_NORM,
     subtitle: str | list[str] | None = None,
     horizontal: bool = False,
 ) -> alt.TopLevelMixin:
     """Categories as bars with their value printed (FIP per person, case load per klantmanager).
 
     `frame`: `categorie` (in display order), `waarde` (null when suppressed), optionally
-    `onderdrukt`; a suppressed bar is not drawn and its label reads `<5` (counts) or `-`.
+    `onderdrukt`; a suppressed bar is not drawn and its label reads `<5` (counts) or `-`. Bars of
+    groups or perspectives take their fixed colour (`FIXED_COLOURS`).
     """
     rows = frame.select("categorie", "waarde", *(["onderdrukt"] if "onderdrukt" in frame.columns else []))
     if "onderdrukt" not in rows.columns:
         rows = rows.with_columns(pl.lit(None, pl.String).alias("onderdrukt"))
-    order = rows.get_column("categorie").to_list()
-    shown = value_text("waarde", unit)
-    masked = "'<5'" if unit == "n" else "'-'"
-    base = alt.Chart(alt.Data(values=_records(rows))).transform_calculate(
-        label=f"datum.onderdrukt != null ? {masked} : {shown}"
+    masked = "<5" if unit == "n" else "-"
+    rows = rows.with_columns(
+        pl.Series(
+            "label",
+            [
+                masked if reason is not None else (_label(v, unit) or "n.b.")
+                for v, reason in zip(rows["waarde"].to_list(), rows["onderdrukt"].to_list(), strict=True)
+            ],
+            dtype=pl.String,
+        ),
+        pl.col("waarde").fill_null(0).alias("pos"),
     )
-    label_expr = axis_label(unit)
-    scale = alt.Scale(zero=True, domain=[0, 100]) if unit == "pct" else alt.Scale(zero=True)
-    cat: alt.X | alt.Y = alt.X("categorie:N", sort=order, title=x_title, axis=alt.Axis(labelAngle=0))
-    val: alt.X | alt.Y = alt.Y("waarde:Q", title=y_title, axis=alt.Axis(labelExpr=label_expr), scale=scale)
-    if horizontal:
-        cat = alt.Y("categorie:N", sort=order, title=x_title)
-        val = alt.X("waarde:Q", title=y_title, axis=alt.Axis(labelExpr=label_expr), scale=scale)
-    tooltip = [alt.Tooltip("categorie:N", title=x_title), alt.Tooltip("label:N", title=y_title)]
-    bars = base.mark_bar(color=COLOR_MAIN, opacity=0.85).encode(cat, val, tooltip=tooltip)
-    pos_text: dict[str, Any] = {"align": "left", "dx": 4} if horizontal else {"baseline": "bottom", "dy": -3}
-    labels = (
-        base.transform_calculate(pos="datum.waarde == null ? 0 : datum.waarde")
-        .mark_text(fontSize=11, **pos_text)
-        .encode(
-            cat,
-            (alt.X if horizontal else alt.Y)("pos:Q", title=y_title),
-            text="label:N",
+    if norm is not None and horizontal:
+        # a label that would start just left of the norm line is put right of it, never across it
+        top_guess = 100.0 if unit == "pct" else _domain_top(rows["waarde"].to_list() + [norm])
+        near = (pl.col("pos") < norm) & (pl.col("pos") > norm - 0.12 * top_guess)
+        rows = rows.with_columns(
+            pl.when(near).then(pl.lit(float(norm))).otherwise(pl.col("pos")).alias("pos")
         )
+    order = rows.get_column("categorie").to_list()
+    base = alt.Chart(alt.Data(values=_records(rows)))
+    if unit == "pct":
+        scale = alt.Scale(domain=[0, 100], nice=False)
+        top = 100.0
+    else:
+        top = _domain_top(rows["waarde"].to_list() + [norm])
+        scale = alt.Scale(domain=[0, top], nice=False)
+    value_axis = axis(unit, y_title, tickCount=5)
+    cat: alt.X | alt.Y = alt.X(
+        "categorie:N", sort=order, title=x_title, axis=alt.Axis(labelAngle=0, labelLimit=0)
+    )
+    val: alt.X | alt.Y = alt.Y("waarde:Q", axis=value_axis, scale=scale)
+    if horizontal:
+        cat = alt.Y("categorie:N", sort=order, title=x_title, axis=alt.Axis(labelLimit=0))
+        val = alt.X("waarde:Q", axis=value_axis, scale=scale)
+    tooltip = [alt.Tooltip("categorie:N", title=x_title), alt.Tooltip("label:N", title=y_title)]
+    if all(c in FIXED_COLOURS for c in order) and order:
+        colour = alt.Color(
+            "categorie:N",
+            sort=order,
+            scale=alt.Scale(domain=order, range=series_colours(order)),
+            legend=None,
+        )
+        bars = base.mark_bar(opacity=0.85).encode(cat, val, colour, tooltip=tooltip)
+    else:
+        bars = base.mark_bar(color=COLOR_MAIN, opacity=0.85).encode(cat, val, tooltip=tooltip)
+    pos_text: dict[str, Any] = {"align": "left", "dx": 4} if horizontal else {"baseline": "bottom", "dy": -3}
+    labels = base.mark_text(fontSize=11, **pos_text).encode(
+        cat, (alt.X if horizontal else alt.Y)("pos:Q", title=y_title, scale=scale), text="label:N"
     )
     layers = [bars, labels]
     if norm is not None:
-        data = alt.Data(values=[{"v": norm, "label": norm_label}])
         if horizontal:
+            data = alt.Data(values=[{"v": norm}])
             layers.append(
                 alt.Chart(data)
-                .mark_rule(color=COLOR_NORM, strokeDash=[8, 4], strokeWidth=1.5)
-                .encode(x="v:Q")
+                .mark_rule(color=norm_colour, strokeDash=[8, 4], strokeWidth=1.5)
+                .encode(x=alt.X("v:Q", scale=scale))
             )
             layers.append(
                 alt.Chart(data)
-                .mark_text(color=COLOR_NORM, align="left", dx=4, baseline="top", y=0, fontSize=11)
-                .encode(x="v:Q", text="label:N")
+                .mark_text(
+                    text=norm_label, color=norm_colour, align="center", baseline="bottom", y=-4, fontSize=11
+                )
+                .encode(x=alt.X("v:Q", scale=scale))
             )
         else:
-            layers += _reference_rules([(norm_label, norm)], COLOR_NORM, [8, 4])
-    notes = ([subtitle] if isinstance(subtitle, str) else list(subtitle or [])) + _suppressed_note(frame)
-    height = max(HEIGHT, 22 * len(order)) if horizontal else HEIGHT
+            layers += _reference_layers([Reference(norm_label, norm, colour=norm_colour)], top)
+    notes = _as_list(subtitle) + _suppressed_note(frame)
+    height = max(HEIGHT, 26 * len(order)) if horizontal else HEIGHT
     chart = alt.layer(*layers).properties(width=WIDTH, height=height, title=_title(title, notes or None))
-    return dutch(chart)
+    return _meta(dutch(chart), rows["waarde"].drop_nulls().len())
+
+
+def municipality_chart(
+    values: list[dict[str, Any]],
+    *,
+    title: str,
+    unit: str,
+    x_title: str,
+    colours: Mapping[str, str],
+    norm_text: str | None = None,
+    subtitle: str | list[str] | None = None,
+) -> alt.TopLevelMixin:
+    """One figure per municipality and the total as bars in each municipality's own colour.
+
+    `values`: dicts with `gemeente`, `waarde` and optionally `norm` (that municipality's norm, drawn
+    as a short line across its bar; `norm_text` explains it under the title).
+    """
+    rows = pl.DataFrame(
+        values, schema={"gemeente": pl.String(), "waarde": pl.Float64(), "norm": pl.Float64()}, strict=False
+    )
+    rows = _labels(_labels(rows, unit), unit, field="norm", alias="norm_label")
+    rows = rows.with_columns(
+        pl.when(pl.col("norm").is_not_null())
+        .then(pl.concat_str(pl.col("label"), pl.lit(" (norm "), pl.col("norm_label"), pl.lit(")")))
+        .otherwise(pl.col("label"))
+        .alias("tekst"),
+        pl.max_horizontal(pl.col("waarde").fill_null(0), pl.col("norm").fill_null(0)).alias("pos"),
+    )
+    order = rows.get_column("gemeente").to_list()
+    highest = max((v for v in rows["waarde"].to_list() if v is not None), default=0.0)
+    top = (
+        100.0
+        if unit == "pct" and highest > 50
+        else _domain_top(rows["waarde"].to_list() + rows["norm"].to_list())
+    )
+    scale = alt.Scale(domain=[0, top], nice=False)
+    base = alt.Chart(alt.Data(values=_records(rows)))
+    y = alt.Y("gemeente:N", sort=order, title=None, axis=alt.Axis(labelLimit=0))
+    x = alt.X("waarde:Q", axis=axis(unit, x_title, tickCount=5), scale=scale)
+    colour = alt.Color(
+        "gemeente:N",
+        sort=order,
+        legend=None,
+        scale=alt.Scale(domain=order, range=[colours.get(g, COLOR_MAIN) for g in order]),
+    )
+    tooltip = [
+        alt.Tooltip("gemeente:N", title="Gemeente"),
+        alt.Tooltip("label:N", title="Waarde"),
+        alt.Tooltip("norm_label:N", title="Norm"),
+    ]
+    layers = [
+        base.mark_bar(opacity=0.85).encode(y, x, colour, tooltip=tooltip),
+        base.mark_text(align="left", dx=5, fontSize=11).encode(
+            y, alt.X("pos:Q", scale=scale, title=x_title), text="tekst:N"
+        ),
+    ]
+    notes = _as_list(subtitle)
+    if rows["norm"].drop_nulls().len():
+        layers.append(
+            base.transform_filter("datum.norm != null")
+            .mark_tick(color=COLOR_NORM, thickness=3, size=24)
+            .encode(y, alt.X("norm:Q", scale=scale), tooltip=tooltip)
+        )
+        if norm_text:
+            notes.append(norm_text)
+    height = max(120, 30 * len(order))
+    chart = alt.layer(*layers).properties(
+        width=WIDTH - 120, height=height, title=_title(title, notes or None)
+    )
+    return _meta(dutch(chart), rows["waarde"].drop_nulls().len())
 
 
 def survival_chart(
@@ -373,19 +646,20 @@ def survival_chart(
     `sequential=True` colours the series along one scale (inflow years: old light, recent dark).
     """
     cols = ["jaren", "reeks", "waarde"] + (["ci_laag", "ci_hoog"] if band else [])
-    rows = frame.select(cols)
+    rows = _labels(frame.select(cols), "pct")
+    rows = rows.with_columns(
+        pl.Series("jaar", [format_nl(v, "n", decimals=1) for v in rows["jaren"].to_list()], dtype=pl.String)
+    )
     series = rows.get_column("reeks").unique(maintain_order=True).to_list()
     scale = (
         alt.Scale(domain=series, scheme="viridis", reverse=True)
         if sequential
-        else alt.Scale(domain=series, range=PALETTE)
+        else alt.Scale(domain=series, range=series_colours(series))
     )
     color = alt.Color(
         "reeks:N", title=series_title, sort=series, scale=scale, legend=alt.Legend(symbolOpacity=1)
     )
-    base = alt.Chart(alt.Data(values=_records(rows))).transform_calculate(
-        label=pct_text("waarde"), jaar="format(datum.jaren, ',.1f')"
-    )
+    base = alt.Chart(alt.Data(values=_records(rows)))
     x = alt.X(
         "jaren:Q",
         title="Jaren sinds de instroom",
@@ -395,7 +669,7 @@ def survival_chart(
     y_scale = alt.Scale(domain=[0, 100], zero=True)
     lines = base.mark_line(interpolate="step-after", strokeWidth=2).encode(
         x=x,
-        y=alt.Y("waarde:Q", title=y_title, axis=alt.Axis(labelExpr=PCT_LABEL), scale=y_scale),
+        y=alt.Y("waarde:Q", axis=axis("pct", y_title), scale=y_scale),
         color=color,
         tooltip=[
             alt.Tooltip("reeks:N", title=series_title),
@@ -411,11 +685,11 @@ def survival_chart(
             .encode(x=x, y=alt.Y("ci_laag:Q", title=y_title, scale=y_scale), y2="ci_hoog:Q", color=color)
         )
     layers.append(lines)
-    notes = [subtitle] if isinstance(subtitle, str) else list(subtitle or [])
+    notes = _as_list(subtitle)
     if band:
-        notes.append("Band: 95 %-betrouwbaarheidsinterval (exponentiele Greenwood).")
+        notes.append("Band: 95 %-betrouwbaarheidsinterval (exponentiële Greenwood).")
     chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT, title=_title(title, notes or None))
-    return dutch(chart)
+    return _meta(dutch(chart), rows["waarde"].drop_nulls().len())
 
 
 def heatmap_chart(
@@ -432,12 +706,15 @@ def heatmap_chart(
     `order` is the order of the categories on both axes; a suppressed cell reads `<5` and is not coloured.
     """
     rows = frame.select("van", "naar", "aantal")
-    base = alt.Chart(alt.Data(values=_records(rows))).transform_calculate(
-        label=f"datum.aantal == null ? '<5' : {count_text('aantal')}"
+    rows = rows.with_columns(
+        pl.Series(
+            "label", ["<5" if v is None else format_nl(v) for v in rows["aantal"].to_list()], dtype=pl.String
+        )
     )
-    x = alt.X("naar:N", sort=order, title=x_title, axis=alt.Axis(labelAngle=0, grid=False))
-    y = alt.Y("van:N", sort=order, title=y_title, axis=alt.Axis(grid=False))
-    largest = float(rows.get_column("aantal").fill_null(0).cast(pl.Float64).max() or 0.0)  # type: ignore[arg-type]
+    base = alt.Chart(alt.Data(values=_records(rows)))
+    x = alt.X("naar:N", sort=order, title=x_title, axis=alt.Axis(labelAngle=0, grid=False, labelLimit=0))
+    y = alt.Y("van:N", sort=order, title=y_title, axis=alt.Axis(grid=False, labelLimit=0))
+    largest = max((float(v) for v in rows["aantal"].to_list() if v is not None), default=0.0)
     cells = base.mark_rect(stroke="#ffffff").encode(
         x=x,
         y=y,
@@ -445,7 +722,7 @@ def heatmap_chart(
             "aantal:Q",
             title="Aantal personen",
             scale=alt.Scale(scheme="blues"),
-            legend=alt.Legend(format=",.0f"),
+            legend=alt.Legend(format=",.0f", direction="horizontal"),
         ),
         tooltip=[
             alt.Tooltip("van:N", title=y_title),
@@ -457,16 +734,14 @@ def heatmap_chart(
         x=x,
         y=y,
         text="label:N",
-        color=alt.condition(
-            f"datum.aantal > {0.6 * float(largest)}", alt.value("#ffffff"), alt.value("#222222")
-        ),
+        color=alt.condition(f"datum.aantal > {0.6 * largest}", alt.value("#ffffff"), alt.value("#222222")),
     )
-    notes = ([subtitle] if isinstance(subtitle, str) else list(subtitle or [])) + (
+    notes = _as_list(subtitle) + (
         ["<5: minder dan 5 personen, niet gepubliceerd."] if rows.get_column("aantal").null_count() else []
     )
     size = max(220, 70 * len(order))
     chart = alt.layer(cells, text).properties(width=size, height=size, title=_title(title, notes or None))
-    return dutch(chart)
+    return _meta(dutch(chart), rows["aantal"].drop_nulls().len())
 
 
 #: The output key of the charts in the notebooks. Altair 6's own key (`application/vnd.vegalite.v6.json`)

@@ -1,4 +1,10 @@
-"""The dashboard (index.html): tiles against their norms, per municipality, tables per family, charts."""
+"""The dashboard (index.html): per municipality a one-line verdict on its norms, then its tiles, then the
+municipalities compared in charts, the tables of every KPI, the files of the bundle and the notes.
+
+A tile shows the published figure, an arrow coloured by whether the change is better or worse for that
+KPI (not by up or down), the previous quarter's figure in words, and the norm with its verdict
+(`pipelines.report.norms`). The page prints as a clean A4 board document (style.css, `@media print`).
+"""
 
 from __future__ import annotations
 
@@ -11,41 +17,62 @@ from typing import Any
 
 import polars as pl
 
-from pipelines import disclosure
-from pipelines.kpi.registry import FAMILY_LABELS, KpiInfo, NormRule, norm_rules
-from pipelines.report.formats import UNIT_TEXT, flag_true, format_nl
-from pipelines.report.html import locales
-from pipelines.report.present import ZEKER_TEXT, peildata_of, relative_norm_text, rows_by_key, shown_value
+from pipelines.kpi.registry import FAMILY_LABELS, KpiInfo
+from pipelines.report import charts
+from pipelines.report.formats import NIET_BESCHIKBAAR, UNIT_TEXT, dutch_dates, format_date
+from pipelines.report.norms import (
+    GEHAALD,
+    NIET_GEHAALD,
+    Norms,
+    Verdict,
+    better_direction,
+    config_norms,
+    norm_flags,
+    tally,
+    tally_text,
+    verdict,
+)
+from pipelines.report.present import peildata_of, reason_words, rows_by_key, shown_value
 
+__all__ = [
+    "Norms",
+    "config_norms",
+    "dashboard_body",
+    "headline_kpis",
+    "norm_status",
+    "overview_chart",
+    "trend",
+]
 
-def trend_arrow(now: float | None, before: float | None) -> str:
-    """Up, down or level compared with the previous quarter; nothing when either is hidden or missing."""
-    if now is None or before is None:
-        return ""
-    if math.isclose(now, before, rel_tol=1e-9, abs_tol=1e-9):
-        return "&#9654;"  # level
-    return "&#9650;" if now > before else "&#9660;"
+UP, DOWN, LEVEL = "&#9650;", "&#9660;", "&#9654;"
 
 
 @dataclass(frozen=True)
-class Norms:
-    """The organisation's norms as the dashboard checks them."""
+class Trend:
+    """The change against the previous quarter: arrow, `beter` / `slechter` / `gelijk` / `` and the words."""
 
-    rules: dict[str, NormRule]
-    #: The relative norms: this factor times the baseline (the verdict itself comes from kpis.csv).
-    factor: float = 1.10
-    #: Their baseline: `meerjarig` or `vast` (`norm_basis`).
-    basis: str = "meerjarig"
+    arrow: str = ""
+    quality: str = ""
+    words: str = ""
 
 
-def config_norms(config: Any) -> Norms:
-    """The norms every active family sets (the flag norms come from kpis.csv itself)."""
-    return Norms(norm_rules(config), float(config.norm_factor), getattr(config, "norm_basis", "meerjarig"))
+def trend(now: float | None, before: float | None, direction: str | None) -> Trend:
+    """Up, down or level compared with the previous quarter, judged by which way is better for the KPI.
 
-
-def norm_flags(info: Mapping[str, KpiInfo]) -> dict[str, str]:
-    """yearly kpi -> its `_norm` flag kpi (from the catalogue's `basis`)."""
-    return {v.basis: k for k, v in info.items() if v.kind == "vlag" and v.basis}
+    Nothing when either figure is hidden or missing; a KPI without a better direction gets a grey arrow.
+    """
+    if now is None or before is None:
+        return Trend()
+    if math.isclose(now, before, rel_tol=1e-9, abs_tol=1e-9):
+        return Trend(LEVEL, "gelijk", "gelijk aan vorig kwartaal")
+    up = now > before
+    words = "hoger dan vorig kwartaal" if up else "lager dan vorig kwartaal"
+    if direction is None:
+        return Trend(UP if up else DOWN, "", words)
+    better = up == (direction == "hoger")
+    return Trend(
+        UP if up else DOWN, "beter" if better else "slechter", f"{words}: {'beter' if better else 'slechter'}"
+    )
 
 
 def norm_status(
@@ -56,49 +83,65 @@ def norm_status(
     info: Mapping[str, KpiInfo],
     norms: Norms,
 ) -> tuple[str, str]:
-    """(`gehaald` / `niet-gehaald` / ``, Dutch norm text); no verdict on a hidden or missing figure."""
-    rules = norms.rules
-    row = rows.get((kpi, gemeente, b))
-    flag_kpi = norm_flags(info).get(kpi)
-    if row is None or (flag_kpi is None and kpi not in rules):
-        return "", ""
-    if flag_kpi is None and rules[kpi].alleen_totaal and gemeente != "totaal":
-        return "", ""
-    if flag_kpi is not None:
-        return _relative_norm_status(rows, kpi, flag_kpi, gemeente, b, norms)
-    rule = rules[kpi]
-    unit = info[kpi].unit if kpi in info else ""
-    words = {">=": "ten minste", "<=": "ten hoogste", "<": "onder", ">": "boven"}[rule.op]
-    text = f"norm: {words} {format_nl(rule.limit, unit)}"
-    value = shown_value(row)
-    if value is None:
-        return "", text
-    return ("gehaald" if rule.met(value) else "niet-gehaald"), text
+    """(`gehaald` / `niet-gehaald` / ``, the norm in words with its certainty): `norms.verdict` as text."""
+    judged = verdict(rows, kpi, gemeente, b, info, norms)
+    text = judged.text + (f"; {judged.certainty_text}" if judged.certainty_text else "")
+    return judged.status, text
 
 
-def _relative_norm_status(
-    rows: Mapping, kpi: str, flag_kpi: str, gemeente: str, b: dt.date, norms: Norms
-) -> tuple[str, str]:
-    """A relative (x 1,10) norm: its words, baseline, norm value and the `zeker`/`onzeker` verdict."""
+def trend_arrow(now: float | None, before: float | None) -> str:
+    """The arrow alone (up, down, level), for callers that only need the direction."""
+    return trend(now, before, None).arrow
+
+
+def _tile(
+    rows: Mapping,
+    kpi: str,
+    gemeente: str,
+    b: dt.date,
+    previous: dt.date | None,
+    info: Mapping[str, KpiInfo],
+    norms: Norms,
+    judged: Verdict,
+) -> str:
     row = rows.get((kpi, gemeente, b))
-    basis = rows.get((f"{kpi}_{'vast' if norms.basis == 'vast' else 'meerjarig'}", gemeente, b))
-    value = rows.get((f"{kpi}_normwaarde", gemeente, b))
-    text = "norm: " + relative_norm_text(norms.factor, norms.basis)
-    # only what publication shows: a baseline, norm value or flag hidden with a hidden year stays out
-    if basis is not None and shown_value(basis) is not None:
-        text += f" ({format_nl(basis['waarde'], 'pct')})"
-        norm_value = shown_value(value) if value is not None else None
-        if norm_value is None and (value is None or value.get("reden") is None):
-            norm_value = basis["waarde"] * norms.factor
-        if norm_value is not None:
-            text += f", dus ten minste {format_nl(norm_value, 'pct')}"
-    flag = rows.get((flag_kpi, gemeente, b))
-    if flag is None or shown_value(flag) is None or row is None or shown_value(row) is None:
-        return "", text
-    certain = rows.get((f"{flag_kpi}_zeker", gemeente, b))
-    if certain is not None and shown_value(certain) is not None:
-        text += f"; {ZEKER_TEXT[flag_true(certain['waarde'])]}"
-    return ("gehaald" if flag_true(flag["waarde"]) else "niet-gehaald"), text
+    if row is None:
+        return ""
+    before = rows.get((kpi, gemeente, previous)) if previous else None
+    change = trend(
+        shown_value(row), shown_value(before) if before else None, better_direction(kpi, info, norms)
+    )
+    if change.arrow and before is not None and before["tekst"] == row["tekst"]:
+        change = Trend(LEVEL, "gelijk", "gelijk aan vorig kwartaal")  # a change smaller than the text shows
+    classes = " ".join(c for c in ("tegel", judged.status, "onzeker" if judged.onzeker else "") if c)
+    parts = [
+        f'<div class="{classes}" data-kpi="{html.escape(kpi)}" data-gemeente="{html.escape(gemeente)}">',
+        f'<div class="naam">{html.escape(info[kpi].label)}</div>',
+        f'<div class="regel"><span class="waarde">{html.escape(row["tekst"])}</span>'
+        + (
+            f'<span class="trend {change.quality}" title="{html.escape(change.words)}" '
+            f'aria-label="{html.escape(change.words)}">{change.arrow}</span>'
+            if change.arrow
+            else ""
+        )
+        + "</div>",
+    ]
+    if before is not None and before["tekst"] != NIET_BESCHIKBAAR:
+        said = f"vorig kwartaal {html.escape(before['tekst'])}"
+        if change.quality in ("beter", "slechter"):
+            said += f' &middot; <span class="{change.quality}">{change.quality}</span>'
+        parts.append(f'<div class="vorig">{said}</div>')
+    if judged.has_norm:
+        why = f' title="{html.escape(judged.certainty_text)}"' if judged.certainty_text else ""
+        status = f' <span class="status"{why}>{html.escape(judged.words)}</span>' if judged.status else ""
+        parts.append(f'<div class="norm">{html.escape(judged.text)}{status}</div>')
+    if row.get("reden"):
+        why = reason_words(row["reden"], norms.min_cell, norms.min_noemer)
+        parts.append(f'<div class="noot">{html.escape(why)}</div>')
+    elif row.get("waarde") is None and row.get("opmerking"):
+        parts.append(f'<div class="noot">{html.escape(dutch_dates(str(row["opmerking"])))}</div>')
+    parts.append("</div>")
+    return "".join(parts)
 
 
 def tile(
@@ -110,33 +153,8 @@ def tile(
     info: Mapping[str, KpiInfo],
     norms: Norms,
 ) -> str:
-    row = rows.get((kpi, gemeente, b))
-    if row is None:
-        return ""
-    before = rows.get((kpi, gemeente, previous)) if previous else None
-    arrow = trend_arrow(shown_value(row), shown_value(before) if before else None)
-    status, norm_text = norm_status(rows, kpi, gemeente, b, info, norms)
-    status_text = {"gehaald": "norm gehaald", "niet-gehaald": "norm niet gehaald"}.get(status, "")
-    reason = ""
-    if row.get("reden"):
-        reason = (
-            f'<div class="noot">{html.escape(disclosure.REASON_TEXT.get(row["reden"], row["reden"]))}</div>'
-        )
-    elif row.get("waarde") is None and row.get("opmerking"):
-        reason = f'<div class="noot">{html.escape(str(row["opmerking"]))}</div>'
-    return (
-        f'<div class="tegel {status}" data-kpi="{html.escape(kpi)}" data-gemeente="{html.escape(gemeente)}">'
-        f'<div class="naam">{html.escape(info[kpi].label)}</div>'
-        f'<div><span class="waarde">{html.escape(row["tekst"])}</span><span class="trend" title="ten '
-        f'opzichte van vorig kwartaal">{arrow}</span></div>'
-        + (
-            f'<div class="norm">{html.escape(norm_text)} <span class="status">{status_text}</span></div>'
-            if norm_text
-            else ""
-        )
-        + reason
-        + "</div>"
-    )
+    """One tile: the figure, its change, the previous figure, the norm and its verdict, and any note."""
+    return _tile(rows, kpi, gemeente, b, previous, info, norms, verdict(rows, kpi, gemeente, b, info, norms))
 
 
 def headline_kpis(info: Mapping[str, KpiInfo], present: Iterable[str], norms: Norms) -> list[str]:
@@ -173,9 +191,52 @@ def durability_row(rows: Mapping, b: dt.date, previous: dt.date | None, info, no
     if not tiles:
         return ""
     return (
-        '<h2 id="duurzaamheid">Duurzaamheid</h2><p>Uitstroom en instroom van een jaar eerder, '
-        "een jaar gevolgd; overgangen ten opzichte van een jaar eerder.</p>"
-        f'<div class="tegels">{tiles}</div>'
+        '<section class="gemeente duurzaamheid"><h2 id="duurzaamheid">Duurzaamheid</h2><p>Uitstroom en '
+        "instroom van een jaar eerder, een jaar gevolgd; overgangen ten opzichte van een jaar eerder.</p>"
+        f'<div class="tegels">{tiles}</div></section>'
+    )
+
+
+@dataclass(frozen=True)
+class DashboardChart:
+    """A chart at the foot of the dashboard: its placeholder id, heading and exported files."""
+
+    div_id: str
+    title: str
+    files: tuple[str, ...] = ()
+
+
+def _verdict_line(verdicts: list[Verdict]) -> str:
+    counts = tally(verdicts)
+    if not counts.total:
+        return ""
+    text = html.escape(tally_text(counts))
+    for word, cls in (("niet gehaald", NIET_GEHAALD), ("gehaald", GEHAALD), ("onzeker", "onzeker")):
+        text = text.replace(f" {word}", f' <span class="{cls}">{word}</span>', 1)
+    return f'<p class="oordeel"><strong>Oordeel</strong>: {text}.</p>'
+
+
+def _municipality_section(
+    code: str,
+    name: str,
+    heads: list[str],
+    rows: Mapping,
+    b: dt.date,
+    previous: dt.date | None,
+    info: Mapping[str, KpiInfo],
+    norms: Norms,
+) -> str:
+    # figures computed for the organisation only would be an empty tile in every municipality
+    own = [k for k in heads if code == "totaal" or not info[k].alleen_totaal]
+    own = [k for k in own if rows.get((k, code, b)) is not None]
+    if not own:
+        return ""
+    judged = {k: verdict(rows, k, code, b, info, norms) for k in own}
+    tiles = "".join(_tile(rows, k, code, b, previous, info, norms, judged[k]) for k in own)
+    return (
+        f'<section class="gemeente" id="gemeente-{html.escape(code)}"><h2>{html.escape(name)}</h2>'
+        + _verdict_line(list(judged.values()))
+        + f'<div class="tegels">{tiles}</div></section>'
     )
 
 
@@ -183,12 +244,17 @@ def dashboard_body(
     pub: pl.DataFrame,
     info: Mapping[str, KpiInfo],
     gemeenten: Mapping[str, str],
-    sections: list[tuple[str, str]],
-    chart_files: list[str],
     notes: list[str],
     norms: Norms,
+    *,
+    organisatie: str = "",
+    charts_shown: list[DashboardChart] | None = None,
+    downloads: list[tuple[str, str]] | None = None,
+    internal_files: str = "",
 ) -> str:
-    """index.html's content: tiles (total, then per municipality), tables per family, links."""
+    """index.html's content: per municipality (total first) the verdict line and the tiles, the charts,
+    the tables of every KPI, the bundle's files and the notes.
+    """
     peildata = peildata_of(pub)
     b = peildata[-1]
     previous = peildata[-2] if len(peildata) > 1 else None
@@ -196,89 +262,139 @@ def dashboard_body(
     present = pub.filter(pl.col("peildatum") == b).get_column("kpi").unique().to_list()
     heads = headline_kpis(info, present, norms)
     codes = ["totaal"] + [c for c in sorted(gemeenten) if c != "totaal"]
-    out = [
-        f"<h1>Kwartaalevaluatie Participatiewet</h1><p>Peildatum {b.strftime('%d-%m-%Y')}"
-        + (f"; pijlen vergelijken met peildatum {previous.strftime('%d-%m-%Y')}." if previous else ".")
-        + "</p>"
-    ]
-    out.append('<h2 id="secties">Onderdelen</h2><ul class="secties">')
-    out.extend(f'<li><a href="{html.escape(href)}">{html.escape(text)}</a></li>' for href, text in sections)
-    out.append("</ul>")
+    sub = " &middot; ".join(
+        p
+        for p in (
+            html.escape(organisatie),
+            f"peildatum {format_date(b)}",
+            f"pijlen vergelijken met {format_date(previous)}" if previous else "",
+        )
+        if p
+    )
+    out = [f'<h1>Kwartaalevaluatie Participatiewet</h1><p class="ondertitel">{sub}</p>']
     for code in codes:
         name = "Totaal" if code == "totaal" else f"{gemeenten.get(code, code)} ({code})"
-        # figures computed for the organisation only would be an empty tile in every municipality
-        own = [k for k in heads if code == "totaal" or not info[k].alleen_totaal]
-        tiles = "".join(tile(rows, k, code, b, previous, info, norms) for k in own)
-        if tiles:
-            out.append(f'<h2 id="gemeente-{code}">{html.escape(name)}</h2><div class="tegels">{tiles}</div>')
+        out.append(_municipality_section(code, name, heads, rows, b, previous, info, norms))
         if code == "totaal":
             out.append(durability_row(rows, b, previous, info, norms))
+    if charts_shown:
+        out.append('<section class="grafieken"><h2 id="grafieken">Gemeenten vergeleken</h2>')
+        for item in charts_shown:
+            links = " of ".join(
+                f'<a href="{html.escape(f)}">{html.escape(f.rsplit(".", 1)[-1].upper())}</a>'
+                for f in item.files
+            )
+            out.append(
+                f'<div class="grafiek-blok"><h3>{html.escape(item.title)}</h3>'
+                f'<div class="grafiek" id="{html.escape(item.div_id)}"></div>'
+                + (f'<p class="download">Deze grafiek als {links}.</p>' if links else "")
+                + "</div>"
+            )
+        out.append("</section>")
+    out.append(_tables(rows, info, gemeenten, codes, b, present, norms))
+    if downloads or internal_files:
+        items = "".join(
+            f'<li><a href="{html.escape(h)}">{html.escape(t)}</a></li>' for h, t in downloads or []
+        )
+        said = f"<p>{html.escape(internal_files)}</p>" if internal_files else ""
+        out.append(
+            f'<section class="bestanden"><h2 id="bestanden">Bestanden</h2><ul>{items}</ul>{said}</section>'
+        )
+    out.append(
+        '<p class="alleen-print">Alle kengetallen per gemeente staan in kpis.xlsx bij dit rapport.</p>'
+        '<div class="noot">' + "<br>".join(html.escape(n) for n in notes) + "</div>"
+    )
+    return "\n".join(p for p in out if p)
+
+
+def _tables(
+    rows: Mapping,
+    info: Mapping[str, KpiInfo],
+    gemeenten: Mapping[str, str],
+    codes: list[str],
+    b: dt.date,
+    present: list[str],
+    norms: Norms,
+) -> str:
     families: dict[str, list[str]] = {}
     for k, v in info.items():
         if k in present:
             families.setdefault(v.family, []).append(k)
-    out.append('<h2 id="tabellen">Alle kengetallen per gemeente</h2>')
+    out = ['<section class="tabellen"><h2 id="tabellen">Alle kengetallen per gemeente</h2>']
+    head = "".join(
+        f"<th>{html.escape('Totaal' if c == 'totaal' else gemeenten.get(c, c))}</th>" for c in codes
+    )
     for family, kpis in families.items():
-        head = "".join(
-            f"<th>{html.escape('Totaal' if c == 'totaal' else gemeenten.get(c, c))}</th>" for c in codes
-        )
         body = []
         for k in kpis:
             cells = []
             for c in codes:
                 row = rows.get((k, c, b))
-                status, _ = norm_status(rows, k, c, b, info, norms) if row else ("", "")
-                cls = f' class="{status}"' if status else ""
-                cells.append(f"<td{cls}>{html.escape(row['tekst']) if row else ''}</td>")
+                judged = verdict(rows, k, c, b, info, norms) if row else Verdict()
+                cls = f' class="{judged.status}"' if judged.status else ""
+                title = f' title="{html.escape(judged.words)}"' if judged.status else ""
+                cells.append(f"<td{cls}{title}>{html.escape(row['tekst']) if row else ''}</td>")
             body.append(f"<tr><td>{html.escape(info[k].label)}</td>{''.join(cells)}</tr>")
         out.append(
             f"<h3>{html.escape(FAMILY_LABELS.get(family, family))}</h3><table><thead><tr>"
             f"<th>Kengetal</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
         )
-    for file in chart_files:
-        out.append(f'<p><a href="{html.escape(file)}">{html.escape(file)}</a></p>')
-    out.append('<div class="noot">' + "<br>".join(html.escape(n) for n in notes) + "</div>")
-    return "\n".join(out)
+    out.append("</section>")
+    return "".join(out)
 
 
 def overview_chart(
-    pub: pl.DataFrame, info: Mapping[str, KpiInfo], gemeenten: Mapping[str, str], kpi: str
-) -> dict | None:
-    """A bar chart of one percentage per municipality at the peildatum; hidden values are left out."""
-    b = peildata_of(pub)[-1]
+    pub: pl.DataFrame,
+    info: Mapping[str, KpiInfo],
+    gemeenten: Mapping[str, str],
+    kpi: str,
+    norms: Norms | None = None,
+) -> dict[str, Any] | None:
+    """One figure per municipality at the peildatum, each in its own colour, with its norm where it has one;
+    hidden values are left out. None when nothing can be shown.
+    """
+    peildata = peildata_of(pub)
+    b = peildata[-1]
     sel = pub.filter((pl.col("kpi") == kpi) & (pl.col("peildatum") == b)).sort("gemeentecode")
     if sel.is_empty() or kpi not in info:
         return None
-    values = [
-        {
-            "gemeente": "Totaal"
-            if r["gemeentecode"] == "totaal"
-            else gemeenten.get(r["gemeentecode"], r["gemeentecode"]),
-            "waarde": shown_value(r),
-        }
-        for r in sel.iter_rows(named=True)
-        if shown_value(r) is not None
-    ]
+    rows = rows_by_key(pub)
+    names = {c: gemeenten.get(c, c) for c in sel.get_column("gemeentecode").to_list() if c != "totaal"}
+    order = sorted(names, key=lambda c: names[c]) + ["totaal"]
+    values = []
+    for code in order:
+        row = rows.get((kpi, code, b))
+        if row is None or shown_value(row) is None:
+            continue
+        judged = verdict(rows, kpi, code, b, info, norms) if norms else Verdict()
+        values.append(
+            {
+                "gemeente": "Totaal" if code == "totaal" else names[code],
+                "waarde": shown_value(row),
+                "norm": judged.value,
+            }
+        )
     if not values:
         return None
-    return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-        "title": f"{info[kpi].label}, peildatum {b.strftime('%d-%m-%Y')}",
-        "data": {"values": values},
-        "mark": {"type": "bar"},
-        "encoding": {
-            "y": {"field": "gemeente", "type": "nominal", "title": None, "sort": None},
-            "x": {
-                "field": "waarde",
-                "type": "quantitative",
-                "title": UNIT_TEXT.get(info[kpi].unit, "waarde"),
-                "axis": {"format": ",.1f"},
-            },
-            "tooltip": [
-                {"field": "gemeente", "title": "Gemeente"},
-                {"field": "waarde", "title": "Waarde", "format": ",.1f"},
-            ],
-        },
-        "width": 500,
-        "config": {"locale": {"number": locales()[0]}},
-    }
+    unit = info[kpi].unit
+    chart = charts.municipality_chart(
+        values,
+        title=info[kpi].label,
+        unit=unit,
+        x_title="" if unit == "pct" else UNIT_TEXT.get(unit, "waarde"),
+        colours=charts.municipality_colours(["Totaal", *names.values()]),
+        norm_text="Streepje: de norm van de gemeente (rood).",
+        subtitle=f"Peildatum {format_date(b)}",
+    )
+    return chart.to_dict()
+
+
+def page_spec(spec: dict[str, Any]) -> dict[str, Any]:
+    """The chart as the dashboard embeds it: the heading above it names it, so its own title gives way to
+    its subtitle lines (peildatum, what the norm mark means); the exported PNG and SVG keep the title.
+    """
+    title = spec.get("title")
+    if not isinstance(title, dict) or not title.get("subtitle"):
+        return {k: v for k, v in spec.items() if k != "title"}
+    lines = title["subtitle"] if isinstance(title["subtitle"], list) else [title["subtitle"]]
+    return {**spec, "title": {"text": lines, "fontSize": 12, "fontWeight": "normal", "color": "#444444"}}

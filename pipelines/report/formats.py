@@ -1,71 +1,31 @@
-"""The one Dutch number formatter: every page, tile, table, chart note and workbook text uses it.
+"""The one Dutch number formatter, as the report layer names it.
 
-The unit of the catalogue decides (`pipelines.kpi.registry.UNITS`):
-- `pct`: one decimal and ` %` (`12,5 %`);
-- `n`: whole numbers with a thousands dot (`2.000`); a count that is not whole keeps one decimal;
-- `ratio`: two decimals below 10 (`0,85`, `1,15`), one from 10 (`25,4`);
-- `eur`: `€ 1.250` from 100 euro, cents below (`€ 12,50`);
-- `vlag`: `ja` / `nee` (a value of 0.5 or more is `ja`, as `flag_true` decides everywhere).
-Rounding is half-up on the decimal value (0.85 -> `0,9` with one decimal), never banker's rounding
-on the binary float, so a reader who rounds by hand gets the same text. Missing is `n.b.`.
+The implementation lives in `pipelines.text` (a core module), so the validation report of the ingest
+layer, which may not import `report`, writes numbers and dates the same way; this module re-exports
+it and adds what only the report needs.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import math
-from decimal import ROUND_HALF_UP, Decimal
+from pipelines.text import (
+    NIET_BESCHIKBAAR,
+    decimal_text,
+    dutch_dates,
+    flag_true,
+    format_date,
+    format_nl,
+    range_text,
+)
 
-NIET_BESCHIKBAAR = "n.b."
-
-
-def flag_true(value: float) -> bool:
-    """A norm flag (0/1 in kpis.csv) read as a verdict."""
-    return value >= 0.5
-
-
-def _is_missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and (math.isnan(value) or math.isinf(value)))
-
-
-def decimal_text(value: float, decimals: int) -> str:
-    """`value` rounded half-up to `decimals`, with Dutch separators: 1234.5, 1 -> `1.234,5`."""
-    quantum = Decimal(1).scaleb(-decimals)
-    rounded = Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)
-    if rounded == 0:
-        rounded = abs(rounded)
-    text = f"{rounded:,.{decimals}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-
-
-def format_nl(value: float | int | None, unit: str = "n", decimals: int | None = None) -> str:
-    """A figure as Dutch text by its unit; `decimals` overrides the unit's default precision."""
-    if _is_missing(value):
-        return NIET_BESCHIKBAAR
-    assert value is not None
-    if unit == "vlag":
-        return "ja" if flag_true(value) else "nee"
-    if decimals is not None:
-        places = decimals
-    elif unit == "pct":
-        places = 1
-    elif unit == "eur":
-        places = 0 if abs(value) >= 100 else 2
-    elif unit == "ratio":
-        places = 2 if abs(value) < 10 else 1
-    else:
-        places = 0 if float(value).is_integer() else 1
-    text = decimal_text(value, places)
-    if unit == "pct":
-        return f"{text} %"
-    if unit == "eur":
-        return f"€ {text}"
-    return text
-
-
-def format_date(value: dt.date) -> str:
-    """Dates as Dutch readers write them: `30-09-2024`."""
-    return value.strftime("%d-%m-%Y")
-
+__all__ = [
+    "NIET_BESCHIKBAAR",
+    "UNIT_TEXT",
+    "decimal_text",
+    "dutch_dates",
+    "flag_true",
+    "format_date",
+    "format_nl",
+    "range_text",
+]
 
 UNIT_TEXT = {"pct": "%", "n": "aantal", "ratio": "verhouding", "eur": "euro", "vlag": "ja/nee"}

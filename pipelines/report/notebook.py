@@ -12,22 +12,30 @@ import datetime as dt
 import json
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from pipelines import disclosure, periods
-from pipelines.clean import CleanData, latest_clean_dir, load_clean
+from pipelines.clean import CleanData, TableAbsent, latest_clean_dir, load_clean
 from pipelines.config import OrgConfig, config_for
-from pipelines.disclosure import REASON_TEXT, suppression_reason
+from pipelines.disclosure import suppression_reason
 from pipelines.errors import InputError
-from pipelines.kpi.base import TOTAAL
+from pipelines.kpi.base import TOTAAL, Unavailable
 from pipelines.kpi.engine import compute_kpis, read_kpis_csv
 from pipelines.kpi.registry import KPI_CATALOGUE, KPI_FAMILIES
 from pipelines.report import charts
-from pipelines.report.formats import format_nl
-from pipelines.report.present import ZEKER_TEXT, masked_text, relative_norm_text
+from pipelines.report.formats import dutch_dates, format_date, format_nl, range_text
+from pipelines.report.present import (
+    ZEKER_TEXT,
+    masked_text,
+    reason_words,
+    relative_norm_text,
+    suppression_sentence,
+)
 from pipelines.schema import PERSON_COLUMN
 
 #: The organisation of the demo export (`make run`): an empty `clean_dir` means its newest delivery.
@@ -52,6 +60,8 @@ class NotebookContext:
     uitvoer_dir: Path | None
     #: The run's kpis.csv (every KPI over the run's quarters, computed once per run), if given.
     kpis_csv: Path | None = None
+    #: Why the page's family has no figures on the peildatum (set by `show_availability`), else None.
+    unavailable: str | None = None
     _kpis: dict[tuple, pl.DataFrame] = field(default_factory=dict, repr=False)
     #: Research tables computed in this kernel (when the run's are not beside kpis.csv), per peildatum.
     _research: dict[dt.date, dict[str, pl.DataFrame | str]] = field(default_factory=dict, repr=False)
@@ -152,11 +162,10 @@ def prepare(
                 f"parameter gemeente: {gemeente} hoort niet bij {config.organisatie}; "
                 f"kies 'totaal' of een van {', '.join(known)}"
             )
-    if b > data.extractiedatum:
-        raise ParameterError(
-            f"parameter kwartaal: peildatum {b.isoformat()} ligt na de extractiedatum "
-            f"{data.extractiedatum.isoformat()} van deze levering"
-        )
+    try:
+        periods.check_quarter(kwartaal, data.gegevens_vanaf, data.extractiedatum)
+    except periods.PeriodError as exc:
+        raise ParameterError(f"parameter kwartaal: {exc}") from exc
     out = Path(uitvoer_dir).expanduser() if uitvoer_dir else None
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
@@ -276,10 +285,10 @@ def figure_table(frame: pl.DataFrame, kpis: list[str], b: dt.date, config: OrgCo
         interval, note = "", ""
         if row is None or (row["waarde"] is None and row["onderdrukt"] is None):
             shown = "n.b."
-            note = (row or {}).get("opmerking") or "niet beschikbaar"
+            note = dutch_dates((row or {}).get("opmerking") or "niet beschikbaar")
         elif row["onderdrukt"] is not None:
             shown = masked_text(info.kind, config.min_cell, row["onderdrukt"])
-            note = REASON_TEXT.get(row["onderdrukt"], row["onderdrukt"])
+            note = reason_words(row["onderdrukt"], config.min_cell, config.min_noemer)
         else:
             shown = format_nl(row["waarde"], info.unit)
             if info.unit == "pct" and row["ci_laag"] is not None and info.kind == "aandeel":
@@ -287,7 +296,7 @@ def figure_table(frame: pl.DataFrame, kpis: list[str], b: dt.date, config: OrgCo
             if info.kind == "meerjarig" and row["n_jaren"] is not None and row["n_jaren"] < 4:
                 note = f"gemiddelde over {row['n_jaren']} jaar (minder dan 4)"
             elif row["opmerking"]:
-                note = row["opmerking"]
+                note = dutch_dates(row["opmerking"])
         out.append({"Kengetal": info.label, "Waarde": shown, "95 %-interval": interval, "Toelichting": note})
     return pl.DataFrame(
         out, schema={c: pl.String() for c in ("Kengetal", "Waarde", "95 %-interval", "Toelichting")}
@@ -306,20 +315,48 @@ def md_text(value: object) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(value)).replace("\n", " ")
 
 
-def markdown_table(frame: pl.DataFrame) -> str:
-    """A small frame as a Markdown table (renders in JupyterLab and in the HTML pages, no scripts).
+#: Number columns that are identifiers, not quantities: written as they are (`regel 12345`).
+PLAIN_NUMBER_COLUMNS = ("regel", "jaar")
 
-    Every header and cell is literal text (`md_text`): a rejected value like `<img onerror=...>` is
-    shown, never rendered.
+
+def markdown_table(frame: pl.DataFrame) -> str:
+    """A small frame as a Markdown table (renders in JupyterLab and in the HTML pages, no scripts);
+    numbers in the Dutch notation of `format_nl` (`15.613`), except line numbers and years.
+
+    Every header and text cell is literal text (`md_text`): a rejected value like `<img onerror=...>`
+    is shown, never rendered.
     """
 
-    def cell(v) -> str:
-        return "" if v is None else md_text(v)
+    def cell(v, column: str) -> str:
+        if v is None:
+            return ""
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and column not in PLAIN_NUMBER_COLUMNS:
+            v = format_nl(v)
+        return md_text(v)
 
     head = "| " + " | ".join(md_text(c) for c in frame.columns) + " |"
-    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
-    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.iter_rows()]
+    # text columns left, number columns right (also a column of numbers written as text: `<5`, `12,5 %`)
+    rule = "|" + "|".join("---:" if _numeric(frame, c) else ":---" for c in frame.columns) + "|"
+    body = [
+        "| " + " | ".join(cell(v, c) for v, c in zip(row, frame.columns, strict=True)) + " |"
+        for row in frame.iter_rows()
+    ]
     return "\n".join([head, rule, *body])
+
+
+_NUMBER_TEXT = re.compile(r"^(<\d+|-|n\.b\.|€ ?[\d.,]+|[\d.,]+( %)?|)$")
+
+
+def _numeric(frame: pl.DataFrame, column: str) -> bool:
+    series = frame.get_column(column)
+    if series.dtype.is_numeric():
+        return True
+    if series.dtype != pl.String or series.is_empty():
+        return False
+    values = [v for v in series.to_list() if v is not None]
+    return (
+        bool(values) and all(_NUMBER_TEXT.match(v.strip()) for v in values) and any(v.strip() for v in values)
+    )
 
 
 def show_table(frame: pl.DataFrame) -> None:
@@ -329,10 +366,60 @@ def show_table(frame: pl.DataFrame) -> None:
     display(Markdown(markdown_table(frame)))
 
 
-def show_chart(ctx: NotebookContext, chart, name: str) -> None:
-    """Show a chart in the notebook and write it as SVG and PNG to the bundle's `grafieken/` (one call)."""
+def show_chart(ctx: NotebookContext, chart, name: str | None = None, reason: str | None = None) -> None:
+    """Show a chart in the notebook and write it as SVG and PNG to the bundle's `grafieken/` (when `name`).
+
+    A chart with nothing to draw (the family's table is absent, every point suppressed) is not shown
+    as an empty frame: the page says it is not available and why (`reason`, else the family's reason).
+    """
+    if charts.drawn_points(chart) == 0:
+        why = reason or ctx.unavailable or "geen cijfers om te tekenen; de reden staat bij de kerncijfers"
+        show_text(f"*{charts.chart_title(chart)}*: niet beschikbaar ({reason_text(why)}).")
+        return
     charts.show(chart)
-    charts.save_chart(chart, ctx.grafieken_dir, name)
+    if name:
+        charts.save_chart(chart, ctx.grafieken_dir, name)
+
+
+#: What a part of a page may meet when the export lacks an optional table (or the window is not covered).
+UNAVAILABLE = (TableAbsent, Unavailable)
+
+
+def reason_text(reason: object) -> str:
+    """A reason without its leading `niet beschikbaar: ` (the page says that itself), dates in Dutch."""
+    return dutch_dates(str(reason)).removeprefix("niet beschikbaar: ").strip()
+
+
+@contextmanager
+def when_available(what: str) -> Iterator[None]:
+    """A part of a page that needs an optional table: when it is absent the page says
+    `<what>: niet beschikbaar (<reason>)` and goes on, instead of the run failing.
+    """
+    try:
+        yield
+    except UNAVAILABLE as exc:
+        show_text(f"*{what}*: niet beschikbaar ({reason_text(exc)}).")
+
+
+def unavailable_reason(frame: pl.DataFrame, b: dt.date, kpis: list[str] | None = None) -> str | None:
+    """Why none of the KPIs (all in `frame`, or those named) has a figure on `b`; None when one has.
+
+    A suppressed figure counts as a figure (it exists, publication hides it).
+    """
+    sel = frame.filter(pl.col("peildatum") == b)
+    if kpis is not None:
+        sel = sel.filter(pl.col("kpi").is_in(kpis))
+    if sel.filter(pl.col("waarde").is_not_null() | pl.col("onderdrukt").is_not_null()).height:
+        return None
+    reasons = sorted({reason_text(r) for r in sel.get_column("opmerking").drop_nulls().to_list()})
+    return "; ".join(reasons) or "geen cijfers voor deze peildatum"
+
+
+def show_availability(ctx: NotebookContext, frame: pl.DataFrame) -> None:
+    """Say at the top of a page when its family has no figures on the peildatum, and why."""
+    ctx.unavailable = unavailable_reason(frame, ctx.peildatum)
+    if ctx.unavailable:
+        show_text(f"**Niet beschikbaar** voor deze peildatum: {ctx.unavailable}.")
 
 
 def show_text(text: str) -> None:
@@ -400,16 +487,13 @@ def count_distribution(
 
 
 def intro(ctx: NotebookContext) -> str:
-    """The first lines of every KPI page: organisation, municipality, peildatum, delivery."""
+    """The first lines of every KPI page: organisation, municipality, peildatum, delivery, small cells."""
     return (
-        f"**{md_text(ctx.gemeente_naam)}** - peildatum {ctx.peildatum.strftime('%d-%m-%Y')} "
+        f"**{md_text(ctx.gemeente_naam)}** - peildatum {format_date(ctx.peildatum)} "
         f"({quarter_label(ctx.peildatum)}).  \n"
-        f"Levering van {ctx.data.extractiedatum.strftime('%d-%m-%Y')}, gegevens vanaf "
-        f"{ctx.data.gegevens_vanaf.strftime('%d-%m-%Y')}. Aantallen van 1 tot {ctx.config.min_cell} en "
-        f"percentages "
-        f"op zulke kleine aantallen of op minder dan {ctx.config.min_noemer} personen worden niet getoond "
-        f"(`<{ctx.config.min_cell}` of `-`), en evenmin een cijfer waaruit zo'n cel terug te rekenen "
-        "zou zijn (`x`)."
+        f"Levering van {format_date(ctx.data.extractiedatum)}, gegevens vanaf "
+        f"{format_date(ctx.data.gegevens_vanaf)}. "
+        + suppression_sentence(ctx.config.min_cell, ctx.config.min_noemer)
     )
 
 
@@ -428,12 +512,13 @@ def norm_text(ctx: NotebookContext, frame: pl.DataFrame, kpi: str, norm_kpi: str
     rows = frame.filter((pl.col("kpi") == kpi) & (pl.col("peildatum") == b))
     if not rows.height or (rows.get_column("waarde")[0] is None and rows.get_column("onderdrukt")[0] is None):
         reason = rows.get_column("opmerking")[0] if rows.height else "niet berekend"
-        return f"De {label} is voor deze peildatum niet beschikbaar ({reason})."
+        return f"De {label} is voor deze peildatum niet beschikbaar ({reason_text(reason)})."
     if rows.get_column("onderdrukt")[0] is not None:
-        return f"De {label} wordt niet getoond: {REASON_TEXT.get(rows.get_column('onderdrukt')[0], '')}."
+        why = reason_words(rows.get_column("onderdrukt")[0], ctx.config.min_cell, ctx.config.min_noemer)
+        return f"De {label} wordt niet getoond: {why}."
     row = rows.row(0, named=True)
     text = (
-        f"De {label} over de 12 maanden tot en met {b.strftime('%d-%m-%Y')} is "
+        f"De {label} over de 12 maanden tot en met {format_date(b)} is "
         f"**{format_nl(row['waarde'], 'pct')}** "
         f"({format_nl(row['teller'], 'n')} van {format_nl(row['noemer'], 'n')} personen; 95 %-interval "
         f"{format_nl(row['ci_laag'], 'pct')} tot {format_nl(row['ci_hoog'], 'pct')})."
@@ -495,7 +580,7 @@ def norm_charts(ctx: NotebookContext, frame: pl.DataFrame, kpi: str, title: str)
     per_year = charts.trend_chart(
         series(years, kpi, year_label),
         title=f"{title} per jaar",
-        y_title="Percentage van iedereen in de bijstand",
+        y_title="% van iedereen in de bijstand",
         period_title="12 maanden tot en met de peildatum",
         meerjarig=avg,
         norm=norm,
@@ -507,7 +592,7 @@ def norm_charts(ctx: NotebookContext, frame: pl.DataFrame, kpi: str, title: str)
     per_quarter = charts.trend_chart(
         series(frame, kpi),
         title=f"{title} per kwartaal (voortschrijdend over 12 maanden)",
-        y_title="Percentage van iedereen in de bijstand",
+        y_title="% van iedereen in de bijstand",
         meerjarig=avg,
         norm=norm,
         norm_label=norm_label,
@@ -515,6 +600,33 @@ def norm_charts(ctx: NotebookContext, frame: pl.DataFrame, kpi: str, title: str)
         vast=vast,
     )
     return per_year, per_quarter
+
+
+def ambition_bands(
+    ranges: dict[str, tuple[str, tuple[float, float]]],
+) -> list[tuple[str | None, str, float, float]]:
+    """Bands for `charts.series_chart` from `{series: (text, (low, high))}` percentages.
+
+    Series with the same range share one band (`ambitie deelname en activiteit: 60 tot en met 70 %`),
+    so two labels never stand on top of each other.
+    """
+    by_range: dict[tuple[float, float], list[tuple[str, str]]] = {}
+    for series_label, (text, (low, high)) in ranges.items():
+        by_range.setdefault((float(low), float(high)), []).append((series_label, text))
+    out: list[tuple[str | None, str, float, float]] = []
+    for (low, high), items in by_range.items():
+        words = range_text(low, high, "pct")
+        if len(items) == 1:
+            out.append((items[0][0], f"{items[0][1]}: {words}", low, high))
+            continue
+        texts = [t for _, t in items]
+        first = {t.split(" ", 1)[0] for t in texts}
+        if len(first) == 1 and all(" " in t for t in texts):
+            joined = f"{first.pop()} " + " en ".join(t.split(" ", 1)[1] for t in texts)
+        else:
+            joined = " en ".join(texts)
+        out.append((None, f"{joined}: {words}", low, high))
+    return out
 
 
 # --- the side file ---------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import polars as pl
 
 from pipelines import disclosure
 from pipelines.kpi.registry import KpiInfo, disclosure_rules
-from pipelines.report.formats import NIET_BESCHIKBAAR, format_nl
+from pipelines.report.formats import NIET_BESCHIKBAAR, format_nl, range_text
 
 #: Kinds whose hidden value is a small count of persons (shown as `<5`); the others show `-`.
 COUNT_KINDS = ("aantal",)
@@ -116,16 +116,53 @@ def rows_by_key(pub: pl.DataFrame) -> dict[tuple[str, str, dt.date], dict]:
     return {(r["kpi"], r["gemeentecode"], r["peildatum"]): r for r in pub.iter_rows(named=True)}
 
 
+def reason_words(reden: str, min_cell: int = 5, min_noemer: int = 10) -> str:
+    """Why publication hides a figure, in the organisation's own limits (`aantal van 1 tot en met 4: ...`)."""
+    small = range_text(1, min_cell - 1)
+    words = {
+        disclosure.AANTAL_KLEIN: f"aantal van {small}",
+        disclosure.TELLER_KLEIN: f"percentage op een teller van {small}",
+        disclosure.NOEMER_KLEIN: f"percentage of gemiddelde over minder dan {format_nl(min_noemer)} personen",
+        disclosure.PERSONEN_KLEIN: f"bedrag over {small} personen",
+    }
+    if reden in words:
+        return f"{words[reden]}: niet gepubliceerd"
+    # secondary, derived and block suppression: the same words as the audit and the workbook
+    return disclosure.REASON_TEXT.get(reden, f"{reden}: niet gepubliceerd")
+
+
+def _small_count(min_cell: int) -> str:
+    return f"een aantal van {range_text(1, min_cell - 1)}"
+
+
+def _small_share(min_cell: int, min_noemer: int) -> str:
+    return (
+        f"een percentage op een teller van {range_text(1, min_cell - 1)} of op een noemer onder "
+        f"{format_nl(min_noemer)}, of een gemiddelde over minder dan {format_nl(min_noemer)} personen"
+    )
+
+
+def suppression_sentence(min_cell: int, min_noemer: int) -> str:
+    """The rule for small cells in one sentence, as every page states it."""
+    return (
+        f"Kleine aantallen worden niet gepubliceerd: {_small_count(min_cell)} staat er als `<{min_cell}`, "
+        f"{_small_share(min_cell, min_noemer)} als `-`, en een cijfer waaruit zo'n cel terug te rekenen "
+        f"zou zijn als `{SECONDARY_TEXT}`; in de grafieken ontbreekt zo'n punt en de ondertitel zegt het."
+    )
+
+
 def suppression_notes(min_cell: int, min_noemer: int) -> list[str]:
+    """The same rule as notes under the dashboard and in the workbook (the wording of
+    `suppression_sentence`).
+    """
     return [
-        f"<{min_cell}: een aantal van 1 tot {min_cell - 1} wordt niet gepubliceerd (onthullingsrisico).",
-        f"-: een percentage op een teller van 1 tot {min_cell - 1} of een noemer onder {min_noemer}, "
-        "of een gemiddelde over minder dan die noemer, wordt niet gepubliceerd.",
+        f"<{min_cell}: {_small_count(min_cell)} wordt niet gepubliceerd (onthullingsrisico).",
+        f"-: {_small_share(min_cell, min_noemer)} wordt niet gepubliceerd.",
         f"{SECONDARY_TEXT}: niet gepubliceerd omdat een onderdrukte cel anders uit de andere cijfers terug "
         "te rekenen is (secundaire onderdrukking); een gemiddelde of normoordeel van een onderdrukt "
         "jaarcijfer staat er als -.",
         "n.b.: niet beschikbaar (tabel ontbreekt, venster niet gedekt of lege populatie; zie kpis.csv, kolom "
         "opmerking).",
-        "Pijlen: richting ten opzichte van het vorige kwartaal; geen pijl waar een van beide waarden niet "
-        "getoond wordt.",
+        "Pijlen: verandering ten opzichte van het vorige kwartaal; groen is beter, rood is slechter, grijs "
+        "is gelijk of zonder richting. Geen pijl waar een van beide waarden niet getoond wordt.",
     ]

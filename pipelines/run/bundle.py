@@ -58,6 +58,13 @@ PLACEMENT: tuple[tuple[str, str], ...] = (
     ("*", INTERN),
 )
 
+#: What the dashboard says of the internal part, which it may not link to.
+INTERNAL_FILES_TEXT = (
+    "De exacte cijfers (kpis.csv), het validatierapport, de uitgevoerde notebooks en het runlogboek staan "
+    "in de map intern/ van deze run, de verantwoording in manifest.json ernaast. Die delen zijn niet "
+    "om te verspreiden: ze bevatten kleine aantallen en afgewezen regels."
+)
+
 #: Pages that are internal (they show rows of the export): never in the published navigation.
 INTERNAL_PAGES = ("01_validatie",)
 
@@ -141,7 +148,7 @@ def publish_bundle(
     internal_pages = [
         (f"{r.output.stem}.html", page_title(r.output)) for r in results if r.output.stem in INTERNAL_PAGES
     ]
-    nav = [("index.html", "Dashboard")] + published_pages
+    nav = [("index.html", "Dashboard")] + published_pages + [("index.html#bestanden", "Bestanden")]
     internal_nav = internal_pages + [("validatie/index.html", "Validatierapport")]
     for r in results:
         internal = r.output.stem in INTERNAL_PAGES
@@ -157,27 +164,40 @@ def publish_bundle(
 
     norms = dashboard.config_norms(config)
     chart_specs: list[tuple[str, dict]] = []
-    chart_files: list[str] = []
+    compared: list[dashboard.DashboardChart] = []
     for kpi in DASHBOARD_CHARTS:
-        spec = dashboard.overview_chart(pub, KPI_CATALOGUE, gemeenten, kpi)
+        spec = dashboard.overview_chart(pub, KPI_CATALOGUE, gemeenten, kpi, norms)
         if spec is None:
             continue
-        chart_specs.append((f"dashboard-{kpi.replace('_', '-')}", spec))
-        for file in charts.save_spec(spec, staging / "grafieken" / f"dashboard_{kpi}"):
-            chart_files.append(file.relative_to(staging).as_posix())
+        div_id = f"dashboard-{kpi.replace('_', '-')}"
+        chart_specs.append((div_id, dashboard.page_spec(spec)))
+        files = charts.save_spec(spec, staging / "grafieken" / f"dashboard_{kpi}")
+        compared.append(
+            dashboard.DashboardChart(
+                div_id,
+                KPI_CATALOGUE[kpi].label,
+                tuple(
+                    f.relative_to(staging).as_posix() for f in sorted(files, key=lambda f: f.suffix != ".png")
+                ),
+            )
+        )
     step.advance("grafieken")
 
-    sections = published_pages + [("kpis.xlsx", "kpis.xlsx (alle kengetallen, publicatieversie)")]
+    # the published part links only inside itself; what is internal is named, not linked
+    downloads = [
+        ("kpis.xlsx", "kpis.xlsx: alle kengetallen per gemeente (publicatieversie, voor de bestuursnotitie)"),
+    ]
     body = dashboard.dashboard_body(
         pub,
         KPI_CATALOGUE,
         gemeenten,
-        sections,
-        chart_files,
         present.suppression_notes(config.min_cell, config.min_noemer) + budget_notes(config),
         norms,
+        organisatie=config.organisatie,
+        charts_shown=compared,
+        downloads=downloads,
+        internal_files=INTERNAL_FILES_TEXT,
     )
-    body += "\n" + "\n".join(f'<div class="grafiek" id="{div_id}"></div>' for div_id, _ in chart_specs)
     index = report_html.render_page(
         title=f"Dashboard {config.organisatie} {kwartaal}",
         body=body,
@@ -199,6 +219,7 @@ def publish_bundle(
         kwartaal=kwartaal,
         min_cell=config.min_cell,
         min_noemer=config.min_noemer,
+        norms=norms,
     )
     step.advance("kpis.xlsx")
 

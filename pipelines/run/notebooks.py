@@ -27,6 +27,11 @@ from pipelines.paths import KERNEL_NAME
 
 logger = logging.getLogger(__name__)
 
+#: Passed to every kernel the runner starts: its own start-up and shutdown messages ("Kernel is running over
+#: TCP without encryption" on loopback, "KeyboardInterrupt caught in kernel" when it is stopped) are not for
+#: the person running the quarter, however the package was installed (pip, conda or `make install`).
+KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=CRITICAL",)
+
 
 class NotebookError(ParticipatieError):
     """Base class: something about one notebook stops the run."""
@@ -245,7 +250,8 @@ class KernelSlot:
         if self.km is None:
             km = AsyncKernelManager(kernel_name=self.kernel_name)
             # the history of a run's kernels is never needed; a shared sqlite file would only lock
-            run_sync(km.start_kernel)(cwd=str(cwd), extra_arguments=["--HistoryManager.hist_file=:memory:"])
+            arguments = [*KERNEL_ARGUMENTS, "--HistoryManager.hist_file=:memory:"]
+            run_sync(km.start_kernel)(cwd=str(cwd), extra_arguments=arguments)
             self.km, self.cwd = km, cwd
         return self.km
 
@@ -313,7 +319,7 @@ def execute(
     output.parent.mkdir(parents=True, exist_ok=True)
     folder = Path(cwd).resolve() if cwd else notebook.parent
     started = time.perf_counter()
-    engine: dict[str, Any] = {}
+    engine: dict[str, Any] = {"extra_arguments": list(KERNEL_ARGUMENTS)}
     try:
         if slot is not None:
             _register_pool_engine()

@@ -57,8 +57,9 @@ from pipelines.ingest.pseudonym import load_key
 from pipelines.ingest.read import read_export
 from pipelines.kpi.engine import compute_kpis, write_kpis_csv, write_research_tables
 from pipelines.paths import slugify
-from pipelines.periods import peildatum, series_peildata, vorig_kwartaal
+from pipelines.periods import PeriodError, check_quarter, peildatum, series_peildata, vorig_kwartaal
 from pipelines.preflight import TargetLock, check_percentage, check_writable_dir, percentage
+from pipelines.report.formats import format_nl
 from pipelines.report.html import PublishError
 from pipelines.run import notebooks as notebook_runner
 from pipelines.run.bundle import kernel_info, publish_bundle
@@ -150,6 +151,7 @@ class Progress:
 class _Step:
     def __init__(self, progress: Progress, name: str, units: int):
         self.progress, self.name, self.units = progress, name, units
+        self.done = 0
 
     def __enter__(self):
         from tqdm import tqdm
@@ -172,6 +174,17 @@ class _Step:
             self.bar.set_postfix_str(label)
         self.bar.update(1)
 
+    def finished(self, label: str) -> None:
+        """A line as each part finishes (`[3/10] 12_bestand.ipynb klaar na 21,3 s`), then the bar moves on:
+        a long step shows it is alive also where no bar is drawn (a log, CI, a pipe).
+        """
+        self.done += 1
+        seconds = _nl_seconds(time.perf_counter() - self.started)
+        line = f"      [{self.done}/{self.units}] {label} klaar na {seconds}"
+        self.bar.write(line, file=self.progress.stream)
+        self.progress.stream.flush()
+        self.advance(label)
+
     def __exit__(self, exc_type, exc, tb):
         self.bar.close()
         seconds = time.perf_counter() - self.started
@@ -185,7 +198,7 @@ class _Step:
 
 
 def _nl_seconds(seconds: float) -> str:
-    return f"{seconds:.1f}".replace(".", ",") + " s"
+    return f"{format_nl(seconds, 'n', decimals=1)} s"
 
 
 def run_quarter(
@@ -328,7 +341,7 @@ def _locked_run(
         if given_target is not None:
             locks.enter_context(TargetLock(given_target))
         with progress.step("ingest en validatie"):
-            read = _read(export_dir, profiel)
+            read = _read(export_dir, profiel, kwartaal)
             target = given_target
             if target is None:
                 organisatie = delivered_organisation(read) or "onbekend"
@@ -415,7 +428,7 @@ def _build(
         )
         with progress.step("notebooks", units=len(tasks)) as step:
             try:
-                results = run_notebooks(tasks, kernel=kernel, pool=pool, progress=step.advance)
+                results = run_notebooks(tasks, kernel=kernel, pool=pool, progress=step.finished)
                 pool.close()
             except notebook_runner.NotebookError as exc:
                 failed = target.parent / f"{target.name}.mislukt"
@@ -475,11 +488,14 @@ def _gemeentecodes(clean_dir: Path) -> list[str]:
     )
 
 
-def _read(export_dir: Path, profiel: str | None):
+def _read(export_dir: Path, profiel: str | None, kwartaal: str):
+    """Read the export and refuse a quarter it has no data on, before anything is validated."""
     try:
-        return read_export(export_dir, profile=profiel)
+        read = read_export(export_dir, profile=profiel)
     except ExportError as exc:
         raise RunError(f"run gestopt bij ingest: {exc}", exit_code=exc.exit_code) from exc
+    _check_quarter_of(read, kwartaal)
+    return read
 
 
 def _ingest(read, export_dir: Path, clean_root: Path, max_afwijzing_pct: float | None, config):
@@ -494,6 +510,23 @@ def _ingest(read, export_dir: Path, clean_root: Path, max_afwijzing_pct: float |
         )
     except (ThresholdExceeded, ExportError, IngestError) as exc:
         raise RunError(f"run gestopt bij ingest: {exc}", exit_code=exc.exit_code) from exc
+
+
+def _check_quarter_of(read, kwartaal: str) -> None:
+    """The quarter against the delivery's `gegevens_vanaf` and `extractiedatum` (exit 2 when outside).
+
+    A `levering` that is not one readable row is left to the validation, which rejects it with reasons.
+    """
+    levering = read.tables["levering"].frame
+    if levering.height != 1:
+        return
+    row = levering.row(0, named=True)
+    if row.get("gegevens_vanaf") is None or row.get("extractiedatum") is None:
+        return
+    try:
+        check_quarter(kwartaal, row["gegevens_vanaf"], row["extractiedatum"])
+    except PeriodError as exc:
+        raise RunError(f"run geweigerd voordat er iets draaide: {exc}", exit_code=2) from exc
 
 
 def _kpis(clean_dir: Path, config, b: dt.date, path: Path):
@@ -524,8 +557,9 @@ def summary(result: RunResult, b: dt.date | None = None) -> str:
         lines.append(f"    {r.notebook.name:<34} {_nl_seconds(r.seconds):>10}")
     outcome = result.manifest.get("uitkomst", {})
     lines.append(
-        f"  kengetallen: {outcome.get('kengetallen')} rijen, {outcome.get('beschikbaar')} beschikbaar, "
-        f"{outcome.get('onderdrukt_in_publicatie')} onderdrukt in de publicatie"
+        f"  kengetallen: {format_nl(outcome.get('kengetallen'))} rijen, "
+        f"{format_nl(outcome.get('beschikbaar'))} beschikbaar, "
+        f"{format_nl(outcome.get('onderdrukt_in_publicatie'))} onderdrukt in de publicatie"
     )
     return "\n".join(lines)
 
@@ -534,18 +568,27 @@ def summary(result: RunResult, b: dt.date | None = None) -> str:
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--export", required=True, type=Path, help="map met de export (csv/xlsx)")
+    parser.add_argument(
+        "--export", required=True, type=Path, metavar="MAP", help="map met de export (csv/xlsx)"
+    )
     parser.add_argument("--kwartaal", required=True, help="kwartaal van de evaluatie, bijvoorbeeld 2024Q3")
     parser.add_argument(
-        "--out", type=Path, default=None, help="doelmap (standaard reports/<organisatie>/<kwartaal>/)"
+        "--out",
+        type=Path,
+        default=None,
+        metavar="MAP",
+        help="doelmap (standaard reports/<organisatie>/<kwartaal>/)",
     )
     parser.add_argument(
         "--max-afwijzing-pct",
         type=percentage,
         default=None,
+        metavar="PCT",
         help="maximaal aandeel afgewezen regels per tabel in procent (standaard uit de configuratie, 5)",
     )
-    parser.add_argument("--config", type=Path, default=None, help="configuratie van de organisatie (yaml)")
+    parser.add_argument(
+        "--config", type=Path, default=None, metavar="BESTAND", help="configuratie van de organisatie (yaml)"
+    )
     parser.add_argument(
         "--profiel", default=None, help="mappingprofiel van de export (naam of pad); standaard automatisch"
     )
@@ -553,18 +596,25 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "--clean-root",
         type=Path,
         default=paths.DATA_CLEAN,
+        metavar="MAP",
         help=f"map voor de schone data (standaard {paths.DATA_CLEAN})",
     )
     parser.add_argument(
         "--notebooks",
         type=Path,
         default=paths.NOTEBOOKS,
+        metavar="MAP",
         help=f"map met de notebooks (standaard {paths.NOTEBOOKS})",
     )
     parser.add_argument(
-        "--kernel", default=paths.KERNEL_NAME, help=f"Jupyter-kernel (standaard {paths.KERNEL_NAME})"
+        "--kernel",
+        default=paths.KERNEL_NAME,
+        metavar="NAAM",
+        help=f"Jupyter-kernel (standaard {paths.KERNEL_NAME})",
     )
-    parser.add_argument("--workers", type=int, default=2, help="notebooks tegelijk (standaard 2)")
+    parser.add_argument(
+        "--workers", type=int, default=2, metavar="AANTAL", help="notebooks tegelijk (standaard 2)"
+    )
 
 
 def _terminate(signum, frame):

@@ -15,6 +15,7 @@ from pipelines.synth.formats import FORMATS, parse_formaat, render_text, write_c
 from pipelines.synth.presets import PRESETS
 from pipelines.synth.tables import generate_tables
 from pipelines.synth.world import DEFAULT_EXTRACTIEDATUM
+from pipelines.text import format_nl
 
 
 def generate_export(
@@ -115,7 +116,7 @@ def main(args: argparse.Namespace) -> int:
         f"(seed {args.seed}, formaat {args.formaat})"
     )
     for name, n in counts.items():
-        print(f"  {name:<16} {n:>10} rijen")
+        print(f"  {name:<16} {format_nl(n):>10} rijen")
     if args.fouten:
         print(f"Ingebouwde fouten: {n_faults} (zie fouten_injectie.csv)")
     return 0

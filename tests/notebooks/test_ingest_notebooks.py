@@ -65,7 +65,11 @@ def test_00_ingest_and_01_validatie(demo_export, tmp_path):
     )
     text = _text_outputs(executed)
     assert "personen" in text and "gelezen" in text
-    assert (uitvoer / "01_validatie_afwijzingen.svg").exists()
+    if side["kerncijfers"]["afgewezen"]:
+        assert (uitvoer / "01_validatie_afwijzingen.svg").exists()
+    else:  # nothing rejected: said in words, no empty chart
+        assert not (uitvoer / "01_validatie_afwijzingen.svg").exists()
+        assert "Geen afwijzingen" in text
 
 
 @pytest.mark.slow

@@ -32,6 +32,7 @@ def run_notebook(
     import papermill as pm
 
     from pipelines.paths import KERNEL_NAME
+    from pipelines.run.notebooks import KERNEL_ARGUMENTS
 
     out_dir.mkdir(parents=True, exist_ok=True)
     params = {"clean_dir": str(clean_dir), "kwartaal": kwartaal, "uitvoer_dir": str(out_dir), **parameters}
@@ -43,6 +44,7 @@ def run_notebook(
         kernel_name=KERNEL_NAME,
         cwd=str(cwd or out_dir),
         progress_bar=False,
+        extra_arguments=list(KERNEL_ARGUMENTS),
     )
     side = out_dir / f"{notebook.stem}.kerncijfers.json"
     return executed, json.loads(side.read_text(encoding="utf-8")) if side.exists() else {}

@@ -10,7 +10,6 @@ import math
 import polars as pl
 
 from pipelines.config import OrgConfig, year_budget
-from pipelines.disclosure import REASON_TEXT
 from pipelines.kpi.base import TOTAAL, Inconsistency
 from pipelines.kpi.budget import (
     ALGEMEEN,
@@ -22,6 +21,8 @@ from pipelines.kpi.budget import (
     year_fraction,
 )
 from pipelines.report.formats import format_nl
+from pipelines.report.notebook import unavailable_reason
+from pipelines.report.present import reason_words
 
 PERSPECTIEF_LABELS = {
     "werken": "Werken",
@@ -107,7 +108,7 @@ def budget_table(frame: pl.DataFrame, b: dt.date, config: OrgConfig) -> pl.DataF
                 cells.append("")
             elif reden:
                 cells.append("-")
-                notes.append(REASON_TEXT.get(reden, reden))
+                notes.append(reason_words(reden, config.min_cell, config.min_noemer))
             elif waarde is None:
                 cells.append("n.b.")
                 notes.append(opmerking or "niet beschikbaar")
@@ -156,7 +157,11 @@ def plan_table(frame: pl.DataFrame, config: OrgConfig, b: dt.date) -> pl.DataFra
             seen.add(line.perspectief)
             waarde, reden, opmerking = _published(frame, f"budget_{line.perspectief}_besteed", b)
             realised = "-" if reden else ("n.b." if waarde is None else format_nl(waarde, "eur"))
-            note = REASON_TEXT.get(reden, reden) if reden else (opmerking or "kosten van voorzieningen")
+            note = (
+                reason_words(reden, config.min_cell, config.min_noemer)
+                if reden
+                else (opmerking or "kosten van voorzieningen")
+            )
         out.append(
             {
                 "Regel": line.regel,
@@ -229,11 +234,5 @@ def illustrative_note(config: OrgConfig) -> str | None:
 
 
 def unavailable_note(frame: pl.DataFrame, b: dt.date) -> str | None:
-    """Why the family has no figures on `b` (None when it has some): the notebook says so instead of
-    charting.
-    """
-    sel = frame.filter(pl.col("peildatum") == b)
-    if sel.filter(pl.col("waarde").is_not_null()).height:
-        return None
-    reasons = sorted(set(sel.get_column("opmerking").drop_nulls().to_list()))
-    return "; ".join(reasons) or "niet beschikbaar"
+    """Why the family has no figures on `b` (None when it has some): `notebook.unavailable_reason`."""
+    return unavailable_reason(frame, b)

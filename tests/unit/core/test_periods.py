@@ -73,6 +73,35 @@ def test_age_on():
     assert p.age_on(D(2000, 2, 29), D(2023, 3, 1)) == 23
 
 
+def test_quarter_range_runs_from_the_first_data_to_the_last_whole_quarter():
+    assert p.quarter_range(D(2014, 10, 1), D(2024, 10, 15)) == ("2014Q4", "2024Q3")
+    assert p.quarter_range(D(2019, 1, 1), D(2024, 9, 30)) == ("2019Q1", "2024Q3")
+
+
+@pytest.mark.parametrize(
+    ("kwartaal", "words"),
+    [
+        (
+            "2014Q1",
+            ["2014Q1", "31-03-2014", "voor het begin van de gegevens", "01-10-2014", "2014Q4", "2024Q3"],
+        ),
+        ("2025Q1", ["2025Q1", "31-03-2025", "na de extractiedatum 15-10-2024", "2014Q4 tot en met 2024Q3"]),
+        ("2024Q4", ["31-12-2024", "na de extractiedatum"]),
+    ],
+)
+def test_check_quarter_refuses_quarters_the_delivery_has_no_data_on(kwartaal, words):
+    with pytest.raises(p.PeriodError) as err:
+        p.check_quarter(kwartaal, D(2014, 10, 1), D(2024, 10, 15))
+    for word in words:
+        assert word in str(err.value)
+    assert err.value.exit_code == 2
+
+
+def test_check_quarter_accepts_the_first_and_last_quarter():
+    assert p.check_quarter("2014Q4", D(2014, 10, 1), D(2024, 10, 15)) == D(2014, 12, 31)
+    assert p.check_quarter("2024Q3", D(2014, 10, 1), D(2024, 10, 15)) == D(2024, 9, 30)
+
+
 def test_series_peildata_from_the_first_covered_quarter():
     from pipelines.periods import series_peildata
 

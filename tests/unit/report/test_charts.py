@@ -118,3 +118,101 @@ def test_same_input_gives_the_same_spec(trend):
     one = json.dumps(charts.trend_chart(trend, title="U", y_title="P").to_dict(), sort_keys=True)
     two = json.dumps(charts.trend_chart(trend.clone(), title="U", y_title="P").to_dict(), sort_keys=True)
     assert one == two
+
+
+def test_reference_labels_never_overlap_and_keep_their_order():
+    positions = charts.label_positions([60.0, 60.0, 61.0, 10.0], top=100.0, height=260)
+    ordered = sorted(positions)
+    assert all(b - a >= charts.LABEL_GAP for a, b in zip(ordered, ordered[1:], strict=False))
+    assert positions[3] > max(positions[:3])  # 10 % stays below the labels at 60 %
+    low = charts.label_positions([0.0, 0.1], top=5.0, height=260)  # at the bottom: pushed back up
+    assert max(low) <= 260 and abs(low[0] - low[1]) >= charts.LABEL_GAP
+
+
+@pytest.mark.parametrize(("value", "top"), [(0.0, 1.0), (0.4, 0.4), (5.0, 5.0), (13.2, 14.0), (86.1, 100.0)])
+def test_nice_max(value, top):
+    assert charts.nice_max(value) == pytest.approx(top)
+
+
+def test_small_percentages_get_distinct_axis_labels_and_the_whole_expectation_band():
+    frame = pl.DataFrame(
+        {
+            "periode": ["2024 K2", "2024 K3"],
+            "reeks": ["Uitstroom naar betaald werk"] * 2,
+            "waarde": [0.0, 0.0],
+        }
+    )
+    chart = charts.series_chart(
+        frame,
+        title="Uitstroom",
+        y_title="Percentage",
+        unit="pct",
+        bands=[("Uitstroom naar betaald werk", "verwachting 1 tot en met 5 %", 1.0, 5.0)],
+    )
+    texts = _texts(_svg(chart))
+    ticks = [t for t in texts if re.fullmatch(r"[\d,]+ %", t)]
+    assert len(ticks) == len(set(ticks)) >= 4, ticks  # not `1 %, 1 %, 1 %, 0 %`
+    assert "5 %" in ticks and "verwachting 1 tot en met 5 %" in texts
+    spec = chart.to_dict()
+    rects = [layer for layer in spec["layer"] if layer.get("mark", {}).get("type") == "rect"]
+    assert rects, "the band is drawn, not only its lower end"
+
+
+def test_a_group_has_one_colour_in_every_chart():
+    def colours(labels):
+        frame = pl.DataFrame(
+            {"periode": ["2024 K3"] * len(labels), "reeks": labels, "waarde": [1.0] * len(labels)}
+        )
+        spec = charts.series_chart(frame, title="x", y_title="y").to_dict()
+        scale = next(
+            layer["encoding"]["color"]["scale"]
+            for layer in spec["layer"]
+            if "color" in layer.get("encoding", {})
+        )
+        return dict(zip(scale["domain"], scale["range"], strict=True))
+
+    one = colours(["Alleenstaande ouders", "Statushouders", "50 jaar of ouder"])
+    two = colours(["Statushouders", "Doelgroepregister", "Ontheffing", "Alleenstaande ouders"])
+    assert (
+        one["Statushouders"] == two["Statushouders"]
+        and one["Alleenstaande ouders"] == two["Alleenstaande ouders"]
+    )
+    assert len(set(two.values())) == 4
+    assert set(charts.FIXED_COLOURS.values()) <= set(charts.PALETTE) | {charts.GREY}  # Okabe-Ito
+
+
+def test_legends_are_never_cut_off():
+    frame = pl.DataFrame(
+        {
+            "periode": ["2024 K3", "2024 K3"],
+            "reeks": [
+                "Doorverwijzingen zorg en schuldhulp (12 maanden)",
+                "Tegenprestatie of vrijwilligerswerk",
+            ],
+            "waarde": [41.0, 139.0],
+        }
+    )
+    spec = charts.series_chart(frame, title="x", y_title="y").to_dict()
+    assert spec["config"]["legend"]["labelLimit"] == 0
+    texts = _texts(_svg(charts.series_chart(frame, title="x", y_title="y")))
+    assert "Doorverwijzingen zorg en schuldhulp (12 maanden)" in texts and not any("…" in t for t in texts)
+
+
+def test_chart_without_values_says_so():
+    frame = pl.DataFrame(
+        {"periode": ["2024 K3"], "reeks": ["Werken"], "waarde": [None]},
+        schema_overrides={"waarde": pl.Float64},
+    )
+    assert charts.drawn_points(charts.series_chart(frame, title="x", y_title="y")) == 0
+    assert (
+        charts.drawn_points(
+            charts.series_chart(frame.with_columns(pl.lit(3.0).alias("waarde")), title="x", y_title="y")
+        )
+        == 1
+    )
+
+
+def test_labels_come_from_the_one_formatter():
+    frame = pl.DataFrame({"categorie": ["A", "B"], "waarde": [1.15, 12.345]})
+    texts = _texts(_svg(charts.bar_chart(frame, title="x", x_title="c", y_title="v", unit="ratio")))
+    assert "1,15" in texts and "12,3" in texts  # format_nl: two decimals below 10, one from 10

@@ -38,12 +38,13 @@ def test_durability_row_with_trend_against_the_previous_quarter():
     )
     kpis = finish(frame.select([pl.col(c).cast(t) for c, t in KPIS_SCHEMA.items()]), 5, 10)
     pub = present.publication_frame(kpis, KPI_CATALOGUE, 5, 10)
-    body = dashboard.dashboard_body(pub, KPI_CATALOGUE, {}, [], [], [], dashboard.Norms(rules={}, factor=1.1))
+    body = dashboard.dashboard_body(pub, KPI_CATALOGUE, {}, [], dashboard.Norms(rules={}, factor=1.1))
     assert '<h2 id="duurzaamheid">Duurzaamheid</h2>' in body
     row = body.split('id="duurzaamheid"')[1]
     durable = row.split('data-kpi="uitstroom_werk_duurzaam_pct" data-gemeente="totaal"')[1].split(
         "</div></div>"
     )[0]
     assert "90,0 %" in durable and "&#9650;" in durable  # up from 80 % in the previous quarter
+    assert 'class="trend beter"' in durable  # more durable outflow is better
     back = row.split('data-kpi="herinstroom_12m_pct" data-gemeente="totaal"')[1].split("</div></div>")[0]
     assert "20,0 %" in back and "&#9650;" not in back and "&#9660;" not in back  # previous one is hidden

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 
 import openpyxl
 import polars as pl
 import pytest
 
 from pipelines.config import OrgConfig
-from pipelines.kpi.registry import KPI_CATALOGUE
+from pipelines.kpi.registry import KPI_CATALOGUE, KpiInfo, NormRule
 from pipelines.report import charts, dashboard, html, present, xlsx
+from pipelines.report.norms import tally, tally_text, verdict
 
 CONFIG = OrgConfig(organisatie="ISD Test", gemeenten={"0534": "Hillegom", "0553": "Lisse"})
 GEMEENTEN = CONFIG.gemeenten
@@ -54,8 +56,8 @@ def test_workbook_has_a_sheet_per_family_no_small_numbers_and_stable_bytes(pub, 
         )
     assert paths[0].read_bytes() == paths[1].read_bytes()
     book = openpyxl.load_workbook(paths[0])
-    assert book.sheetnames[0] == "Toelichting"
-    assert set(book.sheetnames[1:]) == {"uitstroom", "bestand", "caseload", "fip", "lks"}
+    assert book.sheetnames[:2] == ["Toelichting", "Normen"]
+    assert set(book.sheetnames[2:]) == {"uitstroom", "bestand", "caseload", "fip", "lks"}
     sheet = book["bestand"]
     header = [c.value for c in sheet[3]]
     assert header[:4] == ["Kengetal", "Eenheid", "Totaal", "Hillegom"]
@@ -68,58 +70,162 @@ def test_workbook_has_a_sheet_per_family_no_small_numbers_and_stable_bytes(pub, 
         for r in book["uitstroom"].iter_rows(min_row=4, values_only=True)
         if r[0] == KPI_CATALOGUE["uitstroom_werk_inkomen_pct"].label
     )
-    assert pct[2:5] == (20, "-", 12.5)
+    assert pct[2:5] == (0.2, "-", 0.125)  # percentages as fractions, shown with a percent format
     notes = [r[0] for r in sheet.iter_rows(values_only=True) if r[0] and str(r[0]).startswith("<5")]
     assert notes, "the sheet explains <5"
 
 
-def test_dashboard_tiles_norms_trends_and_suppression(pub):
-    norms = dashboard.config_norms(CONFIG)
+def _page(pub, **kwargs) -> str:
     body = dashboard.dashboard_body(
         pub,
         KPI_CATALOGUE,
         GEMEENTEN,
-        [("10_x.html", "Uitstroom")],
-        [],
         present.suppression_notes(5, 10),
-        norms,
+        dashboard.config_norms(CONFIG),
+        **kwargs,
     )
-    page = html.render_page(
+    return html.render_page(
         title="Dashboard",
         body=body,
         organisatie="ISD Test",
         kwartaal="2024Q3",
-        nav=[("index.html", "Dashboard")],
+        nav=[("index.html", "Dashboard"), ("10_x.html", "Uitstroom")],
         active="index.html",
     )
+
+
+def _tile(page: str, kpi: str, gem: str) -> str:
+    return page.split(f'data-kpi="{kpi}" data-gemeente="{gem}">')[1].split('<div class="tegel')[0]
+
+
+def test_dashboard_tiles_norms_trends_and_suppression(pub):
+    page = _page(pub)
     assert html.external_sources(page) == []
-    assert 'href="10_x.html"' in page
-    total_tile = page.split('data-kpi="uitstroom_werk_inkomen_pct" data-gemeente="totaal"')[1].split(
-        "</div></div>"
-    )[0]
+    total_tile = _tile(page, "uitstroom_werk_inkomen_pct", "totaal")
     assert "20,0 %" in total_tile and "&#9650;" in total_tile and "norm gehaald" in total_tile
     assert "18,7 %" in total_tile  # 17 * 1.10: the norm value
-    caseload = page.split('data-kpi="caseload_per_fte" data-gemeente="totaal"')[1].split("</div></div>")[0]
+    assert "vorig kwartaal 19,0 %" in total_tile  # the previous figure in words
+    assert 'class="trend beter"' in total_tile  # more outflow is better: a green arrow
+    caseload = _tile(page, "caseload_per_fte", "totaal")
     assert "norm niet gehaald" in caseload and "onder 50" in caseload
-    small = page.split('data-kpi="bestand_n" data-gemeente="0534"')[1].split("</div></div>")[0]
+    assert 'class="trend gelijk"' in caseload  # the same as last quarter
+    assert 'class="trend slechter"' in _tile(
+        page, "bestand_n", "totaal"
+    )  # more people: red, also pointing up
+    small = _tile(page, "bestand_n", "0534")
     assert "&lt;5" in small and ">3<" not in small
-    hidden_pct = page.split('data-kpi="uitstroom_werk_inkomen_pct" data-gemeente="0534"')[1].split(
-        "</div></div>"
-    )[0]
+    hidden_pct = _tile(page, "uitstroom_werk_inkomen_pct", "0534")
     assert "50,0" not in hidden_pct and "gehaald" not in hidden_pct
     # an organisation-only figure gets no (empty) tile per municipality, but stays in the table
     assert 'data-kpi="caseload_per_fte" data-gemeente="0534"' not in page
     assert KPI_CATALOGUE["caseload_per_fte"].alleen_totaal
 
 
-def test_chart_leaves_out_hidden_values_and_exports_png_svg(pub, tmp_path):
-    spec = dashboard.overview_chart(pub, KPI_CATALOGUE, GEMEENTEN, "uitstroom_werk_inkomen_pct")
-    shown = {v["gemeente"]: v["waarde"] for v in spec["data"]["values"]}
-    assert shown == {"Totaal": 20.0, "Lisse": 12.5}
+def test_dashboard_puts_the_verdict_and_tiles_first_and_links_in_the_navigation(pub):
+    page = _page(pub)
+    main = page.split("<main>")[1]
+    first_section = main.split('<section class="gemeente" id="gemeente-totaal">')
+    assert len(first_section) == 2 and "<ul" not in first_section[0], "nothing before the total's tiles"
+    verdict = main.split('<p class="oordeel">')[1].split("</p>")[0]
+    # total: uitstroom_werk_inkomen (flag) met; caseload 61,25 > 50 not met; fip mean hidden: no verdict
+    assert "gehaald" in verdict and "niet gehaald" in verdict and "zonder oordeel" in verdict
+    assert main.index('class="oordeel"') < main.index('class="tegels"')
+    assert 'href="10_x.html"' in page.split("<main>")[0]  # the pages are in the navigation
+
+
+def test_trend_is_coloured_by_better_or_worse_not_by_up_or_down():
+    up_good = dashboard.trend(12.0, 10.0, "hoger")
+    up_bad = dashboard.trend(12.0, 10.0, "lager")
+    down_good = dashboard.trend(8.0, 10.0, "lager")
+    assert (up_good.arrow, up_good.quality) == (dashboard.UP, "beter")
+    assert (up_bad.arrow, up_bad.quality) == (dashboard.UP, "slechter")
+    assert (down_good.arrow, down_good.quality) == (dashboard.DOWN, "beter")
+    assert dashboard.trend(10.0, 10.0, "hoger").quality == "gelijk"
+    assert dashboard.trend(12.0, 10.0, None).quality == ""  # no better direction: a grey arrow
+    assert dashboard.trend(None, 10.0, "hoger").arrow == ""
+
+
+def _rows(*items):
+    out = {}
+    for kpi, gem, waarde, reden in items:
+        out[(kpi, gem, B)] = {
+            "kpi": kpi,
+            "gemeentecode": gem,
+            "peildatum": B,
+            "waarde": waarde,
+            "reden": reden,
+        }
+    return out
+
+
+def test_a_hidden_count_still_gets_a_verdict_when_every_possible_value_agrees():
+    norms = dashboard.config_norms(CONFIG)
+    rows = _rows(("ontwikkelbaan_over_3jaar_n", "totaal", 3.0, "aantal_klein"))
+    at_most_zero = verdict(rows, "ontwikkelbaan_over_3jaar_n", "totaal", B, KPI_CATALOGUE, norms)
+    assert at_most_zero.status == "niet-gehaald"  # 1-4 are all above "ten hoogste 0"
+    rules = {**norms.rules, "x_n": NormRule("x_n", ">=", 1.0), "y_n": NormRule("y_n", "<=", 2.0)}
+    info = {
+        **KPI_CATALOGUE,
+        "x_n": KpiInfo("x_n", "x", "n", "aantal", "test"),
+        "y_n": KpiInfo("y_n", "y", "n", "aantal", "test"),
+    }
+    both = replace(norms, rules=rules)
+    rows = _rows(("x_n", "totaal", 2.0, "aantal_klein"), ("y_n", "totaal", 2.0, "aantal_klein"))
+    assert verdict(rows, "x_n", "totaal", B, info, both).status == "gehaald"  # 1-4 are all >= 1
+    assert verdict(rows, "y_n", "totaal", B, info, both).status == ""  # 1-2 meet "<= 2", 3-4 do not
+
+
+def test_certainty_of_a_flag_norm_is_shown_when_the_engine_gives_it():
+    norms = dashboard.config_norms(CONFIG)
+    rows = _rows(
+        ("uitstroom_werk_inkomen_pct", "totaal", 20.0, None),
+        ("uitstroom_werk_inkomen_pct_meerjarig", "totaal", 17.0, None),
+        ("uitstroom_werk_inkomen_norm", "totaal", 1.0, None),
+        ("uitstroom_werk_inkomen_norm_zeker", "totaal", 0.0, None),
+        ("uitstroom_werk_inkomen_pct_normwaarde", "totaal", 18.7, None),
+    )
+    judged = verdict(rows, "uitstroom_werk_inkomen_pct", "totaal", B, KPI_CATALOGUE, norms)
+    assert judged.status == "gehaald" and judged.onzeker and judged.words == "norm gehaald (onzeker)"
+    assert judged.value == 18.7 and "18,7 %" in judged.text
+    counts = tally([judged])
+    assert (counts.gehaald, counts.onzeker) == (0, 1)
+    assert tally_text(counts) == "1 norm: 0 gehaald, 0 niet gehaald, 1 onzeker"
+
+
+def test_dashboard_charts_have_headings_and_named_downloads_not_bare_file_names(pub):
+    shown = [
+        dashboard.DashboardChart(
+            "d-1", "Uitstroom naar werk of ander inkomen", ("grafieken/d.png", "grafieken/d.svg")
+        )
+    ]
+    page = _page(pub, charts_shown=shown, downloads=[("kpis.xlsx", "kpis.xlsx: alle kengetallen")])
+    block = page.split('<div class="grafiek-blok">')[1].split("</div></div>")[0]
+    assert "<h3>Uitstroom naar werk of ander inkomen</h3>" in block
+    assert '<a href="grafieken/d.png">PNG</a>' in block
+    assert ">grafieken/d.png<" not in page
+
+
+def test_print_stylesheet_gives_a_clean_board_document():
+    css = (html.TEMPLATES / "style.css").read_text(encoding="utf-8")
+    printed = css.split("@media print", 1)[1]
+    assert "@page { size: A4" in css
+    for hidden in (".kop nav", ".tabellen", "footer"):
+        assert hidden in printed.split("display: none")[0]
+    assert "break-inside: avoid" in printed
+
+
+def test_chart_leaves_out_hidden_values_draws_norms_and_exports_png_svg(pub, tmp_path):
+    spec = dashboard.overview_chart(
+        pub, KPI_CATALOGUE, GEMEENTEN, "uitstroom_werk_inkomen_pct", dashboard.config_norms(CONFIG)
+    )
+    datas = [spec.get("data", {}), *(layer.get("data", {}) for layer in spec["layer"])]
+    values = next(d["values"] for d in datas if d.get("values") and "gemeente" in d["values"][0])
+    assert {v["gemeente"]: v["waarde"] for v in values} == {"Totaal": 20.0, "Lisse": 12.5}
+    assert next(v["norm"] for v in values if v["gemeente"] == "Totaal") == pytest.approx(18.7)
     files = charts.save_spec(spec, tmp_path / "grafieken" / "x")
     assert sorted(f.suffix for f in files) == [".png", ".svg"] and all(f.stat().st_size > 0 for f in files)
     svg = next(f for f in files if f.suffix == ".svg").read_text(encoding="utf-8")
-    assert "Lisse" in svg and "Totaal" in svg
+    assert "Lisse" in svg and "Totaal" in svg and "20,0 % (norm 18,7 %)" in svg
 
 
 def test_notebook_page_has_no_code_and_inlines_charts(tmp_path):
@@ -238,3 +344,14 @@ def test_other_script_from_the_internet_is_refused():
     }
     with pytest.raises(html.PublishError, match="CDN"):
         html.notebook_body(nb)
+
+
+def test_a_change_smaller_than_the_text_shows_is_level(pub):
+    frame = pub.with_columns(
+        pl.when((pl.col("kpi") == "bestand_n") & (pl.col("gemeentecode") == "totaal"))
+        .then(pl.lit("812"))
+        .otherwise(pl.col("tekst"))
+        .alias("tekst")
+    )
+    tile = _tile(_page(frame), "bestand_n", "totaal")  # 811 and 812 both read `812`
+    assert 'class="trend gelijk"' in tile and "slechter" not in tile
