@@ -192,13 +192,13 @@ def _flag_verdict(
     normwaarde = rows.get((f"{kpi}_normwaarde", gemeente, b))
     basis = rows.get((f"{kpi}_{'vast' if norms.basis == 'vast' else 'meerjarig'}", gemeente, b))
     # only what publication shows: a baseline, norm value or flag hidden with a hidden year stays out
-    basis_shown = basis is not None and shown_value(basis) is not None
+    basis_value = shown_value(basis) if basis is not None else None
     if normwaarde is not None and shown_value(normwaarde) is not None:
         value = float(normwaarde["waarde"])
-    elif basis_shown and (normwaarde is None or normwaarde.get("reden") is None):
-        value = float(basis["waarde"]) * norms.factor
-    if basis_shown:
-        text += f" ({format_nl(basis['waarde'], 'pct')})"
+    elif basis_value is not None and (normwaarde is None or normwaarde.get("reden") is None):
+        value = float(basis_value) * norms.factor
+    if basis_value is not None:
+        text += f" ({format_nl(basis_value, 'pct')})"
     if value is not None:
         text += f", dus ten minste {format_nl(value, 'pct')}"
     flag = rows.get((flag_kpi, gemeente, b))
