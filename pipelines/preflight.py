@@ -44,7 +44,7 @@ def percentage(text: str) -> float:
         number = float(text.replace(",", "."))
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"geen getal: {text!r} (een percentage van 0 tot en met 100)"
+            f"{text!r} is geen getal (een percentage van 0 tot en met 100)"
         ) from None
     try:
         check_percentage(number)

@@ -61,8 +61,8 @@ PLACEMENT: tuple[tuple[str, str], ...] = (
 #: What the dashboard says of the internal part, which it may not link to.
 INTERNAL_FILES_TEXT = (
     "De exacte cijfers (kpis.csv), het validatierapport, de uitgevoerde notebooks en het runlogboek staan "
-    "in de map intern/ van deze run, de verantwoording in manifest.json ernaast. Die delen zijn niet "
-    "om te verspreiden: ze bevatten kleine aantallen en afgewezen regels."
+    "in het interne deel van deze run (de map intern naast deze map), de verantwoording in manifest.json. "
+    "Die zijn niet om te verspreiden: ze bevatten kleine aantallen en afgewezen regels."
 )
 
 #: Pages that are internal (they show rows of the export): never in the published navigation.

@@ -239,7 +239,8 @@ def test_a_group_perspective_or_municipality_has_one_colour_on_every_page(measur
 
 def test_validation_page_says_no_rejections_instead_of_an_empty_chart(bundle):
     page = (bundle / "intern" / "01_validatie.html").read_text(encoding="utf-8")
-    rejected = (bundle / "validatie" / "afwijzingen.csv").read_text(encoding="utf-8").strip().splitlines()
+    rejects_csv = (bundle / "intern" / "validatie" / "afwijzingen.csv").read_text(encoding="utf-8")
+    rejected = rejects_csv.strip().splitlines()
     assert "(geen)" not in page
     if len(rejected) <= 1:
         assert "Geen afwijzingen" in page

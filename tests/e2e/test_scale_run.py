@@ -57,7 +57,7 @@ def test_every_chart_of_a_large_run_is_drawn_and_stays_small(large_run, tmp_path
     out = result.out_dir
     personen = pl.read_parquet(next((work / "schoon").rglob("personen.parquet")), columns=["persoon"]).height
     assert personen > 45_000
-    executed = sorted((out / "notebooks").glob("*.ipynb"))
+    executed = sorted((out / "intern" / "notebooks").glob("*.ipynb"))
     assert len(executed) == len(result.notebooks) >= 10
     drawn = 0
     for notebook in executed:
@@ -66,7 +66,7 @@ def test_every_chart_of_a_large_run_is_drawn_and_stays_small(large_run, tmp_path
             files = charts.save_spec(spec, tmp_path / f"{notebook.stem}-{i}")
             assert all(f.stat().st_size > 0 for f in files)
             drawn += 1
-    exported = sorted((out / "grafieken").glob("*.svg"))
+    exported = sorted((out / "publicatie" / "grafieken").glob("*.svg"))
     assert all(p.stat().st_size > 0 and p.with_suffix(".png").stat().st_size > 0 for p in exported)
     dashboard = [p for p in exported if p.name.startswith("dashboard_")]
     assert drawn >= len(exported) - len(dashboard) >= 20  # every page chart, also those not exported
@@ -75,9 +75,10 @@ def test_every_chart_of_a_large_run_is_drawn_and_stays_small(large_run, tmp_path
 @pytest.mark.slow
 def test_the_caseload_page_shows_the_distribution_of_hundreds_of_klantmanagers(large_run):
     _, result = large_run
-    notebook = result.out_dir / "notebooks" / "15_caseload.ipynb"
+    notebook = result.out_dir / "intern" / "notebooks" / "15_caseload.ipynb"
     first = _specs(notebook)[0]
     assert first["title"]["text"].startswith("Klantmanagers naar aantal")
     assert len(first["data"]["values"]) == 11
-    svg = (result.out_dir / "grafieken" / "caseload_per_klantmanager.svg").read_text(encoding="utf-8")
+    svg_file = result.out_dir / "publicatie" / "grafieken" / "caseload_per_klantmanager.svg"
+    svg = svg_file.read_text(encoding="utf-8")
     assert "Klantmanager A" not in svg
