@@ -57,7 +57,7 @@ with TreePeak() as peak, open(os.devnull, 'w') as quiet:
 result = dict(
     wall=time.perf_counter() - started, cpu=cpu_seconds() - cpu, peak_gib=peak.gib, steps=steps,
     notebooks={{r.notebook.name: r.seconds for r in res.notebooks}},
-    charts=len(list((out / 'grafieken').glob('*.svg'))), load=load_text(),
+    charts=sum(1 for p in out.rglob('*.svg') if p.parent.name == 'grafieken'), load=load_text(),
     kengetallen=res.manifest['uitkomst']['kengetallen'],
 )
 open({result!r}, 'w').write(json.dumps(result))
