@@ -282,42 +282,48 @@ def _run_quarter(
 
     progress = Progress(4, stream)
     result_steps: dict[str, Any] = {}
-    # the kernels start and import while ingest runs, which leaves a core mostly idle
-    pool = KernelPool(
-        kernel,
-        min(workers or default_workers(), len(notebooks)),
-        warm_in=notebooks[0].parent,
-        warm_code=warm_code(notebooks),
-    ).start()
-    try:
-        result, kpis, results, target = _locked_run(
-            buffer=buffer,
-            progress=progress,
-            pool=pool,
-            export_dir=export_dir,
-            kwartaal=kwartaal,
-            b=b,
-            b_previous=b_previous,
-            given_target=given_target,
-            given_config=given_config,
-            clean_root=clean_root,
-            max_afwijzing_pct=max_afwijzing_pct,
-            notebooks=notebooks,
-            kernel=kernel,
-            kernel_meta=kernel_meta,
-            config_path=config_path,
-            profiel=profiel,
-            started_at=started_at,
-        )
-    except BaseException as exc:
-        pool.close(wait=isinstance(exc, Exception))  # on Ctrl-C the kernels follow this process
-        raise
+    with contextlib.ExitStack() as locks:
+        # a second run into the same folder stops here, before any kernel starts or any file is read
+        if given_target is not None:
+            locks.enter_context(TargetLock(given_target))
+        # the kernels start and import while ingest runs, which leaves a core mostly idle
+        pool = KernelPool(
+            kernel,
+            min(workers or default_workers(), len(notebooks)),
+            warm_in=notebooks[0].parent,
+            warm_code=warm_code(notebooks),
+        ).start()
+        try:
+            result, kpis, results, target = _locked_run(
+                locks=locks,
+                buffer=buffer,
+                progress=progress,
+                pool=pool,
+                export_dir=export_dir,
+                kwartaal=kwartaal,
+                b=b,
+                b_previous=b_previous,
+                given_target=given_target,
+                given_config=given_config,
+                clean_root=clean_root,
+                max_afwijzing_pct=max_afwijzing_pct,
+                notebooks=notebooks,
+                kernel=kernel,
+                kernel_meta=kernel_meta,
+                config_path=config_path,
+                profiel=profiel,
+                started_at=started_at,
+            )
+        except BaseException as exc:
+            pool.close(wait=isinstance(exc, Exception))  # on Ctrl-C the kernels follow this process
+            raise
     result_steps.update(progress.seconds)
     return RunResult(out_dir=target, manifest=result, kpis=kpis, steps=result_steps, notebooks=results)
 
 
 def _locked_run(
     *,
+    locks: contextlib.ExitStack,
     buffer: logging.handlers.MemoryHandler,
     progress: Progress,
     pool: KernelPool,
@@ -336,45 +342,41 @@ def _locked_run(
     profiel: str | None,
     started_at: str,
 ) -> tuple[dict[str, Any], Any, list[notebook_runner.NotebookResult], Path]:
-    """Steps 1-4 under the locks of the target and of the clean delivery the notebooks read."""
-    with contextlib.ExitStack() as locks:
-        if given_target is not None:
-            locks.enter_context(TargetLock(given_target))
-        with progress.step("ingest en validatie"):
-            read = _read(export_dir, profiel, kwartaal)
-            target = given_target
-            if target is None:
-                organisatie = delivered_organisation(read) or "onbekend"
-                slug = given_config.slug if given_config else slugify(organisatie)
-                target = check_writable_dir(default_out_dir(slug, kwartaal).resolve(), "doelmap")
-                locks.enter_context(TargetLock(target))
-            clean_target = delivered_clean_dir(read, clean_root)
-            if clean_target is not None:
-                # the notebooks read this delivery: no other run or ingest may replace it meanwhile
-                locks.enter_context(TargetLock(clean_target, "een andere run of ingest"))
-            ingest = _ingest(read, export_dir, clean_root, max_afwijzing_pct, given_config)
-        config = given_config or config_for(
-            ingest.organisatie, gemeentecodes=_gemeentecodes(ingest.clean_dir)
-        )
-        result, kpis, results = _build(
-            buffer=buffer,
-            progress=progress,
-            ingest=ingest,
-            config=config,
-            given_config=given_config,
-            target=target,
-            notebooks=notebooks,
-            kernel=kernel,
-            kernel_meta=kernel_meta,
-            pool=pool,
-            kwartaal=kwartaal,
-            b=b,
-            b_previous=b_previous,
-            export_dir=export_dir,
-            config_path=config_path,
-            profiel=profiel,
-            started_at=started_at,
-        )
+    """Steps 1-4; `locks` holds the given target's lock and takes those of a default target and of the
+    clean delivery the notebooks read (released by the caller when the run ends)."""
+    with progress.step("ingest en validatie"):
+        read = _read(export_dir, profiel, kwartaal)
+        target = given_target
+        if target is None:
+            organisatie = delivered_organisation(read) or "onbekend"
+            slug = given_config.slug if given_config else slugify(organisatie)
+            target = check_writable_dir(default_out_dir(slug, kwartaal).resolve(), "doelmap")
+            locks.enter_context(TargetLock(target))
+        clean_target = delivered_clean_dir(read, clean_root)
+        if clean_target is not None:
+            # the notebooks read this delivery: no other run or ingest may replace it meanwhile
+            locks.enter_context(TargetLock(clean_target, "een andere run of ingest"))
+        ingest = _ingest(read, export_dir, clean_root, max_afwijzing_pct, given_config)
+    config = given_config or config_for(ingest.organisatie, gemeentecodes=_gemeentecodes(ingest.clean_dir))
+    result, kpis, results = _build(
+        buffer=buffer,
+        progress=progress,
+        ingest=ingest,
+        config=config,
+        given_config=given_config,
+        target=target,
+        notebooks=notebooks,
+        kernel=kernel,
+        kernel_meta=kernel_meta,
+        pool=pool,
+        kwartaal=kwartaal,
+        b=b,
+        b_previous=b_previous,
+        export_dir=export_dir,
+        config_path=config_path,
+        profiel=profiel,
+        started_at=started_at,
+    )
     return result, kpis, results, target
 
 
