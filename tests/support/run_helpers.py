@@ -10,6 +10,8 @@ import nbformat
 import polars as pl
 import pytest
 
+from pipelines.kpi.engine import KPIS_SCHEMA
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 
 REPORT_PARAMETERS = (
@@ -109,19 +111,7 @@ def kpis_frame() -> pl.DataFrame:
         add("lks_actief_n", "totaal", when, None, opmerking="tabel voorzieningen ontbreekt in de export")
     return pl.DataFrame(
         rows,
-        schema={
-            "kpi": pl.String,
-            "gemeentecode": pl.String,
-            "peildatum": pl.Date,
-            "waarde": pl.Float64,
-            "teller": pl.Float64,
-            "noemer": pl.Float64,
-            "ci_laag": pl.Float64,
-            "ci_hoog": pl.Float64,
-            "n_jaren": pl.Int64,
-            "onderdrukt": pl.String,
-            "opmerking": pl.String,
-        },
+        schema=KPIS_SCHEMA,
     )
 
 

@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from pipelines import disclosure
+from pipelines.kpi.engine import KPIS_SCHEMA
 from pipelines.kpi.registry import KINDS, KPI_CATALOGUE, disclosure_rules
 from pipelines.report import audit, present
 from pipelines.report.families.meedoen import published_overlap
@@ -25,19 +26,7 @@ def _frame(values: dict[tuple[str, str, dt.date], float]) -> pl.DataFrame:
             | {"ci_laag": None, "ci_hoog": None, "n_jaren": None, "onderdrukt": None, "opmerking": None}
             for (k, g, d), v in values.items()
         ],
-        schema={
-            "kpi": pl.String,
-            "gemeentecode": pl.String,
-            "peildatum": pl.Date,
-            "waarde": pl.Float64,
-            "teller": pl.Float64,
-            "noemer": pl.Float64,
-            "ci_laag": pl.Float64,
-            "ci_hoog": pl.Float64,
-            "n_jaren": pl.Int64,
-            "onderdrukt": pl.String,
-            "opmerking": pl.String,
-        },
+        schema=KPIS_SCHEMA,
     )
 
 

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from pipelines.config import OrgConfig
-from pipelines.kpi.engine import compute_kpis
+from pipelines.kpi.engine import KPIS_SCHEMA, compute_kpis
 from pipelines.kpi.registry import KPI_CATALOGUE, KPI_FAMILIES
 from pipelines.report import notebook as nb
 from pipelines.report.families import caseload as caseload_pagina
@@ -98,19 +98,7 @@ def _kpi_rows(rows):
     ]
     return pl.DataFrame(
         [{c: r.get(c) for c in cols} for r in rows],
-        schema={
-            "kpi": pl.String,
-            "gemeentecode": pl.String,
-            "peildatum": pl.Date,
-            "waarde": pl.Float64,
-            "teller": pl.Float64,
-            "noemer": pl.Float64,
-            "ci_laag": pl.Float64,
-            "ci_hoog": pl.Float64,
-            "n_jaren": pl.Int64,
-            "onderdrukt": pl.String,
-            "opmerking": pl.String,
-        },
+        schema=KPIS_SCHEMA,
     )
 
 
