@@ -30,6 +30,7 @@ from pipelines.kpi.registry import KPI_CATALOGUE, KPI_FAMILIES
 from pipelines.report import charts
 from pipelines.report.formats import dutch_dates, format_date, format_nl, range_text
 from pipelines.report.present import (
+    SECONDARY_TEXT,
     ZEKER_TEXT,
     masked_text,
     reason_words,
@@ -344,7 +345,8 @@ def markdown_table(frame: pl.DataFrame) -> str:
     return "\n".join([head, rule, *body])
 
 
-_NUMBER_TEXT = re.compile(r"^(<\d+|-|n\.b\.|€ ?[\d.,]+|[\d.,]+( %)?|)$")
+#: A published cell of a number column: a figure, or the text that stands for a hidden one.
+_NUMBER_TEXT = re.compile(rf"^(<\d+|-|{re.escape(SECONDARY_TEXT)}|n\.b\.|€ ?[\d.,]+|[\d.,]+( %)?|)$")
 
 
 def _numeric(frame: pl.DataFrame, column: str) -> bool:

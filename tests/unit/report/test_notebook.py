@@ -139,6 +139,11 @@ def test_figure_table_applies_the_suppression_flag():
     assert md.splitlines()[0] == "| Kengetal | Waarde | 95 %-interval | Toelichting |"
 
 
+def test_columns_of_published_figures_align_right_also_with_hidden_cells():
+    table = pl.DataFrame({"Groep": ["a", "b", "c"], "Personen": ["25", "<5", "x"], "Naam": ["x", "y", "z"]})
+    assert nb.markdown_table(table).splitlines()[1] == "|:---|---:|:---|"
+
+
 def test_count_distribution_suppresses_small_bars():
     persons = pl.DataFrame({"klasse": ["0"] * 12 + ["1"] * 3 + ["4+"] * 6})
     out = nb.count_distribution(persons, "klasse", fip_pagina.FIP_KLASSEN, OrgConfig("X"))
