@@ -201,6 +201,26 @@ def _nl_seconds(seconds: float) -> str:
     return f"{format_nl(seconds, 'n', decimals=1)} s"
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What a run is asked to do, as checked before any work starts."""
+
+    export_dir: Path
+    kwartaal: str
+    b: dt.date
+    b_previous: dt.date
+    given_target: Path | None
+    given_config: Any
+    clean_root: Path
+    max_afwijzing_pct: float | None
+    notebooks: list[Path]
+    kernel: str
+    kernel_meta: dict
+    config_path: Path | None
+    profiel: str | None
+    started_at: str
+
+
 def run_quarter(
     export_dir: Path,
     kwartaal: str,
@@ -222,41 +242,54 @@ def run_quarter(
     second run into the same folder stops at once instead of after its ingest.
     """
     with run_log() as buffer:
-        return _run_quarter(
+        plan = _check_plan(
             export_dir,
             kwartaal,
-            buffer,
-            out_dir=out_dir,
-            max_afwijzing_pct=max_afwijzing_pct,
-            config_path=config_path,
-            profiel=profiel,
-            clean_root=clean_root,
-            notebooks_dir=notebooks_dir,
-            kernel=kernel,
-            workers=workers,
-            stream=stream,
+            out_dir,
+            max_afwijzing_pct,
+            config_path,
+            profiel,
+            clean_root,
+            notebooks_dir,
+            kernel,
         )
+        progress = Progress(4, stream)
+        with contextlib.ExitStack() as locks:
+            # a second run into the same folder stops here, before any kernel starts or any file is read
+            if plan.given_target is not None:
+                locks.enter_context(TargetLock(plan.given_target))
+            # the kernels start and import while ingest runs, which leaves a core mostly idle
+            pool = KernelPool(
+                kernel,
+                min(workers or default_workers(), len(plan.notebooks)),
+                warm_in=plan.notebooks[0].parent,
+                warm_code=warm_code(plan.notebooks),
+            ).start()
+            try:
+                manifest, kpis, results, target = _locked_run(plan, locks, buffer, progress, pool)
+            except BaseException as exc:
+                pool.close(wait=isinstance(exc, Exception))  # on Ctrl-C the kernels follow this process
+                raise
+    return RunResult(
+        out_dir=target, manifest=manifest, kpis=kpis, steps=dict(progress.seconds), notebooks=results
+    )
 
 
-def _run_quarter(
+def _check_plan(
     export_dir: Path,
     kwartaal: str,
-    buffer: logging.handlers.MemoryHandler,
-    *,
-    out_dir: Path | None = None,
-    max_afwijzing_pct: float | None = None,
-    config_path: Path | None = None,
-    profiel: str | None = None,
-    clean_root: Path = paths.DATA_CLEAN,
-    notebooks_dir: Path = paths.NOTEBOOKS,
-    kernel: str = paths.KERNEL_NAME,
-    workers: int | None = None,
-    stream=None,
-) -> RunResult:
+    out_dir: Path | None,
+    max_afwijzing_pct: float | None,
+    config_path: Path | None,
+    profiel: str | None,
+    clean_root: Path,
+    notebooks_dir: Path,
+    kernel: str,
+) -> _Plan:
+    """The checks before any work (exit 2 on the first that fails), and the configuration logged first."""
     started_at = now()
     export_dir = Path(export_dir).resolve()
-    b = peildatum(kwartaal)
-    b_previous = peildatum(vorig_kwartaal(kwartaal))
+    b, b_previous = peildatum(kwartaal), peildatum(vorig_kwartaal(kwartaal))
     if not export_dir.is_dir():
         raise RunError(f"exportmap {export_dir} bestaat niet", exit_code=2)
     max_afwijzing_pct = check_percentage(max_afwijzing_pct)
@@ -279,133 +312,68 @@ def _run_quarter(
             "configuratie (volledig):\n%s",
             yaml.safe_dump(given_config.as_dict(), sort_keys=True, allow_unicode=True),
         )
-
-    progress = Progress(4, stream)
-    result_steps: dict[str, Any] = {}
-    with contextlib.ExitStack() as locks:
-        # a second run into the same folder stops here, before any kernel starts or any file is read
-        if given_target is not None:
-            locks.enter_context(TargetLock(given_target))
-        # the kernels start and import while ingest runs, which leaves a core mostly idle
-        pool = KernelPool(
-            kernel,
-            min(workers or default_workers(), len(notebooks)),
-            warm_in=notebooks[0].parent,
-            warm_code=warm_code(notebooks),
-        ).start()
-        try:
-            result, kpis, results, target = _locked_run(
-                locks=locks,
-                buffer=buffer,
-                progress=progress,
-                pool=pool,
-                export_dir=export_dir,
-                kwartaal=kwartaal,
-                b=b,
-                b_previous=b_previous,
-                given_target=given_target,
-                given_config=given_config,
-                clean_root=clean_root,
-                max_afwijzing_pct=max_afwijzing_pct,
-                notebooks=notebooks,
-                kernel=kernel,
-                kernel_meta=kernel_meta,
-                config_path=config_path,
-                profiel=profiel,
-                started_at=started_at,
-            )
-        except BaseException as exc:
-            pool.close(wait=isinstance(exc, Exception))  # on Ctrl-C the kernels follow this process
-            raise
-    result_steps.update(progress.seconds)
-    return RunResult(out_dir=target, manifest=result, kpis=kpis, steps=result_steps, notebooks=results)
-
-
-def _locked_run(
-    *,
-    locks: contextlib.ExitStack,
-    buffer: logging.handlers.MemoryHandler,
-    progress: Progress,
-    pool: KernelPool,
-    export_dir: Path,
-    kwartaal: str,
-    b: dt.date,
-    b_previous: dt.date,
-    given_target: Path | None,
-    given_config: Any,
-    clean_root: Path,
-    max_afwijzing_pct: float | None,
-    notebooks: list[Path],
-    kernel: str,
-    kernel_meta: dict,
-    config_path: Path | None,
-    profiel: str | None,
-    started_at: str,
-) -> tuple[dict[str, Any], Any, list[notebook_runner.NotebookResult], Path]:
-    """Steps 1-4; `locks` holds the given target's lock and takes those of a default target and of the
-    clean delivery the notebooks read (released by the caller when the run ends)."""
-    with progress.step("ingest en validatie"):
-        read = _read(export_dir, profiel, kwartaal)
-        target = given_target
-        if target is None:
-            organisatie = delivered_organisation(read) or "onbekend"
-            slug = given_config.slug if given_config else slugify(organisatie)
-            target = check_writable_dir(default_out_dir(slug, kwartaal).resolve(), "doelmap")
-            locks.enter_context(TargetLock(target))
-        clean_target = delivered_clean_dir(read, clean_root)
-        if clean_target is not None:
-            # the notebooks read this delivery: no other run or ingest may replace it meanwhile
-            locks.enter_context(TargetLock(clean_target, "een andere run of ingest"))
-        ingest = _ingest(read, export_dir, clean_root, max_afwijzing_pct, given_config)
-    config = given_config or config_for(ingest.organisatie, gemeentecodes=_gemeentecodes(ingest.clean_dir))
-    result, kpis, results = _build(
-        buffer=buffer,
-        progress=progress,
-        ingest=ingest,
-        config=config,
-        given_config=given_config,
-        target=target,
-        notebooks=notebooks,
-        kernel=kernel,
-        kernel_meta=kernel_meta,
-        pool=pool,
+    return _Plan(
+        export_dir=export_dir,
         kwartaal=kwartaal,
         b=b,
         b_previous=b_previous,
-        export_dir=export_dir,
+        given_target=given_target,
+        given_config=given_config,
+        clean_root=clean_root,
+        max_afwijzing_pct=max_afwijzing_pct,
+        notebooks=notebooks,
+        kernel=kernel,
+        kernel_meta=kernel_meta,
         config_path=config_path,
         profiel=profiel,
         started_at=started_at,
     )
-    return result, kpis, results, target
+
+
+def _locked_run(
+    plan: _Plan,
+    locks: contextlib.ExitStack,
+    buffer: logging.handlers.MemoryHandler,
+    progress: Progress,
+    pool: KernelPool,
+) -> tuple[dict[str, Any], Any, list[notebook_runner.NotebookResult], Path]:
+    """Steps 1-4; `locks` holds the given target's lock and takes those of a default target and of the
+    clean delivery the notebooks read (released by the caller when the run ends)."""
+    with progress.step("ingest en validatie"):
+        read = _read(plan.export_dir, plan.profiel, plan.kwartaal)
+        target = plan.given_target
+        if target is None:
+            organisatie = delivered_organisation(read) or "onbekend"
+            slug = plan.given_config.slug if plan.given_config else slugify(organisatie)
+            target = check_writable_dir(default_out_dir(slug, plan.kwartaal).resolve(), "doelmap")
+            locks.enter_context(TargetLock(target))
+        clean_target = delivered_clean_dir(read, plan.clean_root)
+        if clean_target is not None:
+            # the notebooks read this delivery: no other run or ingest may replace it meanwhile
+            locks.enter_context(TargetLock(clean_target, "een andere run of ingest"))
+        ingest = _ingest(read, plan.export_dir, plan.clean_root, plan.max_afwijzing_pct, plan.given_config)
+    config = plan.given_config or config_for(
+        ingest.organisatie, gemeentecodes=_gemeentecodes(ingest.clean_dir)
+    )
+    manifest, kpis, results = _build(plan, buffer, progress, pool, ingest, config, target)
+    return manifest, kpis, results, target
 
 
 def _build(
-    *,
+    plan: _Plan,
     buffer: logging.handlers.MemoryHandler,
     progress: Progress,
+    pool: KernelPool,
     ingest: Any,
     config: Any,
-    given_config: Any,
     target: Path,
-    notebooks: list[Path],
-    kernel: str,
-    kernel_meta: dict,
-    pool: KernelPool,
-    kwartaal: str,
-    b: dt.date,
-    b_previous: dt.date,
-    export_dir: Path,
-    config_path: Path | None,
-    profiel: str | None,
-    started_at: str,
 ) -> tuple[dict[str, Any], Any, list[notebook_runner.NotebookResult]]:
     """Steps 2-4 in the staging folder, swapped into place at the end (the caller holds the locks)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = make_staging(target)
     try:
         write_run_log(buffer, staging / RUN_LOG)
-        if given_config is None:
+        if plan.given_config is None:
             log.debug(
                 "configuratie (volledig):\n%s",
                 yaml.safe_dump(config.as_dict(), sort_keys=True, allow_unicode=True),
@@ -418,35 +386,35 @@ def _build(
 
         with progress.step("kengetallen"):
             # the series every page and the dashboard read: computed once here, not in every kernel
-            kpis = _kpis(ingest.clean_dir, config, b, staging / "kpis.csv")
+            kpis = _kpis(ingest.clean_dir, config, plan.b, staging / "kpis.csv")
 
         tasks = plan_notebooks(
-            active_notebooks(notebooks, config),
+            active_notebooks(plan.notebooks, config),
             clean_dir=ingest.clean_dir,
-            kwartaal=kwartaal,
+            kwartaal=plan.kwartaal,
             config_path=config_file,
             bundle=staging,
             kpis_csv=staging / "kpis.csv",
         )
         with progress.step("notebooks", units=len(tasks)) as step:
             try:
-                results = run_notebooks(tasks, kernel=kernel, pool=pool, progress=step.finished)
+                results = run_notebooks(tasks, kernel=plan.kernel, pool=pool, progress=step.finished)
                 pool.close()
             except notebook_runner.NotebookError as exc:
                 failed = target.parent / f"{target.name}.mislukt"
                 message = _failure_message(exc, staging, failed)
-                keep_failed(staging, failed, started_at, message)
+                keep_failed(staging, failed, plan.started_at, message)
                 raise RunError(message) from exc
 
         run_parameters = {
-            "export": str(export_dir),
-            "kwartaal": kwartaal,
-            "peildatum": b.isoformat(),
-            "peildatum_vorig": b_previous.isoformat(),
+            "export": str(plan.export_dir),
+            "kwartaal": plan.kwartaal,
+            "peildatum": plan.b.isoformat(),
+            "peildatum_vorig": plan.b_previous.isoformat(),
             "max_afwijzing_pct": ingest.max_afwijzing_pct,
-            "config": str(Path(config_path).resolve()) if config_path else None,
-            "profiel": profiel,
-            "kernel": kernel,
+            "config": str(Path(plan.config_path).resolve()) if plan.config_path else None,
+            "profiel": plan.profiel,
+            "kernel": plan.kernel,
         }
         with progress.step("publicatie", units=len(results) + 3) as step:
             try:
@@ -456,11 +424,11 @@ def _build(
                     kpis,
                     config,
                     ingest,
-                    kwartaal=kwartaal,
-                    b=b,
+                    kwartaal=plan.kwartaal,
+                    b=plan.b,
                     parameters=run_parameters,
-                    kernel_meta=kernel_meta,
-                    started_at=started_at,
+                    kernel_meta=plan.kernel_meta,
+                    started_at=plan.started_at,
                     target=target,
                     step=step,
                     steps_seconds=progress.seconds,
