@@ -89,11 +89,6 @@ def norm_status(
     return judged.status, text
 
 
-def trend_arrow(now: float | None, before: float | None) -> str:
-    """The arrow alone (up, down, level), for callers that only need the direction."""
-    return trend(now, before, None).arrow
-
-
 def _tile(
     rows: Mapping,
     kpi: str,
