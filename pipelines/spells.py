@@ -102,6 +102,56 @@ def running_on(
     return frame.lazy().filter((pl.col(start) <= b) & (pl.col(end).is_null() | (pl.col(end) >= b)))
 
 
+def running_on_each(
+    frame: pl.LazyFrame | pl.DataFrame, peildata: list[dt.date], start: str = "start", end: str = "end"
+) -> pl.LazyFrame:
+    """`running_on` for many peildata at once: one row per row and `peildatum` its period runs on.
+
+    Each row gets the range of (sorted) peildata between its start and end by a binary search, so the
+    work grows with the output and not with rows x peildata.
+    """
+    dates = pl.Series("peildatum", sorted(set(peildata)), dtype=pl.Date)
+    first = pl.lit(dates).search_sorted(pl.col(start), side="left")
+    after = pl.lit(dates).search_sorted(pl.col(end).fill_null(OPEN_END), side="right")
+    return _explode_dates(frame, dates, first, after)
+
+
+def overlapping_each(
+    frame: pl.LazyFrame | pl.DataFrame,
+    windows: list[tuple[dt.date, dt.date]],
+    start: str = "start",
+    end: str = "end",
+) -> pl.LazyFrame:
+    """`overlapping` for many windows `s..b` at once: a row per row and window it overlaps (`peildatum` b).
+
+    The windows must grow together (a later `b` has a later or equal `s`), as the 12-month windows of
+    successive peildata do.
+    """
+    windows = sorted(set(windows), key=lambda w: w[1])
+    starts = [s for s, _ in windows]
+    if starts != sorted(starts):
+        raise ValueError("vensters moeten met hun einddatum mee oplopen")
+    ends = pl.Series("peildatum", [b for _, b in windows], dtype=pl.Date)
+    first = pl.lit(ends).search_sorted(pl.col(start), side="left")
+    after = pl.lit(pl.Series(starts, dtype=pl.Date)).search_sorted(
+        pl.col(end).fill_null(OPEN_END), side="right"
+    )
+    return _explode_dates(frame, ends, first, after)
+
+
+def _explode_dates(
+    frame: pl.LazyFrame | pl.DataFrame, dates: pl.Series, first: pl.Expr, after: pl.Expr
+) -> pl.LazyFrame:
+    return (
+        frame.lazy()
+        .with_columns(pl.int_ranges(first, pl.max_horizontal(first, after), dtype=pl.UInt32).alias("_i"))
+        .explode("_i")
+        .filter(pl.col("_i").is_not_null())
+        .with_columns(pl.lit(dates).gather(pl.col("_i")).alias("peildatum"))
+        .drop("_i")
+    )
+
+
 def overlapping(
     frame: pl.LazyFrame | pl.DataFrame, s: dt.date, b: dt.date, start: str = "start", end: str = "end"
 ) -> pl.LazyFrame:

@@ -25,6 +25,7 @@ from pipelines.text import format_date
 
 TOTAAL = "totaal"
 GEMEENTE = "gemeentecode"
+PEILDATUM = "peildatum"
 
 ROW_SCHEMA: dict[str, pl.DataType] = {
     "kpi": pl.String(),
@@ -37,6 +38,9 @@ ROW_SCHEMA: dict[str, pl.DataType] = {
 }
 
 _ROW_SCHEMA = pl.Schema(ROW_SCHEMA)
+#: The rows of a family computed for many peildata at once (`Family.series`): ROW_SCHEMA and the date.
+SERIES_SCHEMA: dict[str, pl.DataType] = {**ROW_SCHEMA, PEILDATUM: pl.Date()}
+_SERIES_SCHEMA = pl.Schema(SERIES_SCHEMA)
 
 # Reasons a figure is not available (Dutch, they go into `opmerking`).
 LEGE_POPULATIE = "niet beschikbaar: lege populatie (noemer 0)"
@@ -164,6 +168,17 @@ class Context:
         return b
 
 
+def dates_frame(peildata: list[dt.date], **derived: Callable[[dt.date], Any]) -> pl.DataFrame:
+    """One row per peildatum (sorted) with dates derived from it in Python (`s=lambda b: window(b)[0]`),
+    to join on `peildatum`: a family computed for many peildata uses the very dates the one-date
+    definition computes (`minus_years`, `window`), not a polars equivalent.
+    """
+    dates = sorted(set(peildata))
+    columns: dict[str, list[Any]] = {PEILDATUM: dates}
+    columns.update({name: [f(b) for b in dates] for name, f in derived.items()})
+    return pl.DataFrame(columns).with_columns(pl.col(PEILDATUM).cast(pl.Date))
+
+
 def with_gemeente(frame: pl.LazyFrame, persons: pl.DataFrame) -> pl.LazyFrame:
     """Attach the person's municipality (persons absent from `personen` get none: counted in `totaal`
     only).
@@ -172,24 +187,36 @@ def with_gemeente(frame: pl.LazyFrame, persons: pl.DataFrame) -> pl.LazyFrame:
 
 
 def by_gemeente(
-    frame: pl.LazyFrame | pl.DataFrame, aggs: list[pl.Expr], gemeenten: list[str]
+    frame: pl.LazyFrame | pl.DataFrame,
+    aggs: list[pl.Expr],
+    gemeenten: list[str],
+    peildata: list[dt.date] | None = None,
 ) -> pl.DataFrame:
     """Aggregate per municipality and for the whole organisation; every municipality gets a row.
 
     Aggregations must be named; a municipality without rows gets what the aggregation gives on an
-    empty frame (counts 0, means null).
+    empty frame (counts 0, means null). With `peildata` the frame has a `peildatum` column and the
+    result has a row per peildatum and municipality (`totaal` first on each date), as one call per
+    date would give.
     """
     lf = frame.lazy()
-    per = lf.filter(pl.col(GEMEENTE).is_not_null()).group_by(GEMEENTE).agg(aggs)
-    tot = lf.select(aggs).with_columns(pl.lit(TOTAAL).alias(GEMEENTE))
+    keys = [] if peildata is None else [PEILDATUM]
+    per = lf.filter(pl.col(GEMEENTE).is_not_null()).group_by(*keys, GEMEENTE).agg(aggs)
+    tot = (lf.group_by(*keys).agg(aggs) if keys else lf.select(aggs)).with_columns(
+        pl.lit(TOTAAL).alias(GEMEENTE)
+    )
     empty = lf.head(0).select(aggs)
     per_df, tot_df, empty_df = pl.collect_all([per, tot, empty])
-    grid = pl.DataFrame({GEMEENTE: gemeenten}, schema={GEMEENTE: pl.String()})
-    per_df = grid.join(per_df, on=GEMEENTE, how="left")
     fill = {c: empty_df.get_column(c)[0] if empty_df.height else None for c in empty_df.columns}
-    per_df = per_df.with_columns([pl.col(c).fill_null(v) for c, v in fill.items() if v is not None])
-    out = pl.concat([tot_df.select(per_df.columns), per_df], how="vertical_relaxed")
-    return out
+    codes = pl.DataFrame({GEMEENTE: [TOTAAL, *gemeenten]}, schema={GEMEENTE: pl.String()})
+    if peildata is None:
+        grid = codes
+    else:
+        dates = pl.DataFrame({PEILDATUM: sorted(set(peildata))}, schema={PEILDATUM: pl.Date()})
+        grid = dates.join(codes, how="cross")
+    found = pl.concat([tot_df.select(per_df.columns), per_df], how="vertical_relaxed")
+    out = grid.join(found, on=[*keys, GEMEENTE], how="left", maintain_order="left")
+    return out.with_columns([pl.col(c).fill_null(v) for c, v in fill.items() if v is not None])
 
 
 def exact_means(
@@ -226,7 +253,7 @@ def rows(
     empty_when: pl.Expr | None = None,
     empty_reason: str = LEGE_POPULATIE,
 ) -> pl.DataFrame:
-    """One KPI's rows from an aggregate frame (one row per municipality)."""
+    """One KPI's rows from an aggregate frame (a row per municipality, and per peildatum if it has one)."""
     unavailable = empty_when if empty_when is not None else pl.lit(False)
     return agg.select(
         pl.lit(kpi).alias("kpi"),
@@ -236,7 +263,13 @@ def rows(
         (noemer if noemer is not None else pl.lit(None)).cast(pl.Float64).alias("noemer"),
         (n_jaren if n_jaren is not None else pl.lit(None)).cast(pl.Int64).alias("n_jaren"),
         pl.when(unavailable).then(pl.lit(empty_reason)).otherwise(None).cast(pl.String).alias("opmerking"),
+        *_dated(agg),
     )
+
+
+def _dated(agg: pl.DataFrame) -> list[pl.Expr]:
+    """The `peildatum` column of a frame that has one (a family computed for many peildata at once)."""
+    return [pl.col(PEILDATUM)] if PEILDATUM in agg.columns else []
 
 
 def _many_rows(
@@ -262,9 +295,17 @@ def _many_rows(
         pl.concat_list([pl.lit(k, pl.String) for k, *_ in specs]).alias("kpi"),
         pl.col(GEMEENTE),
         *(pl.concat_list(exprs).alias(name) for name, exprs in columns.items()),
+        *_dated(agg),
     ).explode("kpi", "waarde", "teller", "noemer", "opmerking")
     long = long.select(
-        "kpi", GEMEENTE, "waarde", "teller", "noemer", pl.lit(None, pl.Int64).alias("n_jaren"), "opmerking"
+        "kpi",
+        GEMEENTE,
+        "waarde",
+        "teller",
+        "noemer",
+        pl.lit(None, pl.Int64).alias("n_jaren"),
+        "opmerking",
+        *_dated(agg),
     )
     parts = long.partition_by("kpi", maintain_order=True, as_dict=True)
     return [parts[(k,)] for k, *_ in specs]
@@ -292,10 +333,14 @@ def pct_rows(agg: pl.DataFrame, mapping: dict[str, tuple[str, str]]) -> list[pl.
     )
 
 
-def unavailable_rows(kpis: list[str], gemeenten: list[str], reason: str) -> pl.DataFrame:
-    """Rows for KPIs that cannot be computed: waarde empty, `opmerking` says why."""
+def unavailable_rows(
+    kpis: list[str], gemeenten: list[str], reason: str, peildatum: dt.date | None = None
+) -> pl.DataFrame:
+    """Rows for KPIs that cannot be computed: waarde empty, `opmerking` says why (with the date when
+    given, for a family computed for many peildata at once).
+    """
     codes = [TOTAAL] + list(gemeenten)
-    return pl.DataFrame(
+    frame = pl.DataFrame(
         {
             "kpi": [k for k in kpis for _ in codes],
             GEMEENTE: codes * len(kpis),
@@ -307,18 +352,47 @@ def unavailable_rows(kpis: list[str], gemeenten: list[str], reason: str) -> pl.D
         },
         schema=ROW_SCHEMA,
     )
+    return frame if peildatum is None else frame.with_columns(pl.lit(peildatum, pl.Date).alias(PEILDATUM))
 
 
-def concat_rows(parts: list[pl.DataFrame]) -> pl.DataFrame:
+def concat_rows(parts: list[pl.DataFrame], dated: bool = False) -> pl.DataFrame:
+    """The parts as one frame of ROW_SCHEMA (or SERIES_SCHEMA when `dated`: every part has a peildatum)."""
+    schema = SERIES_SCHEMA if dated else ROW_SCHEMA
     if not parts:
-        return pl.DataFrame(schema=ROW_SCHEMA)
+        return pl.DataFrame(schema=schema)
+    target = _SERIES_SCHEMA if dated else _ROW_SCHEMA
     # most parts come from `rows` and have the schema already: casting them anyway costs a query each
     return pl.concat(
-        [
-            p if p.schema == _ROW_SCHEMA else p.select([pl.col(c).cast(t) for c, t in ROW_SCHEMA.items()])
-            for p in parts
-        ]
+        [p if p.schema == target else p.select([pl.col(c).cast(t) for c, t in schema.items()]) for p in parts]
     )
+
+
+def per_peildatum(
+    kpis: list[str],
+    gemeenten: list[str],
+    peildata: list[dt.date],
+    check: Callable[[dt.date], object],
+    compute: Callable[[list[dt.date]], list[pl.DataFrame]],
+) -> pl.DataFrame:
+    """`guarded` for many peildata at once: the dates `check` accepts are computed together by
+    `compute(dates)` (rows with a peildatum), every other date gets unavailable rows with the reason
+    `check` raised; when `compute` itself raises `Unavailable`, all its dates get that reason.
+    """
+    accepted: list[dt.date] = []
+    parts: list[pl.DataFrame] = []
+    for b in sorted(set(peildata)):
+        try:
+            check(b)
+        except Unavailable as exc:
+            parts.append(unavailable_rows(kpis, gemeenten, str(exc), b))
+        else:
+            accepted.append(b)
+    if accepted:
+        try:
+            parts += compute(accepted)
+        except Unavailable as exc:
+            parts += [unavailable_rows(kpis, gemeenten, str(exc), b) for b in accepted]
+    return concat_rows(parts, dated=True)
 
 
 def guarded(kpis: list[str], gemeenten: list[str], compute) -> pl.DataFrame:

@@ -23,7 +23,16 @@ from pipelines.config import OrgConfig
 from pipelines.csvout import neutralise_cell
 from pipelines.disclosure import add_onderdrukt
 from pipelines.kpi import cohorten, overgangen, registry
-from pipelines.kpi.base import GEMEENTE, TOTAAL, Context, Unavailable, concat_rows, guarded
+from pipelines.kpi.base import (
+    GEMEENTE,
+    PEILDATUM,
+    TOTAAL,
+    Context,
+    Unavailable,
+    concat_rows,
+    guarded,
+    unavailable_rows,
+)
 from pipelines.kpi.registry import KINDS, KPI_CATALOGUE, KPI_FAMILIES
 from pipelines.schema import PERSON_COLUMN
 from pipelines.stats import wilson_exprs
@@ -59,10 +68,33 @@ KPIS_SCHEMA: dict[str, pl.DataType] = {
 
 def family_frame(ctx: Context, family: str, b: dt.date) -> pl.DataFrame:
     """The rows of one family for one peildatum (unavailable rows when it cannot be computed)."""
+    return family_series(ctx, family, [b]).drop(PEILDATUM)
+
+
+def family_series(ctx: Context, family: str, dates: list[dt.date]) -> pl.DataFrame:
+    """The rows of one family for every peildatum, with the date (unavailable rows where it cannot be
+    computed): in one pass when the family has `series`, else date by date.
+    """
     fam = registry.family(family)
-    if fam.guards_itself:
-        return concat_rows(fam.rows(ctx, b))
-    return guarded(list(fam.ids), ctx.gemeenten, lambda: fam.rows(ctx, b))
+    if fam.series is not None:
+        try:
+            return fam.series(ctx, dates)
+        except Unavailable as exc:
+            if fam.guards_itself:
+                raise
+            return concat_rows(
+                [unavailable_rows(list(fam.ids), ctx.gemeenten, str(exc), b) for b in dates], True
+            )
+    rows = fam.rows
+    assert rows is not None
+    parts = []
+    for b in dates:
+        if fam.guards_itself:
+            frame = concat_rows(rows(ctx, b))
+        else:
+            frame = guarded(list(fam.ids), ctx.gemeenten, lambda b=b: rows(ctx, b))
+        parts.append(frame.with_columns(pl.lit(b, pl.Date).alias(PEILDATUM)))
+    return concat_rows(parts, dated=True)
 
 
 def compute_kpis(
@@ -78,11 +110,8 @@ def compute_kpis(
     if unknown:
         raise ValueError(f"onbekende familie(s) {', '.join(unknown)}; bekend zijn {', '.join(KPI_FAMILIES)}")
     ctx = Context.build(with_person_ids(data), config)
-    parts = []
-    for b in dates:
-        frame = concat_rows([family_frame(ctx, fam, b) for fam in wanted])
-        parts.append(frame.with_columns(pl.lit(b, pl.Date).alias("peildatum")))
-    result = pl.concat(parts) if parts else pl.DataFrame(schema=KPIS_SCHEMA)
+    parts = [family_series(ctx, fam, dates) for fam in wanted] if dates else []
+    result = concat_rows(parts, dated=True) if parts else pl.DataFrame(schema=KPIS_SCHEMA)
     _check_complete(result, wanted, ctx.gemeenten, dates)
     return finish(result, config.min_cell, config.min_noemer, registry.disclosure_rules(config))
 

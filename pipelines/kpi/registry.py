@@ -101,7 +101,12 @@ class Family:
     order: int
     kpis: tuple[KpiInfo, ...]
     #: (Context, peildatum) -> rows of `pipelines.kpi.base.ROW_SCHEMA` (a frame or a list of frames).
-    rows: Callable[[Any, dt.date], Any]
+    #: None when the family has `series`: one date is then a series of one.
+    rows: Callable[[Any, dt.date], Any] | None = None
+    #: (Context, peildata) -> rows of `pipelines.kpi.base.SERIES_SCHEMA` for all dates in one pass (a
+    #: frame); guards every date itself (`pipelines.kpi.base.per_peildatum`). A series of quarters then
+    #: costs one scan of the tables instead of one per quarter.
+    series: Callable[[Any, list[dt.date]], Any] | None = None
     #: config -> the norms the dashboard checks (flag norms `_norm` come from the rows themselves).
     norms: Callable[[Any], list[NormRule]] = _no_norms
     #: config -> whether the organisation runs this family at all (a programme it has no pilot of: no page).
@@ -121,6 +126,8 @@ class Family:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "ids", tuple(k.kpi for k in self.kpis))
+        if (self.rows is None) == (self.series is None):
+            raise ValueError(f"familie {self.id}: geef rows of series, niet beide of geen van beide")
         wrong = [k.kpi for k in self.kpis if k.family != self.id or k.unit not in UNITS]
         if wrong:
             raise ValueError(f"familie {self.id}: kpi's met een andere familie of onbekende eenheid: {wrong}")

@@ -1,0 +1,115 @@
+"""Families computed for many peildata at once give what one date at a time gives.
+
+The series of kpis.csv computes a family for every quarter in one pass (`Family.series`); the figures
+of each date must not depend on which other dates are computed with it.
+"""
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+import pytest
+
+from pipelines.clean import load_clean
+from pipelines.config import config_for
+from pipelines.kpi.base import PEILDATUM, Context, Unavailable, by_gemeente, per_peildatum, rows
+from pipelines.kpi.engine import family_series, with_person_ids
+from pipelines.kpi.registry import KPI_FAMILIES
+from pipelines.periods import peildatum, series_peildata, window
+from pipelines.spells import overlapping, overlapping_each, running_on, running_on_each
+
+D = dt.date
+
+
+@pytest.fixture(scope="module")
+def periods() -> pl.DataFrame:
+    rng = np.random.default_rng(3)
+    n = 2000
+    start = pl.Series(rng.integers(16000, 20000, n)).cast(pl.Date)
+    length = pl.Series(rng.integers(0, 2000, n))
+    open_end = pl.Series(rng.random(n) < 0.2)
+    return pl.DataFrame(
+        {"id": np.arange(n), "start": start, "g": rng.choice(["0001", "0002"], n)}
+    ).with_columns(
+        pl.when(open_end)
+        .then(None)
+        .otherwise(pl.col("start") + pl.duration(days=length))
+        .cast(pl.Date)
+        .alias("end")
+    )
+
+
+DATES = [D(2014, 3, 31), D(2015, 6, 30), D(2016, 12, 31), D(2019, 9, 30), D(2023, 12, 31), D(2025, 3, 31)]
+
+
+def _one_by_one(frame, select, dates) -> pl.DataFrame:
+    return pl.concat([select(frame, b).collect().with_columns(pl.lit(b).alias(PEILDATUM)) for b in dates])
+
+
+def test_running_on_each_is_running_on_per_date(periods):
+    got = running_on_each(periods, DATES).collect().sort(PEILDATUM, "id")
+    want = _one_by_one(periods, running_on, DATES).sort(PEILDATUM, "id")
+    assert got.height > 0 and got.equals(want)
+
+
+def test_overlapping_each_is_overlapping_per_window(periods):
+    windows = [window(b) for b in DATES]
+    got = overlapping_each(periods, windows).collect().sort(PEILDATUM, "id")
+    want = _one_by_one(periods, lambda f, b: overlapping(f, *window(b)), DATES).sort(PEILDATUM, "id")
+    assert got.height > 0 and got.equals(want)
+
+
+def test_overlapping_each_refuses_windows_that_do_not_grow_together(periods):
+    with pytest.raises(ValueError):
+        overlapping_each(periods, [(D(2020, 1, 1), D(2020, 12, 31)), (D(2019, 1, 1), D(2021, 12, 31))])
+
+
+def test_by_gemeente_over_peildata_is_by_gemeente_per_date(periods):
+    frame = running_on_each(periods, DATES).rename({"g": "gemeentecode"})
+    aggs = [pl.len().alias("n"), pl.col("id").max().alias("hoogste")]
+    gemeenten = ["0001", "0002", "0003"]  # 0003 has no rows: counts 0, max empty
+    dates = [*DATES, D(2030, 12, 31)]  # no rows at all on the last date
+    got = by_gemeente(frame, aggs, gemeenten, dates)
+    want = pl.concat(
+        [
+            by_gemeente(frame.filter(pl.col(PEILDATUM) == b).drop(PEILDATUM), aggs, gemeenten).with_columns(
+                pl.lit(b).alias(PEILDATUM)
+            )
+            for b in dates
+        ]
+    )
+    assert got.select(want.columns).equals(want)
+
+
+def test_per_peildatum_gives_each_date_its_reason():
+    def check(b):
+        if b.year < 2020:
+            raise Unavailable("te vroeg")
+
+    def compute(dates):
+        agg = pl.DataFrame({"gemeentecode": "totaal", "n": 1, PEILDATUM: dates})
+        return [rows(agg, "k", pl.col("n"))]
+
+    out = per_peildatum(["k"], [], [D(2019, 12, 31), D(2021, 12, 31)], check, compute)
+    assert out.sort(PEILDATUM).select(PEILDATUM, "waarde", "opmerking").rows() == [
+        (D(2019, 12, 31), None, "te vroeg"),
+        (D(2021, 12, 31), 1.0, None),
+    ]
+
+
+def test_series_of_the_demo_equals_one_quarter_at_a_time(demo_clean):
+    """Every family, every municipality: a date's rows are the same alone and within the series.
+
+    Compared before disclosure control, which looks across dates (a year beside its multi-year mean).
+    """
+    data = load_clean(demo_clean)
+    codes = data.get("personen").get_column("gemeentecode").unique().drop_nulls().to_list()
+    ctx = Context.build(with_person_ids(data), config_for(data.organisatie, gemeentecodes=codes))
+    dates = series_peildata(peildatum("2024Q3"), data.gegevens_vanaf)
+    picked = [dates[0], dates[3], dates[len(dates) // 2], dates[-1]]
+    for family in KPI_FAMILIES:
+        series = family_series(ctx, family, dates)
+        for b in picked:
+            alone = family_series(ctx, family, [b])
+            within = series.filter(pl.col(PEILDATUM) == b)
+            assert within.sort("kpi", "gemeentecode").equals(alone.sort("kpi", "gemeentecode")), (family, b)
