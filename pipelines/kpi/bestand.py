@@ -15,6 +15,7 @@ import polars as pl
 from pipelines.kpi import registry
 from pipelines.kpi.base import (
     GEMEENTE,
+    PEILDATUM,
     TOTAAL,
     Context,
     by_gemeente,
@@ -27,7 +28,7 @@ from pipelines.kpi.base import (
 )
 from pipelines.periods import minus_years
 from pipelines.schema import PERSON_COLUMN, PERSPECTIEF
-from pipelines.spells import OPEN_END, in_scope, running_on
+from pipelines.spells import OPEN_END, in_scope, running_on, running_on_each
 
 ONTHEFFING_JA = ("4", "5", "6")
 PERSPECTIEVEN = PERSPECTIEF
@@ -54,25 +55,46 @@ DICHTHEID = ["bijstandsdichtheid"]
 DOORSTROOM = ["perspectief_werken_12mnd_n"]
 
 
-def age_expr(geboortedatum: pl.Expr, b: dt.date) -> pl.Expr:
-    """Whole years of age on `b` (born 29 February: a year older on 1 March in a common year)."""
-    not_yet = (geboortedatum.dt.month() > b.month) | (
-        (geboortedatum.dt.month() == b.month) & (geboortedatum.dt.day() > b.day)
+def age_expr(geboortedatum: pl.Expr, b: dt.date | pl.Expr) -> pl.Expr:
+    """Whole years of age on `b` (born 29 February: a year older on 1 March in a common year).
+
+    `b` is a date or a date column (`pl.col("peildatum")` in a family computed for many peildata).
+    """
+    on = pl.lit(b, pl.Date) if isinstance(b, dt.date) else b
+    not_yet = (geboortedatum.dt.month() > on.dt.month()) | (
+        (geboortedatum.dt.month() == on.dt.month()) & (geboortedatum.dt.day() > on.dt.day())
     )
-    return (pl.lit(b.year) - geboortedatum.dt.year().cast(pl.Int32) - not_yet.cast(pl.Int32)).cast(pl.Int32)
+    return (
+        on.dt.year().cast(pl.Int32) - geboortedatum.dt.year().cast(pl.Int32) - not_yet.cast(pl.Int32)
+    ).cast(pl.Int32)
 
 
 def current_periods(uitkeringen: pl.LazyFrame | pl.DataFrame, regelingen, b: dt.date) -> pl.LazyFrame:
     """Per person the in-scope period that started last on or before `b`."""
-    return (
+    return current_periods_each(uitkeringen, regelingen, [b]).drop(PEILDATUM)
+
+
+def current_periods_each(
+    uitkeringen: pl.LazyFrame | pl.DataFrame, regelingen, peildata: list[dt.date]
+) -> pl.LazyFrame:
+    """Per person and peildatum `b` the in-scope period that started last on or before `b`.
+
+    Of periods with the same start the one with the latest end (then the highest registratienummer)
+    counts. Each period is the current one from its start until the day before the next later start
+    of the person, so all peildata are found in one pass (column `peildatum`).
+    """
+    ordered = (
         in_scope(uitkeringen, regelingen)
-        .filter(pl.col("aanvangsdatum") <= b)
         .with_columns(pl.col("einddatum").fill_null(OPEN_END).alias("_end"))
         .sort(PERSON_COLUMN, "aanvangsdatum", "_end", "registratienummer")
-        .group_by(PERSON_COLUMN)
-        .last()
-        .drop("_end")
     )
+    last_of_start = ordered.filter(
+        pl.col("aanvangsdatum").shift(-1).over(PERSON_COLUMN).ne_missing(pl.col("aanvangsdatum"))
+    )
+    valid = last_of_start.with_columns(
+        (pl.col("aanvangsdatum").shift(-1).over(PERSON_COLUMN) - pl.duration(days=1)).alias("_valid_to")
+    )
+    return running_on_each(valid, peildata, start="aanvangsdatum", end="_valid_to").drop("_end", "_valid_to")
 
 
 def stock_on(
