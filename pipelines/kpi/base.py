@@ -251,7 +251,7 @@ def rows(
     noemer: pl.Expr | None = None,
     n_jaren: pl.Expr | None = None,
     empty_when: pl.Expr | None = None,
-    empty_reason: str = LEGE_POPULATIE,
+    empty_reason: str | pl.Expr = LEGE_POPULATIE,
 ) -> pl.DataFrame:
     """One KPI's rows from an aggregate frame (a row per municipality, and per peildatum if it has one)."""
     unavailable = empty_when if empty_when is not None else pl.lit(False)
@@ -262,7 +262,11 @@ def rows(
         (teller if teller is not None else pl.lit(None)).cast(pl.Float64).alias("teller"),
         (noemer if noemer is not None else pl.lit(None)).cast(pl.Float64).alias("noemer"),
         (n_jaren if n_jaren is not None else pl.lit(None)).cast(pl.Int64).alias("n_jaren"),
-        pl.when(unavailable).then(pl.lit(empty_reason)).otherwise(None).cast(pl.String).alias("opmerking"),
+        pl.when(unavailable)
+        .then(pl.lit(empty_reason) if isinstance(empty_reason, str) else empty_reason)
+        .otherwise(None)
+        .cast(pl.String)
+        .alias("opmerking"),
         *_dated(agg),
     )
 

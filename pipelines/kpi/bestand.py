@@ -19,16 +19,18 @@ from pipelines.kpi.base import (
     TOTAAL,
     Context,
     by_gemeente,
+    concat_rows,
     count_rows,
-    guarded,
+    dates_frame,
     pct_rows,
+    per_peildatum,
     rows,
     tabel_ontbreekt,
     unavailable_rows,
 )
-from pipelines.periods import minus_years
+from pipelines.periods import minus_years, window
 from pipelines.schema import PERSON_COLUMN, PERSPECTIEF
-from pipelines.spells import OPEN_END, in_scope, running_on, running_on_each
+from pipelines.spells import OPEN_END, in_scope, overlapping_each, running_on_each
 
 ONTHEFFING_JA = ("4", "5", "6")
 PERSPECTIEVEN = PERSPECTIEF
@@ -105,14 +107,31 @@ def stock_on(
     regelingen=("01", "02", "03"),
     klantbeeld: pl.LazyFrame | pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """One row per person in stock on `b`, with everything the stock KPIs count.
+    """One row per person in stock on `b`, with everything the stock KPIs count (`stock_on_each`)."""
+    return stock_on_each(spells, uitkeringen, personen, [b], regelingen, klantbeeld).drop(PEILDATUM)
 
-    Columns: persoon, gemeentecode, start, duur_2plus, duur_5plus, leefvorm, ontheffing_actief,
-    statushouder, doelgroepregister, leeftijd, leeftijd_50plus, and when `klantbeeld` is given
-    perspectief (null = no period running on `b`) and duurzaam_vrijgesteld.
+
+def stock_on_each(
+    spells: pl.LazyFrame | pl.DataFrame,
+    uitkeringen: pl.LazyFrame | pl.DataFrame,
+    personen: pl.LazyFrame | pl.DataFrame,
+    peildata: list[dt.date],
+    regelingen=("01", "02", "03"),
+    klantbeeld: pl.LazyFrame | pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """One row per peildatum and person in stock on it, with everything the stock KPIs count.
+
+    Columns: peildatum, persoon, gemeentecode, start, duur_2plus, duur_5plus, leefvorm,
+    ontheffing_actief, statushouder, doelgroepregister, leeftijd, leeftijd_50plus, and when `klantbeeld`
+    is given perspectief (null = no period running on the peildatum) and duurzaam_vrijgesteld.
     """
-    stock = running_on(spells, b).select(PERSON_COLUMN, "start")
-    current = current_periods(uitkeringen, regelingen, b).select(
+    b = pl.col(PEILDATUM)
+    dates = dates_frame(
+        peildata, _twee_jaar=lambda d: minus_years(d, 2), _vijf_jaar=lambda d: minus_years(d, 5)
+    )
+    stock = running_on_each(spells, peildata).select(PEILDATUM, PERSON_COLUMN, "start")
+    current = current_periods_each(uitkeringen, regelingen, peildata).select(
+        PEILDATUM,
         PERSON_COLUMN,
         "leefvorm",
         (
@@ -127,34 +146,36 @@ def stock_on(
     )
     out = (
         stock.join(persons, on=PERSON_COLUMN, how="left")
-        .join(current, on=PERSON_COLUMN, how="left")
+        .join(current, on=[PEILDATUM, PERSON_COLUMN], how="left")
+        .join(dates.lazy(), on=PEILDATUM, how="left")
         .with_columns(
-            (pl.col("start") <= minus_years(b, 2)).alias("duur_2plus"),
-            (pl.col("start") <= minus_years(b, 5)).alias("duur_5plus"),
+            (pl.col("start") <= pl.col("_twee_jaar")).alias("duur_2plus"),
+            (pl.col("start") <= pl.col("_vijf_jaar")).alias("duur_5plus"),
             age_expr(pl.col("geboortedatum"), b).alias("leeftijd"),
             pl.col("ontheffing_actief").fill_null(False),
         )
         .with_columns((pl.col("leeftijd") >= 50).fill_null(False).alias("leeftijd_50plus"))
+        .drop("_twee_jaar", "_vijf_jaar")
     )
     if klantbeeld is not None:
         kb = (
-            running_on(klantbeeld, b, start="ingangsdatum", end="einddatum")
-            .sort(PERSON_COLUMN, "ingangsdatum")
-            .group_by(PERSON_COLUMN)
+            running_on_each(klantbeeld, peildata, start="ingangsdatum", end="einddatum")
+            .sort(PEILDATUM, PERSON_COLUMN, "ingangsdatum")
+            .group_by(PEILDATUM, PERSON_COLUMN)
             .last()
-            .select(PERSON_COLUMN, "perspectief", "duurzaam_vrijgesteld")
+            .select(PEILDATUM, PERSON_COLUMN, "perspectief", "duurzaam_vrijgesteld")
         )
-        out = out.join(kb, on=PERSON_COLUMN, how="left")
-    return out.drop("geboortedatum").sort(PERSON_COLUMN).collect()
+        out = out.join(kb, on=[PEILDATUM, PERSON_COLUMN], how="left")
+    return out.drop("geboortedatum").sort(PEILDATUM, PERSON_COLUMN).collect()
 
 
-def running_benefits(
-    uitkeringen: pl.LazyFrame | pl.DataFrame, regelingen, b: dt.date, persons: pl.DataFrame
+def running_benefits_each(
+    uitkeringen: pl.LazyFrame | pl.DataFrame, regelingen, peildata: list[dt.date], persons: pl.DataFrame
 ) -> pl.LazyFrame:
-    """In-scope periods running on `b` (`registratienummer` with the person's municipality)."""
+    """In-scope periods running on each peildatum (`registratienummer` with the person's municipality)."""
     return (
-        running_on(in_scope(uitkeringen, regelingen), b, start="aanvangsdatum", end="einddatum")
-        .select(PERSON_COLUMN, "registratienummer")
+        running_on_each(in_scope(uitkeringen, regelingen), peildata, start="aanvangsdatum", end="einddatum")
+        .select(PEILDATUM, PERSON_COLUMN, "registratienummer")
         .join(persons.lazy(), on=PERSON_COLUMN, how="left")
     )
 
@@ -162,14 +183,14 @@ def running_benefits(
 def in_perspective_during(
     klantbeeld: pl.LazyFrame | pl.DataFrame,
     spells: pl.LazyFrame | pl.DataFrame,
-    s: dt.date,
-    b: dt.date,
+    windows: list[tuple[dt.date, dt.date]],
     perspectief: str = "werken",
 ) -> pl.LazyFrame:
-    """Persons who were in `perspectief` on assistance at some time in `s..b` (a throughput, not a stock).
+    """Persons who were in `perspectief` on assistance at some time in a window `s..b` (a throughput, not
+    a stock), for each window (column `peildatum` = its `b`).
 
     A `klantbeeld` period of that perspective and one of the person's merged spells must overlap on at
-    least one day inside the window. Columns: persoon (and gemeentecode when `spells` has it).
+    least one day inside the window. Columns: peildatum, persoon (and gemeentecode when `spells` has it).
     """
     periods = (
         klantbeeld.lazy()
@@ -180,27 +201,47 @@ def in_perspective_during(
     both = periods.join(
         spells.lazy().select(*keep, "start", pl.col("end").fill_null(OPEN_END).alias("_end")),
         on=PERSON_COLUMN,
+    ).select(
+        *keep,
+        pl.max_horizontal(pl.col("ingangsdatum"), pl.col("start")).alias("_first"),
+        pl.min_horizontal(pl.col("_eind"), pl.col("_end")).alias("_last"),
     )
-    first = pl.max_horizontal(pl.col("ingangsdatum"), pl.col("start"), pl.lit(s))
-    last = pl.min_horizontal(pl.col("_eind"), pl.col("_end"), pl.lit(b))
-    return both.filter(first <= last).select(keep).unique(subset=PERSON_COLUMN)
+    together = both.filter(pl.col("_first") <= pl.col("_last"))
+    inside = overlapping_each(together, windows, start="_first", end="_last")
+    return inside.select(PEILDATUM, *keep).unique(subset=[PEILDATUM, PERSON_COLUMN])
 
 
-def throughput_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
+def throughput_rows(ctx: Context, peildata: list[dt.date]) -> pl.DataFrame:
     """`perspectief_werken_12mnd_n`: persons in perspective werken at any time in the window."""
-    klantbeeld = ctx.table("klantbeeld")
-    s, b = ctx.check_window(b)
-    people = in_perspective_during(klantbeeld, ctx.spells, s, b)
-    agg = by_gemeente(people, [pl.len().alias("werken")], ctx.gemeenten)
-    return count_rows(agg, {"perspectief_werken_12mnd_n": "werken"})
+
+    def check(b: dt.date) -> None:
+        ctx.check_peildatum(b)  # the family's own condition comes first, as for its other KPIs
+        ctx.table("klantbeeld")
+        ctx.check_window(b)
+
+    def compute(dates: list[dt.date]) -> list[pl.DataFrame]:
+        people = in_perspective_during(ctx.table("klantbeeld"), ctx.spells, [window(b) for b in dates])
+        agg = by_gemeente(people, [pl.len().alias("werken")], ctx.gemeenten, dates)
+        return count_rows(agg, {"perspectief_werken_12mnd_n": "werken"})
+
+    return per_peildatum(DOORSTROOM, ctx.gemeenten, peildata, check, compute)
 
 
-def stock_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
-    """Every `bestand` KPI for peildatum `b`."""
-    b = ctx.check_peildatum(b)
+def stock_rows(ctx: Context, peildata: list[dt.date]) -> pl.DataFrame:
+    """Every `bestand` KPI for every peildatum (the stock, its make-up, density and throughput)."""
+    kpis = BASE + KLANTBEELD + DICHTHEID
+    stock = per_peildatum(
+        kpis, ctx.gemeenten, peildata, ctx.check_peildatum, lambda dates: _stock(ctx, dates)
+    )
+    return concat_rows([stock, throughput_rows(ctx, peildata)], dated=True)
+
+
+def _stock(ctx: Context, dates: list[dt.date]) -> list[pl.DataFrame]:
     data, cfg = ctx.data, ctx.config
     klantbeeld = data.tables.get("klantbeeld")
-    stock = stock_on(ctx.spells, data.get("uitkeringen"), data.get("personen"), b, cfg.regelingen, klantbeeld)
+    stock = stock_on_each(
+        ctx.spells, data.get("uitkeringen"), data.get("personen"), dates, cfg.regelingen, klantbeeld
+    )
     aggs = [
         pl.len().alias("bestand"),
         pl.col("duur_2plus").sum().alias("duur_2plus"),
@@ -220,13 +261,14 @@ def stock_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
             pl.col("perspectief").is_null().sum().alias("perspectief_onbekend"),
             pl.col("duurzaam_vrijgesteld").fill_null(False).sum().alias("duurzaam_vrijgesteld"),
         ]
-    agg = by_gemeente(stock, aggs, ctx.gemeenten)
+    agg = by_gemeente(stock, aggs, ctx.gemeenten, dates)
     benefits = by_gemeente(
-        running_benefits(data.get("uitkeringen"), cfg.regelingen, b, ctx.persons),
+        running_benefits_each(data.get("uitkeringen"), cfg.regelingen, dates, ctx.persons),
         [pl.col("registratienummer").n_unique().alias("uitkeringen")],
         ctx.gemeenten,
+        dates,
     )
-    agg = agg.join(benefits, on=GEMEENTE, how="left")
+    agg = agg.join(benefits, on=[PEILDATUM, GEMEENTE], how="left", maintain_order="left")
     out = count_rows(
         agg,
         {
@@ -252,31 +294,36 @@ def stock_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
             },
         )
     else:
-        out.append(unavailable_rows(KLANTBEELD, ctx.gemeenten, tabel_ontbreekt("klantbeeld")))
-    out.append(density_rows(agg.select(GEMEENTE, "uitkeringen"), data.inwoners, b.year, ctx.gemeenten))
-    out.append(guarded(DOORSTROOM, ctx.gemeenten, lambda: throughput_rows(ctx, b)))
+        out += [unavailable_rows(KLANTBEELD, ctx.gemeenten, tabel_ontbreekt("klantbeeld"), b) for b in dates]
+    out.append(density_rows(agg.select(PEILDATUM, GEMEENTE, "uitkeringen"), data.inwoners, ctx.gemeenten))
     return out
 
 
-def density_rows(
-    benefits: pl.DataFrame, inwoners: pl.DataFrame, jaar: int, gemeenten: list[str]
-) -> pl.DataFrame:
+def density_rows(benefits: pl.DataFrame, inwoners: pl.DataFrame, gemeenten: list[str]) -> pl.DataFrame:
     """`bijstandsdichtheid` = 1000 x running benefits / inhabitants 18+ on 1 January of the year of `b`.
 
     `totaal` divides by the sum over all municipalities of the report; when one of them has no
     population figure for that year, `totaal` and that municipality are not available.
     """
-    pop = inwoners.filter(pl.col("jaar") == jaar).select(GEMEENTE, pl.col("inwoners_18plus").cast(pl.Float64))
-    pop = pl.DataFrame({GEMEENTE: gemeenten}, schema={GEMEENTE: pl.String()}).join(
-        pop, on=GEMEENTE, how="left"
-    )
-    missing = pop.filter(pl.col("inwoners_18plus").is_null()).get_column(GEMEENTE).to_list()
-    total = None if missing or not gemeenten else pop.get_column("inwoners_18plus").sum()
-    pop = pl.concat([pl.DataFrame({GEMEENTE: [TOTAAL], "inwoners_18plus": [total]}, schema=pop.schema), pop])
-    frame = benefits.join(pop, on=GEMEENTE, how="left")
-    reason_missing = (
-        f"niet beschikbaar: geen inwonertal 18+ voor {jaar} van gemeente(n) {', '.join(missing)} "
-        "(referentie inwoners of inwoners.csv in de exportmap)"
+    codes = pl.DataFrame({GEMEENTE: gemeenten}, schema={GEMEENTE: pl.String()})
+    years = []
+    for jaar in sorted(set(benefits.get_column(PEILDATUM).dt.year().to_list())):
+        pop = inwoners.filter(pl.col("jaar") == jaar).select(
+            GEMEENTE, pl.col("inwoners_18plus").cast(pl.Float64)
+        )
+        pop = codes.join(pop, on=GEMEENTE, how="left")
+        missing = pop.filter(pl.col("inwoners_18plus").is_null()).get_column(GEMEENTE).to_list()
+        total = None if missing or not gemeenten else pop.get_column("inwoners_18plus").sum()
+        pop = pl.concat(
+            [pl.DataFrame({GEMEENTE: [TOTAAL], "inwoners_18plus": [total]}, schema=pop.schema), pop]
+        )
+        reason = (
+            f"niet beschikbaar: geen inwonertal 18+ voor {jaar} van gemeente(n) {', '.join(missing)} "
+            "(referentie inwoners of inwoners.csv in de exportmap)"
+        )
+        years.append(pop.with_columns(pl.lit(jaar, pl.Int32).alias("_jaar"), pl.lit(reason).alias("_reden")))
+    frame = benefits.with_columns(pl.col(PEILDATUM).dt.year().cast(pl.Int32).alias("_jaar")).join(
+        pl.concat(years), on=["_jaar", GEMEENTE], how="left", maintain_order="left"
     )
     return rows(
         frame,
@@ -285,7 +332,7 @@ def density_rows(
         pl.col("uitkeringen"),
         pl.col("inwoners_18plus"),
         empty_when=pl.col("inwoners_18plus").is_null() | (pl.col("inwoners_18plus") <= 0),
-        empty_reason=reason_missing,
+        empty_reason=pl.col("_reden"),
     )
 
 
@@ -294,7 +341,7 @@ FAMILY = registry.register(
         id="bestand",
         label="Samenstelling van het bestand",
         order=30,
-        rows=stock_rows,
+        series=stock_rows,
         notebook="12_bestand",
         sums=(("bestand_n", tuple(f"perspectief_{p}_n" for p in (*PERSPECTIEVEN, "onbekend"))),),
         kpis=(
