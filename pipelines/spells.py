@@ -113,7 +113,7 @@ def running_on_each(
     dates = pl.Series("peildatum", sorted(set(peildata)), dtype=pl.Date)
     first = pl.lit(dates).search_sorted(pl.col(start), side="left")
     after = pl.lit(dates).search_sorted(pl.col(end).fill_null(OPEN_END), side="right")
-    return _explode_dates(frame, dates, first, after)
+    return _explode_dates(frame, dates, pl.col(start), first, after)
 
 
 def overlapping_each(
@@ -136,14 +136,15 @@ def overlapping_each(
     after = pl.lit(pl.Series(starts, dtype=pl.Date)).search_sorted(
         pl.col(end).fill_null(OPEN_END), side="right"
     )
-    return _explode_dates(frame, ends, first, after)
+    return _explode_dates(frame, ends, pl.col(start), first, after)
 
 
 def _explode_dates(
-    frame: pl.LazyFrame | pl.DataFrame, dates: pl.Series, first: pl.Expr, after: pl.Expr
+    frame: pl.LazyFrame | pl.DataFrame, dates: pl.Series, start: pl.Expr, first: pl.Expr, after: pl.Expr
 ) -> pl.LazyFrame:
     return (
         frame.lazy()
+        .filter(start.is_not_null())  # as `start <= b` drops it in the one-date filters
         .with_columns(pl.int_ranges(first, pl.max_horizontal(first, after), dtype=pl.UInt32).alias("_i"))
         .explode("_i")
         .filter(pl.col("_i").is_not_null())

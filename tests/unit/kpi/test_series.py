@@ -28,6 +28,8 @@ def periods() -> pl.DataFrame:
     start = pl.Series(rng.integers(16000, 20000, n)).cast(pl.Date)
     length = pl.Series(rng.integers(0, 2000, n))
     open_end = pl.Series(rng.random(n) < 0.2)
+    no_start = pl.Series(rng.random(n) < 0.02)  # rows a filter on `start <= b` drops
+    start = pl.select(pl.when(no_start).then(None).otherwise(start)).to_series()
     return pl.DataFrame(
         {"id": np.arange(n), "start": start, "g": rng.choice(["0001", "0002"], n)}
     ).with_columns(
