@@ -268,14 +268,10 @@ def participations(voorzieningen: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _flag(found: pl.LazyFrame, name: str) -> pl.LazyFrame:
-    """The distinct (peildatum, persoon) of `found` with `name` true, to left-join as a flag."""
-    return found.select(PEILDATUM, PERSON_COLUMN).unique().with_columns(pl.lit(True).alias(name))
-
-
 def _with_flag(frame: pl.LazyFrame, found: pl.LazyFrame, name: str) -> pl.LazyFrame:
     """`frame` (a row per peildatum and person) with `name`: the person is in `found` on that date."""
-    return frame.join(_flag(found, name), on=[PEILDATUM, PERSON_COLUMN], how="left").with_columns(
+    flag = found.select(PEILDATUM, PERSON_COLUMN).unique().with_columns(pl.lit(True).alias(name))
+    return frame.join(flag, on=[PEILDATUM, PERSON_COLUMN], how="left").with_columns(
         pl.col(name).fill_null(False)
     )
 
@@ -307,8 +303,8 @@ def participants_between(voorzieningen: pl.LazyFrame | pl.DataFrame, s: dt.date,
 def participants_between_each(
     voorzieningen: pl.LazyFrame | pl.DataFrame, windows: list[tuple[dt.date, dt.date]]
 ) -> pl.DataFrame:
-    """`participants_between` for many windows `s..b` at once (`peildatum` = `b`; `overlapping_each`):
-    the first start is that of the person's participations in the window.
+    """`participants_between` for many windows `s..b` at once (`peildatum` = `b`): the first start is that
+    of the person's participations in the window. The windows grow together (`overlapping_each`).
     """
     spans = participations(voorzieningen).filter(pl.col("begindatum").is_not_null())
     return (
