@@ -18,11 +18,22 @@ import polars as pl
 
 from pipelines import survival
 from pipelines.kpi import registry
-from pipelines.kpi.base import GEMEENTE, TOTAAL, Context, by_gemeente, count_rows, pct_rows
+from pipelines.kpi.base import (
+    GEMEENTE,
+    PEILDATUM,
+    TOTAAL,
+    Context,
+    by_gemeente,
+    count_rows,
+    dates_frame,
+    pct_rows,
+    per_peildatum,
+)
 from pipelines.kpi.duurzaamheid import AOW_OVERLIJDEN
 from pipelines.kpi.overgangen import RANG
 from pipelines.kpi.uitstroom import WERK
 from pipelines.schema import PERSON_COLUMN
+from pipelines.spells import overlapping_each
 
 INTAKE_DAGEN = 90
 ONBEKEND = "onbekend"
@@ -52,15 +63,22 @@ CURVEN_SCHEMA: dict[str, pl.DataType] = {
 
 def twelve_month_outcome(spells: pl.LazyFrame | pl.DataFrame, s: dt.date, b: dt.date) -> pl.LazyFrame:
     """The spells starting in `s..b`, with whether they ended within a year, and whether to work."""
+    return twelve_month_outcome_each(spells, [(s, b)]).drop(PEILDATUM)
+
+
+def twelve_month_outcome_each(
+    spells: pl.LazyFrame | pl.DataFrame, windows: list[tuple[dt.date, dt.date]]
+) -> pl.LazyFrame:
+    """`twelve_month_outcome` for many windows `s..e` at once: a row per spell and window it starts in
+    (`peildatum` = the window's end `e`).
+    """
     reason = pl.col("reden_beeindiging")
     within = pl.col("end").is_not_null() & (pl.col("end") <= pl.col("start").dt.offset_by("1y"))
-    return (
-        spells.lazy()
-        .filter((pl.col("start") >= s) & (pl.col("start") <= b))
-        .with_columns(
-            (within & ~reason.is_in(AOW_OVERLIJDEN)).fill_null(False).alias("uit_12m"),
-            (within & reason.is_in(WERK)).fill_null(False).alias("werk_12m"),
-        )
+    return overlapping_each(
+        spells.lazy().filter(pl.col("start").is_not_null()), windows, start="start", end="start"
+    ).with_columns(
+        (within & ~reason.is_in(AOW_OVERLIJDEN)).fill_null(False).alias("uit_12m"),
+        (within & reason.is_in(WERK)).fill_null(False).alias("werk_12m"),
     )
 
 
@@ -69,22 +87,30 @@ AGGS = [
     pl.col("uit_12m").sum().alias("uit_12m"),
     pl.col("werk_12m").sum().alias("werk_12m"),
 ]
+KPIS = ["instroomcohort_n", "instroomcohort_uit_12m_pct", "instroomcohort_werk_12m_pct"]
 
 
-def cohort_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
-    """`instroomcohort_n`, `instroomcohort_uit_12m_pct`, `instroomcohort_werk_12m_pct` for peildatum `b`."""
-    s1, b1 = ctx.check_follow_up(b)
-    agg = ctx.cached(
-        ("instroomcohort", s1, b1),
-        lambda: by_gemeente(twelve_month_outcome(ctx.spells, s1, b1), AGGS, ctx.gemeenten),
-    )
-    return count_rows(agg, {"instroomcohort_n": "cohort"}) + pct_rows(
-        agg,
-        {
-            "instroomcohort_uit_12m_pct": ("uit_12m", "cohort"),
-            "instroomcohort_werk_12m_pct": ("werk_12m", "cohort"),
-        },
-    )
+def cohort_series(ctx: Context, peildata: list[dt.date]) -> pl.DataFrame:
+    """`instroomcohort_n`, `_uit_12m_pct`, `_werk_12m_pct` for every peildatum `b`: the inflow of the
+    window of `b - 1 year` (`Context.check_follow_up`), all windows in one pass.
+    """
+
+    def compute(dates: list[dt.date]) -> list[pl.DataFrame]:
+        windows = {b: ctx.check_follow_up(b) for b in dates}
+        follow = dates_frame(dates, _e=lambda b: windows[b][1])
+        spells = twelve_month_outcome_each(ctx.spells, list(windows.values())).rename({PEILDATUM: "_e"})
+        # several peildata may share a window (29 February): each gets its rows
+        dated = spells.join(follow.lazy().select(PEILDATUM, "_e"), on="_e", how="inner")
+        agg = by_gemeente(dated, AGGS, ctx.gemeenten, dates)
+        return count_rows(agg, {"instroomcohort_n": "cohort"}) + pct_rows(
+            agg,
+            {
+                "instroomcohort_uit_12m_pct": ("uit_12m", "cohort"),
+                "instroomcohort_werk_12m_pct": ("werk_12m", "cohort"),
+            },
+        )
+
+    return per_peildatum(KPIS, ctx.gemeenten, peildata, ctx.check_follow_up, compute)
 
 
 # --- survival by inflow year ----------------------------------------------------------------------
@@ -242,7 +268,7 @@ FAMILY = registry.register(
         id="cohorten",
         label="Instroomcohorten en verblijfsduur",
         order=100,
-        rows=cohort_rows,
+        series=cohort_series,
         notebook="30_cohorten",
         kpis=(
             registry.kpi(

@@ -9,15 +9,16 @@ without them runs no pilot (no page; every figure not available). docs/definitie
 every choice made here (denominators, reference date, "reached", the calendar year of the reward maximum,
 what "improved" means on the ZRM, the cost model beside the proposal's own budget lines).
 
-Every function is frame in / frame out; `meedoen_rows` turns them into kpis.csv rows.
+Every function is frame in / frame out; `meedoen_series` turns them into kpis.csv rows for all peildata.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -26,14 +27,17 @@ from pipelines.csvout import write_csv
 from pipelines.kpi import registry
 from pipelines.kpi.base import (
     GEMEENTE,
+    PEILDATUM,
     TOTAAL,
     Context,
     Inconsistency,
     Unavailable,
     by_gemeente,
+    concat_rows,
     count_rows,
-    guarded,
+    dates_frame,
     pct_rows,
+    per_peildatum,
     rows,
     with_gemeente,
 )
@@ -41,7 +45,7 @@ from pipelines.kpi.bestand import current_periods, stock_on
 from pipelines.kpi.uitstroom import WERK
 from pipelines.periods import minus_months, minus_years
 from pipelines.schema import PERSON_COLUMN
-from pipelines.spells import merge_spells, running_on
+from pipelines.spells import merge_spells, overlapping_each, running_on, running_on_each
 
 MEEDOEN = "meedoen"
 ACTIVITEITEN = ("vrijwilligerswerk", "dagbesteding", "tegenprestatie")
@@ -78,6 +82,8 @@ GEEN_PILOT = (
     "niet beschikbaar: de organisatie draait geen pilot Meedoen! (geen programmas.meedoen in de configuratie)"
 )
 GEEN_DEELNEMERS = "niet beschikbaar: geen voorzieningen van soort meedoen in de export"
+
+T = TypeVar("T")
 
 
 # --- parameters ------------------------------------------------------------------------------------
@@ -262,67 +268,84 @@ def participations(voorzieningen: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def participants_on(voorzieningen: pl.LazyFrame | pl.DataFrame, b: dt.date) -> pl.DataFrame:
-    """Persons with a `meedoen` provision running on `b`."""
-    return (
-        running_on(participations(voorzieningen), b, "begindatum", "einddatum")
-        .select(PERSON_COLUMN)
-        .unique()
-        .sort(PERSON_COLUMN)
-        .collect()
+def _with_flag(frame: pl.LazyFrame, found: pl.LazyFrame, name: str) -> pl.LazyFrame:
+    """`frame` (a row per peildatum and person) with `name`: the person is in `found` on that date."""
+    flag = found.select(PEILDATUM, PERSON_COLUMN).unique().with_columns(pl.lit(True).alias(name))
+    return frame.join(flag, on=[PEILDATUM, PERSON_COLUMN], how="left").with_columns(
+        pl.col(name).fill_null(False)
     )
+
+
+def activities_each(voorzieningen: pl.DataFrame, peildata: list[dt.date]) -> pl.DataFrame:
+    """Per peildatum `b` the participants on `b` (a `meedoen` provision running on `b`) with `activiteit`:
+    a vrijwilligerswerk, dagbesteding or tegenprestatie running on `b`.
+    """
+    people = running_on_each(
+        participations(voorzieningen).filter(pl.col("begindatum").is_not_null()),
+        peildata,
+        "begindatum",
+        "einddatum",
+    ).select(PEILDATUM, PERSON_COLUMN)
+    doing = running_on_each(
+        voorzieningen.filter(pl.col("soort").is_in(ACTIVITEITEN) & pl.col("begindatum").is_not_null()),
+        peildata,
+        "begindatum",
+        "einddatum",
+    )
+    return _with_flag(people.unique(), doing, "activiteit").sort(PEILDATUM, PERSON_COLUMN).collect()
 
 
 def participants_between(voorzieningen: pl.LazyFrame | pl.DataFrame, s: dt.date, b: dt.date) -> pl.DataFrame:
     """Persons with a `meedoen` provision running at some time in `s..b`, with their first start."""
-    return (
-        participations(voorzieningen)
-        .filter((pl.col("begindatum") <= b) & (pl.col("einddatum").is_null() | (pl.col("einddatum") >= s)))
-        .group_by(PERSON_COLUMN)
-        .agg(pl.col("begindatum").min().alias("eerste_start"))
-        .sort(PERSON_COLUMN)
-    )
+    return participants_between_each(voorzieningen, [(s, b)]).drop(PEILDATUM)
 
 
-def joined(groups: pl.DataFrame, voorzieningen: pl.DataFrame, reference: dt.date, b: dt.date) -> pl.DataFrame:
-    """`groups` with `deelgenomen`: the person took part at some time from `reference` up to `b`."""
-    took = participations(voorzieningen).filter(
-        (pl.col("begindatum") <= b) & (pl.col("einddatum").is_null() | (pl.col("einddatum") >= reference))
-    )
-    return groups.with_columns(
-        pl.col(PERSON_COLUMN).is_in(took.get_column(PERSON_COLUMN).implode()).alias("deelgenomen")
-    )
-
-
-def activities_on(voorzieningen: pl.DataFrame, b: dt.date) -> pl.DataFrame:
-    """Participants on `b` with `activiteit`: a vrijwilligerswerk, dagbesteding or tegenprestatie running on
-    `b`.
+def participants_between_each(
+    voorzieningen: pl.LazyFrame | pl.DataFrame, windows: list[tuple[dt.date, dt.date]]
+) -> pl.DataFrame:
+    """`participants_between` for many windows `s..b` at once (`peildatum` = `b`): the first start is that
+    of the person's participations in the window. The windows grow together (`overlapping_each`).
     """
-    doing = running_on(
-        voorzieningen.filter(pl.col("soort").is_in(ACTIVITEITEN)), b, "begindatum", "einddatum"
+    spans = participations(voorzieningen).filter(pl.col("begindatum").is_not_null())
+    return (
+        overlapping_each(spans, windows, "begindatum", "einddatum")
+        .group_by(PEILDATUM, PERSON_COLUMN)
+        .agg(pl.col("begindatum").min().alias("eerste_start"))
+        .sort(PEILDATUM, PERSON_COLUMN)
+        .collect()
     )
-    ids = doing.select(PERSON_COLUMN).collect().get_column(PERSON_COLUMN).implode()
-    return participants_on(voorzieningen, b).with_columns(
-        pl.col(PERSON_COLUMN).is_in(ids).alias("activiteit")
-    )
+
+
+def joined_each(
+    groups: pl.DataFrame, voorzieningen: pl.DataFrame, reference: dt.date, peildata: list[dt.date]
+) -> pl.DataFrame:
+    """`groups` once per peildatum `b` with `deelgenomen`: the person took part at some time from
+    `reference` up to `b`.
+    """
+    took = participants_between_each(voorzieningen, [(reference, b) for b in peildata])
+    dated = groups.lazy().join(dates_frame(peildata).lazy(), how="cross")
+    return _with_flag(dated, took.lazy(), "deelgenomen").collect()
 
 
 def work_outflow(spells: pl.DataFrame, voorzieningen: pl.DataFrame, s: dt.date, b: dt.date) -> pl.DataFrame:
     """Participants of `s..b` with `uitstroom_werk`: a merged spell ended in `s..b`, on or after their first
     start, with reason 11 or 13 (work). With `s` the pilot's start this is cumulative ("uiteindelijk").
     """
-    people = participants_between(voorzieningen, s, b)
+    return work_outflow_each(spells, voorzieningen, [(s, b)]).drop(PEILDATUM)
+
+
+def work_outflow_each(
+    spells: pl.DataFrame, voorzieningen: pl.DataFrame, windows: list[tuple[dt.date, dt.date]]
+) -> pl.DataFrame:
+    """`work_outflow` for many windows `s..b` at once (`peildatum` = `b`)."""
+    people = participants_between_each(voorzieningen, windows).lazy()
+    to_work = spells.lazy().filter(pl.col("end").is_not_null() & pl.col("reden_beeindiging").is_in(WERK))
     ended = (
-        spells.lazy()
-        .filter((pl.col("end") >= s) & (pl.col("end") <= b) & pl.col("reden_beeindiging").is_in(WERK))
-        .join(people.lazy(), on=PERSON_COLUMN, how="inner")
+        overlapping_each(to_work, windows, "end", "end")
+        .join(people, on=[PEILDATUM, PERSON_COLUMN], how="inner")
         .filter(pl.col("end") >= pl.col("eerste_start"))
-        .select(PERSON_COLUMN)
-        .collect()
-        .get_column(PERSON_COLUMN)
-        .implode()
     )
-    return people.with_columns(pl.col(PERSON_COLUMN).is_in(ended).alias("uitstroom_werk"))
+    return _with_flag(people, ended, "uitstroom_werk").sort(PEILDATUM, PERSON_COLUMN).collect()
 
 
 def quarter(b: dt.date) -> tuple[dt.date, dt.date]:
@@ -330,51 +353,54 @@ def quarter(b: dt.date) -> tuple[dt.date, dt.date]:
     return minus_months(b, 3) + dt.timedelta(days=1), b
 
 
-def home_visits(
-    contactmomenten: pl.DataFrame, voorzieningen: pl.DataFrame, s: dt.date, b: dt.date
+def home_visits_each(
+    contactmomenten: pl.DataFrame, voorzieningen: pl.DataFrame, windows: list[tuple[dt.date, dt.date]]
 ) -> pl.DataFrame:
-    """Participants of `s..b` with `huisbezoeken`: home visits in `s..b` dated inside one of their
-    participations.
+    """Participants of each window `s..b` (`peildatum` = `b`) with `huisbezoeken`: home visits in `s..b`
+    dated inside one of their participations, and `bereikt` (at least one).
     """
-    people = participants_between(voorzieningen, s, b)
-    spans = (
-        participations(voorzieningen)
-        .lazy()
-        .join(people.lazy().select(PERSON_COLUMN), on=PERSON_COLUMN, how="semi")
-    )
-    visits = (
+    people = participants_between_each(voorzieningen, windows).lazy()
+    during = (
         contactmomenten.lazy()
-        .filter((pl.col("soort") == HUISBEZOEK) & (pl.col("datum") >= s) & (pl.col("datum") <= b))
+        .filter((pl.col("soort") == HUISBEZOEK) & pl.col("datum").is_not_null())
         .select(PERSON_COLUMN, "contact_id", "datum")
-        .join(spans, on=PERSON_COLUMN, how="inner")
+        .join(participations(voorzieningen).lazy(), on=PERSON_COLUMN, how="inner")
         .filter(
             (pl.col("datum") >= pl.col("begindatum"))
             & (pl.col("einddatum").is_null() | (pl.col("datum") <= pl.col("einddatum")))
         )
-        .select(PERSON_COLUMN, "contact_id")
+        .select(PERSON_COLUMN, "contact_id", "datum")
         .unique()
-        .group_by(PERSON_COLUMN)
+    )
+    visits = (
+        overlapping_each(during, windows, "datum", "datum")
+        .select(PEILDATUM, PERSON_COLUMN, "contact_id")
+        .unique()
+        .group_by(PEILDATUM, PERSON_COLUMN)
         .agg(pl.len().alias("huisbezoeken"))
     )
     return (
-        people.lazy()
-        .join(visits, on=PERSON_COLUMN, how="left")
+        people.join(visits, on=[PEILDATUM, PERSON_COLUMN], how="left")
         .with_columns(pl.col("huisbezoeken").fill_null(0).cast(pl.Int64))
         .with_columns((pl.col("huisbezoeken") > 0).alias("bereikt"))
-        .sort(PERSON_COLUMN)
+        .sort(PEILDATUM, PERSON_COLUMN)
         .collect()
     )
 
 
 def rewards_per_person(beloningen: pl.DataFrame, s: dt.date, b: dt.date) -> pl.DataFrame:
     """Per rewarded person the rewards dated in `s..b`: `persoon, bedrag, aantal` (exact sums of cents)."""
+    return rewards_per_person_each(beloningen, [(s, b)]).drop(PEILDATUM)
+
+
+def rewards_per_person_each(beloningen: pl.DataFrame, windows: list[tuple[dt.date, dt.date]]) -> pl.DataFrame:
+    """`rewards_per_person` for many windows `s..b` at once (`peildatum` = `b`)."""
     return (
-        beloningen.lazy()
-        .filter((pl.col("datum") >= s) & (pl.col("datum") <= b))
-        .group_by(PERSON_COLUMN)
+        overlapping_each(beloningen.lazy().filter(pl.col("datum").is_not_null()), windows, "datum", "datum")
+        .group_by(PEILDATUM, PERSON_COLUMN)
         .agg((pl.col("bedrag") * 100).round(0).cast(pl.Int64).sum().alias("_cent"), pl.len().alias("aantal"))
-        .select(PERSON_COLUMN, (pl.col("_cent") / 100).alias("bedrag"), "aantal")
-        .sort(PERSON_COLUMN)
+        .select(PEILDATUM, PERSON_COLUMN, (pl.col("_cent") / 100).alias("bedrag"), "aantal")
+        .sort(PEILDATUM, PERSON_COLUMN)
         .collect()
     )
 
@@ -383,7 +409,12 @@ def rewards_over_max(beloningen: pl.DataFrame, b: dt.date, maximum: float) -> pl
     """Persons whose rewards in the calendar year of `b` (1 January up to `b`) exceed `maximum` (50 is
     allowed).
     """
-    year = rewards_per_person(beloningen, dt.date(b.year, 1, 1), b)
+    return rewards_over_max_each(beloningen, [b], maximum).drop(PEILDATUM)
+
+
+def rewards_over_max_each(beloningen: pl.DataFrame, peildata: list[dt.date], maximum: float) -> pl.DataFrame:
+    """`rewards_over_max` for many peildata at once."""
+    year = rewards_per_person_each(beloningen, [(dt.date(b.year, 1, 1), b) for b in peildata])
     return year.with_columns((pl.col("bedrag") > maximum).alias("boven_max"))
 
 
@@ -394,42 +425,53 @@ def zrm_changes(zrm: pl.DataFrame, voorzieningen: pl.DataFrame, s: dt.date, b: d
     measurement dates; a domain needs a score on both the first and the latest date.
     Columns: persoon, domein, eerste, laatste, verschil.
     """
-    people = participants_between(voorzieningen, s, b)
+    return zrm_changes_each(zrm, voorzieningen, [(s, b)]).drop(PEILDATUM)
+
+
+def zrm_changes_each(
+    zrm: pl.DataFrame, voorzieningen: pl.DataFrame, windows: list[tuple[dt.date, dt.date]]
+) -> pl.DataFrame:
+    """`zrm_changes` for many windows `s..b` at once (`peildatum` = `b`)."""
+    people = participants_between_each(voorzieningen, windows)
+    keys = [PEILDATUM, PERSON_COLUMN]
     scores = (
         zrm.lazy()
         .join(people.lazy(), on=PERSON_COLUMN, how="inner")
-        .filter((pl.col("datum") >= pl.col("eerste_start")) & (pl.col("datum") <= b))
+        .filter((pl.col("datum") >= pl.col("eerste_start")) & (pl.col("datum") <= pl.col(PEILDATUM)))
         .with_columns(
-            pl.col("datum").min().over(PERSON_COLUMN).alias("_eerste"),
-            pl.col("datum").max().over(PERSON_COLUMN).alias("_laatste"),
+            pl.col("datum").min().over(keys).alias("_eerste"),
+            pl.col("datum").max().over(keys).alias("_laatste"),
         )
         .filter(pl.col("_laatste") > pl.col("_eerste"))
     )
     first = (
         scores.filter(pl.col("datum") == pl.col("_eerste"))
-        .group_by(PERSON_COLUMN, "domein")
+        .group_by(*keys, "domein")
         .agg(pl.col("score").max().alias("eerste"))
     )
     last = (
         scores.filter(pl.col("datum") == pl.col("_laatste"))
-        .group_by(PERSON_COLUMN, "domein")
+        .group_by(*keys, "domein")
         .agg(pl.col("score").max().alias("laatste"))
     )
     return (
-        first.join(last, on=[PERSON_COLUMN, "domein"], how="inner")
+        first.join(last, on=[*keys, "domein"], how="inner")
         .with_columns((pl.col("laatste") - pl.col("eerste")).cast(pl.Int64).alias("verschil"))
-        .sort(PERSON_COLUMN, "domein")
+        .sort(*keys, "domein")
         .collect()
     )
 
 
 def zrm_per_person(changes: pl.DataFrame) -> pl.DataFrame:
-    """A person improved when the summed change over the domains scored both times is positive."""
+    """A person improved when the summed change over the domains scored both times is positive (per
+    peildatum when `changes` has one).
+    """
+    keys = [c for c in (PEILDATUM, PERSON_COLUMN) if c in changes.columns]
     return (
-        changes.group_by(PERSON_COLUMN)
+        changes.group_by(*keys)
         .agg(pl.col("verschil").sum().alias("verschil"), pl.len().alias("domeinen"))
         .with_columns((pl.col("verschil") > 0).alias("verbeterd"))
-        .sort(PERSON_COLUMN)
+        .sort(*keys)
     )
 
 
@@ -456,34 +498,59 @@ def trajectory_costs(voorzieningen: pl.DataFrame, s: dt.date, b: dt.date) -> pl.
     provision itself included), with `kosten` (empty = 0 charged):
     `persoon, voorziening_id, soort, kosten`.
     """
+    return trajectory_costs_each(voorzieningen, [(s, b)]).drop(PEILDATUM)
+
+
+def trajectory_costs_each(
+    voorzieningen: pl.DataFrame, windows: list[tuple[dt.date, dt.date]]
+) -> pl.DataFrame:
+    """`trajectory_costs` for many windows `s..b` at once (`peildatum` = `b`)."""
     spans = participations(voorzieningen).lazy().rename({"begindatum": "_van", "einddatum": "_tot"})
-    return (
+    during = (
         voorzieningen.lazy()
-        .filter((pl.col("begindatum") >= s) & (pl.col("begindatum") <= b))
+        .filter(pl.col("begindatum").is_not_null())
         .join(spans, on=PERSON_COLUMN, how="inner")
         .filter(
             (pl.col("begindatum") >= pl.col("_van"))
             & (pl.col("_tot").is_null() | (pl.col("begindatum") <= pl.col("_tot")))
         )
-        .select(PERSON_COLUMN, "voorziening_id", "soort", pl.col("kosten").fill_null(0.0))
+        .select(PERSON_COLUMN, "voorziening_id", "soort", pl.col("kosten").fill_null(0.0), "begindatum")
         .unique()
-        .sort(PERSON_COLUMN, "voorziening_id")
+    )
+    return (
+        overlapping_each(during, windows, "begindatum", "begindatum")
+        .select(PEILDATUM, PERSON_COLUMN, "voorziening_id", "soort", "kosten")
+        .unique()
+        .sort(PEILDATUM, PERSON_COLUMN, "voorziening_id")
         .collect()
     )
 
 
-def exact_sums(frame: pl.DataFrame, column: str, gemeenten: list[str], alias: str) -> pl.DataFrame:
-    """Sum of a euro column per municipality and `totaal`, correctly rounded (`math.fsum`), 0 when empty."""
-    values = frame.select(GEMEENTE, pl.col(column).cast(pl.Float64))
-    out = {TOTAAL: math.fsum(values.get_column(column).to_list())}
-    parts = {
-        k[0]: p.get_column(column).to_list() for k, p in values.partition_by(GEMEENTE, as_dict=True).items()
-    }
-    for code in gemeenten:
-        out[code] = math.fsum(parts.get(code, []))
-    return pl.DataFrame(
-        {GEMEENTE: list(out), alias: list(out.values())}, schema={GEMEENTE: pl.String(), alias: pl.Float64()}
-    )
+def exact_sums(
+    frame: pl.DataFrame, column: str, gemeenten: list[str], alias: str, peildata: list[dt.date] | None = None
+) -> pl.DataFrame:
+    """Sum of a euro column per municipality and `totaal`, correctly rounded (`math.fsum`), 0 when empty.
+
+    With `peildata` the frame has a `peildatum` column and the result a row per peildatum and
+    municipality, as `by_gemeente`.
+    """
+    keys = [] if peildata is None else [PEILDATUM]
+    dates: list[dt.date | None] = [None] if peildata is None else [*sorted(set(peildata))]
+    totals: dict[Any, list[float]] = {b: [] for b in dates}
+    parts: dict[tuple[Any, str], list[float]] = {}
+    for *day, code, value in frame.select(*keys, GEMEENTE, pl.col(column).cast(pl.Float64)).iter_rows():
+        b = day[0] if day else None
+        totals.setdefault(b, []).append(value)
+        parts.setdefault((b, code), []).append(value)
+    out: dict[str, list[Any]] = {PEILDATUM: [], GEMEENTE: [], alias: []}
+    for b in dates:
+        for code in [TOTAAL, *gemeenten]:
+            out[PEILDATUM].append(b)
+            out[GEMEENTE].append(code)
+            out[alias].append(math.fsum(totals[b] if code == TOTAAL else parts.get((b, code), [])))
+    schema = {PEILDATUM: pl.Date(), GEMEENTE: pl.String(), alias: pl.Float64()}
+    result = pl.DataFrame(out, schema=schema)
+    return result if peildata is not None else result.drop(PEILDATUM)
 
 
 # --- kpis.csv rows ---------------------------------------------------------------------------------
@@ -515,13 +582,15 @@ def groups_for(ctx: Context, params: PilotParams) -> tuple[pl.DataFrame, dt.date
     return groups, ref
 
 
-def still_eligible(groups: pl.DataFrame, spells: pl.DataFrame, b: dt.date) -> pl.DataFrame:
-    """`groups` with `in_bestand`: the person still receives the target groups' benefit (PW) on `b`.
+def still_eligible(groups: pl.DataFrame, spells: pl.DataFrame) -> pl.DataFrame:
+    """`groups` (a row per person and peildatum `b`) with `in_bestand`: the person still receives the
+    target groups' benefit (PW) on `b`.
 
     Who left assistance (for work, another income, or at AOW age) is no longer eligible.
     """
-    running = running_on(spells, b).select(PERSON_COLUMN).collect().get_column(PERSON_COLUMN).implode()
-    return groups.with_columns(pl.col(PERSON_COLUMN).is_in(running).alias("in_bestand"))
+    dates = groups.get_column(PEILDATUM).unique().to_list()
+    theirs = spells.lazy().join(groups.lazy().select(PERSON_COLUMN).unique(), on=PERSON_COLUMN, how="semi")
+    return _with_flag(groups.lazy(), running_on_each(theirs, dates), "in_bestand").collect()
 
 
 def pilot_voorzieningen(ctx: Context) -> pl.DataFrame:
@@ -532,19 +601,23 @@ def pilot_voorzieningen(ctx: Context) -> pl.DataFrame:
     return voorzieningen
 
 
-def _target_rows(ctx: Context, params: PilotParams) -> list[pl.DataFrame]:
-    groups, _ = groups_for(ctx, params)
-    counts = group_counts(groups, ctx.gemeenten)
+def _target_rows(ctx: Context, groups: pl.DataFrame, dates: list[dt.date]) -> list[pl.DataFrame]:
+    """The groups are fixed on the reference date: the same counts on every peildatum."""
+    counts = group_counts(groups, ctx.gemeenten).join(dates_frame(dates), how="cross")
     out = count_rows(counts, {f"meedoen_doelgroep_{i}_n": f"groep_{i}" for i in range(1, 5)})
     return out + count_rows(counts, {"meedoen_doelgroep_n": "doelgroep"})
 
 
-def _reach_rows(ctx: Context, params: PilotParams, b: dt.date) -> list[pl.DataFrame]:
-    voorzieningen = pilot_voorzieningen(ctx)
-    ctx.check_peildatum(b)
-    groups, ref = groups_for(ctx, params)
-    took = joined(groups.filter(pl.col("doelgroep")), voorzieningen, ref, b)
-    took = still_eligible(took, target_spells(ctx, params), b)
+def _reach_rows(
+    ctx: Context,
+    params: PilotParams,
+    voorzieningen: pl.DataFrame,
+    groups: tuple[pl.DataFrame, dt.date],
+    dates: list[dt.date],
+) -> list[pl.DataFrame]:
+    targets, ref = groups
+    took = joined_each(targets.filter(pl.col("doelgroep")), voorzieningen, ref, dates)
+    took = still_eligible(took, target_spells(ctx, params))
     agg = by_gemeente(
         took,
         [
@@ -554,6 +627,7 @@ def _reach_rows(ctx: Context, params: PilotParams, b: dt.date) -> list[pl.DataFr
             (pl.col("deelgenomen") & pl.col("in_bestand")).sum().alias("deelgenomen_in_bestand"),
         ],
         ctx.gemeenten,
+        dates,
     )
     return pct_rows(
         agg,
@@ -564,45 +638,48 @@ def _reach_rows(ctx: Context, params: PilotParams, b: dt.date) -> list[pl.DataFr
     )
 
 
-def _participation_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
-    voorzieningen = pilot_voorzieningen(ctx)
-    ctx.check_peildatum(b)
-    active = with_gemeente(activities_on(voorzieningen, b).lazy(), ctx.persons)
+def _participation_rows(
+    ctx: Context, voorzieningen: pl.DataFrame, dates: list[dt.date]
+) -> list[pl.DataFrame]:
+    active = with_gemeente(activities_each(voorzieningen, dates).lazy(), ctx.persons)
     agg = by_gemeente(
-        active, [pl.len().alias("deelnemers"), pl.col("activiteit").sum().alias("activiteit")], ctx.gemeenten
+        active,
+        [pl.len().alias("deelnemers"), pl.col("activiteit").sum().alias("activiteit")],
+        ctx.gemeenten,
+        dates,
     )
     out = count_rows(agg, {"meedoen_deelnemers_n": "deelnemers"})
     out += pct_rows(agg, {"meedoen_activiteit_pct": ("activiteit", "deelnemers")})
     return out
 
 
-def _outflow_rows(ctx: Context, params: PilotParams, b: dt.date) -> list[pl.DataFrame]:
-    """Outflow to paid work since the pilot started (the reference date), cumulative up to `b`."""
-    voorzieningen = pilot_voorzieningen(ctx)
-    ctx.check_peildatum(b)
+def _outflow_rows(
+    ctx: Context, params: PilotParams, voorzieningen: pl.DataFrame, dates: list[dt.date]
+) -> list[pl.DataFrame]:
+    """Outflow to paid work since the pilot started (the reference date), cumulative up to each `b`."""
     ref = reference_date(params, voorzieningen)
     ctx.check_peildatum(ref)
-    flows = with_gemeente(work_outflow(ctx.spells, voorzieningen, ref, b).lazy(), ctx.persons)
+    outflow = work_outflow_each(ctx.spells, voorzieningen, [(ref, b) for b in dates])
     agg = by_gemeente(
-        flows, [pl.len().alias("deelnemers"), pl.col("uitstroom_werk").sum().alias("werk")], ctx.gemeenten
+        with_gemeente(outflow.lazy(), ctx.persons),
+        [pl.len().alias("deelnemers"), pl.col("uitstroom_werk").sum().alias("werk")],
+        ctx.gemeenten,
+        dates,
     )
     return pct_rows(agg, {"meedoen_uitstroom_werk_pct": ("werk", "deelnemers")})
 
 
-def _visit_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
-    voorzieningen = pilot_voorzieningen(ctx)
-    contacten = ctx.table("contactmomenten")
-    qs, b = quarter(ctx.check_peildatum(b))
-    ctx.check_peildatum(qs)
-    visits = with_gemeente(home_visits(contacten, voorzieningen, qs, b).lazy(), ctx.persons)
+def _visit_rows(ctx: Context, voorzieningen: pl.DataFrame, dates: list[dt.date]) -> list[pl.DataFrame]:
+    visits = home_visits_each(ctx.table("contactmomenten"), voorzieningen, [quarter(b) for b in dates])
     agg = by_gemeente(
-        visits,
+        with_gemeente(visits.lazy(), ctx.persons),
         [
             pl.len().alias("deelnemers"),
             pl.col("huisbezoeken").sum().alias("bezoeken"),
             pl.col("bereikt").sum().alias("bereikt"),
         ],
         ctx.gemeenten,
+        dates,
     )
     empty = pl.col("deelnemers") == 0
     out = [
@@ -619,17 +696,23 @@ def _visit_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
     return out
 
 
-def _reward_rows(ctx: Context, params: PilotParams, b: dt.date) -> list[pl.DataFrame]:
-    voorzieningen = pilot_voorzieningen(ctx)
+def _reward_rows(
+    ctx: Context, params: PilotParams, voorzieningen: pl.DataFrame, dates: list[dt.date]
+) -> list[pl.DataFrame]:
     beloningen = ctx.table("beloningen")
-    s, b = ctx.check_window(b)
-    per = with_gemeente(rewards_per_person(beloningen, s, b).lazy(), ctx.persons).collect()
-    people = with_gemeente(participants_between(voorzieningen, s, b).lazy(), ctx.persons)
-    agg = by_gemeente(people, [pl.len().alias("deelnemers")], ctx.gemeenten)
-    agg = agg.join(by_gemeente(per, [pl.len().alias("beloond")], ctx.gemeenten), on=GEMEENTE)
-    agg = agg.join(exact_sums(per, "bedrag", ctx.gemeenten, "bedrag"), on=GEMEENTE)
-    over = with_gemeente(rewards_over_max(beloningen, b, params.max_beloning_per_jaar).lazy(), ctx.persons)
-    agg = agg.join(by_gemeente(over, [pl.col("boven_max").sum().alias("boven")], ctx.gemeenten), on=GEMEENTE)
+    g, keys = ctx.gemeenten, [PEILDATUM, GEMEENTE]
+    windows = [ctx.check_window(b) for b in dates]
+    per = with_gemeente(rewards_per_person_each(beloningen, windows).lazy(), ctx.persons).collect()
+    people = with_gemeente(participants_between_each(voorzieningen, windows).lazy(), ctx.persons)
+    over = with_gemeente(
+        rewards_over_max_each(beloningen, dates, params.max_beloning_per_jaar).lazy(), ctx.persons
+    )
+    agg = (
+        by_gemeente(people, [pl.len().alias("deelnemers")], g, dates)
+        .join(by_gemeente(per, [pl.len().alias("beloond")], g, dates), on=keys)
+        .join(exact_sums(per, "bedrag", g, "bedrag", dates), on=keys)
+        .join(by_gemeente(over, [pl.col("boven_max").sum().alias("boven")], g, dates), on=keys)
+    )
     return [
         rows(agg, "meedoen_beloningen_bedrag", pl.col("bedrag"), noemer=pl.col("beloond")),
         rows(
@@ -644,41 +727,116 @@ def _reward_rows(ctx: Context, params: PilotParams, b: dt.date) -> list[pl.DataF
     ]
 
 
-def _zrm_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
-    voorzieningen = pilot_voorzieningen(ctx)
-    zrm = ctx.table("zrm")
-    s, b = ctx.check_window(b)
-    per = with_gemeente(zrm_per_person(zrm_changes(zrm, voorzieningen, s, b)).lazy(), ctx.persons)
+def _zrm_rows(ctx: Context, voorzieningen: pl.DataFrame, dates: list[dt.date]) -> list[pl.DataFrame]:
+    windows = [ctx.check_window(b) for b in dates]
+    changes = zrm_changes_each(ctx.table("zrm"), voorzieningen, windows)
+    per = with_gemeente(zrm_per_person(changes).lazy(), ctx.persons)
     agg = by_gemeente(
-        per, [pl.len().alias("gemeten"), pl.col("verbeterd").sum().alias("verbeterd")], ctx.gemeenten
+        per, [pl.len().alias("gemeten"), pl.col("verbeterd").sum().alias("verbeterd")], ctx.gemeenten, dates
     )
     return pct_rows(agg, {"meedoen_zrm_verbeterd_pct": ("verbeterd", "gemeten")})
 
 
-def _cost_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
-    voorzieningen = pilot_voorzieningen(ctx)
-    s, b = ctx.check_window(b)
-    costs = with_gemeente(trajectory_costs(voorzieningen, s, b).lazy(), ctx.persons).collect()
+def _cost_rows(ctx: Context, voorzieningen: pl.DataFrame, dates: list[dt.date]) -> list[pl.DataFrame]:
+    windows = [ctx.check_window(b) for b in dates]
+    costs = with_gemeente(trajectory_costs_each(voorzieningen, windows).lazy(), ctx.persons).collect()
     charged = costs.filter(pl.col("kosten") > 0)
-    agg = by_gemeente(charged, [pl.col(PERSON_COLUMN).n_unique().alias("personen")], ctx.gemeenten)
-    agg = agg.join(exact_sums(costs, "kosten", ctx.gemeenten, "kosten"), on=GEMEENTE)
+    agg = by_gemeente(charged, [pl.col(PERSON_COLUMN).n_unique().alias("personen")], ctx.gemeenten, dates)
+    agg = agg.join(exact_sums(costs, "kosten", ctx.gemeenten, "kosten", dates), on=[PEILDATUM, GEMEENTE])
     return [rows(agg, "meedoen_trajectkosten", pl.col("kosten"), noemer=pl.col("personen"))]
 
 
-def meedoen_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
-    """Every `meedoen` KPI for peildatum `b`; each part is unavailable on its own (a table may be absent)."""
+def _once(compute: Callable[[], T]) -> Callable[[], T]:
+    """`compute()` at the first call only; every later call gives that result or raises that `Unavailable`."""
+    outcome: list[tuple[T | None, Unavailable | None]] = []
+
+    def get() -> T:
+        if not outcome:
+            try:
+                outcome.append((compute(), None))
+            except Unavailable as exc:
+                outcome.append((None, exc))
+        value, failed = outcome[0]
+        if failed is not None:
+            raise failed
+        return value  # type: ignore[return-value]
+
+    return get
+
+
+def meedoen_series(ctx: Context, peildata: list[dt.date]) -> pl.DataFrame:
+    """Every `meedoen` KPI for every peildatum; each part is unavailable on its own (a table may be absent).
+
+    A part first needs what does not depend on the date (the pilot's provisions, its table: found once,
+    their absence is the reason on every date), then checks each date; the dates that pass are computed
+    together.
+    """
     params = pilot_params(ctx.config)
-    g = ctx.gemeenten
-    return [
-        guarded(DOELGROEP, g, lambda: _target_rows(ctx, params)),
-        guarded(BEREIK, g, lambda: _reach_rows(ctx, params, b)),
-        guarded(DEELNAME, g, lambda: _participation_rows(ctx, b)),
-        guarded(UITSTROOM, g, lambda: _outflow_rows(ctx, params, b)),
-        guarded(BEZOEKEN, g, lambda: _visit_rows(ctx, b)),
-        guarded(BELONINGEN, g, lambda: _reward_rows(ctx, params, b)),
-        guarded(ZRM, g, lambda: _zrm_rows(ctx, b)),
-        guarded(KOSTEN, g, lambda: _cost_rows(ctx, b)),
-    ]
+    voorzieningen = _once(lambda: pilot_voorzieningen(ctx))
+    groups = _once(lambda: groups_for(ctx, params))
+
+    def part(
+        kpis: list[str],
+        needs: list[Callable[[], object]],
+        check: Callable[[dt.date], object],
+        compute: Callable[[list[dt.date]], list[pl.DataFrame]],
+    ) -> pl.DataFrame:
+        def checked(b: dt.date) -> None:
+            for need in needs:
+                need()
+            check(b)
+
+        return per_peildatum(kpis, ctx.gemeenten, peildata, checked, compute)
+
+    def table(name: str) -> Callable[[], object]:
+        return lambda: ctx.table(name)
+
+    def in_quarter(b: dt.date) -> None:
+        ctx.check_peildatum(quarter(ctx.check_peildatum(b))[0])
+
+    return concat_rows(
+        [
+            part(DOELGROEP, [], lambda b: None, lambda d: _target_rows(ctx, groups()[0], d)),
+            part(
+                BEREIK,
+                [voorzieningen],
+                ctx.check_peildatum,
+                lambda d: _reach_rows(ctx, params, voorzieningen(), groups(), d),
+            ),
+            part(
+                DEELNAME,
+                [voorzieningen],
+                ctx.check_peildatum,
+                lambda d: _participation_rows(ctx, voorzieningen(), d),
+            ),
+            part(
+                UITSTROOM,
+                [voorzieningen],
+                ctx.check_peildatum,
+                lambda d: _outflow_rows(ctx, params, voorzieningen(), d),
+            ),
+            part(
+                BEZOEKEN,
+                [voorzieningen, table("contactmomenten")],
+                in_quarter,
+                lambda d: _visit_rows(ctx, voorzieningen(), d),
+            ),
+            part(
+                BELONINGEN,
+                [voorzieningen, table("beloningen")],
+                ctx.check_window,
+                lambda d: _reward_rows(ctx, params, voorzieningen(), d),
+            ),
+            part(
+                ZRM,
+                [voorzieningen, table("zrm")],
+                ctx.check_window,
+                lambda d: _zrm_rows(ctx, voorzieningen(), d),
+            ),
+            part(KOSTEN, [voorzieningen], ctx.check_window, lambda d: _cost_rows(ctx, voorzieningen(), d)),
+        ],
+        dated=True,
+    )
 
 
 # --- cost model ------------------------------------------------------------------------------------
@@ -1027,7 +1185,7 @@ FAMILY = registry.register(
         id="meedoen",
         label="Pilot Meedoen!",
         order=70,
-        rows=meedoen_rows,
+        series=meedoen_series,
         notebook="20_meedoen",
         unions=(("meedoen_doelgroep_n", tuple(f"meedoen_doelgroep_{i}_n" for i in range(1, 5))),),
         norms=norm_rules,
