@@ -57,6 +57,27 @@ def _person_columns(frame: pl.LazyFrame | pl.DataFrame) -> list[str]:
     return [c for c in (PERSON_COLUMN, "gemeentecode") if c in frame.lazy().collect_schema().names()]
 
 
+def persons_overlapping_each(spells: pl.LazyFrame | pl.DataFrame, windows: list[Window]) -> pl.LazyFrame:
+    """One row per person and window (`peildatum` = its end) a spell of theirs overlaps, from their first
+    such spell.
+
+    A person's merged spells are disjoint and in time order, so the first spell overlapping a window is
+    the one whose predecessor ends before the window starts: no unique over persons x windows.
+    """
+    windows = sorted(set(windows), key=lambda w: w[1])
+    same_person = pl.col(PERSON_COLUMN).shift(1) == pl.col(PERSON_COLUMN)
+    ordered = (
+        spells.lazy()
+        .sort(PERSON_COLUMN, "start")
+        .with_columns(pl.when(same_person).then(pl.col("end").shift(1)).alias("_prev_end"))
+    )
+    return (
+        overlapping_each(ordered, windows)
+        .filter(~(pl.col("_prev_end") >= window_start(windows)).fill_null(False))
+        .select(*_person_columns(spells), PEILDATUM)
+    )
+
+
 def parttime_per_person_each(
     spells: pl.LazyFrame | pl.DataFrame,
     inkomsten: pl.LazyFrame | pl.DataFrame,
@@ -89,11 +110,7 @@ def parttime_per_person_each(
         .group_by(PERSON_COLUMN, PEILDATUM)
         .agg([pl.col(g).any() for g in groups])
     )
-    persons = (
-        overlapping_each(spells, windows)
-        .select(*_person_columns(spells), PEILDATUM)
-        .unique(subset=[PERSON_COLUMN, PEILDATUM], keep="first")
-    )
+    persons = persons_overlapping_each(spells, windows)
     return persons.join(worked, on=[PERSON_COLUMN, PEILDATUM], how="left").with_columns(
         [pl.col(g).fill_null(False) for g in groups]
     )
@@ -122,10 +139,10 @@ def working_on_each(spells: pl.DataFrame, inkomsten: pl.DataFrame, peildata: lis
         .with_columns(pl.lit(True).alias("werkend"))
     )
     months = dates_frame(peildata, _maand=lambda b: dt.date(b.year, b.month, 1))
+    # a person's merged spells are disjoint: at most one runs on a date, so a person is in stock once
     return (
         running_on_each(spells, peildata)
         .select(*_person_columns(spells), PEILDATUM)
-        .unique(subset=[PERSON_COLUMN, PEILDATUM])
         .join(months.lazy(), on=PEILDATUM, how="left")
         .join(worked, on=[PERSON_COLUMN, "_maand"], how="left")
         .with_columns(pl.col("werkend").fill_null(False))
