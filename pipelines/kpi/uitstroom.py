@@ -180,16 +180,17 @@ def multi_year_rows(
     wide = yearly[0].select(
         GEMEENTE, pl.col("waarde").alias("j0"), pl.col("teller").alias("t0"), pl.col("noemer").alias("n0")
     )
-    for prefix, frames in (("j", yearly), ("f", fixed or [])):
-        for i, f in enumerate(frames):
-            name = f"{prefix}{i}"
-            if f is None:
-                wide = wide.with_columns(pl.lit(None, pl.Float64).alias(name))
-            elif name != "j0":
-                wide = wide.join(f.select(GEMEENTE, pl.col("waarde").alias(name)), on=GEMEENTE, how="left")
-    mask = "".join("0" if f is None else "1" for f in yearly)
-    fixed_cols = [f"f{i}" for i, f in enumerate(fixed or []) if f is not None]
-    wide = wide.with_columns(pl.lit(mask).alias(JAREN))
+    for i, f in enumerate(yearly[1:], start=1):
+        if f is None:
+            wide = wide.with_columns(pl.lit(None, pl.Float64).alias(f"j{i}"))
+        else:
+            wide = wide.join(f.select(GEMEENTE, pl.col("waarde").alias(f"j{i}")), on=GEMEENTE, how="left")
+    fixed_cols = []
+    for i, f in enumerate(fixed or []):
+        if f is not None:
+            wide = wide.join(f.select(GEMEENTE, pl.col("waarde").alias(f"f{i}")), on=GEMEENTE, how="left")
+            fixed_cols.append(f"f{i}")
+    wide = wide.with_columns(pl.lit("".join("0" if f is None else "1" for f in yearly)).alias(JAREN))
     return multi_year_rows_each(kpi, norm_kpi, wide, config, fixed_cols, len(fixed or []))
 
 
