@@ -220,27 +220,46 @@ def by_gemeente(
 
 
 def exact_means(
-    frame: pl.LazyFrame | pl.DataFrame, column: str, gemeenten: list[str], alias: str
+    frame: pl.LazyFrame | pl.DataFrame,
+    column: str,
+    gemeenten: list[str],
+    alias: str,
+    peildata: list[dt.date] | None = None,
 ) -> pl.DataFrame:
     """Mean of `column` per municipality and `totaal`, with a correctly rounded sum (`math.fsum`).
 
     A float sum in polars depends on how the rows happen to be chunked and ordered (joins vary it
-    from run to run); `fsum` does not, so kpis.csv stays byte-identical. Loops over municipalities only.
+    from run to run); `fsum` does not, so kpis.csv stays byte-identical. Loops over municipalities only
+    (and peildata: with `peildata` the frame has a `peildatum` column and the result a row per
+    peildatum and municipality, as by `by_gemeente`).
     """
-    values = frame.lazy().select(GEMEENTE, pl.col(column).cast(pl.Float64)).drop_nulls(column).collect()
+    keys = [] if peildata is None else [PEILDATUM]
+    values = (
+        frame.lazy().select(*keys, GEMEENTE, pl.col(column).cast(pl.Float64)).drop_nulls(column).collect()
+    )
 
     def mean(series: pl.Series) -> float | None:
         return math.fsum(series.to_list()) / series.len() if series.len() else None
 
-    out = {TOTAAL: mean(values.get_column(column))}
-    parts = {
-        key[0]: part.get_column(column) for key, part in values.partition_by(GEMEENTE, as_dict=True).items()
-    }
-    for code in gemeenten:
-        out[code] = mean(parts[code]) if code in parts else None
-    return pl.DataFrame(
-        {GEMEENTE: list(out), alias: list(out.values())}, schema={GEMEENTE: pl.String(), alias: pl.Float64()}
-    )
+    empty = values.clear()
+    if peildata is None:
+        per_date: dict[Any, pl.DataFrame] = {None: values}
+    else:
+        per_date = {key[0]: part for key, part in values.partition_by(PEILDATUM, as_dict=True).items()}
+    out: dict[str, list[Any]] = {PEILDATUM: [], GEMEENTE: [], alias: []}
+    for b in [None] if peildata is None else sorted(set(peildata)):
+        part = per_date.get(b, empty)
+        parts = {key[0]: p.get_column(column) for key, p in part.partition_by(GEMEENTE, as_dict=True).items()}
+        for code in [TOTAAL, *gemeenten]:
+            out[PEILDATUM].append(b)
+            out[GEMEENTE].append(code)
+            if code == TOTAAL:
+                out[alias].append(mean(part.get_column(column)))
+            else:
+                out[alias].append(mean(parts[code]) if code in parts else None)
+    schema = {PEILDATUM: pl.Date(), GEMEENTE: pl.String(), alias: pl.Float64()}
+    result = pl.DataFrame(out, schema=schema)
+    return result if peildata is not None else result.drop(PEILDATUM)
 
 
 def rows(

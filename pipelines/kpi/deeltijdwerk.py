@@ -19,10 +19,25 @@ import datetime as dt
 import polars as pl
 
 from pipelines.kpi import registry
-from pipelines.kpi.base import Context, by_gemeente, guarded, pct_rows, unavailable_rows
-from pipelines.kpi.uitstroom import fixed_series, multi_year_rows, normed_catalogue, normed_ids, yearly_series
+from pipelines.kpi.base import (
+    PEILDATUM,
+    Context,
+    by_gemeente,
+    concat_rows,
+    dates_frame,
+    pct_rows,
+    per_peildatum,
+)
+from pipelines.kpi.uitstroom import (
+    NormWindows,
+    Window,
+    normed_catalogue,
+    normed_ids,
+    normed_series,
+    window_start,
+)
 from pipelines.schema import PERSON_COLUMN
-from pipelines.spells import running_on
+from pipelines.spells import overlapping_each, running_on_each
 
 ARBEID = "11"
 #: Other income next to the benefit ("of ander inkomen"): capital, alimony, other (not tax credits, 31).
@@ -33,6 +48,72 @@ NORMED = {
     "deeltijdwerk_inkomen_pct": ((ARBEID, *ANDER_INKOMEN), "deeltijdwerk_inkomen_norm"),
 }
 PEILMAAND = ["deeltijdwerk_peilmaand_pct"]
+#: The rows of the two normed percentages (unavailable together when their window is not covered).
+YEARLY = [k for kpi, (_, norm_kpi) in NORMED.items() for k in (kpi, *normed_ids(kpi, norm_kpi))]
+
+
+def _person_columns(frame: pl.LazyFrame | pl.DataFrame) -> list[str]:
+    """The person and, when the spells carry it, the municipality."""
+    return [c for c in (PERSON_COLUMN, "gemeentecode") if c in frame.lazy().collect_schema().names()]
+
+
+def persons_overlapping_each(spells: pl.LazyFrame | pl.DataFrame, windows: list[Window]) -> pl.LazyFrame:
+    """One row per person and window (`peildatum` = its end) a spell of theirs overlaps, from their first
+    such spell.
+
+    A person's merged spells are disjoint and in time order, so the first spell overlapping a window is
+    the one whose predecessor ends before the window starts: no unique over persons x windows.
+    """
+    windows = sorted(set(windows), key=lambda w: w[1])
+    same_person = pl.col(PERSON_COLUMN).shift(1) == pl.col(PERSON_COLUMN)
+    ordered = (
+        spells.lazy()
+        .sort(PERSON_COLUMN, "start")
+        .with_columns(pl.when(same_person).then(pl.col("end").shift(1)).alias("_prev_end"))
+    )
+    return (
+        overlapping_each(ordered, windows)
+        .filter(~(pl.col("_prev_end") >= window_start(windows)).fill_null(False))
+        .select(*_person_columns(spells), PEILDATUM)
+    )
+
+
+def parttime_per_person_each(
+    spells: pl.LazyFrame | pl.DataFrame,
+    inkomsten: pl.LazyFrame | pl.DataFrame,
+    windows: list[Window],
+    groups: dict[str, tuple[str, ...]],
+) -> pl.LazyFrame:
+    """Per window (`peildatum` = its last day) the persons with a spell overlapping it (the denominator),
+    and per group of income codes (`groups`: column -> soorten) True when they had such income in a
+    month of the window while on assistance.
+    """
+    windows = sorted(set(windows), key=lambda w: w[1])
+    codes = sorted({c for soorten in groups.values() for c in soorten})
+    months = (
+        inkomsten.lazy()
+        .filter(pl.col("soort_inkomsten").is_in(codes))
+        .group_by(PERSON_COLUMN, "maand")
+        .agg([pl.col("soort_inkomsten").is_in(list(soorten)).any().alias(g) for g, soorten in groups.items()])
+        .with_columns(pl.col("maand").dt.month_end().alias("_me"))
+    )
+    # the part of each month inside each window it overlaps
+    parts = overlapping_each(months, windows, start="maand", end="_me").with_columns(
+        pl.max_horizontal(pl.col("maand"), window_start(windows)).alias("_m0"),
+        pl.min_horizontal(pl.col("_me"), pl.col(PEILDATUM)).alias("_m1"),
+    )
+    worked = (
+        parts.join(spells.lazy().select(PERSON_COLUMN, "start", "end"), on=PERSON_COLUMN, how="inner")
+        .filter(
+            (pl.col("start") <= pl.col("_m1")) & (pl.col("end").is_null() | (pl.col("end") >= pl.col("_m0")))
+        )
+        .group_by(PERSON_COLUMN, PEILDATUM)
+        .agg([pl.col(g).any() for g in groups])
+    )
+    persons = persons_overlapping_each(spells, windows)
+    return persons.join(worked, on=[PERSON_COLUMN, PEILDATUM], how="left").with_columns(
+        [pl.col(g).fill_null(False) for g in groups]
+    )
 
 
 def parttime_per_person(
@@ -42,110 +123,81 @@ def parttime_per_person(
     b: dt.date,
     soorten: tuple[str, ...] = (ARBEID,),
 ) -> pl.LazyFrame:
-    """Persons with a spell overlapping the window (the denominator), `deeltijdwerk` True when they had
-    income of `soorten` in a month of the window while on assistance.
+    """`parttime_per_person_each` for the window `s..b`, the income of `soorten` in `deeltijdwerk`."""
+    return parttime_per_person_each(spells, inkomsten, [(s, b)], {"deeltijdwerk": soorten}).drop(PEILDATUM)
+
+
+def working_on_each(spells: pl.DataFrame, inkomsten: pl.DataFrame, peildata: list[dt.date]) -> pl.LazyFrame:
+    """Per peildatum the persons in stock (the denominator) with `werkend`: income from work in the month
+    of the peildatum.
     """
-    spells = spells.lazy().filter((pl.col("start") <= b) & (pl.col("end").is_null() | (pl.col("end") >= s)))
-    months = (
-        inkomsten.lazy()
-        .filter(pl.col("soort_inkomsten").is_in(list(soorten)))
-        .select(PERSON_COLUMN, "maand")
-        .unique()
-        .with_columns(
-            pl.max_horizontal(pl.col("maand"), pl.lit(s)).alias("_m0"),
-            pl.min_horizontal(pl.col("maand").dt.month_end(), pl.lit(b)).alias("_m1"),
-        )
-        .filter(pl.col("_m0") <= pl.col("_m1"))
-    )
-    worked = (
-        months.join(spells.select(PERSON_COLUMN, "start", "end"), on=PERSON_COLUMN, how="inner")
-        .filter(
-            (pl.col("start") <= pl.col("_m1")) & (pl.col("end").is_null() | (pl.col("end") >= pl.col("_m0")))
-        )
-        .select(PERSON_COLUMN)
-        .unique()
-        .with_columns(pl.lit(True).alias("deeltijdwerk"))
-    )
-    keep = [c for c in (PERSON_COLUMN, "gemeentecode") if c in spells.collect_schema().names()]
-    persons = spells.select(keep).unique(subset=PERSON_COLUMN, keep="first")
-    return persons.join(worked, on=PERSON_COLUMN, how="left").with_columns(
-        pl.col("deeltijdwerk").fill_null(False)
-    )
-
-
-AGGS = [pl.len().alias("personen"), pl.col("deeltijdwerk").sum().alias("werkend")]
-
-
-def parttime_counts(spells, inkomsten, s, b, gemeenten, soorten=(ARBEID,)) -> pl.DataFrame:
-    return by_gemeente(parttime_per_person(spells, inkomsten, s, b, soorten), AGGS, gemeenten)
-
-
-def working_on(spells: pl.DataFrame, inkomsten: pl.DataFrame, b: dt.date) -> pl.LazyFrame:
-    """Persons in stock on `b` (the denominator) with `werkend`: income from work in the month of `b`."""
-    month = dt.date(b.year, b.month, 1)
     worked = (
         inkomsten.lazy()
-        .filter((pl.col("soort_inkomsten") == ARBEID) & (pl.col("maand") == month))
-        .select(PERSON_COLUMN)
+        .filter(pl.col("soort_inkomsten") == ARBEID)
+        .select(PERSON_COLUMN, pl.col("maand").alias("_maand"))
         .unique()
-        .collect()
-        .get_column(PERSON_COLUMN)
-        .implode()
+        .with_columns(pl.lit(True).alias("werkend"))
     )
-    keep = [c for c in (PERSON_COLUMN, "gemeentecode") if c in spells.columns]
+    months = dates_frame(peildata, _maand=lambda b: dt.date(b.year, b.month, 1))
+    # a person's merged spells are disjoint: at most one runs on a date, so a person is in stock once
     return (
-        running_on(spells, b)
-        .select(keep)
-        .unique(subset=PERSON_COLUMN)
-        .with_columns(pl.col(PERSON_COLUMN).is_in(worked).alias("werkend"))
+        running_on_each(spells, peildata)
+        .select(*_person_columns(spells), PEILDATUM)
+        .join(months.lazy(), on=PEILDATUM, how="left")
+        .join(worked, on=[PERSON_COLUMN, "_maand"], how="left")
+        .with_columns(pl.col("werkend").fill_null(False))
+        .drop("_maand")
     )
 
 
-def point_in_time_rows(ctx: Context, inkomsten: pl.DataFrame, b: dt.date) -> list[pl.DataFrame]:
-    """`deeltijdwerk_peilmaand_pct`: a peildatum is a month end, so its month is delivered when `b` is."""
-    b = ctx.check_peildatum(b)
-    people = working_on(ctx.spells, inkomsten, b)
+def point_in_time_rows(ctx: Context, inkomsten: pl.DataFrame, dates: list[dt.date]) -> list[pl.DataFrame]:
+    """`deeltijdwerk_peilmaand_pct` on `dates` (each checked: a peildatum is a month end, so its month is
+    delivered when the peildatum is).
+    """
+    people = working_on_each(ctx.spells, inkomsten, dates)
     agg = by_gemeente(
-        people, [pl.len().alias("bestand"), pl.col("werkend").sum().alias("werkend")], ctx.gemeenten
+        people, [pl.len().alias("bestand"), pl.col("werkend").sum().alias("werkend")], ctx.gemeenten, dates
     )
     return pct_rows(agg, {"deeltijdwerk_peilmaand_pct": ("werkend", "bestand")})
 
 
-def parttime_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
-    """Both yearly percentages, their baselines, norm values and flags, and the share on `b`."""
-    # the income months are the same for all windows: reduce the income table once per run
-    soorten = sorted({c for codes, _ in NORMED.values() for c in codes})
-    table = ctx.table("inkomsten")
-    inkomsten = ctx.cached(
-        ("deeltijdwerk", "inkomstenmaanden"),
-        lambda: (
-            table.lazy()
-            .filter(pl.col("soort_inkomsten").is_in(soorten))
-            .select(PERSON_COLUMN, "maand", "soort_inkomsten")
-            .unique()
-            .collect()
-        ),
-    )
-    spells = ctx.spells
+def yearly_rows(
+    ctx: Context, inkomsten: pl.DataFrame, windows: NormWindows, dates: list[dt.date]
+) -> list[pl.DataFrame]:
+    """Both yearly percentages on `dates`, their baselines, norm values and flags (all windows at once)."""
+    groups = {kpi: codes for kpi, (codes, _) in NORMED.items()}
+    people = parttime_per_person_each(ctx.spells, inkomsten, windows.all, groups)
+    aggs = [pl.len().alias("personen")] + [pl.col(kpi).sum().alias(f"werkend_{kpi}") for kpi in NORMED]
+    agg = by_gemeente(people, aggs, ctx.gemeenten, [b for _, b in windows.all])
     out: list[pl.DataFrame] = []
-    for kpi, (codes, norm_kpi) in NORMED.items():
-
-        def one(s, e, kpi=kpi, codes=codes):
-            agg = ctx.cached(
-                ("deeltijdwerk", kpi, s, e),
-                lambda: parttime_counts(spells, inkomsten, s, e, ctx.gemeenten, codes),
-            )
-            return pct_rows(agg, {kpi: ("werkend", "personen")})[0]
-
-        series, reason = yearly_series(ctx, b, one)
-        base = fixed_series(ctx, one)
-        out.append(series[0] if series[0] is not None else unavailable_rows([kpi], ctx.gemeenten, reason))
-        out += multi_year_rows(kpi, norm_kpi, series, ctx.config, ctx.gemeenten, reason, base)
-    out.append(guarded(PEILMAAND, ctx.gemeenten, lambda: point_in_time_rows(ctx, inkomsten, b)))
+    for kpi, (_, norm_kpi) in NORMED.items():
+        per_window = pct_rows(agg, {kpi: (f"werkend_{kpi}", "personen")})[0]
+        out.append(per_window.filter(pl.col(PEILDATUM).is_in(dates)))
+        out += windows.rows(kpi, norm_kpi, per_window, ctx.config)
     return out
 
 
-KPIS = [k for kpi, (_, norm_kpi) in NORMED.items() for k in (kpi, *normed_ids(kpi, norm_kpi))] + PEILMAAND
+def parttime_series(ctx: Context, peildata: list[dt.date]) -> pl.DataFrame:
+    """Both yearly percentages, their baselines, norm values and flags, and the share on each peildatum."""
+    inkomsten = ctx.table("inkomsten")
+    return concat_rows(
+        [
+            normed_series(
+                ctx, peildata, YEARLY, lambda windows, dates: yearly_rows(ctx, inkomsten, windows, dates)
+            ),
+            per_peildatum(
+                PEILMAAND,
+                ctx.gemeenten,
+                peildata,
+                ctx.check_peildatum,
+                lambda dates: point_in_time_rows(ctx, inkomsten, dates),
+            ),
+        ],
+        dated=True,
+    )
+
+
+KPIS = YEARLY + PEILMAAND
 _NORM_DEELTIJD = (
     "10 % hoger dan het meerjarig percentage deeltijdwerk (rapportjaar en de drie jaren ervoor), dus x 1,10"
 )
@@ -155,7 +207,7 @@ FAMILY = registry.register(
         id="deeltijdwerk",
         label="Deeltijdwerk naast de uitkering",
         order=20,
-        rows=parttime_rows,
+        series=parttime_series,
         notebook="11_deeltijdwerk",
         kpis=(
             registry.kpi(

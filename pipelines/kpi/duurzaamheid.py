@@ -16,17 +16,18 @@ import polars as pl
 from pipelines.kpi import registry
 from pipelines.kpi.base import (
     GEMEENTE,
+    PEILDATUM,
     Context,
-    Unavailable,
     by_gemeente,
     concat_rows,
     exact_means,
     pct_rows,
+    per_peildatum,
     rows,
-    unavailable_rows,
 )
-from pipelines.kpi.uitstroom import WERK, flows_per_spell
+from pipelines.kpi.uitstroom import WERK, Window, flows_per_spell_each, window_start
 from pipelines.schema import PERSON_COLUMN
+from pipelines.spells import overlapping_each
 
 #: Reasons after which nobody can return: AOW age (`03`) and death (`04`).
 AOW_OVERLIJDEN = ("03", "04")
@@ -64,21 +65,15 @@ def with_return(spells: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
     )
 
 
-def durability_per_spell(
-    spells: pl.LazyFrame | pl.DataFrame, s: dt.date, b: dt.date, returns: pl.DataFrame | None = None
-) -> pl.LazyFrame:
-    """The spells ending in the window `s..b`, flagged for the durability and re-entry populations.
-
-    `returns`: `with_return(spells)` computed beforehand (a series shares it across its quarters).
+def durability_per_spell_each(spells: pl.LazyFrame | pl.DataFrame, windows: list[Window]) -> pl.LazyFrame:
+    """The spells ending in each window `s..b` (`peildatum` = b), flagged for the durability and re-entry
+    populations.
     """
     reason = pl.col("reden_beeindiging")
-    return (
-        (returns.lazy() if returns is not None else with_return(spells))
-        .filter(pl.col("end").is_not_null() & (pl.col("end") >= s) & (pl.col("end") <= b))
-        .with_columns(
-            reason.is_in(WERK).fill_null(False).alias("werk"),
-            (~reason.is_in(AOW_OVERLIJDEN)).fill_null(False).alias("kan_terugkeren"),
-        )
+    ended = with_return(spells).filter(pl.col("end").is_not_null())
+    return overlapping_each(ended, windows, start="end", end="end").with_columns(
+        reason.is_in(WERK).fill_null(False).alias("werk"),
+        (~reason.is_in(AOW_OVERLIJDEN)).fill_null(False).alias("kan_terugkeren"),
     )
 
 
@@ -90,17 +85,22 @@ DURABILITY_AGGS = [
 ]
 
 
-def durability_counts(
-    spells: pl.LazyFrame | pl.DataFrame,
-    s: dt.date,
-    b: dt.date,
-    gemeenten: list[str],
-    returns: pl.DataFrame | None = None,
-) -> pl.DataFrame:
-    return by_gemeente(durability_per_spell(spells, s, b, returns), DURABILITY_AGGS, gemeenten)
-
-
-def durability_rows(agg: pl.DataFrame) -> list[pl.DataFrame]:
+def durability_rows(ctx: Context, dates: list[dt.date]) -> list[pl.DataFrame]:
+    """Durable outflow and re-entry on `dates`, each over the window of its date minus one year."""
+    follow_up = {b: ctx.check_follow_up(b) for b in dates}
+    windows = sorted(set(follow_up.values()), key=lambda w: w[1])
+    agg = by_gemeente(
+        durability_per_spell_each(ctx.spells, windows),
+        DURABILITY_AGGS,
+        ctx.gemeenten,
+        [b for _, b in windows],
+    )
+    # two peildata may share a follow-up window (29 February and 28 February one year later)
+    on_dates = pl.DataFrame(
+        {"_e": [w[1] for w in follow_up.values()], PEILDATUM: list(follow_up)},
+        schema={"_e": pl.Date(), PEILDATUM: pl.Date()},
+    )
+    agg = agg.rename({PEILDATUM: "_e"}).join(on_dates, on="_e", how="inner").drop("_e")
     return pct_rows(
         agg,
         {
@@ -110,9 +110,10 @@ def durability_rows(agg: pl.DataFrame) -> list[pl.DataFrame]:
     )
 
 
-def duration_class(b: dt.date) -> pl.Expr:
+def duration_class(b: dt.date | pl.Expr) -> pl.Expr:
     """The duration class of a spell on `min(end, b)`: days since `start` (the start is day 0)."""
-    last = pl.min_horizontal(pl.col("end").fill_null(b), pl.lit(b))
+    last_day = b if isinstance(b, pl.Expr) else pl.lit(b)
+    last = pl.min_horizontal(pl.col("end").fill_null(last_day), last_day)
     days = (last - pl.col("start")).dt.total_days()
     expr = pl.lit(None, pl.String)
     for key, (low, high) in DUURKLASSEN.items():
@@ -121,11 +122,12 @@ def duration_class(b: dt.date) -> pl.Expr:
     return expr.alias("duurklasse")
 
 
-def duration_counts(
-    spells: pl.LazyFrame | pl.DataFrame, s: dt.date, b: dt.date, gemeenten: list[str]
-) -> pl.DataFrame:
-    """Per duration class: D (begin stock + inflow) and the work outflows among them."""
-    flows = flows_per_spell(spells, s, b).with_columns(duration_class(b))
+def duration_rows(ctx: Context, dates: list[dt.date]) -> list[pl.DataFrame]:
+    """Per duration class on `dates`: D (begin stock + inflow) and the work outflows among them, over the
+    window of the date.
+    """
+    windows = [ctx.check_window(b) for b in dates]
+    flows = flows_per_spell_each(ctx.spells, windows).with_columns(duration_class(pl.col(PEILDATUM)))
     aggs = []
     for key in DUURKLASSEN:
         mine = pl.col("duurklasse") == key
@@ -133,38 +135,38 @@ def duration_counts(
             (mine & (pl.col("beginstand") | pl.col("instroom"))).sum().alias(f"noemer_{key}"),
             (mine & pl.col("uitstroom_werk")).sum().alias(f"werk_{key}"),
         ]
-    return by_gemeente(flows, aggs, gemeenten)
-
-
-def duration_rows(agg: pl.DataFrame) -> list[pl.DataFrame]:
+    agg = by_gemeente(flows, aggs, ctx.gemeenten, dates)
     return pct_rows(agg, {f"uitstroom_werk_pct_duur_{k}": (f"werk_{k}", f"noemer_{k}") for k in DUURKLASSEN})
 
 
-def earned_person_months(
-    spells: pl.LazyFrame | pl.DataFrame, inkomsten: pl.LazyFrame | pl.DataFrame, s: dt.date, b: dt.date
+def earned_person_months_each(
+    spells: pl.LazyFrame | pl.DataFrame, inkomsten: pl.LazyFrame | pl.DataFrame, windows: list[Window]
 ) -> pl.LazyFrame:
-    """Person-months of the window with work income (`11`) and an in-scope spell running in that month.
+    """Per window `s..b` (`peildatum` = b) the person-months with work income (`11`) and an in-scope spell
+    running in that month.
 
     `bedrag` is the month's total work income of the person (several rows of one month are added up).
     A month counts when a spell runs on at least one of its days inside the window, as for
     `deeltijdwerk_pct`.
     """
+    windows = sorted(set(windows), key=lambda w: w[1])
     months = (
         inkomsten.lazy()
         .filter(pl.col("soort_inkomsten") == ARBEID)
         .group_by(PERSON_COLUMN, "maand")
         .agg(pl.col("bedrag").cast(pl.Float64).sum())
-        .with_columns(
-            pl.max_horizontal(pl.col("maand"), pl.lit(s)).alias("_m0"),
-            pl.min_horizontal(pl.col("maand").dt.month_end(), pl.lit(b)).alias("_m1"),
-        )
-        .filter(pl.col("_m0") <= pl.col("_m1"))
+        .with_columns(pl.col("maand").dt.month_end().alias("_me"))
+    )
+    # the part of each month inside each window it overlaps
+    parts = overlapping_each(months, windows, start="maand", end="_me").with_columns(
+        pl.max_horizontal(pl.col("maand"), window_start(windows)).alias("_m0"),
+        pl.min_horizontal(pl.col("_me"), pl.col(PEILDATUM)).alias("_m1"),
     )
     # One person's merged spells do not overlap, so the spell that started last on or before the end of
     # the month part is the only one that can run in it: an as-of join instead of months x spells.
     running = spells.lazy().select(PERSON_COLUMN, "start", "end").sort("start")
     return (
-        months.sort("_m1")
+        parts.sort("_m1")
         .join_asof(
             running,
             left_on="_m1",
@@ -174,81 +176,47 @@ def earned_person_months(
             check_sortedness=False,
         )
         .filter(pl.col("start").is_not_null() & (pl.col("end").is_null() | (pl.col("end") >= pl.col("_m0"))))
-        .select(PERSON_COLUMN, "maand", "bedrag")
+        .select(PERSON_COLUMN, "maand", "bedrag", PEILDATUM)
     )
 
 
-def is_whole_months(s: dt.date, b: dt.date) -> bool:
-    """A window from the first of a month to the last day of a month (every quarter-end window)."""
-    return s.day == 1 and (b + dt.timedelta(days=1)).day == 1
-
-
-def earned_income_rows(
-    spells: pl.DataFrame,
-    inkomsten: pl.DataFrame,
-    persons: pl.DataFrame,
-    s,
-    b,
-    gemeenten,
-    all_months: pl.DataFrame | None = None,
-) -> pl.DataFrame:
-    """`inkomsten_werk_gem`: mean monthly work income over the person-months; `noemer` = the persons.
-
-    `all_months`: `earned_person_months` over the whole delivery. For a window of whole months it holds
-    the same months (a month inside the window is not clipped), so a series filters it per window.
+def earned_income_rows(ctx: Context, dates: list[dt.date]) -> list[pl.DataFrame]:
+    """`inkomsten_werk_gem` on `dates`: mean monthly work income over the person-months of the date's
+    window; `noemer` = the persons.
     """
-    if all_months is not None and is_whole_months(s, b):
-        earned = all_months.lazy().filter((pl.col("maand") >= s) & (pl.col("maand") <= b))
-    else:
-        earned = earned_person_months(spells, inkomsten, s, b)
-    months = earned.join(persons.lazy(), on=PERSON_COLUMN, how="left").collect()
-    means = exact_means(months, "bedrag", gemeenten, "gem")
+    inkomsten = ctx.table("inkomsten")
+    windows = [ctx.check_window(b) for b in dates]
+    earned = earned_person_months_each(ctx.spells, inkomsten, windows)
+    months = earned.join(ctx.persons.lazy(), on=PERSON_COLUMN, how="left").collect()
+    means = exact_means(months, "bedrag", ctx.gemeenten, "gem", dates)
     agg = by_gemeente(
         months,
         [pl.col(PERSON_COLUMN).n_unique().alias("personen"), pl.len().alias("maanden")],
-        gemeenten,
-    ).join(means, on=GEMEENTE, how="left")
-    return rows(
-        agg,
-        "inkomsten_werk_gem",
-        pl.col("gem"),
-        noemer=pl.col("personen"),
-        empty_when=pl.col("maanden").fill_null(0) == 0,
+        ctx.gemeenten,
+        dates,
+    ).join(means, on=[PEILDATUM, GEMEENTE], how="left")
+    return [
+        rows(
+            agg,
+            "inkomsten_werk_gem",
+            pl.col("gem"),
+            noemer=pl.col("personen"),
+            empty_when=pl.col("maanden").fill_null(0) == 0,
+        )
+    ]
+
+
+def durability_series(ctx: Context, peildata: list[dt.date]) -> pl.DataFrame:
+    """Every KPI of this family for every peildatum, each part unavailable on its own."""
+    g = ctx.gemeenten
+    return concat_rows(
+        [
+            per_peildatum(DUURZAAM, g, peildata, ctx.check_follow_up, lambda d: durability_rows(ctx, d)),
+            per_peildatum(PER_DUUR, g, peildata, ctx.check_window, lambda d: duration_rows(ctx, d)),
+            per_peildatum(INKOMSTEN, g, peildata, ctx.check_window, lambda d: earned_income_rows(ctx, d)),
+        ],
+        dated=True,
     )
-
-
-def durability_family_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
-    """Every KPI of this family for peildatum `b`, each part unavailable on its own."""
-    spells = ctx.spells
-    out: list[pl.DataFrame] = []
-    try:
-        s1, b1 = ctx.check_follow_up(b)
-        returns = ctx.cached(("duurzaamheid", "terugkeer"), lambda: with_return(spells).collect())
-        out += durability_rows(
-            ctx.cached(
-                ("duurzaamheid", s1, b1), lambda: durability_counts(spells, s1, b1, ctx.gemeenten, returns)
-            )
-        )
-    except Unavailable as exc:
-        out.append(unavailable_rows(DUURZAAM, ctx.gemeenten, str(exc)))
-    try:
-        s, e = ctx.check_window(b)
-        out += duration_rows(duration_counts(spells, s, e, ctx.gemeenten))
-    except Unavailable as exc:
-        out.append(unavailable_rows(PER_DUUR, ctx.gemeenten, str(exc)))
-    try:
-        s, e = ctx.check_window(b)
-        inkomsten = ctx.table("inkomsten")
-        all_months = ctx.cached(
-            ("duurzaamheid", "werkmaanden"),
-            lambda: earned_person_months(
-                spells, inkomsten, dt.date(1900, 1, 1), dt.date(9999, 12, 31)
-            ).collect(),
-        )
-        out.append(earned_income_rows(spells, inkomsten, ctx.persons, s, e, ctx.gemeenten, all_months))
-    except Unavailable as exc:
-        out.append(unavailable_rows(INKOMSTEN, ctx.gemeenten, str(exc)))
-    return [concat_rows(out)]
 
 
 FAMILY = registry.register(
@@ -256,7 +224,7 @@ FAMILY = registry.register(
         id="duurzaamheid",
         label="Duurzaamheid van de uitstroom",
         order=110,
-        rows=durability_family_rows,
+        series=durability_series,
         notebook="31_duurzaamheid",
         guards_itself=True,
         kpis=(

@@ -8,6 +8,7 @@ counts twice, as CBS counts flows.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import polars as pl
 
@@ -15,15 +16,18 @@ from pipelines.kpi import registry
 from pipelines.kpi.base import (
     GEMEENTE,
     LEGE_POPULATIE,
+    PEILDATUM,
     Context,
     Unavailable,
     by_gemeente,
     count_rows,
     pct_rows,
+    per_peildatum,
     rows,
     unavailable_rows,
 )
 from pipelines.periods import multi_year_peildata
+from pipelines.spells import overlapping_each
 from pipelines.stats import wilson_exprs
 
 #: Reason groups of `reden_beeindiging` (CBS BUS field 34). `03` (AOW age) is never outflow.
@@ -45,16 +49,36 @@ NORMED = {
     "uitstroom_werk_pct": "uitstroom_werk_norm",
     "uitstroom_werk_inkomen_pct": "uitstroom_werk_inkomen_norm",
 }
+#: The yearly percentages: kpi -> (numerator, denominator) of `FLOW_AGGS`.
+PERCENTAGES = {
+    "uitstroom_pct": ("uitstroom_alle", "noemer"),
+    "uitstroom_werk_pct": ("uitstroom_werk", "noemer"),
+    "uitstroom_werk_inkomen_pct": ("uitstroom_werk_inkomen", "noemer"),
+    "instroom_pct": ("instroom", "noemer"),
+}
+
+Window = tuple[dt.date, dt.date]
 
 
-def flows_per_spell(spells: pl.LazyFrame | pl.DataFrame, s: dt.date, b: dt.date) -> pl.LazyFrame:
-    """Each merged spell touching the window with its role in it (begin stock, inflow, outflow by group)."""
+def window_start(windows: list[Window]) -> pl.Expr:
+    """The first day `s` of the window whose last day is the row's `peildatum` (windows keyed by end)."""
+    ends = pl.Series([b for _, b in windows], dtype=pl.Date)
+    starts = pl.Series([s for s, _ in windows], dtype=pl.Date)
+    return pl.col(PEILDATUM).replace_strict(ends, starts, return_dtype=pl.Date)
+
+
+def flows_per_spell_each(spells: pl.LazyFrame | pl.DataFrame, windows: list[Window]) -> pl.LazyFrame:
+    """Each merged spell with each window `s..b` it touches (`peildatum` = b) and its role in it (begin
+    stock, inflow, outflow by group).
+    """
+    windows = sorted(set(windows), key=lambda w: w[1])
+    s, b = pl.col("_s"), pl.col(PEILDATUM)
     end = pl.col("end")
     reason = pl.col("reden_beeindiging")
     ends_inside = end.is_not_null() & (end >= s) & (end <= b)
     return (
-        spells.lazy()
-        .filter((pl.col("start") <= b) & (end.is_null() | (end >= s)))
+        overlapping_each(spells, windows)
+        .with_columns(window_start(windows).alias("_s"))
         .with_columns(
             ((pl.col("start") < s) & (end.is_null() | (end >= s))).alias("beginstand"),
             ((pl.col("start") >= s) & (pl.col("start") <= b)).alias("instroom"),
@@ -63,7 +87,13 @@ def flows_per_spell(spells: pl.LazyFrame | pl.DataFrame, s: dt.date, b: dt.date)
             (ends_inside & reason.is_in(WERK + INKOMEN)).alias("uitstroom_werk_inkomen"),
             (ends_inside & (reason == AOW)).alias("uitstroom_aow"),
         )
+        .drop("_s")
     )
+
+
+def flows_per_spell(spells: pl.LazyFrame | pl.DataFrame, s: dt.date, b: dt.date) -> pl.LazyFrame:
+    """Each merged spell touching the window `s..b` with its role in it (`flows_per_spell_each`)."""
+    return flows_per_spell_each(spells, [(s, b)]).drop(PEILDATUM)
 
 
 FLOW_AGGS = [
@@ -77,23 +107,15 @@ FLOW_AGGS = [
 ]
 
 
-def flow_counts(spells: pl.DataFrame, s: dt.date, b: dt.date, gemeenten: list[str]) -> pl.DataFrame:
-    """Per municipality and `totaal`: begin stock, inflow, D, outflow per reason group (and to AOW, for
-    charts).
+def flow_counts_each(spells: pl.DataFrame, windows: list[Window], gemeenten: list[str]) -> pl.DataFrame:
+    """Per window (`peildatum` = its last day), municipality and `totaal`: begin stock, inflow, D, outflow
+    per reason group (and to AOW, for charts).
     """
-    return by_gemeente(flows_per_spell(spells, s, b), FLOW_AGGS, gemeenten)
+    return by_gemeente(flows_per_spell_each(spells, windows), FLOW_AGGS, gemeenten, [b for _, b in windows])
 
 
 def yearly_rows(agg: pl.DataFrame) -> list[pl.DataFrame]:
-    return pct_rows(
-        agg,
-        {
-            "uitstroom_pct": ("uitstroom_alle", "noemer"),
-            "uitstroom_werk_pct": ("uitstroom_werk", "noemer"),
-            "uitstroom_werk_inkomen_pct": ("uitstroom_werk_inkomen", "noemer"),
-            "instroom_pct": ("instroom", "noemer"),
-        },
-    ) + count_rows(
+    return pct_rows(agg, PERCENTAGES) + count_rows(
         agg,
         {
             "uitstroom_werk_n": "uitstroom_werk",
@@ -109,15 +131,8 @@ def normed_ids(kpi: str, norm_kpi: str) -> list[str]:
 
 
 GEEN_BASISJAREN = "niet beschikbaar: geen norm_basisjaren in de configuratie (vaste basis)"
-
-
-def _wide(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    """One row per municipality with the columns of every frame (joined on `gemeentecode`)."""
-    items = list(frames.values())
-    wide = items[0]
-    for f in items[1:]:
-        wide = wide.join(f, on=GEMEENTE, how="left")
-    return wide
+#: Column of the wide multi-year frame saying which yearly windows are covered ("1101": j0, j1, j3).
+JAREN = "_jaren"
 
 
 def _mean(cols: list[str]) -> tuple[pl.Expr, pl.Expr]:
@@ -129,6 +144,23 @@ def _mean(cols: list[str]) -> tuple[pl.Expr, pl.Expr]:
     return n, pl.when(n > 0).then(mean)
 
 
+def _covered_mean(wide: pl.DataFrame) -> tuple[pl.Expr, pl.Expr]:
+    """`_mean` over the covered yearly columns of each row (`JAREN`).
+
+    A horizontal sum adds its columns pairwise, so the mean takes exactly the covered columns, as the
+    figure of one date does, rather than every column with zeros: the floats stay the same.
+    """
+    masks = sorted(set(wide.get_column(JAREN).to_list()))
+    if not masks:
+        return _mean([])
+    ns, means = [], []
+    for mask in masks:
+        n, mean = _mean([f"j{i}" for i, c in enumerate(mask) if c == "1"])
+        ns.append(pl.when(pl.col(JAREN) == mask).then(n))
+        means.append(pl.when(pl.col(JAREN) == mask).then(mean))
+    return pl.coalesce(ns), pl.coalesce(means)
+
+
 def multi_year_rows(
     kpi: str,
     norm_kpi: str,
@@ -138,11 +170,39 @@ def multi_year_rows(
     reason_current: str | None,
     fixed: list[pl.DataFrame | None] | None = None,
 ) -> list[pl.DataFrame]:
+    """`multi_year_rows_each` for one date: `yearly` holds, newest first, the rows of `kpi` (with
+    `teller`, `noemer`) for `b`, `b - 1y`, ... (None when that window is not covered); `fixed` those of
+    the windows of `norm_basisjaren` (calendar years).
+    """
+    if yearly[0] is None or not any(f is not None for f in yearly):
+        reason = reason_current or LEGE_POPULATIE
+        return [unavailable_rows(normed_ids(kpi, norm_kpi), gemeenten, reason)]
+    wide = yearly[0].select(
+        GEMEENTE, pl.col("waarde").alias("j0"), pl.col("teller").alias("t0"), pl.col("noemer").alias("n0")
+    )
+    for i, f in enumerate(yearly[1:], start=1):
+        if f is None:
+            wide = wide.with_columns(pl.lit(None, pl.Float64).alias(f"j{i}"))
+        else:
+            wide = wide.join(f.select(GEMEENTE, pl.col("waarde").alias(f"j{i}")), on=GEMEENTE, how="left")
+    fixed_cols = []
+    for i, f in enumerate(fixed or []):
+        if f is not None:
+            wide = wide.join(f.select(GEMEENTE, pl.col("waarde").alias(f"f{i}")), on=GEMEENTE, how="left")
+            fixed_cols.append(f"f{i}")
+    wide = wide.with_columns(pl.lit("".join("0" if f is None else "1" for f in yearly)).alias(JAREN))
+    return multi_year_rows_each(kpi, norm_kpi, wide, config, fixed_cols, len(fixed or []))
+
+
+def multi_year_rows_each(
+    kpi: str, norm_kpi: str, wide: pl.DataFrame, config, fixed_cols: list[str], n_fixed: int
+) -> list[pl.DataFrame]:
     """The baselines of a normed percentage, the norm value, the norm flag and its certainty.
 
-    `yearly` holds, newest first, the rows of `kpi` (with `teller`, `noemer`) for `b`, `b - 1y`, ...
-    (None when that window is not covered); `fixed` those of the windows of `norm_basisjaren` (calendar
-    years). Rows, in `normed_ids` order:
+    `wide` has a row per municipality (and per peildatum when it has one): `j0`, `j1`, ... the percentage
+    of `kpi` in the window of `b`, `b - 1y`, ... (`JAREN` says which are covered), `t0`, `n0` its
+    numerator and denominator on `b`, and `fixed_cols` the percentage in each covered base year of
+    `norm_basisjaren` (`n_fixed` base years in all). Rows, in `normed_ids` order:
     - `<kpi>_meerjarig`: mean over the covered multi-year windows with a value (`n_jaren`);
     - `<kpi>_vast`: mean over the covered base years (`n_jaren`), unavailable without base years;
     - `<kpi>_normwaarde`: `norm_factor` x the baseline `norm_basis` chooses (the norm is relative);
@@ -151,26 +211,8 @@ def multi_year_rows(
       side of the norm value, 0 (`onzeker`) when it contains it.
     """
     meer, vast, waarde, zeker = f"{kpi}_meerjarig", f"{kpi}_vast", f"{kpi}_normwaarde", f"{norm_kpi}_zeker"
-    if yearly[0] is None or not any(f is not None for f in yearly):
-        reason = reason_current or LEGE_POPULATIE
-        return [unavailable_rows(normed_ids(kpi, norm_kpi), gemeenten, reason)]
-    frames = {
-        f"j{i}": f.select(GEMEENTE, pl.col("waarde").alias(f"j{i}"))
-        for i, f in enumerate(yearly)
-        if f is not None
-    }
-    frames["t0"] = yearly[0].select(GEMEENTE, pl.col("teller").alias("t0"), pl.col("noemer").alias("n0"))
-    fixed = fixed or []
-    frames.update(
-        {
-            f"f{i}": f.select(GEMEENTE, pl.col("waarde").alias(f"f{i}"))
-            for i, f in enumerate(fixed)
-            if f is not None
-        }
-    )
-    wide = _wide(frames)
-    n_meer, mean_meer = _mean([c for c in wide.columns if c.startswith("j")])
-    n_vast, mean_vast = _mean([c for c in wide.columns if c.startswith("f")])
+    n_meer, mean_meer = _covered_mean(wide)
+    n_vast, mean_vast = _mean(fixed_cols)
     wide = wide.with_columns(
         n_meer.alias("n_jaren"),
         mean_meer.alias("meerjarig"),
@@ -186,20 +228,19 @@ def multi_year_rows(
     partly = pl.format(
         "gemiddelde over {} van de {} basisjaren (de andere zijn niet gedekt)",
         pl.col("n_vast"),
-        pl.lit(len(fixed)),
+        pl.lit(n_fixed),
     )
     wide = wide.with_columns(
         pl.when(pl.col("n_jaren") < 4).then(fewer).alias("_note_meerjarig"),
-        pl.when(pl.col("n_vast") < len(fixed)).then(partly).alias("_note_vast"),
+        pl.when(pl.col("n_vast") < n_fixed).then(partly).alias("_note_vast"),
     )
 
     def noted(frame: pl.DataFrame, note: str) -> pl.DataFrame:
-        """`frame` with the note of its municipality where it has no other remark."""
-        joined = frame.join(wide.select(GEMEENTE, pl.col(note).alias("_note")), on=GEMEENTE, how="left")
-        return joined.with_columns(pl.coalesce("opmerking", "_note").alias("opmerking")).drop("_note")
+        """`frame` (rows of `wide`, in its order) with the note of its row where it has no other remark."""
+        return frame.with_columns(pl.coalesce(pl.col("opmerking"), pl.lit(wide.get_column(note))))
 
     if not config.norm_basisjaren:
-        vast_rows = unavailable_rows([vast], gemeenten, GEEN_BASISJAREN)
+        vast_rows = rows(wide, vast, pl.lit(None), empty_when=pl.lit(True), empty_reason=GEEN_BASISJAREN)
     else:
         vast_rows = noted(
             rows(
@@ -257,66 +298,97 @@ def multi_year_rows(
     ]
 
 
-def yearly_series(ctx: Context, b: dt.date, compute_one) -> tuple[list[pl.DataFrame | None], str]:
-    """Run `compute_one(s, b)` for each multi-year peildatum whose window is covered (None otherwise).
+class NormWindows:
+    """The covered windows the multi-year rows of many peildata need (each window is keyed by its end).
 
-    The reason is why the newest window (the peildatum's own) is not available, else empty.
+    `yearly[b]`: the windows of `b`, `b - 1y`, `b - 2y`, `b - 3y` (newest first, None when not covered);
+    `fixed`: those of the calendar years of `norm_basisjaren`. `all` is every distinct one, so a family
+    computes each window's aggregate once, in one query, and assembles the dates from it (`wide`).
     """
-    out: list[pl.DataFrame | None] = []
-    reason = ""
-    for i, p in enumerate(multi_year_peildata(b)):
-        try:
-            s, e = ctx.check_window(p)
-        except Unavailable as exc:
-            if i == 0:
-                reason = str(exc)
-            out.append(None)
-            continue
-        out.append(compute_one(s, e))
-    return out, reason
+
+    def __init__(self, ctx: Context, peildata: list[dt.date]) -> None:
+        self.yearly = {b: [_covered(ctx, p) for p in multi_year_peildata(b)] for b in peildata}
+        self.fixed = [_covered(ctx, dt.date(year, 12, 31)) for year in ctx.config.norm_basisjaren]
+        found = {w for ws in self.yearly.values() for w in ws if w} | {w for w in self.fixed if w}
+        self.all: list[Window] = sorted(found, key=lambda w: w[1])
+
+    def wide(self, per_window: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+        """The frame `multi_year_rows_each` takes, for every date of `yearly`, from the rows of one
+        percentage in every window of `all` (`peildatum` = the window's end), and its base-year columns.
+        """
+        dates = list(self.yearly)
+        keys: dict[str, list] = {PEILDATUM: dates}
+        keys[JAREN] = ["".join("0" if w is None else "1" for w in self.yearly[b]) for b in dates]
+        depth = max((len(ws) for ws in self.yearly.values()), default=0)
+        for k in range(1, depth):
+            keys[f"_e{k}"] = [_end(ws[k]) if k < len(ws) else None for ws in self.yearly.values()]
+        schema = {c: pl.String() if c == JAREN else pl.Date() for c in keys}
+        wide = per_window.select(
+            PEILDATUM,
+            GEMEENTE,
+            pl.col("waarde").alias("j0"),
+            pl.col("teller").alias("t0"),
+            pl.col("noemer").alias("n0"),
+        ).join(pl.DataFrame(keys, schema=schema), on=PEILDATUM, how="inner")
+        for k in range(1, depth):
+            older = per_window.select(
+                pl.col(PEILDATUM).alias(f"_e{k}"), GEMEENTE, pl.col("waarde").alias(f"j{k}")
+            )
+            wide = wide.join(older, on=[f"_e{k}", GEMEENTE], how="left").drop(f"_e{k}")
+        fixed_cols = []
+        for i, w in enumerate(self.fixed):
+            if w is not None:
+                base = per_window.filter(pl.col(PEILDATUM) == w[1]).select(
+                    GEMEENTE, pl.col("waarde").alias(f"f{i}")
+                )
+                wide = wide.join(base, on=GEMEENTE, how="left")
+                fixed_cols.append(f"f{i}")
+        return wide, fixed_cols
+
+    def rows(self, kpi: str, norm_kpi: str, per_window: pl.DataFrame, config) -> list[pl.DataFrame]:
+        """`multi_year_rows_each` of `kpi` for every date of `yearly`."""
+        wide, fixed_cols = self.wide(per_window)
+        return multi_year_rows_each(kpi, norm_kpi, wide, config, fixed_cols, len(self.fixed))
 
 
-def fixed_series(ctx: Context, compute_one) -> list[pl.DataFrame | None]:
-    """`compute_one(s, e)` for the calendar year of each of `norm_basisjaren` (None when not covered).
+def _end(w: Window | None) -> dt.date | None:
+    return None if w is None else w[1]
 
-    The fixed baseline is the same for every peildatum: `compute_one` caches its windows (`ctx.cached`),
-    so a series of quarters computes each base year once.
+
+def _covered(ctx: Context, b: dt.date) -> Window | None:
+    try:
+        return ctx.check_window(b)
+    except Unavailable:
+        return None
+
+
+def normed_series(
+    ctx: Context,
+    peildata: list[dt.date],
+    kpis: list[str],
+    compute: Callable[[NormWindows, list[dt.date]], list[pl.DataFrame]],
+) -> pl.DataFrame:
+    """The rows of a family of normed yearly percentages for every peildatum: `compute(windows, dates)`
+    for the dates whose own window is covered, the others unavailable with the reason.
     """
-    out: list[pl.DataFrame | None] = []
-    for year in ctx.config.norm_basisjaren:
-        try:
-            s, e = ctx.check_window(dt.date(year, 12, 31))
-        except Unavailable:
-            out.append(None)
-            continue
-        out.append(compute_one(s, e))
-    return out
+    return per_peildatum(
+        kpis, ctx.gemeenten, peildata, ctx.check_window, lambda dates: compute(NormWindows(ctx, dates), dates)
+    )
 
 
-def outflow_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
-    """All uitstroom KPIs for peildatum `b`."""
-    spells = ctx.spells
+def outflow_series(ctx: Context, peildata: list[dt.date]) -> pl.DataFrame:
+    """All uitstroom KPIs for every peildatum: the flows of every window needed, in one query."""
 
-    def one(s, e):
-        # a window's flows are shared by the quarters of a series (each is one of four norm years)
-        return ctx.cached(("uitstroom", s, e), lambda: flow_counts(spells, s, e, ctx.gemeenten))
+    def compute(windows: NormWindows, dates: list[dt.date]) -> list[pl.DataFrame]:
+        agg = flow_counts_each(ctx.spells, windows.all, ctx.gemeenten)
+        out = yearly_rows(agg.filter(pl.col(PEILDATUM).is_in(dates)))
+        for kpi, norm_kpi in NORMED.items():
+            per_window = pct_rows(agg, {kpi: PERCENTAGES[kpi]})[0]
+            out += windows.rows(kpi, norm_kpi, per_window, ctx.config)
+        return out
 
-    series, reason = yearly_series(ctx, b, one)
-    base = fixed_series(ctx, one)
-    out: list[pl.DataFrame] = []
-    if series[0] is None:
-        out.append(unavailable_rows(YEARLY, ctx.gemeenten, reason))
-    else:
-        out += yearly_rows(series[0])
-    for kpi, norm_kpi in NORMED.items():
-        yearly = [None if agg is None else _kpi_rows(agg, kpi) for agg in series]
-        fixed = [None if agg is None else _kpi_rows(agg, kpi) for agg in base]
-        out += multi_year_rows(kpi, norm_kpi, yearly, ctx.config, ctx.gemeenten, reason, fixed)
-    return out
-
-
-def _kpi_rows(agg: pl.DataFrame, kpi: str) -> pl.DataFrame:
-    return next(r for r in yearly_rows(agg) if r.get_column("kpi")[0] == kpi)
+    kpis = YEARLY + [k for kpi, norm_kpi in NORMED.items() for k in normed_ids(kpi, norm_kpi)]
+    return normed_series(ctx, peildata, kpis, compute)
 
 
 #: The norm in words (the seed's own: relative, "10 % meer ... ten opzichte van het meerjarig ...").
@@ -344,7 +416,7 @@ FAMILY = registry.register(
         id="uitstroom",
         label="Uitstroom en instroom",
         order=10,
-        rows=outflow_rows,
+        series=outflow_series,
         notebook="10_uitstroom",
         kpis=(
             registry.kpi(
