@@ -220,27 +220,42 @@ def by_gemeente(
 
 
 def exact_means(
-    frame: pl.LazyFrame | pl.DataFrame, column: str, gemeenten: list[str], alias: str
+    frame: pl.LazyFrame | pl.DataFrame,
+    column: str,
+    gemeenten: list[str],
+    alias: str,
+    peildata: list[dt.date] | None = None,
 ) -> pl.DataFrame:
     """Mean of `column` per municipality and `totaal`, with a correctly rounded sum (`math.fsum`).
 
     A float sum in polars depends on how the rows happen to be chunked and ordered (joins vary it
-    from run to run); `fsum` does not, so kpis.csv stays byte-identical. Loops over municipalities only.
+    from run to run); `fsum` does not, so kpis.csv stays byte-identical. With `peildata` the frame has a
+    `peildatum` column and the result a row per peildatum and municipality, as `by_gemeente`.
     """
-    values = frame.lazy().select(GEMEENTE, pl.col(column).cast(pl.Float64)).drop_nulls(column).collect()
-
-    def mean(series: pl.Series) -> float | None:
-        return math.fsum(series.to_list()) / series.len() if series.len() else None
-
-    out = {TOTAAL: mean(values.get_column(column))}
-    parts = {
-        key[0]: part.get_column(column) for key, part in values.partition_by(GEMEENTE, as_dict=True).items()
-    }
-    for code in gemeenten:
-        out[code] = mean(parts[code]) if code in parts else None
-    return pl.DataFrame(
-        {GEMEENTE: list(out), alias: list(out.values())}, schema={GEMEENTE: pl.String(), alias: pl.Float64()}
+    lf = frame.lazy()
+    if peildata is None:
+        lf = lf.with_columns(pl.lit(None, pl.Date).alias(PEILDATUM))
+    values = lf.select(PEILDATUM, GEMEENTE, pl.col(column).cast(pl.Float64)).drop_nulls(column)
+    per_df, tot_df = pl.collect_all(
+        [values.group_by(PEILDATUM, GEMEENTE).agg(column), values.group_by(PEILDATUM).agg(column)]
     )
+
+    def mean(values: list[float]) -> float | None:
+        return math.fsum(values) / len(values) if values else None
+
+    found = {(b, code): mean(v) for b, code, v in per_df.iter_rows()}
+    found.update({(b, TOTAAL): mean(v) for b, v in tot_df.iter_rows()})
+    dates = [None] if peildata is None else sorted(set(peildata))
+    keys = [(b, code) for b in dates for code in [TOTAAL, *gemeenten]]
+    out = pl.DataFrame(
+        {
+            PEILDATUM: [b for b, _ in keys],
+            GEMEENTE: [code for _, code in keys],
+            alias: [found.get(key) for key in keys],
+        },
+        schema={PEILDATUM: pl.Date(), GEMEENTE: pl.String(), alias: pl.Float64()},
+    )
+    return out.drop(PEILDATUM) if peildata is None else out
 
 
 def rows(
