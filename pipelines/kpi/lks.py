@@ -33,7 +33,7 @@ from pipelines.kpi.base import (
 )
 from pipelines.periods import minus_months, minus_years
 from pipelines.schema import JOBCOACH_REGIME, LKS_SOORTEN, PERSON_COLUMN
-from pipelines.spells import running_on_each
+from pipelines.spells import OPEN_END, running_on_each
 
 KPIS = [
     "lks_actief_n",
@@ -72,33 +72,34 @@ def covered_days_each(
     """Per peildatum `b` and person with a provision of `soort` running on `b`: the days covered by all their
     provisions of that `soort` from their start up to `b` (overlapping provisions counted once):
     `persoon, peildatum, dagen, begin`.
+
+    A provision ends on or after its start (a validation rule), so the days covered up to `b` are those of
+    the person's blocks of overlapping provisions cut off at `b`: the blocks are formed once for all dates.
     """
     of_kind = voorzieningen.lazy().filter(pl.col("soort") == soort)
     running = running_on_each(of_kind, peildata, "begindatum", "einddatum").select(PERSON_COLUMN, PEILDATUM)
-    b = pl.col(PEILDATUM)
-    spans = (
-        running.unique()
-        .join(of_kind.select(PERSON_COLUMN, "begindatum", "einddatum"), on=PERSON_COLUMN)
-        .filter(pl.col("begindatum") <= b)
-        .select(
-            PERSON_COLUMN,
-            PEILDATUM,
-            pl.col("begindatum").alias("van"),
-            pl.min_horizontal(pl.col("einddatum").fill_null(b), b).alias("tot"),
-        )
-        .sort(PERSON_COLUMN, PEILDATUM, "van", "tot")
-    )
+    spans = of_kind.select(
+        PERSON_COLUMN,
+        pl.col("begindatum").alias("van"),
+        pl.col("einddatum").fill_null(OPEN_END).alias("tot"),
+    ).sort(PERSON_COLUMN, "van", "tot")
     # a new block starts where a provision begins after everything before it (of that person) ended
-    reach = pl.col("tot").cum_max().shift(1).over(PERSON_COLUMN, PEILDATUM)
-    blocks = spans.with_columns(
-        (reach.is_null() | (pl.col("van") > reach)).cum_sum().over(PERSON_COLUMN, PEILDATUM).alias("_blok")
-    )
-    return (
-        blocks.group_by(PERSON_COLUMN, PEILDATUM, "_blok")
+    reach = pl.col("tot").cum_max().shift(1).over(PERSON_COLUMN)
+    blocks = (
+        spans.with_columns(
+            (reach.is_null() | (pl.col("van") > reach)).cum_sum().over(PERSON_COLUMN).alias("_blok")
+        )
+        .group_by(PERSON_COLUMN, "_blok")
         .agg(pl.col("van").min(), pl.col("tot").max())
+    )
+    b = pl.col(PEILDATUM)
+    return (
+        running.unique()
+        .join(blocks, on=PERSON_COLUMN)
+        .filter(pl.col("van") <= b)
         .group_by(PERSON_COLUMN, PEILDATUM)
         .agg(
-            ((pl.col("tot") - pl.col("van")).dt.total_days() + 1).sum().alias("dagen"),
+            ((pl.min_horizontal(pl.col("tot"), b) - pl.col("van")).dt.total_days() + 1).sum().alias("dagen"),
             pl.col("van").min().alias("begin"),
         )
         .sort(PEILDATUM, PERSON_COLUMN)
