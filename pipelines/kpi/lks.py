@@ -135,6 +135,9 @@ def lks_series(ctx: Context, peildata: list[dt.date]) -> pl.DataFrame:
 
 
 def _lks_rows(ctx: Context, dates: list[dt.date]) -> list[pl.DataFrame]:
+    """The rows of `dates`: the provisions of the three kinds running on them in one frame, each count
+    filtered by kind; the terms per person and date.
+    """
     voorzieningen = ctx.table("voorzieningen")
     soort = pl.col("soort")
     running = with_gemeente(
@@ -169,17 +172,17 @@ def _lks_rows(ctx: Context, dates: list[dt.date]) -> list[pl.DataFrame]:
     terms = pl.concat(
         [
             over_term_each(voorzieningen, "ontwikkelbaan", dates, lambda b: minus_years(b, 3)).with_columns(
-                pl.lit("ontwikkelbaan_over_3jaar").alias("_termijn")
+                pl.lit("ontwikkelbaan_over_3jaar").alias("_telling")
             ),
             over_term_each(voorzieningen, "jobcoach", dates, lambda b: minus_months(b, 24)).with_columns(
-                pl.lit("jobcoach_over_24mnd").alias("_termijn")
+                pl.lit("jobcoach_over_24mnd").alias("_telling")
             ),
         ]
     )
     agg_terms = by_gemeente(
         with_gemeente(terms, ctx.persons).collect(),
         [
-            (pl.col("boven_termijn") & (pl.col("_termijn") == name)).sum().alias(name)
+            (pl.col("boven_termijn") & (pl.col("_telling") == name)).sum().alias(name)
             for name in ("ontwikkelbaan_over_3jaar", "jobcoach_over_24mnd")
         ],
         ctx.gemeenten,
