@@ -77,12 +77,22 @@ def covered_days_each(
     the person's blocks of overlapping provisions cut off at `b`: the blocks are formed once for all dates.
     """
     of_kind = voorzieningen.lazy().filter(pl.col("soort") == soort)
-    running = running_on_each(of_kind, peildata, "begindatum", "einddatum").select(PERSON_COLUMN, PEILDATUM)
-    spans = of_kind.select(
-        PERSON_COLUMN,
-        pl.col("begindatum").alias("van"),
-        pl.col("einddatum").fill_null(OPEN_END).alias("tot"),
-    ).sort(PERSON_COLUMN, "van", "tot")
+    running = (
+        running_on_each(of_kind, peildata, "begindatum", "einddatum")
+        .select(PERSON_COLUMN, PEILDATUM)
+        .unique()
+    )
+    # only persons running on some date count; a provision starting after the last date changes nothing before
+    spans = (
+        of_kind.filter(pl.col("begindatum") <= max(peildata))
+        .join(running.select(PERSON_COLUMN).unique(), on=PERSON_COLUMN, how="semi")
+        .select(
+            PERSON_COLUMN,
+            pl.col("begindatum").alias("van"),
+            pl.col("einddatum").fill_null(OPEN_END).alias("tot"),
+        )
+        .sort(PERSON_COLUMN, "van", "tot")
+    )
     # a new block starts where a provision begins after everything before it (of that person) ended
     reach = pl.col("tot").cum_max().shift(1).over(PERSON_COLUMN)
     blocks = (
@@ -94,8 +104,7 @@ def covered_days_each(
     )
     b = pl.col(PEILDATUM)
     return (
-        running.unique()
-        .join(blocks, on=PERSON_COLUMN)
+        running.join(blocks, on=PERSON_COLUMN)
         .filter(pl.col("van") <= b)
         .group_by(PERSON_COLUMN, PEILDATUM)
         .agg(
