@@ -160,8 +160,14 @@ def overlapping(
     return frame.lazy().filter((pl.col(start) <= b) & (pl.col(end).is_null() | (pl.col(end) >= s)))
 
 
-def days_inside(s: dt.date, b: dt.date, start: str = "start", end: str = "end") -> pl.Expr:
-    """Days of the period `start..end` (inclusive, open end = running) inside the window `s..b`; 0 if none."""
-    first = pl.max_horizontal(pl.col(start), pl.lit(s))
-    last = pl.min_horizontal(pl.col(end).fill_null(b), pl.lit(b))
+def days_inside(
+    s: dt.date | pl.Expr, b: dt.date | pl.Expr, start: str = "start", end: str = "end"
+) -> pl.Expr:
+    """Days of the period `start..end` (inclusive, open end = running) inside the window `s..b`; 0 if none.
+
+    `s` and `b` may be columns (a window per row, for many peildata at once).
+    """
+    s, b = (d if isinstance(d, pl.Expr) else pl.lit(d) for d in (s, b))
+    first = pl.max_horizontal(pl.col(start), s)
+    last = pl.min_horizontal(pl.col(end).fill_null(b), b)
     return pl.max_horizontal((last.cast(pl.Int32) - first.cast(pl.Int32) + 1), pl.lit(0)).cast(pl.Int64)

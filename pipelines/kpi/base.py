@@ -229,37 +229,33 @@ def exact_means(
     """Mean of `column` per municipality and `totaal`, with a correctly rounded sum (`math.fsum`).
 
     A float sum in polars depends on how the rows happen to be chunked and ordered (joins vary it
-    from run to run); `fsum` does not, so kpis.csv stays byte-identical. Loops over municipalities only
-    (and peildata: with `peildata` the frame has a `peildatum` column and the result a row per
-    peildatum and municipality, as by `by_gemeente`).
+    from run to run); `fsum` does not, so kpis.csv stays byte-identical. With `peildata` the frame has a
+    `peildatum` column and the result a row per peildatum and municipality, as `by_gemeente`.
     """
-    keys = [] if peildata is None else [PEILDATUM]
-    values = (
-        frame.lazy().select(*keys, GEMEENTE, pl.col(column).cast(pl.Float64)).drop_nulls(column).collect()
+    lf = frame.lazy()
+    if peildata is None:
+        lf = lf.with_columns(pl.lit(None, pl.Date).alias(PEILDATUM))
+    values = lf.select(PEILDATUM, GEMEENTE, pl.col(column).cast(pl.Float64)).drop_nulls(column)
+    per_df, tot_df = pl.collect_all(
+        [values.group_by(PEILDATUM, GEMEENTE).agg(column), values.group_by(PEILDATUM).agg(column)]
     )
 
-    def mean(series: pl.Series) -> float | None:
-        return math.fsum(series.to_list()) / series.len() if series.len() else None
+    def mean(values: list[float]) -> float | None:
+        return math.fsum(values) / len(values) if values else None
 
-    empty = values.clear()
-    if peildata is None:
-        per_date: dict[Any, pl.DataFrame] = {None: values}
-    else:
-        per_date = {key[0]: part for key, part in values.partition_by(PEILDATUM, as_dict=True).items()}
-    out: dict[str, list[Any]] = {PEILDATUM: [], GEMEENTE: [], alias: []}
-    for b in [None] if peildata is None else sorted(set(peildata)):
-        part = per_date.get(b, empty)
-        parts = {key[0]: p.get_column(column) for key, p in part.partition_by(GEMEENTE, as_dict=True).items()}
-        for code in [TOTAAL, *gemeenten]:
-            out[PEILDATUM].append(b)
-            out[GEMEENTE].append(code)
-            if code == TOTAAL:
-                out[alias].append(mean(part.get_column(column)))
-            else:
-                out[alias].append(mean(parts[code]) if code in parts else None)
-    schema = {PEILDATUM: pl.Date(), GEMEENTE: pl.String(), alias: pl.Float64()}
-    result = pl.DataFrame(out, schema=schema)
-    return result if peildata is not None else result.drop(PEILDATUM)
+    found = {(b, code): mean(v) for b, code, v in per_df.iter_rows()}
+    found.update({(b, TOTAAL): mean(v) for b, v in tot_df.iter_rows()})
+    dates = [None] if peildata is None else sorted(set(peildata))
+    keys = [(b, code) for b in dates for code in [TOTAAL, *gemeenten]]
+    out = pl.DataFrame(
+        {
+            PEILDATUM: [b for b, _ in keys],
+            GEMEENTE: [code for _, code in keys],
+            alias: [found.get(key) for key in keys],
+        },
+        schema={PEILDATUM: pl.Date(), GEMEENTE: pl.String(), alias: pl.Float64()},
+    )
+    return out.drop(PEILDATUM) if peildata is None else out
 
 
 def rows(

@@ -33,18 +33,21 @@ from pipelines.config import BUDGET_PERSPECTIEVEN, YearBudget, has_budget, year_
 from pipelines.kpi import registry
 from pipelines.kpi.base import (
     GEMEENTE,
+    PEILDATUM,
+    SERIES_SCHEMA,
     TOTAAL,
     Context,
     Inconsistency,
     Unavailable,
     na_extractie,
     niet_gedekt,
-    rows,
+    per_peildatum,
     tabel_ontbreekt,
     unavailable_rows,
     with_gemeente,
 )
 from pipelines.schema import LKS_SOORTEN, PERSON_COLUMN
+from pipelines.spells import overlapping_each
 
 ONBEKEND = "onbekend"
 #: A provision starting at most this many days (one quarter) after the client's last perspective
@@ -181,124 +184,194 @@ def perspective_at_start(
     )
 
 
-def charged_in(voorzieningen: pl.LazyFrame | pl.DataFrame, s: dt.date, b: dt.date) -> pl.LazyFrame:
-    """Provisions starting in `s..b` that carry `kosten` and are paid from the participation budget (not
-    LKS): what is charged to the budget of that period.
+def charged_in_each(voorzieningen: pl.LazyFrame | pl.DataFrame, peildata: list[dt.date]) -> pl.LazyFrame:
+    """Provisions starting in the calendar year of a peildatum up to it (`year_to_date`) that carry `kosten`
+    and are paid from the participation budget (not LKS): a row per provision and `peildatum` whose
+    budget it is charged to.
     """
-    return voorzieningen.lazy().filter(
-        (pl.col("begindatum") >= s)
-        & (pl.col("begindatum") <= b)
+    windows = [year_to_date(b) for b in peildata]
+    first, last = min(s for s, _ in windows), max(b for _, b in windows)
+    eligible = voorzieningen.lazy().filter(
+        (pl.col("begindatum") >= first)
+        & (pl.col("begindatum") <= last)
         & pl.col("kosten").is_not_null()
         & ~pl.col("soort").is_in(NIET_PARTICIPATIEBUDGET)
     )
+    return overlapping_each(eligible, windows, "begindatum", "begindatum")
 
 
-def spend_table(charged: pl.DataFrame, gemeenten: list[str], perspectieven: list[str]) -> pl.DataFrame:
-    """`gemeentecode, perspectief, besteed, personen` for `totaal` and every municipality (exact sums).
+def spend_table(
+    charged: pl.DataFrame,
+    gemeenten: list[str],
+    perspectieven: list[str],
+    peildata: list[dt.date] | None = None,
+) -> pl.DataFrame:
+    """`gemeentecode, perspectief, besteed, personen` for `totaal` and every municipality (exact sums); with
+    `peildata` `charged` has a `peildatum` and so has every row (per date as one call per date gives).
 
     `perspectief` `totaal` is all provisions; a municipality or perspective without provisions gets 0.
     """
-    out = []
-    for code in [TOTAAL, *gemeenten]:
-        part = charged if code == TOTAAL else charged.filter(pl.col(GEMEENTE) == code)
-        for p in [*perspectieven, TOTAAL]:
-            sel = part if p == TOTAAL else part.filter(pl.col("perspectief") == p)
-            out.append(
-                {
-                    GEMEENTE: code,
-                    "perspectief": p,
-                    "besteed": math.fsum(sel.get_column("kosten").to_list()),
-                    "personen": sel.get_column(PERSON_COLUMN).n_unique() if sel.height else 0,
-                }
-            )
-    schema = {
-        GEMEENTE: pl.String(),
-        "perspectief": pl.String(),
-        "besteed": pl.Float64(),
-        "personen": pl.Int64(),
-    }
-    return pl.DataFrame(out, schema=schema)
+    frame = charged.lazy()
+    if peildata is None:
+        frame = frame.with_columns(pl.lit(None, pl.Date).alias(PEILDATUM))
+    keys = [PEILDATUM, GEMEENTE, "perspectief"]
+    # every provision under its municipality and `totaal`, and under its perspective and `totaal`
+    base = frame.select(*keys, "kosten", PERSON_COLUMN)
+    both = pl.concat([base, base.with_columns(pl.lit(TOTAAL).alias(GEMEENTE))])
+    both = pl.concat([both, both.with_columns(pl.lit(TOTAAL).alias("perspectief"))])
+    groups = both.group_by(keys).agg("kosten", pl.col(PERSON_COLUMN).n_unique().alias("personen")).collect()
+    found = {(b, code, p): (math.fsum(kosten), n) for b, code, p, kosten, n in groups.iter_rows()}
+    dates = [None] if peildata is None else sorted(set(peildata))
+    grid = [(b, code, p) for b in dates for code in [TOTAAL, *gemeenten] for p in [*perspectieven, TOTAAL]]
+    spend = [found.get(key, (0.0, 0)) for key in grid]
+    out = pl.DataFrame(
+        {
+            PEILDATUM: [b for b, _, _ in grid],
+            GEMEENTE: [code for _, code, _ in grid],
+            "perspectief": [p for _, _, p in grid],
+            "besteed": [amount for amount, _ in spend],
+            "personen": [n for _, n in spend],
+        },
+        schema={
+            PEILDATUM: pl.Date(),
+            GEMEENTE: pl.String(),
+            "perspectief": pl.String(),
+            "besteed": pl.Float64(),
+            "personen": pl.Int64(),
+        },
+    )
+    return out.drop(PEILDATUM) if peildata is None else out
 
 
-def spend_rows(spend: pl.DataFrame, perspectief: str) -> pl.DataFrame:
-    sel = spend.filter(pl.col("perspectief") == perspectief)
-    return rows(sel, f"budget_{perspectief}_besteed", pl.col("besteed"), noemer=pl.col("personen"))
-
-
-def exhaustion_rows(
-    spend: pl.DataFrame,
-    perspectief: str,
-    budget: float | None,
-    fixed: float,
-    reason: str,
-    gemeenten: list[str],
-    note: str | None = None,
-) -> list[pl.DataFrame]:
-    """`budget_<p>_uitputting` for `totaal`: (spend + fixed costs) / budget x 100; municipalities get the
-    alleen-totaal note. `teller` is the amount charged, `noemer` the persons behind the spend.
-    """
-    kpi = f"budget_{perspectief}_uitputting"
-    per_gemeente = unavailable_rows([kpi], gemeenten, ALLEEN_TOTAAL_BUDGET).filter(pl.col(GEMEENTE) != TOTAAL)
-    if not budget:
-        return [unavailable_rows([kpi], [], reason), per_gemeente]
-    tot = spend.filter((pl.col("perspectief") == perspectief) & (pl.col(GEMEENTE) == TOTAAL))
-    charged = pl.col("besteed") + pl.lit(fixed)
-    row = rows(tot, kpi, 100.0 * charged / budget, teller=charged, noemer=pl.col("personen"))
-    if note:
-        row = row.with_columns(pl.lit(note).alias("opmerking"))
-    return [row, per_gemeente]
-
-
-def fixed_rows(lines: YearBudget | None, b: dt.date, gemeenten: list[str]) -> list[pl.DataFrame]:
-    """`budget_vaste_lasten`: the fixed-cost lines up to `b`, for the organisation only."""
-    kpi = "budget_vaste_lasten"
-    per_gemeente = unavailable_rows([kpi], gemeenten, ALLEEN_TOTAAL_BUDGET).filter(pl.col(GEMEENTE) != TOTAAL)
-    if lines is None:
-        return [unavailable_rows([kpi], [], geen_vaste_lasten(b.year)), per_gemeente]
-    amount = math.fsum(fixed_costs(lines, b).values())
-    frame = pl.DataFrame({GEMEENTE: [TOTAAL], "vast": [amount]})
-    return [rows(frame, kpi, pl.col("vast")), per_gemeente]
-
-
-def budget_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
-    """Every `budget` KPI for peildatum `b`; per perspective unavailable without klantbeeld, totals still
-    computed.
+def budget_series(ctx: Context, peildata: list[dt.date]) -> pl.DataFrame:
+    """Every `budget` KPI for each peildatum whose year to date lies in the delivery, all dates in one pass;
+    per perspective unavailable without klantbeeld, totals still computed.
     """
     voorzieningen = ctx.table("voorzieningen")
-    s, b = year_to_date(b)
-    if b > ctx.data.extractiedatum:
-        raise Unavailable(na_extractie(b, ctx.data.extractiedatum))
-    if s < ctx.data.gegevens_vanaf:
-        raise Unavailable(niet_gedekt(s, b, ctx.data.gegevens_vanaf))
+
+    def check(b: dt.date) -> None:
+        s, b = year_to_date(b)
+        if b > ctx.data.extractiedatum:
+            raise Unavailable(na_extractie(b, ctx.data.extractiedatum))
+        if s < ctx.data.gegevens_vanaf:
+            raise Unavailable(niet_gedekt(s, b, ctx.data.gegevens_vanaf))
+
+    return per_peildatum(
+        KPIS, ctx.gemeenten, peildata, check, lambda dates: _budget_rows(ctx, voorzieningen, dates)
+    )
+
+
+def _budget_rows(ctx: Context, voorzieningen: pl.DataFrame, dates: list[dt.date]) -> list[pl.DataFrame]:
     if voorzieningen.get_column("kosten").drop_nulls().len() == 0:
         raise Unavailable(KOSTEN_LEEG)
     klantbeeld = ctx.data.tables.get("klantbeeld")
-    charged = charged_in(voorzieningen, s, b)
+    charged = charged_in_each(voorzieningen, dates)
     if klantbeeld is not None:
         charged = perspective_at_start(charged, klantbeeld)
     else:
         charged = charged.with_columns(pl.lit(ONBEKEND).alias("perspectief"))
     perspectieven = [*PERSPECTIEVEN, ONBEKEND] if klantbeeld is not None else []
-    spend = spend_table(with_gemeente(charged, ctx.persons).collect(), ctx.gemeenten, perspectieven)
-    lines = year_budget(ctx.config, b.year)
-    budgets = budgets_of(ctx.config, b.year)
-    fixed = fixed_costs(lines, b)
-    note = ILLUSTRATIEF if ctx.config.budget_illustratief else None
-    out = [spend_rows(spend, TOTAAL), *fixed_rows(lines, b, ctx.gemeenten)]
-    total_budget = math.fsum(budgets.values()) if budgets else None
-    out += exhaustion_rows(
-        spend, TOTAAL, total_budget, math.fsum(fixed.values()), geen_budget(b.year), ctx.gemeenten, note
-    )
+    spend = spend_table(with_gemeente(charged, ctx.persons).collect(), ctx.gemeenten, perspectieven, dates)
+    shown = [TOTAAL, *PERSPECTIEVEN] if klantbeeld is not None else [TOTAAL]
+    plan = _exhaustion_plan(ctx.config, dates, shown)
+    out = [
+        spend.select(
+            pl.format("budget_{}_besteed", pl.col("perspectief")).alias("kpi"),
+            GEMEENTE,
+            pl.col("besteed").alias("waarde"),
+            pl.lit(None, pl.Float64).alias("teller"),
+            pl.col("personen").cast(pl.Float64).alias("noemer"),
+            pl.lit(None, pl.Int64).alias("n_jaren"),
+            pl.lit(None, pl.String).alias("opmerking"),
+            PEILDATUM,
+        ),
+        _exhaustion_rows(spend, plan, ILLUSTRATIEF if ctx.config.budget_illustratief else None),
+        _fixed_rows(ctx.config, dates),
+    ]
+    alleen_totaal = ["budget_vaste_lasten", *(f"budget_{p}_uitputting" for p in shown)]
+    on_dates = pl.DataFrame({PEILDATUM: dates}, schema={PEILDATUM: pl.Date()})
+    per_gemeente = unavailable_rows(alleen_totaal, ctx.gemeenten, ALLEEN_TOTAAL_BUDGET)
+    out.append(per_gemeente.filter(pl.col(GEMEENTE) != TOTAAL).join(on_dates, how="cross"))
     if klantbeeld is None:
-        out.append(unavailable_rows(BESTEED + UITPUTTING, ctx.gemeenten, tabel_ontbreekt("klantbeeld")))
-        return out
-    out += [spend_rows(spend, p) for p in (*PERSPECTIEVEN, ONBEKEND)]
-    for p in PERSPECTIEVEN:
-        reason = geen_budget(b.year) if not budgets else geen_budget(b.year, p)
-        out += exhaustion_rows(
-            spend, p, (budgets or {}).get(p), fixed.get(p, 0.0), reason, ctx.gemeenten, note
-        )
+        missing = unavailable_rows(BESTEED + UITPUTTING, ctx.gemeenten, tabel_ontbreekt("klantbeeld"))
+        out.append(missing.join(on_dates, how="cross"))
     return out
+
+
+def _exhaustion_plan(config, dates: list[dt.date], perspectieven: list[str]) -> pl.DataFrame:
+    """Per peildatum and perspective (`totaal`: the whole budget) what its exhaustion compares: the budget of
+    the year (empty when there is none or it is 0), the fixed costs up to the date and why it is missing.
+    """
+    out = []
+    for b in dates:
+        budgets = budgets_of(config, b.year)
+        fixed = fixed_costs(year_budget(config, b.year), b)
+        for p in perspectieven:
+            if p == TOTAAL:
+                budget = math.fsum(budgets.values()) if budgets else None
+                amount, reason = math.fsum(fixed.values()), geen_budget(b.year)
+            else:
+                budget = (budgets or {}).get(p)
+                amount = fixed.get(p, 0.0)
+                reason = geen_budget(b.year) if not budgets else geen_budget(b.year, p)
+            out.append((b, p, budget or None, amount, reason))
+    return pl.DataFrame(
+        out,
+        schema={
+            PEILDATUM: pl.Date(),
+            "perspectief": pl.String(),
+            "_budget": pl.Float64(),
+            "_vast": pl.Float64(),
+            "_reden": pl.String(),
+        },
+        orient="row",
+    )
+
+
+def _exhaustion_rows(spend: pl.DataFrame, plan: pl.DataFrame, note: str | None) -> pl.DataFrame:
+    """`budget_<p>_uitputting` for `totaal`: (spend + fixed costs) / budget x 100, unavailable without a
+    budget. `teller` is the amount charged, `noemer` the persons behind the spend.
+    """
+    has_budget = pl.col("_budget").is_not_null()
+    charged = pl.col("besteed") + pl.col("_vast")
+    return (
+        spend.filter(pl.col(GEMEENTE) == TOTAAL)
+        .join(plan, on=[PEILDATUM, "perspectief"], how="inner")
+        .select(
+            pl.format("budget_{}_uitputting", pl.col("perspectief")).alias("kpi"),
+            GEMEENTE,
+            pl.when(has_budget).then(100.0 * charged / pl.col("_budget")).alias("waarde"),
+            pl.when(has_budget).then(charged).alias("teller"),
+            pl.when(has_budget).then(pl.col("personen").cast(pl.Float64)).alias("noemer"),
+            pl.lit(None, pl.Int64).alias("n_jaren"),
+            pl.when(has_budget).then(pl.lit(note, pl.String)).otherwise(pl.col("_reden")).alias("opmerking"),
+            PEILDATUM,
+        )
+    )
+
+
+def _fixed_rows(config, dates: list[dt.date]) -> pl.DataFrame:
+    """`budget_vaste_lasten` for `totaal`: the fixed-cost lines up to each date."""
+    values: list[float | None] = []
+    reasons: list[str | None] = []
+    for b in dates:
+        lines = year_budget(config, b.year)
+        values.append(None if lines is None else math.fsum(fixed_costs(lines, b).values()))
+        reasons.append(geen_vaste_lasten(b.year) if lines is None else None)
+    n = len(dates)
+    return pl.DataFrame(
+        {
+            "kpi": ["budget_vaste_lasten"] * n,
+            GEMEENTE: [TOTAAL] * n,
+            "waarde": values,
+            "teller": [None] * n,
+            "noemer": [None] * n,
+            "n_jaren": [None] * n,
+            "opmerking": reasons,
+            PEILDATUM: dates,
+        },
+        schema=SERIES_SCHEMA,
+    )
 
 
 def provisions_without_costs(voorzieningen: pl.DataFrame, b: dt.date) -> int:
@@ -316,7 +389,7 @@ FAMILY = registry.register(
         id="budget",
         label="Participatiebudget per perspectief",
         order=90,
-        rows=budget_rows,
+        series=budget_series,
         notebook="22_participatiebudget",
         sums=(("budget_totaal_besteed", tuple(BESTEED)),),
         norms=norm_rules,

@@ -20,16 +20,19 @@ import polars as pl
 from pipelines.kpi import registry
 from pipelines.kpi.base import (
     GEMEENTE,
+    PEILDATUM,
     Context,
     by_gemeente,
     count_rows,
     exact_means,
     pct_rows,
+    per_peildatum,
     rows,
     with_gemeente,
 )
+from pipelines.periods import window
 from pipelines.schema import LEEFGEBIEDEN, PERSON_COLUMN
-from pipelines.spells import days_inside
+from pipelines.spells import days_inside, overlapping_each
 
 KPIS = [
     "fip_populatie_n",
@@ -46,52 +49,85 @@ DAYS_PER_YEAR = 365.25
 FIP_PERSPECTIEVEN = ("werken_aan", "meedoen")
 
 
+def fip_periods_each(
+    klantbeeld: pl.LazyFrame | pl.DataFrame,
+    windows: list[tuple[dt.date, dt.date]],
+    perspectieven: tuple[str, ...] = FIP_PERSPECTIEVEN,
+) -> pl.LazyFrame:
+    """Periods in the FIP perspectives clipped to each window `s..b` (`van`, `tot`, `dagen`, `peildatum` b),
+    only those inside it.
+    """
+    windows = sorted(set(windows), key=lambda w: w[1])
+    bounds = pl.DataFrame(
+        {PEILDATUM: [b for _, b in windows], "_s": [s for s, _ in windows]},
+        schema={PEILDATUM: pl.Date(), "_s": pl.Date()},
+    )
+    b = pl.col(PEILDATUM)
+    return (
+        overlapping_each(
+            klantbeeld.lazy().filter(pl.col("perspectief").is_in(list(perspectieven))),
+            windows,
+            "ingangsdatum",
+            "einddatum",
+        )
+        .join(bounds.lazy(), on=PEILDATUM, how="left")
+        .with_columns(days_inside(pl.col("_s"), b, "ingangsdatum", "einddatum").alias("dagen"))
+        .filter(pl.col("dagen") > 0)
+        .select(
+            PERSON_COLUMN,
+            pl.max_horizontal(pl.col("ingangsdatum"), pl.col("_s")).alias("van"),
+            pl.min_horizontal(pl.col("einddatum").fill_null(b), b).alias("tot"),
+            "dagen",
+            PEILDATUM,
+        )
+    )
+
+
 def fip_periods(
     klantbeeld: pl.LazyFrame | pl.DataFrame,
     s: dt.date,
     b: dt.date,
     perspectieven: tuple[str, ...] = FIP_PERSPECTIEVEN,
 ) -> pl.LazyFrame:
-    """Periods in the FIP perspectives clipped to the window (`van`, `tot`, `dagen`), only those inside it."""
-    return (
-        klantbeeld.lazy()
-        .filter(pl.col("perspectief").is_in(list(perspectieven)))
-        .with_columns(days_inside(s, b, "ingangsdatum", "einddatum").alias("dagen"))
-        .filter(pl.col("dagen") > 0)
-        .select(
-            PERSON_COLUMN,
-            pl.max_horizontal(pl.col("ingangsdatum"), pl.lit(s)).alias("van"),
-            pl.min_horizontal(pl.col("einddatum").fill_null(b), pl.lit(b)).alias("tot"),
-            "dagen",
-        )
-    )
+    """`fip_periods_each` for the window `s..b` alone."""
+    return fip_periods_each(klantbeeld, [(s, b)], perspectieven).drop(PEILDATUM)
 
 
-def fip_contacts(
+def fip_contacts_each(
     klantbeeld: pl.LazyFrame | pl.DataFrame,
     contactmomenten: pl.LazyFrame | pl.DataFrame,
-    s: dt.date,
-    b: dt.date,
+    windows: list[tuple[dt.date, dt.date]],
     perspectieven: tuple[str, ...] = FIP_PERSPECTIEVEN,
 ) -> pl.LazyFrame:
-    """FIP conversations (one per person and day) inside the person's FIP periods and the window."""
-    return _contacts(fip_periods(klantbeeld, s, b, perspectieven), contactmomenten, s, b)
+    """FIP conversations (one per person and day) inside the person's FIP periods, a row per window they fall
+    in (`peildatum`: its end): `persoon, datum, registraties, leefgebieden` (the day's domains together),
+    `vervolgafspraak` (on any record of the day), `leefgebieden_volledig`; by person, day and window.
 
-
-def _contacts(
-    periods: pl.LazyFrame, contactmomenten: pl.LazyFrame | pl.DataFrame, s: dt.date, b: dt.date
-) -> pl.LazyFrame:
-    """`persoon, datum, registraties, leefgebieden` (the day's domains together), `leefgebieden_volledig`,
-    `vervolgafspraak` (on any record of the day).
+    A record inside a window lies inside the person's period clipped to that window exactly when it lies
+    inside the period, so a day is the same in every window: the days are formed once, then dated.
     """
-    records = (
-        contactmomenten.lazy()
-        .filter((pl.col("soort") == "fip") & (pl.col("datum") >= s) & (pl.col("datum") <= b))
-        .join(periods.select(PERSON_COLUMN, "van", "tot"), on=PERSON_COLUMN, how="inner")
-        .filter((pl.col("datum") >= pl.col("van")) & (pl.col("datum") <= pl.col("tot")))
-        .select(PERSON_COLUMN, "contact_id", "datum", "leefgebieden", "vervolgafspraak")
-        .unique(subset=["contact_id"])
+    periods = (
+        klantbeeld.lazy()
+        .filter(pl.col("perspectief").is_in(list(perspectieven)))
+        .select(PERSON_COLUMN, "ingangsdatum", "einddatum")
     )
+    first, last = min(s for s, _ in windows), max(b for _, b in windows)
+    fip = (
+        contactmomenten.lazy()
+        .filter((pl.col("soort") == "fip") & (pl.col("datum") >= first) & (pl.col("datum") <= last))
+        .select(PERSON_COLUMN, "contact_id", "datum", "leefgebieden", "vervolgafspraak")
+    )
+    inside = (
+        fip.select(PERSON_COLUMN, "contact_id", "datum")
+        .join(periods, on=PERSON_COLUMN, how="inner")
+        .filter(
+            (pl.col("datum") >= pl.col("ingangsdatum"))
+            & (pl.col("einddatum").is_null() | (pl.col("datum") <= pl.col("einddatum")))
+        )
+        .select("contact_id")
+    )
+    # a record once, however many periods of the person it lies in (`contact_id` is unique)
+    records = fip.join(inside, on="contact_id", how="semi")
     days = records.group_by(PERSON_COLUMN, "datum").agg(
         pl.len().alias("registraties"),
         pl.col("leefgebieden")
@@ -102,9 +138,35 @@ def _contacts(
         pl.col("vervolgafspraak").fill_null(False).any().alias("vervolgafspraak"),
     )
     has_all = pl.all_horizontal([pl.col("leefgebieden").list.contains(g) for g in LEEFGEBIEDEN])
-    return days.with_columns(has_all.fill_null(False).alias("leefgebieden_volledig")).sort(
-        PERSON_COLUMN, "datum"
-    )
+    days = days.with_columns(has_all.fill_null(False).alias("leefgebieden_volledig"))
+    return overlapping_each(days.sort(PERSON_COLUMN, "datum"), windows, "datum", "datum")
+
+
+def fip_contacts(
+    klantbeeld: pl.LazyFrame | pl.DataFrame,
+    contactmomenten: pl.LazyFrame | pl.DataFrame,
+    s: dt.date,
+    b: dt.date,
+    perspectieven: tuple[str, ...] = FIP_PERSPECTIEVEN,
+) -> pl.LazyFrame:
+    """`fip_contacts_each` for the window `s..b` alone."""
+    return fip_contacts_each(klantbeeld, contactmomenten, [(s, b)], perspectieven).drop(PEILDATUM)
+
+
+def fip_per_person_each(
+    klantbeeld: pl.LazyFrame | pl.DataFrame,
+    contactmomenten: pl.LazyFrame | pl.DataFrame,
+    windows: list[tuple[dt.date, dt.date]],
+    norm_per_jaar: int = 4,
+    min_dagen: int = 91,
+    perspectieven: tuple[str, ...] = FIP_PERSPECTIEVEN,
+) -> pl.LazyFrame:
+    """The FIP population of each window (`peildatum`: its end): `persoon, peildatum, blootstelling, fip,
+    nodig, fip_per_jaar, norm_gehaald` (`fip`: days).
+    """
+    periods = fip_periods_each(klantbeeld, windows, perspectieven)
+    contacts = fip_contacts_each(klantbeeld, contactmomenten, windows, perspectieven)
+    return _per_person(periods, contacts, norm_per_jaar, min_dagen)
 
 
 def fip_per_person(
@@ -116,21 +178,25 @@ def fip_per_person(
     min_dagen: int = 91,
     perspectieven: tuple[str, ...] = FIP_PERSPECTIEVEN,
 ) -> pl.LazyFrame:
-    """The FIP population: `persoon, blootstelling, fip, nodig, norm_gehaald, fip_per_jaar` (`fip`: days)."""
-    periods = fip_periods(klantbeeld, s, b, perspectieven)
-    return _per_person(periods, _contacts(periods, contactmomenten, s, b), norm_per_jaar, min_dagen)
+    """The FIP population of the window `s..b`: `persoon, blootstelling, fip, nodig, fip_per_jaar,
+    norm_gehaald` (`fip`: days).
+    """
+    return fip_per_person_each(
+        klantbeeld, contactmomenten, [(s, b)], norm_per_jaar, min_dagen, perspectieven
+    ).drop(PEILDATUM)
 
 
 def _per_person(
     periods: pl.LazyFrame, contacts: pl.LazyFrame, norm_per_jaar: int, min_dagen: int
 ) -> pl.LazyFrame:
-    exposure = periods.group_by(PERSON_COLUMN).agg(pl.col("dagen").sum().alias("blootstelling"))
+    keys = [PERSON_COLUMN, PEILDATUM]
+    exposure = periods.group_by(keys).agg(pl.col("dagen").sum().alias("blootstelling"))
     population = exposure.filter(pl.col("blootstelling") >= min_dagen)
-    counts = contacts.group_by(PERSON_COLUMN).agg(pl.len().alias("fip"))
+    counts = contacts.group_by(keys).agg(pl.len().alias("fip"))
     # nodig = round_half_up(norm * exposure / 365.25) = round_half_up(4 * norm * exposure / 1461), exactly.
     ratio_num = 4 * norm_per_jaar * pl.col("blootstelling")
     return (
-        population.join(counts, on=PERSON_COLUMN, how="left")
+        population.join(counts, on=keys, how="left")
         .with_columns(pl.col("fip").fill_null(0).cast(pl.Int64))
         .with_columns(
             ((2 * ratio_num + 1461) // (2 * 1461)).cast(pl.Int64).alias("nodig"),
@@ -139,23 +205,36 @@ def _per_person(
             ),
         )
         .with_columns((pl.col("fip") >= pl.col("nodig")).alias("norm_gehaald"))
-        .sort(PERSON_COLUMN)
+        .select(PERSON_COLUMN, PEILDATUM, pl.exclude(PERSON_COLUMN, PEILDATUM))
+        .sort(PEILDATUM, PERSON_COLUMN)
     )
 
 
-def fip_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
-    # the periods in the FIP perspectives and the FIP contacts are the same for every quarter of a series:
-    # select them once
+def fip_series(ctx: Context, peildata: list[dt.date]) -> pl.DataFrame:
+    """Every FIP KPI for each peildatum whose window is covered, all windows in one pass."""
+    # a missing table makes every date unavailable, whatever its window
+    klantbeeld, contactmomenten = ctx.table("klantbeeld"), ctx.table("contactmomenten")
+    return per_peildatum(
+        KPIS,
+        ctx.gemeenten,
+        peildata,
+        ctx.check_window,
+        lambda dates: _fip_rows(ctx, klantbeeld, contactmomenten, dates),
+    )
+
+
+def _fip_rows(
+    ctx: Context, klantbeeld: pl.DataFrame, contactmomenten: pl.DataFrame, dates: list[dt.date]
+) -> list[pl.DataFrame]:
     cfg = ctx.config
-    table_kb, table_cm = ctx.table("klantbeeld"), ctx.table("contactmomenten")
-    klantbeeld = ctx.cached(
-        ("fip", "perspectieven", cfg.fip_perspectieven),
-        lambda: table_kb.filter(pl.col("perspectief").is_in(list(cfg.fip_perspectieven))),
+    windows = [window(b) for b in dates]
+    periods = fip_periods_each(klantbeeld, windows, cfg.fip_perspectieven).collect().lazy()
+    counted = (
+        fip_contacts_each(klantbeeld, contactmomenten, windows, cfg.fip_perspectieven)
+        .drop("leefgebieden")
+        .collect()
+        .lazy()
     )
-    contacten = ctx.cached(("fip", "contacten"), lambda: table_cm.filter(pl.col("soort") == "fip"))
-    s, b = ctx.check_window(b)
-    periods = fip_periods(klantbeeld, s, b, cfg.fip_perspectieven).collect().lazy()
-    counted = _contacts(periods, contacten, s, b).collect().lazy()
     persons = with_gemeente(
         _per_person(periods, counted, cfg.fip_norm_per_jaar, cfg.fip_min_blootstelling_dagen), ctx.persons
     ).collect()
@@ -168,9 +247,14 @@ def fip_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
             (pl.col("fip") == 0).sum().alias("geen"),
         ],
         ctx.gemeenten,
-    ).join(exact_means(persons, "fip_per_jaar", ctx.gemeenten, "gem"), on=GEMEENTE, how="left")
+        dates,
+    ).join(
+        exact_means(persons, "fip_per_jaar", ctx.gemeenten, "gem", dates),
+        on=[PEILDATUM, GEMEENTE],
+        how="left",
+    )
     contacts = counted.join(
-        persons.lazy().select(PERSON_COLUMN, "gemeentecode"), on=PERSON_COLUMN, how="inner"
+        persons.lazy().select(PERSON_COLUMN, PEILDATUM, GEMEENTE), on=[PERSON_COLUMN, PEILDATUM], how="inner"
     )
     agg_c = by_gemeente(
         contacts,
@@ -180,6 +264,7 @@ def fip_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
             pl.col("vervolgafspraak").sum().alias("vervolg"),
         ],
         ctx.gemeenten,
+        dates,
     )
     empty = pl.col("populatie") == 0
     out = count_rows(agg, {"fip_populatie_n": "populatie", "fip_geen_n": "geen"})
@@ -212,7 +297,7 @@ FAMILY = registry.register(
         id="fip",
         label="FIP-gesprekken",
         order=50,
-        rows=fip_rows,
+        series=fip_series,
         notebook="14_fip",
         norms=norm_rules,
         kpis=(

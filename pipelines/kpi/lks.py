@@ -13,23 +13,27 @@ Definitions: docs/definities.md.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import polars as pl
 
 from pipelines.kpi import registry
 from pipelines.kpi.base import (
     GEMEENTE,
+    PEILDATUM,
     Context,
     by_gemeente,
     count_rows,
+    dates_frame,
     exact_means,
     pct_rows,
+    per_peildatum,
     rows,
     with_gemeente,
 )
 from pipelines.periods import minus_months, minus_years
 from pipelines.schema import JOBCOACH_REGIME, LKS_SOORTEN, PERSON_COLUMN
-from pipelines.spells import running_on
+from pipelines.spells import OPEN_END, running_on_each
 
 KPIS = [
     "lks_actief_n",
@@ -48,103 +52,164 @@ SW = "sw_bedrijf"
 REGULIER = ("regulier", "overheid")
 
 
-def provisions_on(voorzieningen: pl.LazyFrame | pl.DataFrame, b: dt.date, soorten) -> pl.LazyFrame:
-    """Provisions of the given `soort` running on `b`."""
-    return running_on(
-        voorzieningen.lazy().filter(pl.col("soort").is_in(list(soorten))), b, "begindatum", "einddatum"
+def provisions_on_each(
+    voorzieningen: pl.LazyFrame | pl.DataFrame, peildata: list[dt.date], soorten
+) -> pl.LazyFrame:
+    """Provisions of the given `soort` running on each peildatum (a row per provision and `peildatum`)."""
+    return running_on_each(
+        voorzieningen.lazy().filter(pl.col("soort").is_in(list(soorten))), peildata, "begindatum", "einddatum"
     )
 
 
-def lks_on(voorzieningen: pl.LazyFrame | pl.DataFrame, b: dt.date) -> pl.LazyFrame:
-    """Running LKS provisions with their place in the split (`regulier`, `sw_banenafspraak`, `sw_beschut`)."""
-    sw = pl.col("werkgever_soort") == SW
-    return provisions_on(voorzieningen, b, LKS_SOORTEN).with_columns(
-        pl.col("werkgever_soort").is_in(REGULIER).fill_null(False).alias("regulier"),
-        pl.col("werkgever_soort").is_null().alias("werkgever_onbekend"),
-        (sw & (pl.col("indicatie") == "banenafspraak")).fill_null(False).alias("sw_banenafspraak"),
-        (sw & (pl.col("indicatie") == "beschut")).fill_null(False).alias("sw_beschut"),
+def provisions_on(voorzieningen: pl.LazyFrame | pl.DataFrame, b: dt.date, soorten) -> pl.LazyFrame:
+    """Provisions of the given `soort` running on `b`."""
+    return provisions_on_each(voorzieningen, [b], soorten).drop(PEILDATUM)
+
+
+def covered_days_each(
+    voorzieningen: pl.LazyFrame | pl.DataFrame, soort: str, peildata: list[dt.date]
+) -> pl.LazyFrame:
+    """Per peildatum `b` and person with a provision of `soort` running on `b`: the days covered by all their
+    provisions of that `soort` from their start up to `b` (overlapping provisions counted once):
+    `persoon, peildatum, dagen, begin`.
+
+    A provision ends on or after its start (a validation rule), so the days covered up to `b` are those of
+    the person's blocks of overlapping provisions cut off at `b`: the blocks are formed once for all dates.
+    """
+    of_kind = voorzieningen.lazy().filter(pl.col("soort") == soort)
+    running = (
+        running_on_each(of_kind, peildata, "begindatum", "einddatum")
+        .select(PERSON_COLUMN, PEILDATUM)
+        .unique()
+    )
+    # only persons running on some date count; a provision starting after the last date changes nothing before
+    spans = (
+        of_kind.filter(pl.col("begindatum") <= max(peildata))
+        .join(running.select(PERSON_COLUMN).unique(), on=PERSON_COLUMN, how="semi")
+        .select(
+            PERSON_COLUMN,
+            pl.col("begindatum").alias("van"),
+            pl.col("einddatum").fill_null(OPEN_END).alias("tot"),
+        )
+        .sort(PERSON_COLUMN, "van", "tot")
+    )
+    # a new block starts where a provision begins after everything before it (of that person) ended
+    reach = pl.col("tot").cum_max().shift(1).over(PERSON_COLUMN)
+    blocks = (
+        spans.with_columns(
+            (reach.is_null() | (pl.col("van") > reach)).cum_sum().over(PERSON_COLUMN).alias("_blok")
+        )
+        .group_by(PERSON_COLUMN, "_blok")
+        .agg(pl.col("van").min(), pl.col("tot").max())
+    )
+    b = pl.col(PEILDATUM)
+    return (
+        running.join(blocks, on=PERSON_COLUMN)
+        .filter(pl.col("van") <= b)
+        .group_by(PERSON_COLUMN, PEILDATUM)
+        .agg(
+            ((pl.min_horizontal(pl.col("tot"), b) - pl.col("van")).dt.total_days() + 1).sum().alias("dagen"),
+            pl.col("van").min().alias("begin"),
+        )
+        .sort(PEILDATUM, PERSON_COLUMN)
     )
 
 
 def covered_days(voorzieningen: pl.LazyFrame | pl.DataFrame, soort: str, b: dt.date) -> pl.LazyFrame:
-    """Per person with a provision of `soort` running on `b`: the days covered by all their provisions of
-    that `soort` from their start up to `b` (overlapping provisions counted once): `persoon, dagen, begin`.
-    """
-    spans = (
-        voorzieningen.lazy()
-        .filter((pl.col("soort") == soort) & (pl.col("begindatum") <= b))
-        .select(
-            PERSON_COLUMN,
-            pl.col("begindatum").alias("van"),
-            pl.min_horizontal(pl.col("einddatum").fill_null(b), pl.lit(b)).alias("tot"),
-        )
-        .sort(PERSON_COLUMN, "van", "tot")
-    )
-    running = provisions_on(voorzieningen, b, (soort,)).select(PERSON_COLUMN).unique()
-    # a new block starts where a provision begins after everything before it (of that person) ended
-    reach = pl.col("tot").cum_max().shift(1).over(PERSON_COLUMN)
-    blocks = spans.with_columns(
-        (reach.is_null() | (pl.col("van") > reach)).cum_sum().over(PERSON_COLUMN).alias("_blok")
-    )
-    return (
-        blocks.group_by(PERSON_COLUMN, "_blok")
-        .agg(pl.col("van").min(), pl.col("tot").max())
-        .group_by(PERSON_COLUMN)
-        .agg(
-            ((pl.col("tot") - pl.col("van")).dt.total_days() + 1).sum().alias("dagen"),
-            pl.col("van").min().alias("begin"),
-        )
-        .join(running, on=PERSON_COLUMN, how="semi")
-        .sort(PERSON_COLUMN)
-    )
+    """`covered_days_each` on `b` alone: `persoon, dagen, begin`."""
+    return covered_days_each(voorzieningen, soort, [b]).drop(PEILDATUM)
 
 
-def over_term(
-    voorzieningen: pl.LazyFrame | pl.DataFrame, soort: str, b: dt.date, limit: dt.date
+def over_term_each(
+    voorzieningen: pl.LazyFrame | pl.DataFrame,
+    soort: str,
+    peildata: list[dt.date],
+    limit: Callable[[dt.date], dt.date],
 ) -> pl.LazyFrame:
-    """`covered_days` with `boven_termijn`: more days than from `limit` to `b` (both included)."""
-    term = (b - limit).days + 1
-    return covered_days(voorzieningen, soort, b).with_columns((pl.col("dagen") > term).alias("boven_termijn"))
+    """`covered_days_each` with `boven_termijn`: more days than from `limit(b)` to `b` (both included)."""
+    terms = dates_frame(peildata, _termijn=lambda b: (b - limit(b)).days + 1)
+    return (
+        covered_days_each(voorzieningen, soort, peildata)
+        .join(terms.lazy(), on=PEILDATUM, how="left")
+        .with_columns((pl.col("dagen") > pl.col("_termijn")).alias("boven_termijn"))
+        .drop("_termijn")
+    )
 
 
-def lks_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
-    ctx.check_peildatum(b)
+def lks_series(ctx: Context, peildata: list[dt.date]) -> pl.DataFrame:
+    """Every LKS KPI for each peildatum inside the delivery, all dates in one pass."""
+    return per_peildatum(
+        KPIS, ctx.gemeenten, peildata, ctx.check_peildatum, lambda dates: _lks_rows(ctx, dates)
+    )
+
+
+def _lks_rows(ctx: Context, dates: list[dt.date]) -> list[pl.DataFrame]:
+    """The rows of `dates`: the provisions of the three kinds running on them in one frame, each count
+    filtered by kind; the terms per person and date.
+    """
     voorzieningen = ctx.table("voorzieningen")
-    lks = with_gemeente(lks_on(voorzieningen, b), ctx.persons).collect()
+    soort = pl.col("soort")
+    running = with_gemeente(
+        provisions_on_each(voorzieningen, dates, (*LKS_SOORTEN, "ontwikkelbaan", "jobcoach")), ctx.persons
+    ).collect()
+    # the LKS split: `regulier`, `sw_banenafspraak`, `sw_beschut` and employer kind not given
+    is_lks = soort.is_in(LKS_SOORTEN)
+    sw = pl.col("werkgever_soort") == SW
+    coach = soort == "jobcoach"
     agg = by_gemeente(
-        lks,
+        running,
         [
-            pl.len().alias("lks"),
-            pl.col("regulier").sum().alias("regulier"),
-            pl.col("sw_banenafspraak").sum().alias("sw_banenafspraak"),
-            pl.col("sw_beschut").sum().alias("sw_beschut"),
-            pl.col("werkgever_onbekend").sum().alias("werkgever_onbekend"),
-            pl.col("loonwaarde_pct").count().alias("loonwaarde_n"),
+            is_lks.sum().alias("lks"),
+            (is_lks & pl.col("werkgever_soort").is_in(REGULIER).fill_null(False)).sum().alias("regulier"),
+            (is_lks & (sw & (pl.col("indicatie") == "banenafspraak")).fill_null(False))
+            .sum()
+            .alias("sw_banenafspraak"),
+            (is_lks & (sw & (pl.col("indicatie") == "beschut")).fill_null(False)).sum().alias("sw_beschut"),
+            (is_lks & pl.col("werkgever_soort").is_null()).sum().alias("werkgever_onbekend"),
+            pl.col("loonwaarde_pct").filter(is_lks).count().alias("loonwaarde_n"),
+            (soort == "ontwikkelbaan").sum().alias("ontwikkelbaan"),
+            coach.sum().alias("jobcoach"),
+            *(
+                (coach & (pl.col("jobcoach_regime") == r).fill_null(False)).sum().alias(r)
+                for r in JOBCOACH_REGIME
+            ),
         ],
         ctx.gemeenten,
-    ).join(exact_means(lks, "loonwaarde_pct", ctx.gemeenten, "loonwaarde_gem"), on=GEMEENTE, how="left")
-    ontw = with_gemeente(over_term(voorzieningen, "ontwikkelbaan", b, minus_years(b, 3)), ctx.persons)
-    coach = with_gemeente(over_term(voorzieningen, "jobcoach", b, minus_months(b, 24)), ctx.persons)
+        dates,
+    )
+    means = exact_means(running.filter(is_lks), "loonwaarde_pct", ctx.gemeenten, "loonwaarde_gem", dates)
+    terms = pl.concat(
+        [
+            over_term_each(voorzieningen, "ontwikkelbaan", dates, lambda b: minus_years(b, 3)).with_columns(
+                pl.lit("ontwikkelbaan_over_3jaar").alias("_telling")
+            ),
+            over_term_each(voorzieningen, "jobcoach", dates, lambda b: minus_months(b, 24)).with_columns(
+                pl.lit("jobcoach_over_24mnd").alias("_telling")
+            ),
+        ]
+    )
     agg_terms = by_gemeente(
-        with_gemeente(provisions_on(voorzieningen, b, ("ontwikkelbaan",)), ctx.persons),
-        [pl.len().alias("ontwikkelbaan")],
+        with_gemeente(terms, ctx.persons).collect(),
+        [
+            (pl.col("boven_termijn") & (pl.col("_telling") == name)).sum().alias(name)
+            for name in ("ontwikkelbaan_over_3jaar", "jobcoach_over_24mnd")
+        ],
         ctx.gemeenten,
+        dates,
     )
-    agg_terms = agg_terms.join(
-        by_gemeente(ontw, [pl.col("boven_termijn").sum().alias("ontwikkelbaan_over_3jaar")], ctx.gemeenten),
-        on=GEMEENTE,
-    ).join(
-        by_gemeente(coach, [pl.col("boven_termijn").sum().alias("jobcoach_over_24mnd")], ctx.gemeenten),
-        on=GEMEENTE,
+    agg = agg.join(means, on=[PEILDATUM, GEMEENTE], how="left").join(
+        agg_terms, on=[PEILDATUM, GEMEENTE], how="left"
     )
-    coaching = with_gemeente(provisions_on(voorzieningen, b, ("jobcoach",)), ctx.persons)
-    agg_coach = by_gemeente(
-        coaching,
-        [pl.len().alias("jobcoach")]
-        + [(pl.col("jobcoach_regime") == r).fill_null(False).sum().alias(r) for r in JOBCOACH_REGIME],
-        ctx.gemeenten,
+    out = count_rows(
+        agg,
+        {
+            "lks_actief_n": "lks",
+            "ontwikkelbaan_n": "ontwikkelbaan",
+            "ontwikkelbaan_over_3jaar_n": "ontwikkelbaan_over_3jaar",
+            "jobcoach_over_24mnd_n": "jobcoach_over_24mnd",
+            "jobcoach_n": "jobcoach",
+        },
     )
-    out = count_rows(agg, {"lks_actief_n": "lks"})
     out += pct_rows(
         agg,
         {
@@ -152,6 +217,7 @@ def lks_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
             "lks_sw_banenafspraak_pct": ("sw_banenafspraak", "lks"),
             "lks_sw_beschut_pct": ("sw_beschut", "lks"),
             "lks_werkgever_onbekend_pct": ("werkgever_onbekend", "lks"),
+            **{f"jobcoach_regime_{r}_pct": (r, "jobcoach") for r in JOBCOACH_REGIME},
         },
     )
     out.append(
@@ -163,16 +229,6 @@ def lks_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
             empty_when=pl.col("loonwaarde_n") == 0,
         )
     )
-    out += count_rows(
-        agg_terms,
-        {
-            "ontwikkelbaan_n": "ontwikkelbaan",
-            "ontwikkelbaan_over_3jaar_n": "ontwikkelbaan_over_3jaar",
-            "jobcoach_over_24mnd_n": "jobcoach_over_24mnd",
-        },
-    )
-    out += count_rows(agg_coach, {"jobcoach_n": "jobcoach"})
-    out += pct_rows(agg_coach, {f"jobcoach_regime_{r}_pct": (r, "jobcoach") for r in JOBCOACH_REGIME})
     return out
 
 
@@ -189,7 +245,7 @@ FAMILY = registry.register(
         id="lks",
         label="Loonkostensubsidie, ontwikkelbanen en jobcoaching",
         order=40,
-        rows=lks_rows,
+        series=lks_series,
         notebook="13_lks",
         sums=((100.0, ("lks_regulier_pct", "lks_sw_banenafspraak_pct", "lks_sw_beschut_pct")),),
         norms=norm_rules,
