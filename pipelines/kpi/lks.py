@@ -19,6 +19,7 @@ import polars as pl
 from pipelines.kpi import registry
 from pipelines.kpi.base import (
     GEMEENTE,
+    PEILDATUM,
     Context,
     by_gemeente,
     count_rows,
@@ -29,7 +30,7 @@ from pipelines.kpi.base import (
 )
 from pipelines.periods import minus_months, minus_years
 from pipelines.schema import JOBCOACH_REGIME, LKS_SOORTEN, PERSON_COLUMN
-from pipelines.spells import running_on
+from pipelines.spells import running_on_each
 
 KPIS = [
     "lks_actief_n",
@@ -50,8 +51,15 @@ REGULIER = ("regulier", "overheid")
 
 def provisions_on(voorzieningen: pl.LazyFrame | pl.DataFrame, b: dt.date, soorten) -> pl.LazyFrame:
     """Provisions of the given `soort` running on `b`."""
-    return running_on(
-        voorzieningen.lazy().filter(pl.col("soort").is_in(list(soorten))), b, "begindatum", "einddatum"
+    return provisions_on_each(voorzieningen, [b], soorten).drop(PEILDATUM)
+
+
+def provisions_on_each(
+    voorzieningen: pl.LazyFrame | pl.DataFrame, peildata: list[dt.date], soorten
+) -> pl.LazyFrame:
+    """Provisions of the given `soort` with each peildatum they run on (column `peildatum`)."""
+    return running_on_each(
+        voorzieningen.lazy().filter(pl.col("soort").is_in(list(soorten))), peildata, "begindatum", "einddatum"
     )
 
 
