@@ -26,12 +26,23 @@ import polars as pl
 from pipelines.config import VASTE_DOELGROEPEN, Doelgroep, parse_doelgroep
 from pipelines.disclosure import Rules, add_onderdrukt
 from pipelines.kpi import registry
-from pipelines.kpi.base import GEMEENTE, Context, by_gemeente, concat_rows, count_rows, guarded, pct_rows
-from pipelines.kpi.bestand import age_expr, current_periods
-from pipelines.kpi.lks import provisions_on
-from pipelines.kpi.uitstroom import flows_per_spell
+from pipelines.kpi.base import (
+    GEMEENTE,
+    PEILDATUM,
+    Context,
+    by_gemeente,
+    concat_rows,
+    count_rows,
+    dates_frame,
+    pct_rows,
+    per_peildatum,
+)
+from pipelines.kpi.bestand import age_expr, current_periods_each
+from pipelines.kpi.lks import provisions_on_each
+from pipelines.kpi.uitstroom import flows_per_spell_each
+from pipelines.periods import window
 from pipelines.schema import PERSON_COLUMN
-from pipelines.spells import running_on
+from pipelines.spells import overlapping_each, running_on_each
 from pipelines.stats import wilson_exprs
 
 #: The groups of the catalogue (every organisation, every run), `alle` first.
@@ -97,44 +108,68 @@ def memberships(
 
     A person can be in several groups. `extra` holds configured groups (name -> condition).
     """
-    current = current_periods(uitkeringen, regelingen, b).select(PERSON_COLUMN, "leefvorm")
-    configured = [condition_expr(parse_doelgroep(n, c)).alias(n) for n, c in (extra or {}).items()]
     return (
-        personen.lazy()
-        .join(current, on=PERSON_COLUMN, how="left")
-        .select(
-            PERSON_COLUMN,
-            pl.lit(True).alias("alle"),
-            (pl.col("leefvorm") == "2").fill_null(False).alias("alleenstaande_ouder"),
-            pl.col("statushouder").fill_null(False).alias("statushouder"),
-            (age_expr(pl.col("geboortedatum"), b) >= 50).fill_null(False).alias("50plus"),
-            pl.col("doelgroepregister").fill_null(False).alias("doelgroepregister"),
-            *configured,
-        )
+        memberships_each(personen, uitkeringen, [b], regelingen, extra)
+        .drop(PEILDATUM)
         .sort(PERSON_COLUMN)
         .collect()
     )
 
 
+def memberships_each(
+    personen: pl.LazyFrame | pl.DataFrame,
+    uitkeringen: pl.LazyFrame | pl.DataFrame,
+    peildata: list[dt.date],
+    regelingen=("01", "02", "03"),
+    extra: dict[str, str] | None = None,
+    only: pl.LazyFrame | None = None,
+) -> pl.LazyFrame:
+    """One row per person of `personen` and peildatum `b`: a Boolean column per group, as of `b`.
+
+    `only` (columns `persoon, peildatum`) limits the rows to the persons and dates asked for: a series
+    needs the groups of the people it counts, not of everyone on every date.
+    """
+    persons = personen.lazy()
+    if only is None:
+        persons = persons.join(dates_frame(peildata).lazy(), how="cross")
+    else:
+        persons = persons.join(only.select(PERSON_COLUMN, PEILDATUM).unique(), on=PERSON_COLUMN, how="inner")
+    keys = [PERSON_COLUMN, PEILDATUM]
+    current = current_periods_each(uitkeringen, regelingen, peildata).select(*keys, "leefvorm")
+    configured = [condition_expr(parse_doelgroep(n, c)).alias(n) for n, c in (extra or {}).items()]
+    return persons.join(current, on=keys, how="left").select(
+        *keys,
+        pl.lit(True).alias("alle"),
+        (pl.col("leefvorm") == "2").fill_null(False).alias("alleenstaande_ouder"),
+        pl.col("statushouder").fill_null(False).alias("statushouder"),
+        (age_expr(pl.col("geboortedatum"), pl.col(PEILDATUM)) >= 50).fill_null(False).alias("50plus"),
+        pl.col("doelgroepregister").fill_null(False).alias("doelgroepregister"),
+        *configured,
+    )
+
+
 def _with_groups(frame: pl.LazyFrame, groups: pl.DataFrame, names: list[str]) -> pl.LazyFrame:
     """Attach group columns; a person missing from `personen` is only in `alle`."""
-    return frame.join(groups.lazy(), on=PERSON_COLUMN, how="left").with_columns(
+    return frame.join(groups.lazy(), on=[PERSON_COLUMN, PEILDATUM], how="left").with_columns(
         [pl.col(g).fill_null(g == "alle") for g in names]
     )
 
 
-def stock_parts(ctx: Context, b: dt.date, groups: pl.DataFrame, names: list[str]) -> list[pl.DataFrame]:
+def stock_parts(
+    ctx: Context, peildata: list[dt.date], groups: pl.DataFrame, names: list[str]
+) -> list[pl.DataFrame]:
     """`doelgroep_<g>_bestand_n` for each group."""
-    ctx.check_peildatum(b)
-    stock = _with_groups(running_on(ctx.spells, b).select(PERSON_COLUMN, GEMEENTE).unique(), groups, names)
-    agg = by_gemeente(stock, [pl.col(g).sum().alias(f"n_{g}") for g in names], ctx.gemeenten)
+    stock = running_on_each(ctx.spells, peildata).select(PERSON_COLUMN, GEMEENTE, PEILDATUM).unique()
+    aggs = [pl.col(g).sum().alias(f"n_{g}") for g in names]
+    agg = by_gemeente(_with_groups(stock, groups, names), aggs, ctx.gemeenten, peildata)
     return count_rows(agg, {kpi_id(g, "bestand_n"): f"n_{g}" for g in names})
 
 
-def outflow_parts(ctx: Context, b: dt.date, groups: pl.DataFrame, names: list[str]) -> list[pl.DataFrame]:
+def outflow_parts(
+    ctx: Context, peildata: list[dt.date], groups: pl.DataFrame, names: list[str]
+) -> list[pl.DataFrame]:
     """`doelgroep_<g>_uitstroom_werk_pct`: `uitstroom_werk_pct` on the spells of the group's persons."""
-    s, b = ctx.check_window(b)
-    flows = _with_groups(flows_per_spell(ctx.spells, s, b), groups, names)
+    flows = flows_per_spell_each(ctx.spells, [window(b) for b in peildata])
     in_d = pl.col("beginstand") | pl.col("instroom")
     aggs = []
     for g in names:
@@ -142,62 +177,82 @@ def outflow_parts(ctx: Context, b: dt.date, groups: pl.DataFrame, names: list[st
             (in_d & pl.col(g)).sum().alias(f"d_{g}"),
             (pl.col("uitstroom_werk") & pl.col(g)).sum().alias(f"w_{g}"),
         ]
-    agg = by_gemeente(flows, aggs, ctx.gemeenten)
+    agg = by_gemeente(_with_groups(flows, groups, names), aggs, ctx.gemeenten, peildata)
     return pct_rows(agg, {kpi_id(g, "uitstroom_werk_pct"): (f"w_{g}", f"d_{g}") for g in names})
 
 
 def participation_parts(
-    ctx: Context, b: dt.date, groups: pl.DataFrame, names: list[str]
+    ctx: Context, peildata: list[dt.date], groups: pl.DataFrame, names: list[str]
 ) -> list[pl.DataFrame]:
     """`doelgroep_<g>_participatie_pct`: stock persons with a `PARTICIPATIE` provision running on `b` /
     stock.
     """
-    voorzieningen = ctx.table("voorzieningen")
-    ctx.check_peildatum(b)
+    keys = [PERSON_COLUMN, PEILDATUM]
     doing = (
-        provisions_on(voorzieningen, b, PARTICIPATIE)
-        .select(PERSON_COLUMN)
+        provisions_on_each(ctx.table("voorzieningen"), peildata, PARTICIPATIE)
+        .select(keys)
         .unique()
         .with_columns(pl.lit(True).alias("_doet"))
     )
     stock = (
-        running_on(ctx.spells, b)
-        .select(PERSON_COLUMN, GEMEENTE)
+        running_on_each(ctx.spells, peildata)
+        .select(PERSON_COLUMN, GEMEENTE, PEILDATUM)
         .unique()
-        .join(doing, on=PERSON_COLUMN, how="left")
+        .join(doing, on=keys, how="left")
         .with_columns(pl.col("_doet").fill_null(False))
     )
-    stock = _with_groups(stock, groups, names)
     aggs = []
     for g in names:
         aggs += [pl.col(g).sum().alias(f"n_{g}"), (pl.col(g) & pl.col("_doet")).sum().alias(f"p_{g}")]
-    agg = by_gemeente(stock, aggs, ctx.gemeenten)
+    agg = by_gemeente(_with_groups(stock, groups, names), aggs, ctx.gemeenten, peildata)
     return pct_rows(agg, {kpi_id(g, "participatie_pct"): (f"p_{g}", f"n_{g}") for g in names})
 
 
-def group_rows(ctx: Context, b: dt.date, extra: dict[str, str] | None = None) -> list[pl.DataFrame]:
-    """The monitor's rows for the fixed groups (and `extra` configured ones); each part guarded on its own."""
+def group_series(ctx: Context, peildata: list[dt.date], extra: dict[str, str] | None = None) -> pl.DataFrame:
+    """The monitor's rows for the fixed groups (and `extra` configured ones) on every peildatum; each part
+    guarded on its own, date by date.
+    """
     names = list(GROEPEN) + list(extra or {})
-    groups = memberships(
-        ctx.data.get("personen"), ctx.data.get("uitkeringen"), b, ctx.config.regelingen, extra
-    )
+    # every person counted on `b` has a spell touching the window of `b`: the groups of those pairs suffice
+    touching = overlapping_each(ctx.spells, [window(b) for b in peildata])
+    groups = memberships_each(
+        ctx.data.get("personen"),
+        ctx.data.get("uitkeringen"),
+        peildata,
+        ctx.config.regelingen,
+        extra,
+        only=touching,
+    ).collect()
+
+    def needs_provisions(b: dt.date) -> object:
+        return ctx.table("voorzieningen"), ctx.check_peildatum(b)
+
     parts = []
-    for measure, part in (
-        ("bestand_n", stock_parts),
-        ("uitstroom_werk_pct", outflow_parts),
-        ("participatie_pct", participation_parts),
+    for measure, part, check in (
+        ("bestand_n", stock_parts, ctx.check_peildatum),
+        ("uitstroom_werk_pct", outflow_parts, ctx.check_window),
+        ("participatie_pct", participation_parts, needs_provisions),
     ):
         parts.append(
-            guarded(
-                group_kpis(names, [measure]), ctx.gemeenten, lambda part=part: part(ctx, b, groups, names)
+            per_peildatum(
+                group_kpis(names, [measure]),
+                ctx.gemeenten,
+                peildata,
+                check,
+                lambda dates, part=part: part(ctx, dates, groups, names),
             )
         )
-    return parts
+    return concat_rows(parts, dated=True)
 
 
-def doelgroepen_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
+def group_rows(ctx: Context, b: dt.date, extra: dict[str, str] | None = None) -> list[pl.DataFrame]:
+    """The monitor's rows on `b` (`group_series` for one date)."""
+    return [group_series(ctx, [b], extra).drop(PEILDATUM)]
+
+
+def doelgroepen_series(ctx: Context, peildata: list[dt.date]) -> pl.DataFrame:
     """The `doelgroepen` family of the engine: the fixed groups only (the catalogue is static)."""
-    return group_rows(ctx, b)
+    return group_series(ctx, peildata)
 
 
 def monitor_frame(data, config, peildata: list[dt.date], gemeente: str | None = None) -> pl.DataFrame:
@@ -206,12 +261,7 @@ def monitor_frame(data, config, peildata: list[dt.date], gemeente: str | None = 
     `gemeente` keeps the rows of one municipality (or `totaal`); None keeps all.
     """
     ctx = Context.build(data, config)
-    extra = dict(config.doelgroepen)
-    parts = []
-    for b in sorted(set(peildata)):
-        frame = concat_rows(group_rows(ctx, b, extra))
-        parts.append(frame.with_columns(pl.lit(b, pl.Date).alias("peildatum")))
-    frame = pl.concat(parts)
+    frame = group_series(ctx, sorted(set(peildata)), dict(config.doelgroepen))
     kinds = {
         k: ("aantal" if k.endswith("_n") else "aandeel") for k in frame.get_column("kpi").unique().to_list()
     }
@@ -233,7 +283,7 @@ FAMILY = registry.register(
         id="doelgroepen",
         label="Doelgroepen: bestand, uitstroom en participatie",
         order=80,
-        rows=doelgroepen_rows,
+        series=doelgroepen_series,
         notebook="21_doelgroepen",
         kpis=(
             *(

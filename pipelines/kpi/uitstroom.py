@@ -15,6 +15,7 @@ from pipelines.kpi import registry
 from pipelines.kpi.base import (
     GEMEENTE,
     LEGE_POPULATIE,
+    PEILDATUM,
     Context,
     Unavailable,
     by_gemeente,
@@ -24,6 +25,7 @@ from pipelines.kpi.base import (
     unavailable_rows,
 )
 from pipelines.periods import multi_year_peildata
+from pipelines.spells import overlapping_each
 from pipelines.stats import wilson_exprs
 
 #: Reason groups of `reden_beeindiging` (CBS BUS field 34). `03` (AOW age) is never outflow.
@@ -49,12 +51,26 @@ NORMED = {
 
 def flows_per_spell(spells: pl.LazyFrame | pl.DataFrame, s: dt.date, b: dt.date) -> pl.LazyFrame:
     """Each merged spell touching the window with its role in it (begin stock, inflow, outflow by group)."""
+    return flows_per_spell_each(spells, [(s, b)]).drop(PEILDATUM)
+
+
+def flows_per_spell_each(
+    spells: pl.LazyFrame | pl.DataFrame, windows: list[tuple[dt.date, dt.date]]
+) -> pl.LazyFrame:
+    """`flows_per_spell` for many windows `s..b` at once: a row per spell and window it touches, with the
+    window's end as `peildatum` (windows growing together, as `overlapping_each` needs).
+    """
+    starts = pl.DataFrame(
+        {PEILDATUM: [b for _, b in windows], "_s": [s for s, _ in windows]},
+        schema={PEILDATUM: pl.Date(), "_s": pl.Date()},
+    ).unique(PEILDATUM)
+    s, b = pl.col("_s"), pl.col(PEILDATUM)
     end = pl.col("end")
     reason = pl.col("reden_beeindiging")
     ends_inside = end.is_not_null() & (end >= s) & (end <= b)
     return (
-        spells.lazy()
-        .filter((pl.col("start") <= b) & (end.is_null() | (end >= s)))
+        overlapping_each(spells, windows)
+        .join(starts.lazy(), on=PEILDATUM, how="left", maintain_order="left")
         .with_columns(
             ((pl.col("start") < s) & (end.is_null() | (end >= s))).alias("beginstand"),
             ((pl.col("start") >= s) & (pl.col("start") <= b)).alias("instroom"),
@@ -63,6 +79,7 @@ def flows_per_spell(spells: pl.LazyFrame | pl.DataFrame, s: dt.date, b: dt.date)
             (ends_inside & reason.is_in(WERK + INKOMEN)).alias("uitstroom_werk_inkomen"),
             (ends_inside & (reason == AOW)).alias("uitstroom_aow"),
         )
+        .drop("_s")
     )
 
 
