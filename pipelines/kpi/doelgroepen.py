@@ -20,6 +20,7 @@ the group's spells) and the share of the stock with a participation provision ru
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 import polars as pl
 
@@ -239,7 +240,7 @@ def group_series(ctx: Context, peildata: list[dt.date], extra: dict[str, str] | 
                 ctx.gemeenten,
                 peildata,
                 check,
-                lambda dates, part=part: part(ctx, dates, groups, names),
+                partial(part, ctx, groups=groups, names=names),
             )
         )
     return concat_rows(parts, dated=True)
