@@ -45,19 +45,6 @@ OVERGANGEN_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-def klantbeeld_on_each(klantbeeld: pl.LazyFrame | pl.DataFrame, peildata: list[dt.date]) -> pl.LazyFrame:
-    """Per person and peildatum the `klantbeeld` period running on it (the latest started): perspectief,
-    trede.
-    """
-    return (
-        running_on_each(klantbeeld, peildata, start="ingangsdatum", end="einddatum")
-        .sort(PERSON_COLUMN, PEILDATUM, "ingangsdatum")
-        .group_by(PERSON_COLUMN, PEILDATUM)
-        .last()
-        .select(PERSON_COLUMN, PEILDATUM, "perspectief", "trede")
-    )
-
-
 def transitions_per_person(
     spells: pl.LazyFrame | pl.DataFrame, klantbeeld: pl.LazyFrame | pl.DataFrame, b: dt.date
 ) -> pl.LazyFrame:
@@ -71,13 +58,31 @@ def transitions_each(
     """One row per peildatum `b` and person in its population: perspective and trede on `b - 1y` (`_van`)
     and `b`.
 
-    The state (in stock with a klantbeeld) is found once for every date and every date a year earlier;
-    each `b` then pairs with its `b - 1y` by a join, so a series costs one pass.
+    The state (in stock, and the latest started `klantbeeld` period running) is found once for every date
+    and every date a year earlier; each `b` then pairs with its `b - 1y` by a join, so a series costs one
+    pass.
     """
     pairs = dates_frame(peildata, _van=lambda b: minus_years(b, 1))
     dates = sorted(set(pairs.get_column(PEILDATUM).to_list()) | set(pairs.get_column("_van").to_list()))
-    in_stock = running_on_each(spells, dates).select(PERSON_COLUMN, PEILDATUM).unique()
-    state = in_stock.join(klantbeeld_on_each(klantbeeld, dates), on=[PERSON_COLUMN, PEILDATUM], how="inner")
+    # In stock with a klantbeeld on a date = a klantbeeld period and a spell both running then: each period
+    # is cut to the spells of its person (merged spells do not overlap) before it meets the dates, and
+    # sorting by start first lets `last` pick the latest started of the periods running on a date.
+    periods = (
+        klantbeeld.lazy()
+        .select(PERSON_COLUMN, "ingangsdatum", "einddatum", "perspectief", "trede")
+        .sort(PERSON_COLUMN, "ingangsdatum")
+        .join(spells.lazy().select(PERSON_COLUMN, "start", "end"), on=PERSON_COLUMN, maintain_order="left")
+        .with_columns(
+            pl.max_horizontal("ingangsdatum", "start").alias("_van_dag"),
+            pl.min_horizontal("einddatum", "end").alias("_tot_dag"),  # empty = both still running
+        )
+    )
+    state = (
+        running_on_each(periods, dates, start="_van_dag", end="_tot_dag")
+        .group_by(PERSON_COLUMN, PEILDATUM)
+        .last()
+        .select(PERSON_COLUMN, PEILDATUM, "perspectief", "trede")
+    )
     before = state.select(
         PERSON_COLUMN,
         pl.col(PEILDATUM).alias("_van"),
@@ -119,7 +124,8 @@ def transition_series(ctx: Context, peildata: list[dt.date]) -> pl.DataFrame:
 
     def compute(dates: list[dt.date]) -> list[pl.DataFrame]:
         klantbeeld = ctx.table("klantbeeld")
-        people = with_gemeente(transitions_each(ctx.spells, klantbeeld, dates), ctx.persons)
+        # collected once: the aggregation per municipality and for the whole reads it twice
+        people = with_gemeente(transitions_each(ctx.spells, klantbeeld, dates), ctx.persons).collect()
         agg = by_gemeente(people, AGGS, ctx.gemeenten, dates)
         return pct_rows(
             agg,
