@@ -207,7 +207,7 @@ def taking_part_each(
 
 def tegenprestatie_rows(ctx: Context, peildata: list[dt.date]) -> list[pl.DataFrame]:
     voorzieningen = ctx.table("voorzieningen")
-    people = taking_part_each(ctx.spells, voorzieningen, ctx.data.tables.get("inkomsten"), peildata)
+    people = taking_part_each(ctx.spells, voorzieningen, ctx.data.tables.get("inkomsten"), peildata).collect()
     agg = by_gemeente(
         people,
         [pl.col("tegenprestatie").sum().alias("tp"), pl.col("breed").sum().alias("breed")],

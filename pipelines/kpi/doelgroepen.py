@@ -156,13 +156,17 @@ def _with_groups(frame: pl.LazyFrame, groups: pl.DataFrame, names: list[str]) ->
     )
 
 
+def _on(frame: pl.DataFrame, peildata: list[dt.date]) -> pl.DataFrame:
+    """The rows of `frame` on the given peildata (a part computes only the dates its check accepts)."""
+    return frame.join(dates_frame(peildata), on=PEILDATUM, how="semi")
+
+
 def stock_parts(
-    ctx: Context, peildata: list[dt.date], groups: pl.DataFrame, names: list[str]
+    ctx: Context, peildata: list[dt.date], stock: pl.DataFrame, names: list[str]
 ) -> list[pl.DataFrame]:
     """`doelgroep_<g>_bestand_n` for each group."""
-    stock = running_on_each(ctx.spells, peildata).select(PERSON_COLUMN, GEMEENTE, PEILDATUM).unique()
     aggs = [pl.col(g).sum().alias(f"n_{g}") for g in names]
-    agg = by_gemeente(_with_groups(stock, groups, names), aggs, ctx.gemeenten, peildata)
+    agg = by_gemeente(_on(stock, peildata), aggs, ctx.gemeenten, peildata)
     return count_rows(agg, {kpi_id(g, "bestand_n"): f"n_{g}" for g in names})
 
 
@@ -170,7 +174,7 @@ def outflow_parts(
     ctx: Context, peildata: list[dt.date], groups: pl.DataFrame, names: list[str]
 ) -> list[pl.DataFrame]:
     """`doelgroep_<g>_uitstroom_werk_pct`: `uitstroom_werk_pct` on the spells of the group's persons."""
-    flows = flows_per_spell_each(ctx.spells, [window(b) for b in peildata])
+    flows = _with_groups(flows_per_spell_each(ctx.spells, [window(b) for b in peildata]), groups, names)
     in_d = pl.col("beginstand") | pl.col("instroom")
     aggs = []
     for g in names:
@@ -178,12 +182,12 @@ def outflow_parts(
             (in_d & pl.col(g)).sum().alias(f"d_{g}"),
             (pl.col("uitstroom_werk") & pl.col(g)).sum().alias(f"w_{g}"),
         ]
-    agg = by_gemeente(_with_groups(flows, groups, names), aggs, ctx.gemeenten, peildata)
+    agg = by_gemeente(flows.collect(), aggs, ctx.gemeenten, peildata)
     return pct_rows(agg, {kpi_id(g, "uitstroom_werk_pct"): (f"w_{g}", f"d_{g}") for g in names})
 
 
 def participation_parts(
-    ctx: Context, peildata: list[dt.date], groups: pl.DataFrame, names: list[str]
+    ctx: Context, peildata: list[dt.date], stock: pl.DataFrame, names: list[str]
 ) -> list[pl.DataFrame]:
     """`doelgroep_<g>_participatie_pct`: stock persons with a `PARTICIPATIE` provision running on `b` /
     stock.
@@ -195,17 +199,17 @@ def participation_parts(
         .unique()
         .with_columns(pl.lit(True).alias("_doet"))
     )
-    stock = (
-        running_on_each(ctx.spells, peildata)
-        .select(PERSON_COLUMN, GEMEENTE, PEILDATUM)
-        .unique()
+    people = (
+        _on(stock, peildata)
+        .lazy()
         .join(doing, on=keys, how="left")
         .with_columns(pl.col("_doet").fill_null(False))
+        .collect()
     )
     aggs = []
     for g in names:
         aggs += [pl.col(g).sum().alias(f"n_{g}"), (pl.col(g) & pl.col("_doet")).sum().alias(f"p_{g}")]
-    agg = by_gemeente(_with_groups(stock, groups, names), aggs, ctx.gemeenten, peildata)
+    agg = by_gemeente(people, aggs, ctx.gemeenten, peildata)
     return pct_rows(agg, {kpi_id(g, "participatie_pct"): (f"p_{g}", f"n_{g}") for g in names})
 
 
@@ -224,25 +228,20 @@ def group_series(ctx: Context, peildata: list[dt.date], extra: dict[str, str] | 
         extra,
         only=touching,
     ).collect()
+    # the stock with its groups on every date, shared by the stock and participation parts
+    running = running_on_each(ctx.spells, peildata).select(PERSON_COLUMN, GEMEENTE, PEILDATUM).unique()
+    stock = _with_groups(running, groups, names).collect()
 
     def needs_provisions(b: dt.date) -> object:
         return ctx.table("voorzieningen"), ctx.check_peildatum(b)
 
     parts = []
-    for measure, part, check in (
-        ("bestand_n", stock_parts, ctx.check_peildatum),
-        ("uitstroom_werk_pct", outflow_parts, ctx.check_window),
-        ("participatie_pct", participation_parts, needs_provisions),
+    for measure, compute, check in (
+        ("bestand_n", partial(stock_parts, ctx, stock=stock, names=names), ctx.check_peildatum),
+        ("uitstroom_werk_pct", partial(outflow_parts, ctx, groups=groups, names=names), ctx.check_window),
+        ("participatie_pct", partial(participation_parts, ctx, stock=stock, names=names), needs_provisions),
     ):
-        parts.append(
-            per_peildatum(
-                group_kpis(names, [measure]),
-                ctx.gemeenten,
-                peildata,
-                check,
-                partial(part, ctx, groups=groups, names=names),
-            )
-        )
+        parts.append(per_peildatum(group_kpis(names, [measure]), ctx.gemeenten, peildata, check, compute))
     return concat_rows(parts, dated=True)
 
 
