@@ -43,7 +43,7 @@ from pipelines.kpi.lks import provisions_on_each
 from pipelines.kpi.uitstroom import flows_per_spell_each
 from pipelines.periods import window
 from pipelines.schema import PERSON_COLUMN
-from pipelines.spells import overlapping_each, running_on_each
+from pipelines.spells import running_on_each
 from pipelines.stats import wilson_exprs
 
 #: The groups of the catalogue (every organisation, every run), `alle` first.
@@ -109,51 +109,79 @@ def memberships(
 
     A person can be in several groups. `extra` holds configured groups (name -> condition).
     """
+    persons = personen.lazy().select(PERSON_COLUMN, pl.lit(b, pl.Date).alias(PEILDATUM))
     return (
-        memberships_each(personen, uitkeringen, [b], regelingen, extra)
+        with_memberships(persons, personen, uitkeringen, [b], regelingen, extra)
         .drop(PEILDATUM)
         .sort(PERSON_COLUMN)
         .collect()
     )
 
 
-def memberships_each(
+def with_memberships(
+    frame: pl.LazyFrame | pl.DataFrame,
     personen: pl.LazyFrame | pl.DataFrame,
     uitkeringen: pl.LazyFrame | pl.DataFrame,
     peildata: list[dt.date],
     regelingen=("01", "02", "03"),
     extra: dict[str, str] | None = None,
-    only: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
-    """One row per person of `personen` and peildatum `b`: a Boolean column per group, as of `b`.
-
-    `only` (columns `persoon, peildatum`) limits the rows to the persons and dates asked for: a series
-    needs the groups of the people it counts, not of everyone on every date.
+    """`frame` (with `persoon` and `peildatum`) and a Boolean column per group: its person's membership as
+    of its peildatum. A person missing from `personen` is only in `alle`.
     """
-    persons = personen.lazy()
-    if only is None:
-        persons = persons.join(dates_frame(peildata).lazy(), how="cross")
-    else:
-        persons = persons.join(only.select(PERSON_COLUMN, PEILDATUM).unique(), on=PERSON_COLUMN, how="inner")
-    keys = [PERSON_COLUMN, PEILDATUM]
-    current = current_periods_each(uitkeringen, regelingen, peildata).select(*keys, "leefvorm")
-    configured = [condition_expr(parse_doelgroep(n, c)).alias(n) for n, c in (extra or {}).items()]
-    return persons.join(current, on=keys, how="left").select(
-        *keys,
-        pl.lit(True).alias("alle"),
-        (pl.col("leefvorm") == "2").fill_null(False).alias("alleenstaande_ouder"),
-        pl.col("statushouder").fill_null(False).alias("statushouder"),
-        (age_expr(pl.col("geboortedatum"), pl.col(PEILDATUM)) >= 50).fill_null(False).alias("50plus"),
-        pl.col("doelgroepregister").fill_null(False).alias("doelgroepregister"),
-        *configured,
-    )
+    return _Memberships(personen, uitkeringen, peildata, regelingen, extra).attach(frame)
 
 
-def _with_groups(frame: pl.LazyFrame, groups: pl.DataFrame, names: list[str]) -> pl.LazyFrame:
-    """Attach group columns; a person missing from `personen` is only in `alle`."""
-    return frame.join(groups.lazy(), on=[PERSON_COLUMN, PEILDATUM], how="left").with_columns(
-        [pl.col(g).fill_null(g == "alle") for g in names]
-    )
+class _Memberships:
+    """What group membership is read from, prepared once for several frames of the same peildata.
+
+    The person's own columns join by person, and the one attribute that changes with the date (leefvorm 2
+    of the current period) joins as the set of person-dates that have it: a series joins no frame of
+    every person on every date.
+    """
+
+    def __init__(self, personen, uitkeringen, peildata: list[dt.date], regelingen, extra) -> None:
+        self.configured = {n: condition_expr(parse_doelgroep(n, c)) for n, c in (extra or {}).items()}
+        self.person = personen.lazy().select(
+            PERSON_COLUMN,
+            pl.col("statushouder").alias("_statushouder"),
+            pl.col("doelgroepregister").alias("_doelgroepregister"),
+            pl.col("geboortedatum").alias("_geboortedatum"),
+            *(expr.alias(f"_{n}") for n, expr in self.configured.items()),
+            pl.lit(True).alias("_bekend"),
+        )
+        self.single_parent = (
+            current_periods_each(uitkeringen, regelingen, peildata)
+            .filter(pl.col("leefvorm") == "2")
+            .select(PERSON_COLUMN, PEILDATUM, pl.lit(True).alias("_alleenstaand"))
+            .collect()
+        )
+
+    def attach(self, frame: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
+        helpers = [
+            "_statushouder",
+            "_doelgroepregister",
+            "_geboortedatum",
+            *(f"_{n}" for n in self.configured),
+        ]
+        return (
+            frame.lazy()
+            .join(self.person, on=PERSON_COLUMN, how="left")
+            .join(self.single_parent.lazy(), on=[PERSON_COLUMN, PEILDATUM], how="left")
+            .with_columns(
+                pl.lit(True).alias("alle"),
+                (pl.col("_alleenstaand").fill_null(False) & pl.col("_bekend").fill_null(False)).alias(
+                    "alleenstaande_ouder"
+                ),
+                pl.col("_statushouder").fill_null(False).alias("statushouder"),
+                (age_expr(pl.col("_geboortedatum"), pl.col(PEILDATUM)) >= 50)
+                .fill_null(False)
+                .alias("50plus"),
+                pl.col("_doelgroepregister").fill_null(False).alias("doelgroepregister"),
+                *(pl.col(f"_{n}").fill_null(False).alias(n) for n in self.configured),
+            )
+            .drop(*helpers, "_bekend", "_alleenstaand")
+        )
 
 
 def _on(frame: pl.DataFrame, peildata: list[dt.date]) -> pl.DataFrame:
@@ -171,10 +199,9 @@ def stock_parts(
 
 
 def outflow_parts(
-    ctx: Context, peildata: list[dt.date], groups: pl.DataFrame, names: list[str]
+    ctx: Context, peildata: list[dt.date], flows: pl.DataFrame, names: list[str]
 ) -> list[pl.DataFrame]:
     """`doelgroep_<g>_uitstroom_werk_pct`: `uitstroom_werk_pct` on the spells of the group's persons."""
-    flows = _with_groups(flows_per_spell_each(ctx.spells, [window(b) for b in peildata]), groups, names)
     in_d = pl.col("beginstand") | pl.col("instroom")
     aggs = []
     for g in names:
@@ -182,7 +209,7 @@ def outflow_parts(
             (in_d & pl.col(g)).sum().alias(f"d_{g}"),
             (pl.col("uitstroom_werk") & pl.col(g)).sum().alias(f"w_{g}"),
         ]
-    agg = by_gemeente(flows.collect(), aggs, ctx.gemeenten, peildata)
+    agg = by_gemeente(_on(flows, peildata), aggs, ctx.gemeenten, peildata)
     return pct_rows(agg, {kpi_id(g, "uitstroom_werk_pct"): (f"w_{g}", f"d_{g}") for g in names})
 
 
@@ -218,19 +245,15 @@ def group_series(ctx: Context, peildata: list[dt.date], extra: dict[str, str] | 
     guarded on its own, date by date.
     """
     names = list(GROEPEN) + list(extra or {})
-    # every person counted on `b` has a spell touching the window of `b`: the groups of those pairs suffice
-    touching = overlapping_each(ctx.spells, [window(b) for b in peildata])
-    groups = memberships_each(
-        ctx.data.get("personen"),
-        ctx.data.get("uitkeringen"),
-        peildata,
-        ctx.config.regelingen,
-        extra,
-        only=touching,
-    ).collect()
-    # the stock with its groups on every date, shared by the stock and participation parts
+
+    members = _Memberships(
+        ctx.data.get("personen"), ctx.data.get("uitkeringen"), peildata, ctx.config.regelingen, extra
+    )
+    # the stock (shared by the stock and participation parts) and the flows, with their groups on every date
     running = running_on_each(ctx.spells, peildata).select(PERSON_COLUMN, GEMEENTE, PEILDATUM).unique()
-    stock = _with_groups(running, groups, names).collect()
+    windows = [window(b) for b in peildata]
+    flows_each = flows_per_spell_each(ctx.spells, windows)
+    stock, flows = pl.collect_all([members.attach(running), members.attach(flows_each)])
 
     def needs_provisions(b: dt.date) -> object:
         return ctx.table("voorzieningen"), ctx.check_peildatum(b)
@@ -238,7 +261,7 @@ def group_series(ctx: Context, peildata: list[dt.date], extra: dict[str, str] | 
     parts = []
     for measure, compute, check in (
         ("bestand_n", partial(stock_parts, ctx, stock=stock, names=names), ctx.check_peildatum),
-        ("uitstroom_werk_pct", partial(outflow_parts, ctx, groups=groups, names=names), ctx.check_window),
+        ("uitstroom_werk_pct", partial(outflow_parts, ctx, flows=flows, names=names), ctx.check_window),
         ("participatie_pct", partial(participation_parts, ctx, stock=stock, names=names), needs_provisions),
     ):
         parts.append(per_peildatum(group_kpis(names, [measure]), ctx.gemeenten, peildata, check, compute))
