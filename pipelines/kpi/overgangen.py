@@ -26,7 +26,7 @@ from pipelines.kpi.base import (
 )
 from pipelines.periods import minus_years
 from pipelines.schema import PERSON_COLUMN
-from pipelines.spells import OPEN_END, running_on_each
+from pipelines.spells import OPEN_END, overlapping, running_on_each
 
 #: The perspectives in ascending order: `meedoen` < `werken_aan` < `werken`.
 RANG = {"meedoen": 1, "werken_aan": 2, "werken": 3}
@@ -65,15 +65,15 @@ def transitions_each(
     pairs = dates_frame(peildata, _van=lambda b: minus_years(b, 1))
     dates = sorted(set(pairs.get_column(PEILDATUM).to_list()) | set(pairs.get_column("_van").to_list()))
     # In stock with a klantbeeld on a date = a klantbeeld period and a spell both running then: each period
-    # is cut to the spells of its person (merged spells do not overlap) before it meets the dates. Only a
-    # person whose periods overlap can have two running on one date; for them, sorted by start, `last`
-    # picks the latest started. Periods overlap when one starts before the previous one (by start) ends:
-    # a period starting inside an earlier one also starts inside the one just before it.
+    # running on one of the dates is cut to the spells of its person (merged spells do not overlap) before
+    # it meets the dates. Only a person whose periods overlap can have two running on one date; for them,
+    # sorted by start, `last` picks the latest started. Periods overlap when one starts before the previous
+    # one (by start) ends: a period starting inside an earlier one also starts inside the one just before.
     after_previous = (pl.col(PERSON_COLUMN) == pl.col(PERSON_COLUMN).shift(1)) & (
         pl.col("ingangsdatum") <= pl.col("einddatum").fill_null(OPEN_END).shift(1)
     )
     periods = (
-        klantbeeld.lazy()
+        overlapping(klantbeeld, dates[0], dates[-1], start="ingangsdatum", end="einddatum")
         .select(PERSON_COLUMN, "ingangsdatum", "einddatum", "perspectief", "trede")
         .sort(PERSON_COLUMN, "ingangsdatum")
         .with_columns(after_previous.fill_null(False).alias("_overlap"))
