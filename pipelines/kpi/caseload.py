@@ -12,25 +12,31 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 
 import polars as pl
 
 from pipelines.kpi import registry
 from pipelines.kpi.base import (
     ALLEEN_TOTAAL,
+    GEMEENTE,
+    PEILDATUM,
     TOTAAL,
     Context,
     by_gemeente,
+    concat_rows,
     count_rows,
-    guarded,
+    dates_frame,
+    per_peildatum,
     rows,
     unavailable_rows,
     with_gemeente,
 )
-from pipelines.kpi.bestand import current_periods
-from pipelines.kpi.lks import provisions_on
+from pipelines.kpi.bestand import current_periods_each
+from pipelines.kpi.lks import provisions_on_each
+from pipelines.periods import window
 from pipelines.schema import PERSON_COLUMN
-from pipelines.spells import running_on
+from pipelines.spells import overlapping_each, running_on_each
 
 CASELOAD = ["caseload_per_fte", "caseload_dossiers_per_fte", "caseload_boven_norm_n"]
 REFERRALS = ["doorverwijzingen_zorg_n"]
@@ -58,58 +64,81 @@ def caseload_per_klantmanager(
     uitkeringen: pl.LazyFrame | pl.DataFrame | None = None,
     regelingen=("01", "02", "03"),
 ) -> pl.DataFrame:
-    """Every `klantmanager` row with `fte`, own stock persons on `b` (`klanten`), own dossiers (`dossiers`:
-    distinct `registratienummer` of their clients' current benefit period; without `uitkeringen` each
-    person is a dossier) and both per fte.
+    """Every `klantmanager` row with `fte`, own stock persons on `b` (`klanten`), own dossiers and both per
+    fte (`caseload_each` for one date).
     """
-    stock = running_on(spells, b).select(PERSON_COLUMN).unique()
+    return caseload_each(spells, personen, medewerkers, [b], uitkeringen, regelingen).drop(PEILDATUM)
+
+
+def caseload_each(
+    spells: pl.LazyFrame | pl.DataFrame,
+    personen: pl.LazyFrame | pl.DataFrame,
+    medewerkers: pl.LazyFrame | pl.DataFrame,
+    peildata: list[dt.date],
+    uitkeringen: pl.LazyFrame | pl.DataFrame | None = None,
+    regelingen=("01", "02", "03"),
+) -> pl.DataFrame:
+    """Per peildatum `b` every `klantmanager` row with `fte`, own stock persons on `b` (`klanten`), own
+    dossiers (`dossiers`: distinct `registratienummer` of their clients' current benefit period; without
+    `uitkeringen` each person is a dossier) and both per fte.
+    """
+    stock = running_on_each(spells, peildata).select(PERSON_COLUMN, PEILDATUM).unique()
     if uitkeringen is not None:
-        dossier = current_periods(uitkeringen, regelingen, b).select(PERSON_COLUMN, "registratienummer")
-        stock = stock.join(dossier, on=PERSON_COLUMN, how="left")
+        dossier = current_periods_each(uitkeringen, regelingen, peildata).select(
+            PERSON_COLUMN, PEILDATUM, "registratienummer"
+        )
+        stock = stock.join(dossier, on=[PERSON_COLUMN, PEILDATUM], how="left")
     else:
         stock = stock.with_columns(pl.col(PERSON_COLUMN).alias("registratienummer"))
     own = (
         stock.join(personen.lazy().select(PERSON_COLUMN, "klantmanager"), on=PERSON_COLUMN, how="inner")
         .with_columns(pl.coalesce("registratienummer", PERSON_COLUMN).alias("_dossier"))
-        .group_by("klantmanager")
+        .group_by(PEILDATUM, "klantmanager")
         .agg(pl.len().alias("klanten"), pl.col("_dossier").n_unique().alias("dossiers"))
     )
     return (
         medewerkers.lazy()
         .filter(pl.col("functie") == "klantmanager")
         .select("medewerker", "fte")
-        .join(own, left_on="medewerker", right_on="klantmanager", how="left")
+        .join(dates_frame(peildata).lazy(), how="cross")
+        .join(own, left_on=[PEILDATUM, "medewerker"], right_on=[PEILDATUM, "klantmanager"], how="left")
         .with_columns(pl.col("klanten", "dossiers").fill_null(0).cast(pl.Int64))
         .with_columns(
             (pl.col("klanten").cast(pl.Float64) / pl.col("fte")).alias("klanten_per_fte"),
             (pl.col("dossiers").cast(pl.Float64) / pl.col("fte")).alias("dossiers_per_fte"),
         )
-        .sort("medewerker")
+        .sort(PEILDATUM, "medewerker")
+        .select("medewerker", "fte", "klanten", "dossiers", "klanten_per_fte", "dossiers_per_fte", PEILDATUM)
         .collect()
     )
 
 
-def caseload_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
-    ctx.check_peildatum(b)
+def caseload_rows(ctx: Context, peildata: list[dt.date]) -> list[pl.DataFrame]:
+    """The case-load KPIs for every peildatum (organisation only; the municipality rows say why)."""
     medewerkers = ctx.table("medewerkers")
-    per = caseload_per_klantmanager(
+    per = caseload_each(
         ctx.spells,
         ctx.data.get("personen"),
         medewerkers,
-        b,
+        peildata,
         ctx.data.get("uitkeringen"),
         ctx.config.regelingen,
     )
     unit = "dossiers_per_fte" if ctx.config.caseload_eenheid == "dossiers" else "klanten_per_fte"
-    total = pl.DataFrame(
-        {
-            "gemeentecode": [TOTAAL],
-            "klanten": [float(per.get_column("klanten").sum())],
-            "dossiers": [float(per.get_column("dossiers").sum())],
-            "fte": [math.fsum(per.get_column("fte").to_list())],
-            # "onder de 50": at the norm is not below it
-            "boven": [float((per.get_column(unit) >= ctx.config.caseload_norm).sum())],
-        }
+    # every date lists the same klantmanagers with the same fte: one exact sum serves all dates
+    fte = math.fsum(per.filter(pl.col(PEILDATUM) == min(peildata)).get_column("fte").to_list())
+    counted = per.group_by(PEILDATUM).agg(
+        pl.col("klanten").sum().cast(pl.Float64),
+        pl.col("dossiers").sum().cast(pl.Float64),
+        # "onder de 50": at the norm is not below it
+        (pl.col(unit) >= ctx.config.caseload_norm).sum().cast(pl.Float64).alias("boven"),
+    )
+    # fte as a column of values, not a literal: polars divides by a scalar as times its reciprocal, which
+    # can differ in the last bit from the division of one date at a time
+    total = (
+        dates_frame(peildata, fte=lambda b: fte)
+        .join(counted, on=PEILDATUM, how="left")
+        .with_columns(pl.col("klanten", "dossiers", "boven").fill_null(0.0), pl.lit(TOTAAL).alias(GEMEENTE))
     )
     no_fte = "niet beschikbaar: geen klantmanagers in medewerkers (fte 0)"
     out = [
@@ -133,66 +162,92 @@ def caseload_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
         ),
         rows(total, "caseload_boven_norm_n", pl.col("boven")),
     ]
-    per_gemeente = unavailable_rows(CASELOAD, ctx.gemeenten, ALLEEN_TOTAAL)
-    out.append(per_gemeente.filter(pl.col("gemeentecode") != TOTAAL))
+    for b in peildata:
+        per_gemeente = unavailable_rows(CASELOAD, ctx.gemeenten, ALLEEN_TOTAAL, b)
+        out.append(per_gemeente.filter(pl.col(GEMEENTE) != TOTAAL))
     return out
 
 
-def referrals_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
-    voorzieningen = ctx.table("voorzieningen")
-    s, b = ctx.check_window(b)
-    referrals = voorzieningen.lazy().filter(
-        pl.col("soort").is_in(ZORG) & (pl.col("begindatum") >= s) & (pl.col("begindatum") <= b)
+def referrals_rows(ctx: Context, peildata: list[dt.date]) -> list[pl.DataFrame]:
+    """Referrals to care and debt help started in the window of each peildatum."""
+    referrals = (
+        ctx.table("voorzieningen")
+        .lazy()
+        .filter(pl.col("soort").is_in(ZORG) & pl.col("begindatum").is_not_null())
     )
-    agg = by_gemeente(with_gemeente(referrals, ctx.persons), [pl.len().alias("zorg")], ctx.gemeenten)
+    started = overlapping_each(referrals, [window(b) for b in peildata], "begindatum", "begindatum")
+    agg = by_gemeente(with_gemeente(started, ctx.persons), [pl.len().alias("zorg")], ctx.gemeenten, peildata)
     return count_rows(agg, {"doorverwijzingen_zorg_n": "zorg"})
 
 
-def taking_part_on(
-    spells: pl.DataFrame, voorzieningen: pl.DataFrame, inkomsten: pl.DataFrame | None, b: dt.date
+def taking_part_each(
+    spells: pl.DataFrame, voorzieningen: pl.DataFrame, inkomsten: pl.DataFrame | None, peildata: list[dt.date]
 ) -> pl.LazyFrame:
-    """Stock persons on `b` with `tegenprestatie` (a running tegenprestatie or volunteering provision) and
-    `breed` (the plan's reading: that, or a running trajectory/training, or income from work in the month
-    of `b`). Without `inkomsten` part-time work cannot count (the definitions page says so).
+    """Stock persons on each peildatum `b` with `tegenprestatie` (a running tegenprestatie or volunteering
+    provision) and `breed` (the plan's reading: that, or a running trajectory/training, or income from work
+    in the month of `b`). Without `inkomsten` part-time work cannot count (the definitions page says so).
     """
-    narrow = provisions_on(voorzieningen, b, MEEDOEN).select(PERSON_COLUMN).unique().collect()
-    trajectory = provisions_on(voorzieningen, b, TRAJECT_OPLEIDING).select(PERSON_COLUMN).unique().collect()
-    ids = [narrow.get_column(PERSON_COLUMN), trajectory.get_column(PERSON_COLUMN)]
+    keys = [PERSON_COLUMN, PEILDATUM]
+    narrow = provisions_on_each(voorzieningen, peildata, MEEDOEN).select(keys).unique()
+    ids = [narrow, provisions_on_each(voorzieningen, peildata, TRAJECT_OPLEIDING).select(keys)]
     if inkomsten is not None:
-        month = dt.date(b.year, b.month, 1)
-        working = inkomsten.filter((pl.col("soort_inkomsten") == ARBEID) & (pl.col("maand") == month))
-        ids.append(working.get_column(PERSON_COLUMN))
-    broad = pl.concat(ids).unique().implode()
+        months = dates_frame(peildata, maand=lambda b: dt.date(b.year, b.month, 1))
+        working = inkomsten.lazy().filter(pl.col("soort_inkomsten") == ARBEID).join(months.lazy(), on="maand")
+        ids.append(working.select(keys))
+    broad = pl.concat(ids).unique()
     return (
-        running_on(spells, b)
-        .select(PERSON_COLUMN, "gemeentecode")
-        .unique(subset=PERSON_COLUMN)
-        .with_columns(
-            pl.col(PERSON_COLUMN).is_in(narrow.get_column(PERSON_COLUMN).implode()).alias("tegenprestatie"),
-            pl.col(PERSON_COLUMN).is_in(broad).alias("breed"),
-        )
+        running_on_each(spells, peildata)
+        .select(PERSON_COLUMN, GEMEENTE, PEILDATUM)
+        .unique(subset=keys)
+        .join(narrow.with_columns(pl.lit(True).alias("tegenprestatie")), on=keys, how="left")
+        .join(broad.with_columns(pl.lit(True).alias("breed")), on=keys, how="left")
+        .with_columns(pl.col("tegenprestatie", "breed").fill_null(False))
     )
 
 
-def tegenprestatie_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
+def tegenprestatie_rows(ctx: Context, peildata: list[dt.date]) -> list[pl.DataFrame]:
     voorzieningen = ctx.table("voorzieningen")
-    ctx.check_peildatum(b)
-    people = taking_part_on(ctx.spells, voorzieningen, ctx.data.tables.get("inkomsten"), b)
+    people = taking_part_each(ctx.spells, voorzieningen, ctx.data.tables.get("inkomsten"), peildata).collect()
     agg = by_gemeente(
         people,
         [pl.col("tegenprestatie").sum().alias("tp"), pl.col("breed").sum().alias("breed")],
         ctx.gemeenten,
+        peildata,
     )
     return count_rows(agg, {"tegenprestatie_n": "tp", "tegenprestatie_breed_n": "breed"})
 
 
-def family_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
-    """The three parts are guarded separately: without medewerkers the referrals are still computed."""
-    return [
-        guarded(CASELOAD, ctx.gemeenten, lambda: caseload_rows(ctx, b)),
-        guarded(REFERRALS, ctx.gemeenten, lambda: referrals_rows(ctx, b)),
-        guarded(TEGENPRESTATIE, ctx.gemeenten, lambda: tegenprestatie_rows(ctx, b)),
-    ]
+def family_series(ctx: Context, peildata: list[dt.date]) -> pl.DataFrame:
+    """The three parts are guarded separately: without medewerkers the referrals are still computed.
+
+    A missing table is named on every date, before the date's own check (as one date at a time).
+    """
+
+    def needs(table: str, check: Callable[[dt.date], object]) -> Callable[[dt.date], object]:
+        return lambda b: (ctx.table(table), check(b))
+
+    return concat_rows(
+        [
+            per_peildatum(
+                CASELOAD, ctx.gemeenten, peildata, ctx.check_peildatum, lambda d: caseload_rows(ctx, d)
+            ),
+            per_peildatum(
+                REFERRALS,
+                ctx.gemeenten,
+                peildata,
+                needs("voorzieningen", ctx.check_window),
+                lambda d: referrals_rows(ctx, d),
+            ),
+            per_peildatum(
+                TEGENPRESTATIE,
+                ctx.gemeenten,
+                peildata,
+                needs("voorzieningen", ctx.check_peildatum),
+                lambda d: tegenprestatie_rows(ctx, d),
+            ),
+        ],
+        dated=True,
+    )
 
 
 def norm_rules(config) -> list[registry.NormRule]:
@@ -212,7 +267,7 @@ FAMILY = registry.register(
         id="caseload",
         label="Caseload en doorverwijzingen",
         order=60,
-        rows=family_rows,
+        series=family_series,
         notebook="15_caseload",
         norms=norm_rules,
         guards_itself=True,

@@ -20,18 +20,30 @@ the group's spells) and the share of the stock with a participation provision ru
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 import polars as pl
 
 from pipelines.config import VASTE_DOELGROEPEN, Doelgroep, parse_doelgroep
 from pipelines.disclosure import Rules, add_onderdrukt
 from pipelines.kpi import registry
-from pipelines.kpi.base import GEMEENTE, Context, by_gemeente, concat_rows, count_rows, guarded, pct_rows
-from pipelines.kpi.bestand import age_expr, current_periods
-from pipelines.kpi.lks import provisions_on
-from pipelines.kpi.uitstroom import flows_per_spell
+from pipelines.kpi.base import (
+    GEMEENTE,
+    PEILDATUM,
+    Context,
+    by_gemeente,
+    concat_rows,
+    count_rows,
+    dates_frame,
+    pct_rows,
+    per_peildatum,
+)
+from pipelines.kpi.bestand import age_expr, current_periods_each
+from pipelines.kpi.lks import provisions_on_each
+from pipelines.kpi.uitstroom import flows_per_spell_each
+from pipelines.periods import window
 from pipelines.schema import PERSON_COLUMN
-from pipelines.spells import running_on
+from pipelines.spells import running_on_each
 from pipelines.stats import wilson_exprs
 
 #: The groups of the catalogue (every organisation, every run), `alle` first.
@@ -97,44 +109,99 @@ def memberships(
 
     A person can be in several groups. `extra` holds configured groups (name -> condition).
     """
-    current = current_periods(uitkeringen, regelingen, b).select(PERSON_COLUMN, "leefvorm")
-    configured = [condition_expr(parse_doelgroep(n, c)).alias(n) for n, c in (extra or {}).items()]
+    persons = personen.lazy().select(PERSON_COLUMN, pl.lit(b, pl.Date).alias(PEILDATUM))
     return (
-        personen.lazy()
-        .join(current, on=PERSON_COLUMN, how="left")
-        .select(
-            PERSON_COLUMN,
-            pl.lit(True).alias("alle"),
-            (pl.col("leefvorm") == "2").fill_null(False).alias("alleenstaande_ouder"),
-            pl.col("statushouder").fill_null(False).alias("statushouder"),
-            (age_expr(pl.col("geboortedatum"), b) >= 50).fill_null(False).alias("50plus"),
-            pl.col("doelgroepregister").fill_null(False).alias("doelgroepregister"),
-            *configured,
-        )
+        with_memberships(persons, personen, uitkeringen, [b], regelingen, extra)
+        .drop(PEILDATUM)
         .sort(PERSON_COLUMN)
         .collect()
     )
 
 
-def _with_groups(frame: pl.LazyFrame, groups: pl.DataFrame, names: list[str]) -> pl.LazyFrame:
-    """Attach group columns; a person missing from `personen` is only in `alle`."""
-    return frame.join(groups.lazy(), on=PERSON_COLUMN, how="left").with_columns(
-        [pl.col(g).fill_null(g == "alle") for g in names]
-    )
+def with_memberships(
+    frame: pl.LazyFrame | pl.DataFrame,
+    personen: pl.LazyFrame | pl.DataFrame,
+    uitkeringen: pl.LazyFrame | pl.DataFrame,
+    peildata: list[dt.date],
+    regelingen=("01", "02", "03"),
+    extra: dict[str, str] | None = None,
+) -> pl.LazyFrame:
+    """`frame` (with `persoon` and `peildatum`) and a Boolean column per group: its person's membership as
+    of its peildatum. A person missing from `personen` is only in `alle`.
+    """
+    return _Memberships(personen, uitkeringen, peildata, regelingen, extra).attach(frame)
 
 
-def stock_parts(ctx: Context, b: dt.date, groups: pl.DataFrame, names: list[str]) -> list[pl.DataFrame]:
+class _Memberships:
+    """What group membership is read from, prepared once for several frames of the same peildata.
+
+    The person's own columns join by person, and the one attribute that changes with the date (leefvorm 2
+    of the current period) joins as the set of person-dates that have it: a series joins no frame of
+    every person on every date.
+    """
+
+    def __init__(self, personen, uitkeringen, peildata: list[dt.date], regelingen, extra) -> None:
+        self.configured = {n: condition_expr(parse_doelgroep(n, c)) for n, c in (extra or {}).items()}
+        self.person = personen.lazy().select(
+            PERSON_COLUMN,
+            pl.col("statushouder").alias("_statushouder"),
+            pl.col("doelgroepregister").alias("_doelgroepregister"),
+            pl.col("geboortedatum").alias("_geboortedatum"),
+            *(expr.alias(f"_{n}") for n, expr in self.configured.items()),
+            pl.lit(True).alias("_bekend"),
+        )
+        self.single_parent = (
+            current_periods_each(uitkeringen, regelingen, peildata)
+            .filter(pl.col("leefvorm") == "2")
+            .select(PERSON_COLUMN, PEILDATUM, pl.lit(True).alias("_alleenstaand"))
+            .collect()
+        )
+
+    def attach(self, frame: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
+        helpers = [
+            "_statushouder",
+            "_doelgroepregister",
+            "_geboortedatum",
+            *(f"_{n}" for n in self.configured),
+        ]
+        return (
+            frame.lazy()
+            .join(self.person, on=PERSON_COLUMN, how="left")
+            .join(self.single_parent.lazy(), on=[PERSON_COLUMN, PEILDATUM], how="left")
+            .with_columns(
+                pl.lit(True).alias("alle"),
+                (pl.col("_alleenstaand").fill_null(False) & pl.col("_bekend").fill_null(False)).alias(
+                    "alleenstaande_ouder"
+                ),
+                pl.col("_statushouder").fill_null(False).alias("statushouder"),
+                (age_expr(pl.col("_geboortedatum"), pl.col(PEILDATUM)) >= 50)
+                .fill_null(False)
+                .alias("50plus"),
+                pl.col("_doelgroepregister").fill_null(False).alias("doelgroepregister"),
+                *(pl.col(f"_{n}").fill_null(False).alias(n) for n in self.configured),
+            )
+            .drop(*helpers, "_bekend", "_alleenstaand")
+        )
+
+
+def _on(frame: pl.DataFrame, peildata: list[dt.date]) -> pl.DataFrame:
+    """The rows of `frame` on the given peildata (a part computes only the dates its check accepts)."""
+    return frame.join(dates_frame(peildata), on=PEILDATUM, how="semi")
+
+
+def stock_parts(
+    ctx: Context, peildata: list[dt.date], stock: pl.DataFrame, names: list[str]
+) -> list[pl.DataFrame]:
     """`doelgroep_<g>_bestand_n` for each group."""
-    ctx.check_peildatum(b)
-    stock = _with_groups(running_on(ctx.spells, b).select(PERSON_COLUMN, GEMEENTE).unique(), groups, names)
-    agg = by_gemeente(stock, [pl.col(g).sum().alias(f"n_{g}") for g in names], ctx.gemeenten)
+    aggs = [pl.col(g).sum().alias(f"n_{g}") for g in names]
+    agg = by_gemeente(_on(stock, peildata), aggs, ctx.gemeenten, peildata)
     return count_rows(agg, {kpi_id(g, "bestand_n"): f"n_{g}" for g in names})
 
 
-def outflow_parts(ctx: Context, b: dt.date, groups: pl.DataFrame, names: list[str]) -> list[pl.DataFrame]:
+def outflow_parts(
+    ctx: Context, peildata: list[dt.date], flows: pl.DataFrame, names: list[str]
+) -> list[pl.DataFrame]:
     """`doelgroep_<g>_uitstroom_werk_pct`: `uitstroom_werk_pct` on the spells of the group's persons."""
-    s, b = ctx.check_window(b)
-    flows = _with_groups(flows_per_spell(ctx.spells, s, b), groups, names)
     in_d = pl.col("beginstand") | pl.col("instroom")
     aggs = []
     for g in names:
@@ -142,62 +209,73 @@ def outflow_parts(ctx: Context, b: dt.date, groups: pl.DataFrame, names: list[st
             (in_d & pl.col(g)).sum().alias(f"d_{g}"),
             (pl.col("uitstroom_werk") & pl.col(g)).sum().alias(f"w_{g}"),
         ]
-    agg = by_gemeente(flows, aggs, ctx.gemeenten)
+    agg = by_gemeente(_on(flows, peildata), aggs, ctx.gemeenten, peildata)
     return pct_rows(agg, {kpi_id(g, "uitstroom_werk_pct"): (f"w_{g}", f"d_{g}") for g in names})
 
 
 def participation_parts(
-    ctx: Context, b: dt.date, groups: pl.DataFrame, names: list[str]
+    ctx: Context, peildata: list[dt.date], stock: pl.DataFrame, names: list[str]
 ) -> list[pl.DataFrame]:
     """`doelgroep_<g>_participatie_pct`: stock persons with a `PARTICIPATIE` provision running on `b` /
     stock.
     """
-    voorzieningen = ctx.table("voorzieningen")
-    ctx.check_peildatum(b)
+    keys = [PERSON_COLUMN, PEILDATUM]
     doing = (
-        provisions_on(voorzieningen, b, PARTICIPATIE)
-        .select(PERSON_COLUMN)
+        provisions_on_each(ctx.table("voorzieningen"), peildata, PARTICIPATIE)
+        .select(keys)
         .unique()
         .with_columns(pl.lit(True).alias("_doet"))
     )
-    stock = (
-        running_on(ctx.spells, b)
-        .select(PERSON_COLUMN, GEMEENTE)
-        .unique()
-        .join(doing, on=PERSON_COLUMN, how="left")
+    people = (
+        _on(stock, peildata)
+        .lazy()
+        .join(doing, on=keys, how="left")
         .with_columns(pl.col("_doet").fill_null(False))
+        .collect()
     )
-    stock = _with_groups(stock, groups, names)
     aggs = []
     for g in names:
         aggs += [pl.col(g).sum().alias(f"n_{g}"), (pl.col(g) & pl.col("_doet")).sum().alias(f"p_{g}")]
-    agg = by_gemeente(stock, aggs, ctx.gemeenten)
+    agg = by_gemeente(people, aggs, ctx.gemeenten, peildata)
     return pct_rows(agg, {kpi_id(g, "participatie_pct"): (f"p_{g}", f"n_{g}") for g in names})
 
 
-def group_rows(ctx: Context, b: dt.date, extra: dict[str, str] | None = None) -> list[pl.DataFrame]:
-    """The monitor's rows for the fixed groups (and `extra` configured ones); each part guarded on its own."""
+def group_series(ctx: Context, peildata: list[dt.date], extra: dict[str, str] | None = None) -> pl.DataFrame:
+    """The monitor's rows for the fixed groups (and `extra` configured ones) on every peildatum; each part
+    guarded on its own, date by date.
+    """
     names = list(GROEPEN) + list(extra or {})
-    groups = memberships(
-        ctx.data.get("personen"), ctx.data.get("uitkeringen"), b, ctx.config.regelingen, extra
+
+    members = _Memberships(
+        ctx.data.get("personen"), ctx.data.get("uitkeringen"), peildata, ctx.config.regelingen, extra
     )
+    # the stock (shared by the stock and participation parts) and the flows, with their groups on every date
+    running = running_on_each(ctx.spells, peildata).select(PERSON_COLUMN, GEMEENTE, PEILDATUM).unique()
+    windows = [window(b) for b in peildata]
+    flows_each = flows_per_spell_each(ctx.spells, windows)
+    stock, flows = pl.collect_all([members.attach(running), members.attach(flows_each)])
+
+    def needs_provisions(b: dt.date) -> object:
+        return ctx.table("voorzieningen"), ctx.check_peildatum(b)
+
     parts = []
-    for measure, part in (
-        ("bestand_n", stock_parts),
-        ("uitstroom_werk_pct", outflow_parts),
-        ("participatie_pct", participation_parts),
+    for measure, compute, check in (
+        ("bestand_n", partial(stock_parts, ctx, stock=stock, names=names), ctx.check_peildatum),
+        ("uitstroom_werk_pct", partial(outflow_parts, ctx, flows=flows, names=names), ctx.check_window),
+        ("participatie_pct", partial(participation_parts, ctx, stock=stock, names=names), needs_provisions),
     ):
-        parts.append(
-            guarded(
-                group_kpis(names, [measure]), ctx.gemeenten, lambda part=part: part(ctx, b, groups, names)
-            )
-        )
-    return parts
+        parts.append(per_peildatum(group_kpis(names, [measure]), ctx.gemeenten, peildata, check, compute))
+    return concat_rows(parts, dated=True)
 
 
-def doelgroepen_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
+def group_rows(ctx: Context, b: dt.date, extra: dict[str, str] | None = None) -> list[pl.DataFrame]:
+    """The monitor's rows on `b` (`group_series` for one date)."""
+    return [group_series(ctx, [b], extra).drop(PEILDATUM)]
+
+
+def doelgroepen_series(ctx: Context, peildata: list[dt.date]) -> pl.DataFrame:
     """The `doelgroepen` family of the engine: the fixed groups only (the catalogue is static)."""
-    return group_rows(ctx, b)
+    return group_series(ctx, peildata)
 
 
 def monitor_frame(data, config, peildata: list[dt.date], gemeente: str | None = None) -> pl.DataFrame:
@@ -206,12 +284,7 @@ def monitor_frame(data, config, peildata: list[dt.date], gemeente: str | None = 
     `gemeente` keeps the rows of one municipality (or `totaal`); None keeps all.
     """
     ctx = Context.build(data, config)
-    extra = dict(config.doelgroepen)
-    parts = []
-    for b in sorted(set(peildata)):
-        frame = concat_rows(group_rows(ctx, b, extra))
-        parts.append(frame.with_columns(pl.lit(b, pl.Date).alias("peildatum")))
-    frame = pl.concat(parts)
+    frame = group_series(ctx, sorted(set(peildata)), dict(config.doelgroepen))
     kinds = {
         k: ("aantal" if k.endswith("_n") else "aandeel") for k in frame.get_column("kpi").unique().to_list()
     }
@@ -233,7 +306,7 @@ FAMILY = registry.register(
         id="doelgroepen",
         label="Doelgroepen: bestand, uitstroom en participatie",
         order=80,
-        rows=doelgroepen_rows,
+        series=doelgroepen_series,
         notebook="21_doelgroepen",
         kpis=(
             *(

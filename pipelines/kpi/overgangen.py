@@ -9,20 +9,29 @@ running on both dates; when several periods run on one date, the one that starte
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Any
 
 import polars as pl
 
 from pipelines.kpi import registry
-from pipelines.kpi.base import GEMEENTE, TOTAAL, Context, by_gemeente, pct_rows, with_gemeente
+from pipelines.kpi.base import (
+    GEMEENTE,
+    PEILDATUM,
+    TOTAAL,
+    Context,
+    by_gemeente,
+    dates_frame,
+    pct_rows,
+    per_peildatum,
+    with_gemeente,
+)
 from pipelines.periods import minus_years
 from pipelines.schema import PERSON_COLUMN
-from pipelines.spells import running_on
+from pipelines.spells import OPEN_END, overlapping, running_on_each
 
 #: The perspectives in ascending order: `meedoen` < `werken_aan` < `werken`.
 RANG = {"meedoen": 1, "werken_aan": 2, "werken": 3}
 HOOGSTE_TREDE_MET_RUIMTE = 5
+FAMILY_KPIS = ("perspectief_stap_omhoog_pct", "trede_stijging_pct")
 
 OVERGANGEN_COLUMNS = ("peildatum_van", "peildatum", "gemeentecode", "soort", "van", "naar", "aantal")
 OVERGANGEN_SCHEMA: dict[str, pl.DataType] = {
@@ -36,43 +45,62 @@ OVERGANGEN_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-def klantbeeld_on(klantbeeld: pl.LazyFrame | pl.DataFrame, b: dt.date) -> pl.LazyFrame:
-    """Per person the `klantbeeld` period running on `b` (the latest started): perspectief, trede."""
-    return (
-        running_on(klantbeeld, b, start="ingangsdatum", end="einddatum")
-        .sort(PERSON_COLUMN, "ingangsdatum")
-        .group_by(PERSON_COLUMN)
-        .last()
-        .select(PERSON_COLUMN, "perspectief", "trede")
-    )
-
-
 def transitions_per_person(
-    spells: pl.LazyFrame | pl.DataFrame,
-    klantbeeld: pl.LazyFrame | pl.DataFrame,
-    b: dt.date,
-    cache: Callable[[tuple, Callable[[], Any]], Any] | None = None,
+    spells: pl.LazyFrame | pl.DataFrame, klantbeeld: pl.LazyFrame | pl.DataFrame, b: dt.date
 ) -> pl.LazyFrame:
-    """One row per person in the population: perspective and trede on `b - 1y` (`_van`) and `b`.
+    """One row per person in the population of `b` (`transitions_each` for one date)."""
+    return transitions_each(spells, klantbeeld, [b]).drop(PEILDATUM)
 
-    `cache` (`Context.cached`) keeps the klantbeeld of each date for the next quarter of a series, whose
-    `b - 1y` is this quarter's `b` a year later.
+
+def transitions_each(
+    spells: pl.LazyFrame | pl.DataFrame, klantbeeld: pl.LazyFrame | pl.DataFrame, peildata: list[dt.date]
+) -> pl.LazyFrame:
+    """One row per peildatum `b` and person in its population: perspective and trede on `b - 1y` (`_van`)
+    and `b`.
+
+    The state (in stock, and the latest started `klantbeeld` period running) is found once for every date
+    and every date a year earlier; each `b` then pairs with its `b - 1y` by a join, so a series costs one
+    pass.
     """
-    a = minus_years(b, 1)
-    if cache is not None:
-        kb_a = cache(("klantbeeld_op", a), lambda: klantbeeld_on(klantbeeld, a).collect()).lazy()
-        kb_b = cache(("klantbeeld_op", b), lambda: klantbeeld_on(klantbeeld, b).collect()).lazy()
-    else:
-        kb_a, kb_b = klantbeeld_on(klantbeeld, a), klantbeeld_on(klantbeeld, b)
-    in_stock = (
-        running_on(spells, a)
-        .select(PERSON_COLUMN)
-        .unique()
-        .join(running_on(spells, b).select(PERSON_COLUMN).unique(), on=PERSON_COLUMN, how="inner")
+    pairs = dates_frame(peildata, _van=lambda b: minus_years(b, 1))
+    dates = sorted(set(pairs.get_column(PEILDATUM).to_list()) | set(pairs.get_column("_van").to_list()))
+    # In stock with a klantbeeld on a date = a klantbeeld period and a spell both running then: each period
+    # running on one of the dates is cut to the spells of its person (merged spells do not overlap) before
+    # it meets the dates. Only a person whose periods overlap can have two running on one date; for them,
+    # sorted by start, `last` picks the latest started. Periods overlap when one starts before the previous
+    # one (by start) ends: a period starting inside an earlier one also starts inside the one just before.
+    after_previous = (pl.col(PERSON_COLUMN) == pl.col(PERSON_COLUMN).shift(1)) & (
+        pl.col("ingangsdatum") <= pl.col("einddatum").fill_null(OPEN_END).shift(1)
     )
-    before = kb_a.rename({"perspectief": "perspectief_van", "trede": "trede_van"})
-    after = kb_b
-    both = in_stock.join(before, on=PERSON_COLUMN, how="inner").join(after, on=PERSON_COLUMN, how="inner")
+    periods = (
+        overlapping(klantbeeld, dates[0], dates[-1], start="ingangsdatum", end="einddatum")
+        .select(PERSON_COLUMN, "ingangsdatum", "einddatum", "perspectief", "trede")
+        .sort(PERSON_COLUMN, "ingangsdatum")
+        .with_columns(after_previous.fill_null(False).alias("_overlap"))
+        .with_columns(pl.col("_overlap").any().over(PERSON_COLUMN))
+        .join(spells.lazy().select(PERSON_COLUMN, "start", "end"), on=PERSON_COLUMN, maintain_order="left")
+        .with_columns(
+            pl.max_horizontal("ingangsdatum", "start").alias("_van_dag"),
+            pl.min_horizontal("einddatum", "end").alias("_tot_dag"),  # empty = both still running
+        )
+    )
+    columns = [PERSON_COLUMN, PEILDATUM, "perspectief", "trede"]
+    one = running_on_each(periods.filter(~pl.col("_overlap")), dates, start="_van_dag", end="_tot_dag")
+    several = running_on_each(periods.filter(pl.col("_overlap")), dates, start="_van_dag", end="_tot_dag")
+    state = pl.concat(
+        [one.select(columns), several.group_by(PERSON_COLUMN, PEILDATUM).last().select(columns)]
+    )
+    before = state.select(
+        PERSON_COLUMN,
+        pl.col(PEILDATUM).alias("_van"),
+        pl.col("perspectief").alias("perspectief_van"),
+        pl.col("trede").alias("trede_van"),
+    )
+    both = (
+        state.join(pairs.lazy(), on=PEILDATUM, how="inner")
+        .join(before, on=[PERSON_COLUMN, "_van"], how="inner")
+        .select(PERSON_COLUMN, PEILDATUM, "perspectief_van", "trede_van", "perspectief", "trede")
+    )
     rank_van = pl.col("perspectief_van").replace_strict(RANG, default=None, return_dtype=pl.Int8)
     rank = pl.col("perspectief").replace_strict(RANG, default=None, return_dtype=pl.Int8)
     trede_van = pl.col("trede_van")
@@ -92,20 +120,29 @@ AGGS = [
 ]
 
 
-def transition_rows(ctx: Context, b: dt.date) -> list[pl.DataFrame]:
-    """`perspectief_stap_omhoog_pct` and `trede_stijging_pct` for peildatum `b`."""
+def _check(ctx: Context, b: dt.date) -> None:
+    """Both ends of the year must lie in the delivery."""
     ctx.check_peildatum(b)
     ctx.check_peildatum(minus_years(b, 1))
-    klantbeeld = ctx.table("klantbeeld")
-    people = with_gemeente(transitions_per_person(ctx.spells, klantbeeld, b, ctx.cached), ctx.persons)
-    agg = by_gemeente(people, AGGS, ctx.gemeenten)
-    return pct_rows(
-        agg,
-        {
-            "perspectief_stap_omhoog_pct": ("stap_omhoog", "kan_stijgen"),
-            "trede_stijging_pct": ("trede_stijging", "trede_kan_stijgen"),
-        },
-    )
+
+
+def transition_series(ctx: Context, peildata: list[dt.date]) -> pl.DataFrame:
+    """`perspectief_stap_omhoog_pct` and `trede_stijging_pct` for every peildatum."""
+
+    def compute(dates: list[dt.date]) -> list[pl.DataFrame]:
+        klantbeeld = ctx.table("klantbeeld")
+        # collected once: the aggregation per municipality and for the whole reads it twice
+        people = with_gemeente(transitions_each(ctx.spells, klantbeeld, dates), ctx.persons).collect()
+        agg = by_gemeente(people, AGGS, ctx.gemeenten, dates)
+        return pct_rows(
+            agg,
+            {
+                "perspectief_stap_omhoog_pct": ("stap_omhoog", "kan_stijgen"),
+                "trede_stijging_pct": ("trede_stijging", "trede_kan_stijgen"),
+            },
+        )
+
+    return per_peildatum(list(FAMILY_KPIS), ctx.gemeenten, peildata, lambda b: _check(ctx, b), compute)
 
 
 def transition_matrix(ctx: Context, b: dt.date) -> pl.DataFrame:
@@ -114,8 +151,7 @@ def transition_matrix(ctx: Context, b: dt.date) -> pl.DataFrame:
     Every cell of the matrix gets a row (0 when empty), so a reader sees the whole table; a trede
     that is not filled in is `onbekend`.
     """
-    ctx.check_peildatum(b)
-    ctx.check_peildatum(minus_years(b, 1))
+    _check(ctx, b)
     lazy = with_gemeente(transitions_per_person(ctx.spells, ctx.table("klantbeeld"), b), ctx.persons)
     people = lazy.select(
         GEMEENTE,
@@ -160,7 +196,7 @@ FAMILY = registry.register(
         id="overgangen",
         label="Overgangen tussen perspectieven en treden",
         order=120,
-        rows=transition_rows,
+        series=transition_series,
         notebook="32_overgangen",
         kpis=(
             registry.kpi(

@@ -77,3 +77,23 @@ def test_unavailable_without_klantbeeld(data):
     kpis = compute_kpis(plain, config(), B, families=["overgangen"])
     assert kpis["waarde"].null_count() == kpis.height
     assert "klantbeeld ontbreekt" in kpis["opmerking"][0]
+
+
+def test_overlapping_klantbeeld_periods_take_the_latest_started():
+    people = personen(("K", "0001"), ("L", "0001"))
+    klantbeeld = [
+        kb("K", D(2020, 1, 1), None, "meedoen", 2),
+        kb("K", D(2023, 6, 1), D(2023, 12, 31), "werken", 5),  # inside the first: counts on B - 1y only
+        kb("L", D(2020, 1, 1), None, "meedoen", 1),
+        kb("L", D(2024, 3, 1), D(2024, 12, 31), "werken_aan", 4),  # started later, both run on B
+    ]
+    data = clean_data(
+        {
+            "personen": people,
+            "uitkeringen": [uitkering(p, D(2020, 1, 1)) for p in "KL"],
+            "klantbeeld": klantbeeld,
+        }
+    )
+    kpis = compute_kpis(data, config(), B, families=["overgangen"])
+    assert kpi_value(kpis, "perspectief_stap_omhoog_pct") == pytest.approx(100.0)  # L; K was werken
+    assert kpi_value(kpis, "trede_stijging_pct") == pytest.approx(50.0)  # L 1 -> 4 of K (5 -> 2) and L
