@@ -116,6 +116,45 @@ def running_on_each(
     return _explode_dates(frame, dates, pl.col(start), first, after)
 
 
+def latest_running_each(
+    frame: pl.LazyFrame | pl.DataFrame,
+    peildata: list[dt.date],
+    start: str,
+    end: str,
+    key: str = PERSON_COLUMN,
+) -> pl.LazyFrame:
+    """Per `key` and peildatum the row whose period runs on it and started last (`peildatum` column).
+
+    As sorting the rows running on one date by start and taking the last, for all dates in one pass.
+    Only a key whose periods overlap can have two running on one date, so only its rows are grouped;
+    periods overlap when one starts before the previous one (by start) ends, since a period starting
+    inside an earlier one also starts inside the one just before it.
+    """
+    overlaps_previous = (pl.col(key) == pl.col(key).shift(1)) & (
+        pl.col(start) <= pl.col(end).fill_null(OPEN_END).shift(1)
+    )
+    ordered = (
+        overlapping(frame, min(peildata), max(peildata), start, end)  # one date: only the rows running on it
+        .sort(key, start)
+        .with_columns(overlaps_previous.fill_null(False).alias("_overlap"))
+    )
+    several = (
+        ordered.filter(pl.col("_overlap")).select(key).unique().with_columns(pl.lit(True).alias("_several"))
+    )
+    flagged = ordered.join(several, on=key, how="left", maintain_order="left").drop("_overlap")
+    single = flagged.filter(pl.col("_several").is_null())
+    shared = flagged.filter(pl.col("_several").is_not_null())
+    return pl.concat(
+        [
+            running_on_each(single, peildata, start, end),
+            running_on_each(shared, peildata, start, end)
+            .group_by(key, "peildatum", maintain_order=True)
+            .last(),
+        ],
+        how="diagonal",
+    ).drop("_several")
+
+
 def overlapping_each(
     frame: pl.LazyFrame | pl.DataFrame,
     windows: list[tuple[dt.date, dt.date]],

@@ -30,7 +30,7 @@ from pipelines.kpi.base import (
 )
 from pipelines.periods import minus_years, window
 from pipelines.schema import PERSON_COLUMN, PERSPECTIEF
-from pipelines.spells import OPEN_END, in_scope, overlapping_each, running_on_each
+from pipelines.spells import OPEN_END, in_scope, latest_running_each, overlapping_each, running_on_each
 
 ONTHEFFING_JA = ("4", "5", "6")
 PERSPECTIEVEN = PERSPECTIEF
@@ -90,12 +90,12 @@ def current_periods_each(
         .with_columns(pl.col("einddatum").fill_null(OPEN_END).alias("_end"))
         .sort(PERSON_COLUMN, "aanvangsdatum", "_end", "registratienummer")
     )
-    last_of_start = ordered.filter(
-        pl.col("aanvangsdatum").shift(-1).over(PERSON_COLUMN).ne_missing(pl.col("aanvangsdatum"))
+    # sorted by person, so the next row of the same person is the next row (cheaper than `.over`)
+    next_start = pl.when(pl.col(PERSON_COLUMN).shift(-1) == pl.col(PERSON_COLUMN)).then(
+        pl.col("aanvangsdatum").shift(-1)
     )
-    valid = last_of_start.with_columns(
-        (pl.col("aanvangsdatum").shift(-1).over(PERSON_COLUMN) - pl.duration(days=1)).alias("_valid_to")
-    )
+    last_of_start = ordered.filter(next_start.ne_missing(pl.col("aanvangsdatum")))
+    valid = last_of_start.with_columns((next_start - pl.duration(days=1)).alias("_valid_to"))
     return running_on_each(valid, peildata, start="aanvangsdatum", end="_valid_to").drop("_end", "_valid_to")
 
 
@@ -108,7 +108,11 @@ def stock_on(
     klantbeeld: pl.LazyFrame | pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per person in stock on `b`, with everything the stock KPIs count (`stock_on_each`)."""
-    return stock_on_each(spells, uitkeringen, personen, [b], regelingen, klantbeeld).drop(PEILDATUM)
+    return (
+        stock_on_each(spells, uitkeringen, personen, [b], regelingen, klantbeeld)
+        .drop(PEILDATUM)
+        .sort(PERSON_COLUMN)
+    )
 
 
 def stock_on_each(
@@ -158,15 +162,11 @@ def stock_on_each(
         .drop("_twee_jaar", "_vijf_jaar")
     )
     if klantbeeld is not None:
-        kb = (
-            running_on_each(klantbeeld, peildata, start="ingangsdatum", end="einddatum")
-            .sort(PEILDATUM, PERSON_COLUMN, "ingangsdatum")
-            .group_by(PEILDATUM, PERSON_COLUMN)
-            .last()
-            .select(PEILDATUM, PERSON_COLUMN, "perspectief", "duurzaam_vrijgesteld")
+        kb = latest_running_each(klantbeeld, peildata, start="ingangsdatum", end="einddatum").select(
+            PEILDATUM, PERSON_COLUMN, "perspectief", "duurzaam_vrijgesteld"
         )
         out = out.join(kb, on=[PEILDATUM, PERSON_COLUMN], how="left")
-    return out.drop("geboortedatum").sort(PEILDATUM, PERSON_COLUMN).collect()
+    return out.drop("geboortedatum").collect()
 
 
 def running_benefits_each(

@@ -16,7 +16,7 @@ from pipelines.kpi.base import PEILDATUM, Context, Unavailable, by_gemeente, per
 from pipelines.kpi.engine import family_series, with_person_ids
 from pipelines.kpi.registry import KPI_FAMILIES
 from pipelines.periods import peildatum, series_peildata, window
-from pipelines.spells import overlapping, overlapping_each, running_on, running_on_each
+from pipelines.spells import latest_running_each, overlapping, overlapping_each, running_on, running_on_each
 
 D = dt.date
 
@@ -59,6 +59,22 @@ def test_overlapping_each_is_overlapping_per_window(periods):
     got = overlapping_each(periods, windows).collect().sort(PEILDATUM, "id")
     want = _one_by_one(periods, lambda f, b: overlapping(f, *window(b)), DATES).sort(PEILDATUM, "id")
     assert got.height > 0 and got.equals(want)
+
+
+def test_latest_running_each_is_the_latest_started_running_period_per_date(periods):
+    """Keys with overlapping periods (several running on one date) and keys without."""
+    keyed = periods.with_columns((pl.col("id") % 300).alias("key")).unique(["key", "start"])  # starts differ
+    got = latest_running_each(keyed, DATES, "start", "end", key="key").collect()
+    want = _one_by_one(
+        keyed, lambda f, b: running_on(f, b).sort("key", "start").group_by("key").last(), DATES
+    )
+    assert got.height > 0 and got.select(want.columns).sort(PEILDATUM, "key").equals(
+        want.sort(PEILDATUM, "key")
+    )
+    several = (
+        running_on_each(keyed, DATES).group_by("key", PEILDATUM).len().filter(pl.col("len") > 1).collect()
+    )
+    assert several.height > 0  # the case that needs the latest start
 
 
 def test_overlapping_each_refuses_windows_that_do_not_grow_together(periods):
