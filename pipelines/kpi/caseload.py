@@ -82,7 +82,9 @@ def caseload_each(
     dossiers (`dossiers`: distinct `registratienummer` of their clients' current benefit period; without
     `uitkeringen` each person is a dossier) and both per fte.
     """
-    stock = running_on_each(spells, peildata).select(PERSON_COLUMN, PEILDATUM).unique()
+    stock = running_on_each(spells, peildata).select(
+        PERSON_COLUMN, PEILDATUM
+    )  # merged spells never overlap: a row per person and date
     if uitkeringen is not None:
         dossier = current_periods_each(uitkeringen, regelingen, peildata).select(
             PERSON_COLUMN, PEILDATUM, "registratienummer"
@@ -197,8 +199,7 @@ def taking_part_each(
     broad = pl.concat(ids).unique()
     return (
         running_on_each(spells, peildata)
-        .select(PERSON_COLUMN, GEMEENTE, PEILDATUM)
-        .unique(subset=keys)
+        .select(PERSON_COLUMN, GEMEENTE, PEILDATUM)  # merged spells never overlap: a row per person and date
         .join(narrow.with_columns(pl.lit(True).alias("tegenprestatie")), on=keys, how="left")
         .join(broad.with_columns(pl.lit(True).alias("breed")), on=keys, how="left")
         .with_columns(pl.col("tegenprestatie", "breed").fill_null(False))

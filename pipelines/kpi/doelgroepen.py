@@ -4,16 +4,16 @@ docs/definities.md: a target-group breakdown follows the same definitions on the
 subset. Membership is fixed once per peildatum `b`, for everyone in `personen`, so the stock and the
 outflow of a group concern the same people:
 - `alleenstaande_ouder`: the person's current in-scope period (the one that started last on or before
-  `b`, as `stock.current_periods`) has `leefvorm` 2 - for someone who left in the window, the period
+  `b`, as `bestand.current_periods_each`) has `leefvorm` 2 - for someone who left in the window, the period
   they left from;
 - `statushouder`, `doelgroepregister`: the person flags in `personen` (empty = no);
-- `50plus`: aged 50 or more on `b` (`stock.age_expr`);
+- `50plus`: aged 50 or more on `b` (`bestand.age_expr`);
 - `alle`: everyone (the whole the groups are compared with);
 - groups named in the configuration (`doelgroepen`): a condition on a `personen` column. They are
   shown in the notebook (`monitor_frame`), not in kpis.csv, whose catalogue is the same for every
   organisation.
 
-Per group: persons in stock on `b`, outflow to work in the window (`outflow.flows_per_spell`, on
+Per group: persons in stock on `b`, outflow to work in the window (`uitstroom.flows_per_spell_each`, on
 the group's spells) and the share of the stock with a participation provision running on `b`.
 """
 
@@ -250,7 +250,9 @@ def group_series(ctx: Context, peildata: list[dt.date], extra: dict[str, str] | 
         ctx.data.get("personen"), ctx.data.get("uitkeringen"), peildata, ctx.config.regelingen, extra
     )
     # the stock (shared by the stock and participation parts) and the flows, with their groups on every date
-    running = running_on_each(ctx.spells, peildata).select(PERSON_COLUMN, GEMEENTE, PEILDATUM).unique()
+    running = running_on_each(ctx.spells, peildata).select(
+        PERSON_COLUMN, GEMEENTE, PEILDATUM
+    )  # merged spells never overlap: a row per person and date
     windows = [window(b) for b in peildata]
     flows_each = flows_per_spell_each(ctx.spells, windows)
     stock, flows = pl.collect_all([members.attach(running), members.attach(flows_each)])
