@@ -128,17 +128,26 @@ def fip_contacts_each(
     )
     # a record once, however many periods of the person it lies in (`contact_id` is unique)
     records = fip.join(inside, on="contact_id", how="semi")
-    days = records.group_by(PERSON_COLUMN, "datum").agg(
-        pl.len().alias("registraties"),
-        pl.col("leefgebieden")
-        .list.explode(keep_nulls=False, empty_as_null=False)
-        .unique()
-        .sort()
-        .alias("leefgebieden"),
-        pl.col("vervolgafspraak").fill_null(False).any().alias("vervolgafspraak"),
+    # the day covers every domain when its records together do: one bit per domain, or-ed over the day
+    # (the KPIs need only that; the list of the day's domains is for the report and left out when dropped)
+    domains = [
+        pl.col("leefgebieden").list.contains(g).fill_null(False).cast(pl.UInt16) * (1 << i)
+        for i, g in enumerate(LEEFGEBIEDEN)
+    ]
+    days = (
+        records.with_columns(pl.sum_horizontal(domains).alias("_domeinen"))
+        .group_by(PERSON_COLUMN, "datum")
+        .agg(
+            pl.len().alias("registraties"),
+            pl.col("leefgebieden")
+            .list.explode(keep_nulls=False, empty_as_null=False)
+            .unique()
+            .sort()
+            .alias("leefgebieden"),
+            pl.col("vervolgafspraak").fill_null(False).any().alias("vervolgafspraak"),
+            (pl.col("_domeinen").bitwise_or() == (1 << len(LEEFGEBIEDEN)) - 1).alias("leefgebieden_volledig"),
+        )
     )
-    has_all = pl.all_horizontal([pl.col("leefgebieden").list.contains(g) for g in LEEFGEBIEDEN])
-    days = days.with_columns(has_all.fill_null(False).alias("leefgebieden_volledig"))
     return overlapping_each(days.sort(PERSON_COLUMN, "datum"), windows, "datum", "datum")
 
 
@@ -162,7 +171,8 @@ def fip_per_person_each(
     perspectieven: tuple[str, ...] = FIP_PERSPECTIEVEN,
 ) -> pl.LazyFrame:
     """The FIP population of each window (`peildatum`: its end): `persoon, peildatum, blootstelling, fip,
-    nodig, fip_per_jaar, norm_gehaald` (`fip`: days).
+    volledig, vervolg, nodig, fip_per_jaar, norm_gehaald` (`fip`: days; `volledig`, `vervolg`: those of
+    them covering all life domains, with a follow-up agreement).
     """
     periods = fip_periods_each(klantbeeld, windows, perspectieven)
     contacts = fip_contacts_each(klantbeeld, contactmomenten, windows, perspectieven)
@@ -178,12 +188,12 @@ def fip_per_person(
     min_dagen: int = 91,
     perspectieven: tuple[str, ...] = FIP_PERSPECTIEVEN,
 ) -> pl.LazyFrame:
-    """The FIP population of the window `s..b`: `persoon, blootstelling, fip, nodig, fip_per_jaar,
-    norm_gehaald` (`fip`: days).
-    """
-    return fip_per_person_each(
-        klantbeeld, contactmomenten, [(s, b)], norm_per_jaar, min_dagen, perspectieven
-    ).drop(PEILDATUM)
+    """The FIP population of the window `s..b`, by person (`fip_per_person_each` for one window)."""
+    return (
+        fip_per_person_each(klantbeeld, contactmomenten, [(s, b)], norm_per_jaar, min_dagen, perspectieven)
+        .drop(PEILDATUM)
+        .sort(PERSON_COLUMN)
+    )
 
 
 def _per_person(
@@ -192,12 +202,16 @@ def _per_person(
     keys = [PERSON_COLUMN, PEILDATUM]
     exposure = periods.group_by(keys).agg(pl.col("dagen").sum().alias("blootstelling"))
     population = exposure.filter(pl.col("blootstelling") >= min_dagen)
-    counts = contacts.group_by(keys).agg(pl.len().alias("fip"))
+    counts = contacts.group_by(keys).agg(
+        pl.len().alias("fip"),
+        pl.col("leefgebieden_volledig").sum().alias("volledig"),
+        pl.col("vervolgafspraak").sum().alias("vervolg"),
+    )
     # nodig = round_half_up(norm * exposure / 365.25) = round_half_up(4 * norm * exposure / 1461), exactly.
     ratio_num = 4 * norm_per_jaar * pl.col("blootstelling")
     return (
         population.join(counts, on=keys, how="left")
-        .with_columns(pl.col("fip").fill_null(0).cast(pl.Int64))
+        .with_columns(pl.col("fip", "volledig", "vervolg").fill_null(0).cast(pl.Int64))
         .with_columns(
             ((2 * ratio_num + 1461) // (2 * 1461)).cast(pl.Int64).alias("nodig"),
             (pl.col("fip").cast(pl.Float64) * DAYS_PER_YEAR / pl.col("blootstelling").cast(pl.Float64)).alias(
@@ -206,7 +220,6 @@ def _per_person(
         )
         .with_columns((pl.col("fip") >= pl.col("nodig")).alias("norm_gehaald"))
         .select(PERSON_COLUMN, PEILDATUM, pl.exclude(PERSON_COLUMN, PEILDATUM))
-        .sort(PEILDATUM, PERSON_COLUMN)
     )
 
 
@@ -253,15 +266,12 @@ def _fip_rows(
         on=[PEILDATUM, GEMEENTE],
         how="left",
     )
-    contacts = counted.join(
-        persons.lazy().select(PERSON_COLUMN, PEILDATUM, GEMEENTE), on=[PERSON_COLUMN, PEILDATUM], how="inner"
-    )
     agg_c = by_gemeente(
-        contacts,
+        persons,
         [
-            pl.len().alias("gesprekken"),
-            pl.col("leefgebieden_volledig").sum().alias("volledig"),
-            pl.col("vervolgafspraak").sum().alias("vervolg"),
+            pl.col("fip").sum().alias("gesprekken"),
+            pl.col("volledig").sum().alias("volledig"),
+            pl.col("vervolg").sum().alias("vervolg"),
         ],
         ctx.gemeenten,
         dates,
