@@ -85,6 +85,44 @@ def current_periods_each(
     counts. Each period is the current one from its start until the day before the next later start
     of the person, so all peildata are found in one pass (column `peildatum`).
     """
+    return running_on_each(
+        _current_from_to(uitkeringen, regelingen), peildata, "aanvangsdatum", "_valid_to"
+    ).drop("_end", "_valid_to")
+
+
+def current_in_stock_each(
+    spells: pl.LazyFrame | pl.DataFrame,
+    uitkeringen: pl.LazyFrame | pl.DataFrame,
+    regelingen,
+    peildata: list[dt.date],
+) -> pl.LazyFrame:
+    """Per peildatum every person in stock, with the start of the running spell (`start`) and the columns of
+    the current period: the rows of joining the stock with `current_periods_each`, found in one pass.
+
+    A person in stock on `b` is inside a merged spell whose first period started on or before `b`, so the
+    current period is one of that spell's periods: each is current from its start until the day before
+    the next start, and counts for the stock until its spell ends.
+    """
+    spell = spells.lazy().select(
+        PERSON_COLUMN, "start", pl.col("end").fill_null(OPEN_END).alias("_spell_end")
+    )
+    periods = (
+        _current_from_to(uitkeringen, regelingen)
+        .join(spell, on=PERSON_COLUMN, how="inner")
+        .filter(
+            (pl.col("aanvangsdatum") >= pl.col("start")) & (pl.col("aanvangsdatum") <= pl.col("_spell_end"))
+        )
+        .with_columns(
+            pl.min_horizontal(pl.col("_valid_to").fill_null(OPEN_END), "_spell_end").alias("_in_stock_to")
+        )
+    )
+    return running_on_each(periods, peildata, "aanvangsdatum", "_in_stock_to").drop(
+        "_end", "_valid_to", "_spell_end", "_in_stock_to"
+    )
+
+
+def _current_from_to(uitkeringen: pl.LazyFrame | pl.DataFrame, regelingen) -> pl.LazyFrame:
+    """The in-scope periods that are ever current, with the last day they are (`_valid_to`, empty: open)."""
     ordered = (
         in_scope(uitkeringen, regelingen)
         .with_columns(pl.col("einddatum").fill_null(OPEN_END).alias("_end"))
@@ -95,8 +133,7 @@ def current_periods_each(
         pl.col("aanvangsdatum").shift(-1)
     )
     last_of_start = ordered.filter(next_start.ne_missing(pl.col("aanvangsdatum")))
-    valid = last_of_start.with_columns((next_start - pl.duration(days=1)).alias("_valid_to"))
-    return running_on_each(valid, peildata, start="aanvangsdatum", end="_valid_to").drop("_end", "_valid_to")
+    return last_of_start.with_columns((next_start - pl.duration(days=1)).alias("_valid_to"))
 
 
 def stock_on(
@@ -133,10 +170,10 @@ def stock_on_each(
     dates = dates_frame(
         peildata, _twee_jaar=lambda d: minus_years(d, 2), _vijf_jaar=lambda d: minus_years(d, 5)
     )
-    stock = running_on_each(spells, peildata).select(PEILDATUM, PERSON_COLUMN, "start")
-    current = current_periods_each(uitkeringen, regelingen, peildata).select(
+    stock = current_in_stock_each(spells, uitkeringen, regelingen, peildata).select(
         PEILDATUM,
         PERSON_COLUMN,
+        "start",
         "leefvorm",
         (
             pl.col("ontheffing").is_in(ONTHEFFING_JA)
@@ -150,13 +187,11 @@ def stock_on_each(
     )
     out = (
         stock.join(persons, on=PERSON_COLUMN, how="left")
-        .join(current, on=[PEILDATUM, PERSON_COLUMN], how="left")
         .join(dates.lazy(), on=PEILDATUM, how="left")
         .with_columns(
             (pl.col("start") <= pl.col("_twee_jaar")).alias("duur_2plus"),
             (pl.col("start") <= pl.col("_vijf_jaar")).alias("duur_5plus"),
             age_expr(pl.col("geboortedatum"), b).alias("leeftijd"),
-            pl.col("ontheffing_actief").fill_null(False),
         )
         .with_columns((pl.col("leeftijd") >= 50).fill_null(False).alias("leeftijd_50plus"))
         .drop("_twee_jaar", "_vijf_jaar")
@@ -172,9 +207,16 @@ def stock_on_each(
 def running_benefits_each(
     uitkeringen: pl.LazyFrame | pl.DataFrame, regelingen, peildata: list[dt.date], persons: pl.DataFrame
 ) -> pl.LazyFrame:
-    """In-scope periods running on each peildatum (`registratienummer` with the person's municipality)."""
+    """In-scope periods running on each peildatum (`registratienummer` with the person's municipality).
+
+    `registratienummer` is replaced by a number that is the same for the same text: counting distinct
+    benefits on every date then compares integers, not strings.
+    """
+    periods = in_scope(uitkeringen, regelingen).with_columns(
+        pl.col("registratienummer").rank("dense").cast(pl.UInt32)
+    )
     return (
-        running_on_each(in_scope(uitkeringen, regelingen), peildata, start="aanvangsdatum", end="einddatum")
+        running_on_each(periods, peildata, start="aanvangsdatum", end="einddatum")
         .select(PEILDATUM, PERSON_COLUMN, "registratienummer")
         .join(persons.lazy(), on=PERSON_COLUMN, how="left")
     )

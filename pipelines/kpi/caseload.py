@@ -32,7 +32,7 @@ from pipelines.kpi.base import (
     unavailable_rows,
     with_gemeente,
 )
-from pipelines.kpi.bestand import current_periods_each
+from pipelines.kpi.bestand import current_in_stock_each
 from pipelines.kpi.lks import provisions_on_each
 from pipelines.periods import window
 from pipelines.schema import PERSON_COLUMN
@@ -82,16 +82,14 @@ def caseload_each(
     dossiers (`dossiers`: distinct `registratienummer` of their clients' current benefit period; without
     `uitkeringen` each person is a dossier) and both per fte.
     """
-    stock = running_on_each(spells, peildata).select(
-        PERSON_COLUMN, PEILDATUM
-    )  # merged spells never overlap: a row per person and date
     if uitkeringen is not None:
-        dossier = current_periods_each(uitkeringen, regelingen, peildata).select(
+        stock = current_in_stock_each(spells, uitkeringen, regelingen, peildata).select(
             PERSON_COLUMN, PEILDATUM, "registratienummer"
         )
-        stock = stock.join(dossier, on=[PERSON_COLUMN, PEILDATUM], how="left")
-    else:
-        stock = stock.with_columns(pl.col(PERSON_COLUMN).alias("registratienummer"))
+    else:  # merged spells never overlap: a row per person and date
+        stock = running_on_each(spells, peildata).select(
+            PERSON_COLUMN, PEILDATUM, pl.col(PERSON_COLUMN).alias("registratienummer")
+        )
     own = (
         stock.join(personen.lazy().select(PERSON_COLUMN, "klantmanager"), on=PERSON_COLUMN, how="inner")
         .with_columns(pl.coalesce("registratienummer", PERSON_COLUMN).alias("_dossier"))

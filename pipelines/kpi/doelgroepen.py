@@ -250,9 +250,8 @@ def group_series(ctx: Context, peildata: list[dt.date], extra: dict[str, str] | 
         ctx.data.get("personen"), ctx.data.get("uitkeringen"), peildata, ctx.config.regelingen, extra
     )
     # the stock (shared by the stock and participation parts) and the flows, with their groups on every date
-    running = running_on_each(ctx.spells, peildata).select(
-        PERSON_COLUMN, GEMEENTE, PEILDATUM
-    )  # merged spells never overlap: a row per person and date
+    # merged spells never overlap: a row per person and date
+    running = running_on_each(ctx.spells, peildata).select(PERSON_COLUMN, GEMEENTE, PEILDATUM)
     windows = [window(b) for b in peildata]
     flows_each = flows_per_spell_each(ctx.spells, windows)
     stock, flows = pl.collect_all([members.attach(running), members.attach(flows_each)])

@@ -13,6 +13,7 @@ import pytest
 from pipelines.clean import load_clean
 from pipelines.config import config_for
 from pipelines.kpi.base import PEILDATUM, Context, Unavailable, by_gemeente, per_peildatum, rows
+from pipelines.kpi.bestand import current_in_stock_each, current_periods_each
 from pipelines.kpi.engine import family_series, with_person_ids
 from pipelines.kpi.registry import KPI_FAMILIES
 from pipelines.periods import peildatum, series_peildata, window
@@ -131,3 +132,17 @@ def test_series_of_the_demo_equals_one_quarter_at_a_time(demo_clean):
             alone = family_series(ctx, family, [b])
             within = series.filter(pl.col(PEILDATUM) == b)
             assert within.sort("kpi", "gemeentecode").equals(alone.sort("kpi", "gemeentecode")), (family, b)
+
+
+def test_current_in_stock_is_the_stock_joined_with_the_current_period(demo_clean):
+    """The one-pass stock with its current period gives the rows of the join it replaces."""
+    data = load_clean(demo_clean)
+    ctx = Context.build(data, config_for(data.organisatie))
+    uitkeringen, regelingen = data.get("uitkeringen"), ctx.config.regelingen
+    dates = series_peildata(peildatum("2024Q3"), data.gegevens_vanaf)
+    keys = [PEILDATUM, "persoon"]
+    got = current_in_stock_each(ctx.spells, uitkeringen, regelingen, dates).collect()
+    stock = running_on_each(ctx.spells, dates).select(*keys, "start")
+    want = stock.join(current_periods_each(uitkeringen, regelingen, dates), on=keys, how="left").collect()
+    assert got.height == want.height > 0
+    assert got.select(want.columns).sort(keys).equals(want.sort(keys))
