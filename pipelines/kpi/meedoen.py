@@ -951,11 +951,6 @@ def line_totals(lines: pl.DataFrame) -> dict[str, float | None]:
     return out
 
 
-def participants_in(voorzieningen: pl.DataFrame, s: dt.date, b: dt.date) -> int:
-    """Distinct persons with a `meedoen` provision running at some time in `s..b` (a coach's year)."""
-    return participants_between(voorzieningen, s, b).height
-
-
 def realised_costs(
     voorzieningen: pl.DataFrame, beloningen: pl.DataFrame | None, s: dt.date, b: dt.date
 ) -> pl.DataFrame:
