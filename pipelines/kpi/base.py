@@ -101,14 +101,12 @@ class Context:
     #: persoon -> gemeentecode (current municipality, `personen.gemeentecode`).
     persons: pl.DataFrame
     _spells: pl.DataFrame | None = field(default=None, repr=False)
-    #: Intermediate frames shared by several peildata of one run (a window's flows, a date's klantbeeld).
+    #: Intermediate frames several parts of one run share (the Meedoen! target groups' own spells).
     _cache: dict[tuple, Any] = field(default_factory=dict, repr=False)
 
     def cached(self, key: tuple, compute: Callable[[], Any]) -> Any:
-        """`compute()` once per run for `key`: a series of quarters reuses each window's work.
-
-        The quarters of a series overlap (the four years of the norm of one quarter are the norm years
-        of the next ones too), so a family asks for a window's aggregate by its dates.
+        """`compute()` once per run for `key` (a family computes all peildata in one pass, so what its
+        parts share is computed once here rather than per part).
         """
         if key not in self._cache:
             self._cache[key] = compute()

@@ -66,11 +66,6 @@ KPIS_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-def family_frame(ctx: Context, family: str, b: dt.date) -> pl.DataFrame:
-    """The rows of one family for one peildatum (unavailable rows when it cannot be computed)."""
-    return family_series(ctx, family, [b]).drop(PEILDATUM)
-
-
 def family_series(ctx: Context, family: str, dates: list[dt.date]) -> pl.DataFrame:
     """The rows of one family for every peildatum, with the date (unavailable rows where it cannot be
     computed): in one pass when the family has `series`, else date by date.

@@ -83,16 +83,6 @@ def fip_periods_each(
     )
 
 
-def fip_periods(
-    klantbeeld: pl.LazyFrame | pl.DataFrame,
-    s: dt.date,
-    b: dt.date,
-    perspectieven: tuple[str, ...] = FIP_PERSPECTIEVEN,
-) -> pl.LazyFrame:
-    """`fip_periods_each` for the window `s..b` alone."""
-    return fip_periods_each(klantbeeld, [(s, b)], perspectieven).drop(PEILDATUM)
-
-
 def fip_contacts_each(
     klantbeeld: pl.LazyFrame | pl.DataFrame,
     contactmomenten: pl.LazyFrame | pl.DataFrame,

@@ -61,11 +61,6 @@ def provisions_on_each(
     )
 
 
-def provisions_on(voorzieningen: pl.LazyFrame | pl.DataFrame, b: dt.date, soorten) -> pl.LazyFrame:
-    """Provisions of the given `soort` running on `b`."""
-    return provisions_on_each(voorzieningen, [b], soorten).drop(PEILDATUM)
-
-
 def covered_days_each(
     voorzieningen: pl.LazyFrame | pl.DataFrame, soort: str, peildata: list[dt.date]
 ) -> pl.LazyFrame:

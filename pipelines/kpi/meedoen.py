@@ -46,6 +46,7 @@ from pipelines.kpi.uitstroom import WERK
 from pipelines.periods import minus_months, minus_years
 from pipelines.schema import PERSON_COLUMN
 from pipelines.spells import merge_spells, overlapping_each, running_on, running_on_each
+from pipelines.text import format_date
 
 MEEDOEN = "meedoen"
 ACTIVITEITEN = ("vrijwilligerswerk", "dagbesteding", "tegenprestatie")
@@ -82,6 +83,14 @@ GEEN_PILOT = (
     "niet beschikbaar: de organisatie draait geen pilot Meedoen! (geen programmas.meedoen in de configuratie)"
 )
 GEEN_DEELNEMERS = "niet beschikbaar: geen voorzieningen van soort meedoen in de export"
+
+
+def voor_de_start(b: dt.date, start: dt.date) -> str:
+    return (
+        f"niet beschikbaar: peildatum {format_date(b)} ligt voor de selectiedatum {format_date(start)} "
+        "(de start van de pilot): er is nog niets sinds de start te tellen"
+    )
+
 
 T = TypeVar("T")
 
@@ -774,6 +783,7 @@ def meedoen_series(ctx: Context, peildata: list[dt.date]) -> pl.DataFrame:
     params = pilot_params(ctx.config)
     voorzieningen = _once(lambda: pilot_voorzieningen(ctx))
     groups = _once(lambda: groups_for(ctx, params))
+    start = _once(lambda: reference_date(params, voorzieningen()))
 
     def part(
         kpis: list[str],
@@ -794,13 +804,19 @@ def meedoen_series(ctx: Context, peildata: list[dt.date]) -> pl.DataFrame:
     def in_quarter(b: dt.date) -> None:
         ctx.check_peildatum(quarter(ctx.check_peildatum(b))[0])
 
+    def since_start(b: dt.date) -> None:
+        """Participation and outflow count since the pilot started: before it there is nothing yet."""
+        ctx.check_peildatum(b)
+        if b < start():
+            raise Unavailable(voor_de_start(b, start()))
+
     return concat_rows(
         [
             part(DOELGROEP, [], lambda b: None, lambda d: _target_rows(ctx, groups()[0], d)),
             part(
                 BEREIK,
                 [voorzieningen],
-                ctx.check_peildatum,
+                since_start,
                 lambda d: _reach_rows(ctx, params, voorzieningen(), groups(), d),
             ),
             part(
@@ -812,7 +828,7 @@ def meedoen_series(ctx: Context, peildata: list[dt.date]) -> pl.DataFrame:
             part(
                 UITSTROOM,
                 [voorzieningen],
-                ctx.check_peildatum,
+                since_start,
                 lambda d: _outflow_rows(ctx, params, voorzieningen(), d),
             ),
             part(
@@ -933,11 +949,6 @@ def line_totals(lines: pl.DataFrame) -> dict[str, float | None]:
         values = lines.get_column(key).drop_nulls().to_list() if lines.height else []
         out[key] = math.fsum(values) if values else None
     return out
-
-
-def participants_in(voorzieningen: pl.DataFrame, s: dt.date, b: dt.date) -> int:
-    """Distinct persons with a `meedoen` provision running at some time in `s..b` (a coach's year)."""
-    return participants_between(voorzieningen, s, b).height
 
 
 def realised_costs(

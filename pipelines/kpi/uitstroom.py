@@ -91,11 +91,6 @@ def flows_per_spell_each(spells: pl.LazyFrame | pl.DataFrame, windows: list[Wind
     )
 
 
-def flows_per_spell(spells: pl.LazyFrame | pl.DataFrame, s: dt.date, b: dt.date) -> pl.LazyFrame:
-    """Each merged spell touching the window `s..b` with its role in it (`flows_per_spell_each`)."""
-    return flows_per_spell_each(spells, [(s, b)]).drop(PEILDATUM)
-
-
 FLOW_AGGS = [
     pl.col("beginstand").sum().alias("beginstand"),
     pl.col("instroom").sum().alias("instroom"),

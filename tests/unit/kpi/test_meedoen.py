@@ -295,6 +295,20 @@ def test_outflow_to_work_is_cumulative_since_the_start(kpis):
     assert rolling.get_column("uitstroom_werk").sum() == 1  # a rolling 12 months would miss K
 
 
+def test_participation_and_outflow_before_the_start_are_not_available():
+    """Cumulative since the selectiedatum: on an earlier peildatum there is nothing to count, not 0 %."""
+    before, after = D(2018, 12, 31), D(2019, 3, 31)  # the pilot starts on 1 March 2019
+    out = compute_kpis(clean_data(tables()), config(programmas=PILOT), [before, after], families=["meedoen"])
+    for kpi in ("meedoen_deelname_pct", "meedoen_deelname_bestand_pct", "meedoen_uitstroom_werk_pct"):
+        early = out.filter((pl.col("kpi") == kpi) & (pl.col("peildatum") == before))
+        assert early.get_column("waarde").null_count() == early.height > 0
+        assert early.get_column("opmerking").str.contains("voor de selectiedatum 01-03-2019").all(), kpi
+        late = out.filter((pl.col("kpi") == kpi) & (pl.col("peildatum") == after))
+        assert not late.get_column("opmerking").str.contains("selectiedatum").any(), kpi
+    groups = out.filter((pl.col("kpi") == "meedoen_doelgroep_n") & (pl.col("peildatum") == before))
+    assert groups.get_column("waarde").null_count() == 0  # fixed on the selectiedatum, shown on every date
+
+
 def test_home_visits_in_the_quarter(kpis):
     # participants of the quarter A and B: A two visits (10 July, 30 September), B none during participation
     got = row(kpis, "meedoen_huisbezoeken_per_deelnemer")
