@@ -20,6 +20,9 @@ from pipelines.schema import PERSON_COLUMN
 #: Stand-in for "still running" while computing (never appears in an output).
 OPEN_END = dt.date(9999, 12, 31)
 
+#: A window `(s, b)`: its first and last day, both inclusive.
+Window = tuple[dt.date, dt.date]
+
 SPELL_SCHEMA = {
     PERSON_COLUMN: pl.String(),
     "spell": pl.UInt32(),
@@ -176,6 +179,15 @@ def overlapping_each(
         pl.col(end).fill_null(OPEN_END), side="right"
     )
     return _explode_dates(frame, ends, pl.col(start), first, after)
+
+
+def window_start(windows: list[Window]) -> pl.Expr:
+    """The first day `s` of the window whose last day is the row's `peildatum` (as `overlapping_each`
+    dates its rows).
+    """
+    ends = pl.Series([b for _, b in windows], dtype=pl.Date)
+    starts = pl.Series([s for s, _ in windows], dtype=pl.Date)
+    return pl.col("peildatum").replace_strict(ends, starts, return_dtype=pl.Date)
 
 
 def _explode_dates(

@@ -28,16 +28,9 @@ from pipelines.kpi.base import (
     pct_rows,
     per_peildatum,
 )
-from pipelines.kpi.uitstroom import (
-    NormWindows,
-    Window,
-    normed_catalogue,
-    normed_ids,
-    normed_series,
-    window_start,
-)
+from pipelines.kpi.uitstroom import NormWindows, normed_catalogue, normed_ids, normed_series
 from pipelines.schema import PERSON_COLUMN
-from pipelines.spells import overlapping_each, running_on_each
+from pipelines.spells import Window, overlapping_each, running_on_each, window_start
 
 ARBEID = "11"
 #: Other income next to the benefit ("of ander inkomen"): capital, alimony, other (not tax credits, 31).

@@ -25,9 +25,9 @@ from pipelines.kpi.base import (
     per_peildatum,
     rows,
 )
-from pipelines.kpi.uitstroom import WERK, Window, flows_per_spell_each, window_start
+from pipelines.kpi.uitstroom import WERK, flows_per_spell_each
 from pipelines.schema import PERSON_COLUMN
-from pipelines.spells import overlapping_each
+from pipelines.spells import Window, overlapping_each, window_start
 
 #: Reasons after which nobody can return: AOW age (`03`) and death (`04`).
 AOW_OVERLIJDEN = ("03", "04")

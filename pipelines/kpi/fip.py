@@ -32,7 +32,7 @@ from pipelines.kpi.base import (
 )
 from pipelines.periods import window
 from pipelines.schema import LEEFGEBIEDEN, PERSON_COLUMN
-from pipelines.spells import days_inside, overlapping_each
+from pipelines.spells import days_inside, overlapping_each, window_start
 
 KPIS = [
     "fip_populatie_n",
@@ -58,10 +58,6 @@ def fip_periods_each(
     only those inside it.
     """
     windows = sorted(set(windows), key=lambda w: w[1])
-    bounds = pl.DataFrame(
-        {PEILDATUM: [b for _, b in windows], "_s": [s for s, _ in windows]},
-        schema={PEILDATUM: pl.Date(), "_s": pl.Date()},
-    )
     b = pl.col(PEILDATUM)
     return (
         overlapping_each(
@@ -70,7 +66,7 @@ def fip_periods_each(
             "ingangsdatum",
             "einddatum",
         )
-        .join(bounds.lazy(), on=PEILDATUM, how="left")
+        .with_columns(window_start(windows).alias("_s"))
         .with_columns(days_inside(pl.col("_s"), b, "ingangsdatum", "einddatum").alias("dagen"))
         .filter(pl.col("dagen") > 0)
         .select(

@@ -27,7 +27,7 @@ from pipelines.kpi.base import (
     unavailable_rows,
 )
 from pipelines.periods import multi_year_peildata
-from pipelines.spells import overlapping_each
+from pipelines.spells import Window, overlapping_each, window_start
 from pipelines.stats import wilson_exprs
 
 #: Reason groups of `reden_beeindiging` (CBS BUS field 34). `03` (AOW age) is never outflow.
@@ -56,15 +56,6 @@ PERCENTAGES = {
     "uitstroom_werk_inkomen_pct": ("uitstroom_werk_inkomen", "noemer"),
     "instroom_pct": ("instroom", "noemer"),
 }
-
-Window = tuple[dt.date, dt.date]
-
-
-def window_start(windows: list[Window]) -> pl.Expr:
-    """The first day `s` of the window whose last day is the row's `peildatum` (windows keyed by end)."""
-    ends = pl.Series([b for _, b in windows], dtype=pl.Date)
-    starts = pl.Series([s for s, _ in windows], dtype=pl.Date)
-    return pl.col(PEILDATUM).replace_strict(ends, starts, return_dtype=pl.Date)
 
 
 def flows_per_spell_each(spells: pl.LazyFrame | pl.DataFrame, windows: list[Window]) -> pl.LazyFrame:
