@@ -11,13 +11,14 @@ script from a CDN); `save_chart` writes SVG and PNG with vl-convert (no browser,
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 # jsonschema (imported by altair) compiles an IRI grammar at import when rfc3987_syntax is installed:
 # about 3 s of CPU at every kernel start, for a format check Altair never makes. Skip it unless
@@ -26,9 +27,13 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 import altair as alt  # noqa: E402
 import polars as pl  # noqa: E402
+from altair.utils.schemapi import debug_mode  # noqa: E402
 
 from pipelines.kpi.doelgroepen import GROEP_LABELS  # noqa: E402
 from pipelines.report.formats import format_nl  # noqa: E402
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 #: d3-format locale for nl-NL (decimal comma, thousands dot), as vega's `formatLocale`.
 NL_FORMAT_LOCALE: dict[str, Any] = {
@@ -140,17 +145,30 @@ def axis(unit: str, title: str | None, **extra: Any) -> alt.Axis:
     return alt.Axis(title=title, format=",~f", **extra)
 
 
-def dutch(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+def _checked_once(builder: Callable[P, R]) -> Callable[P, R]:
+    """Build a chart without Altair's check of every part as it is made (`debug_mode`).
+
+    Altair validates each schema object at construction, the inline data of every layer included; the
+    finished spec is validated as a whole when it is converted (`spec_of`), so that check is once.
+    """
+
+    @functools.wraps(builder)
+    def build(*args: P.args, **kwargs: P.kwargs) -> R:
+        with debug_mode(False):
+            return builder(*args, **kwargs)
+
+    return build
+
+
+def house_config() -> alt.Config:
     """The house style: nl-NL locale, readable fonts, the colour-blind-safe palette, legends never cut off."""
-    return (
-        chart.configure(
-            locale={"number": NL_FORMAT_LOCALE, "time": NL_TIME_FORMAT_LOCALE},
-            numberFormat=",.1f",
-            font="DejaVu Sans, Arial, sans-serif",
-            range={"category": SERIES_PALETTE},
-        )
-        .configure_axis(labelFontSize=12, titleFontSize=12, grid=True, gridColor="#e5e5e5")
-        .configure_legend(
+    return alt.Config(
+        locale={"number": NL_FORMAT_LOCALE, "time": NL_TIME_FORMAT_LOCALE},
+        numberFormat=",.1f",
+        font="DejaVu Sans, Arial, sans-serif",
+        range={"category": SERIES_PALETTE},
+        axis=alt.AxisConfig(labelFontSize=12, titleFontSize=12, grid=True, gridColor="#e5e5e5"),
+        legend=alt.LegendConfig(
             labelFontSize=12,
             titleFontSize=12,
             orient="bottom",
@@ -158,9 +176,30 @@ def dutch(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
             columns=1,
             labelLimit=0,
             symbolLimit=0,
-        )
-        .configure_title(fontSize=15, anchor="start", subtitleFontSize=12, subtitleColor="#444444")
-        .configure_view(stroke=None)
+        ),
+        title=alt.TitleConfig(fontSize=15, anchor="start", subtitleFontSize=12, subtitleColor="#444444"),
+        view=alt.ViewConfig(stroke=None),
+    )
+
+
+def dutch(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """A chart made elsewhere in the house style (`house_config`)."""
+    return chart.configure(**house_config().to_dict(validate=False))
+
+
+def _layered(layers: list, data: alt.Data, points: int, **properties: Any) -> alt.LayerChart:
+    """The layers over their shared `data`, in the house style, with the number of values drawn
+    (`drawn_points`).
+
+    Built in one constructor: every altair method on a layered chart (`properties`, `configure_*`)
+    rebuilds it and deep-copies all its layers, which made up much of the cost of a chart.
+    """
+    return alt.LayerChart(
+        layer=layers,
+        data=data,
+        config=house_config(),
+        usermeta={"participatie": {"punten": int(points)}},
+        **properties,
     )
 
 
@@ -194,19 +233,23 @@ def _suppressed_note(frame: pl.DataFrame) -> list[str]:
     return [f"{format_nl(n)} {'punt' if n == 1 else 'punten'} niet getoond (-): {SUPPRESSED_TEXT}."]
 
 
-def _meta(chart: alt.TopLevelMixin, points: int) -> alt.TopLevelMixin:
-    """Record how many values the chart draws (`drawn_points`): a chart without any says so instead."""
-    return chart.properties(usermeta={"participatie": {"punten": int(points)}})
+def spec_of(chart: alt.TopLevelMixin | dict) -> dict:
+    """The chart's Vega-Lite spec (a spec is returned as it is).
+
+    Altair validates the whole spec against the Vega-Lite schema on every `to_dict`, which costs more
+    than drawing the chart: convert a chart once and hand the spec on.
+    """
+    return chart if isinstance(chart, dict) else chart.to_dict()
 
 
 def drawn_points(chart: alt.TopLevelMixin | dict) -> int | None:
     """How many values a chart of this module draws (None for a chart made elsewhere)."""
-    spec = chart if isinstance(chart, dict) else chart.to_dict()
+    spec = spec_of(chart)
     return (spec.get("usermeta") or {}).get("participatie", {}).get("punten")
 
 
 def chart_title(chart: alt.TopLevelMixin | dict) -> str:
-    spec = chart if isinstance(chart, dict) else chart.to_dict()
+    spec = spec_of(chart)
     title = spec.get("title")
     return (title.get("text") if isinstance(title, dict) else title) or "Grafiek"
 
@@ -306,6 +349,7 @@ def _as_list(subtitle: str | list[str] | None) -> list[str]:
     return [subtitle] if isinstance(subtitle, str) else list(subtitle or [])
 
 
+@_checked_once
 def trend_chart(
     frame: pl.DataFrame,
     *,
@@ -350,7 +394,8 @@ def trend_chart(
         references.append(Reference(norm_label, norm))
     top = _domain_top(rows["waarde"].to_list() + rows["ci_hoog"].to_list(), references)
     order = rows.get_column("periode").to_list()
-    base = alt.Chart(alt.Data(values=_records(rows)))
+    shared = alt.Data(values=_records(rows))
+    base = alt.Chart()
     x = alt.X("periode:O", sort=order, title=period_title, axis=alt.Axis(labelAngle=0 if bars else -45))
     scale = alt.Scale(domain=[0, top], nice=False)
     y = alt.Y("waarde:Q", axis=axis("pct", y_title), scale=scale)
@@ -384,10 +429,17 @@ def trend_chart(
     layers = [interval, value, marker, *_reference_layers(references, top)]
     notes = _as_list(subtitle) + _suppressed_note(frame)
     notes.append("Band/streepjes: 95 %-betrouwbaarheidsinterval (Wilson).")
-    chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT, title=_title(title, notes))
-    return _meta(dutch(chart), rows["waarde"].drop_nulls().len())
+    return _layered(
+        layers,
+        shared,
+        rows["waarde"].drop_nulls().len(),
+        width=WIDTH,
+        height=HEIGHT,
+        title=_title(title, notes),
+    )
 
 
+@_checked_once
 def series_chart(
     frame: pl.DataFrame,
     *,
@@ -434,7 +486,8 @@ def series_chart(
     ]
     top = _domain_top(rows["waarde"].to_list(), refs)
     scale = alt.Scale(domain=[0, top], nice=False)
-    base = alt.Chart(alt.Data(values=_records(rows)))
+    shared = alt.Data(values=_records(rows))
+    base = alt.Chart()
     lines = base.mark_line(point=alt.OverlayMarkDef(size=40, filled=True)).encode(
         x=alt.X("periode:O", sort=order, title=period_title, axis=alt.Axis(labelAngle=-45)),
         y=alt.Y("waarde:Q", axis=axis(unit, y_title), scale=scale),
@@ -458,10 +511,17 @@ def series_chart(
     )
     layers: list[alt.Chart] = [*_reference_layers(refs, top), lines, marker]
     notes = _as_list(subtitle) + _suppressed_note(frame)
-    chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT, title=_title(title, notes or None))
-    return _meta(dutch(chart), rows["waarde"].drop_nulls().len())
+    return _layered(
+        layers,
+        shared,
+        rows["waarde"].drop_nulls().len(),
+        width=WIDTH,
+        height=HEIGHT,
+        title=_title(title, notes or None),
+    )
 
 
+@_checked_once
 def bar_chart(
     frame: pl.DataFrame,
     *,
@@ -504,7 +564,8 @@ def bar_chart(
             pl.when(near).then(pl.lit(float(norm))).otherwise(pl.col("pos")).alias("pos")
         )
     order = rows.get_column("categorie").to_list()
-    base = alt.Chart(alt.Data(values=_records(rows)))
+    shared = alt.Data(values=_records(rows))
+    base = alt.Chart()
     if unit == "pct":
         scale = alt.Scale(domain=[0, 100], nice=False)
         top = 100.0
@@ -554,10 +615,17 @@ def bar_chart(
             layers += _reference_layers([Reference(norm_label, norm, colour=norm_colour)], top)
     notes = _as_list(subtitle) + _suppressed_note(frame)
     height = max(HEIGHT, 26 * len(order)) if horizontal else HEIGHT
-    chart = alt.layer(*layers).properties(width=WIDTH, height=height, title=_title(title, notes or None))
-    return _meta(dutch(chart), rows["waarde"].drop_nulls().len())
+    return _layered(
+        layers,
+        shared,
+        rows["waarde"].drop_nulls().len(),
+        width=WIDTH,
+        height=height,
+        title=_title(title, notes or None),
+    )
 
 
+@_checked_once
 def municipality_chart(
     values: list[dict[str, Any]],
     *,
@@ -592,7 +660,8 @@ def municipality_chart(
         else _domain_top(rows["waarde"].to_list() + rows["norm"].to_list())
     )
     scale = alt.Scale(domain=[0, top], nice=False)
-    base = alt.Chart(alt.Data(values=_records(rows)))
+    shared = alt.Data(values=_records(rows))
+    base = alt.Chart()
     y = alt.Y("gemeente:N", sort=order, title=None, axis=alt.Axis(labelLimit=0))
     x = alt.X("waarde:Q", axis=axis(unit, x_title, tickCount=5), scale=scale)
     colour = alt.Color(
@@ -622,12 +691,17 @@ def municipality_chart(
         if norm_text:
             notes.append(norm_text)
     height = max(120, 30 * len(order))
-    chart = alt.layer(*layers).properties(
-        width=WIDTH - 120, height=height, title=_title(title, notes or None)
+    return _layered(
+        layers,
+        shared,
+        rows["waarde"].drop_nulls().len(),
+        width=WIDTH - 120,
+        height=height,
+        title=_title(title, notes or None),
     )
-    return _meta(dutch(chart), rows["waarde"].drop_nulls().len())
 
 
+@_checked_once
 def survival_chart(
     frame: pl.DataFrame,
     *,
@@ -659,7 +733,8 @@ def survival_chart(
     color = alt.Color(
         "reeks:N", title=series_title, sort=series, scale=scale, legend=alt.Legend(symbolOpacity=1)
     )
-    base = alt.Chart(alt.Data(values=_records(rows)))
+    shared = alt.Data(values=_records(rows))
+    base = alt.Chart()
     x = alt.X(
         "jaren:Q",
         title="Jaren sinds de instroom",
@@ -688,10 +763,17 @@ def survival_chart(
     notes = _as_list(subtitle)
     if band:
         notes.append("Band: 95 %-betrouwbaarheidsinterval (exponentiële Greenwood).")
-    chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT, title=_title(title, notes or None))
-    return _meta(dutch(chart), rows["waarde"].drop_nulls().len())
+    return _layered(
+        layers,
+        shared,
+        rows["waarde"].drop_nulls().len(),
+        width=WIDTH,
+        height=HEIGHT,
+        title=_title(title, notes or None),
+    )
 
 
+@_checked_once
 def heatmap_chart(
     frame: pl.DataFrame,
     *,
@@ -711,7 +793,8 @@ def heatmap_chart(
             "label", ["<5" if v is None else format_nl(v) for v in rows["aantal"].to_list()], dtype=pl.String
         )
     )
-    base = alt.Chart(alt.Data(values=_records(rows)))
+    shared = alt.Data(values=_records(rows))
+    base = alt.Chart()
     x = alt.X("naar:N", sort=order, title=x_title, axis=alt.Axis(labelAngle=0, grid=False, labelLimit=0))
     y = alt.Y("van:N", sort=order, title=y_title, axis=alt.Axis(grid=False, labelLimit=0))
     largest = max((float(v) for v in rows["aantal"].to_list() if v is not None), default=0.0)
@@ -740,8 +823,14 @@ def heatmap_chart(
         ["<5: minder dan 5 personen, niet gepubliceerd."] if rows.get_column("aantal").null_count() else []
     )
     size = max(220, 70 * len(order))
-    chart = alt.layer(cells, text).properties(width=size, height=size, title=_title(title, notes or None))
-    return _meta(dutch(chart), rows["aantal"].drop_nulls().len())
+    return _layered(
+        [cells, text],
+        shared,
+        rows["aantal"].drop_nulls().len(),
+        width=size,
+        height=size,
+        title=_title(title, notes or None),
+    )
 
 
 #: The output key of the charts in the notebooks. Altair 6's own key (`application/vnd.vegalite.v6.json`)
@@ -752,26 +841,26 @@ def heatmap_chart(
 VEGALITE_MIMETYPE = "application/vnd.vegalite.v5+json"
 
 
-def mimebundle(chart: alt.TopLevelMixin) -> dict[str, Any]:
+def mimebundle(chart: alt.TopLevelMixin | dict) -> dict[str, Any]:
     """The chart as Jupyter output data: the Vega-Lite spec (data inlined) and a text fallback."""
-    spec = chart.to_dict()
+    spec = spec_of(chart)
     title = spec.get("title")
     text = title.get("text") if isinstance(title, dict) else title
     return {VEGALITE_MIMETYPE: spec, "text/plain": f"<Grafiek: {text or 'zonder titel'}>"}
 
 
-def show(chart: alt.TopLevelMixin) -> None:
+def show(chart: alt.TopLevelMixin | dict) -> None:
     """Display a chart in a notebook as a Vega-Lite mimebundle, never as CDN-loading HTML."""
     from IPython.display import display
 
     display(mimebundle(chart), raw=True)
 
 
-def save_chart(chart: alt.TopLevelMixin, folder: str | Path | None, name: str) -> list[Path]:
+def save_chart(chart: alt.TopLevelMixin | dict, folder: str | Path | None, name: str) -> list[Path]:
     """Write `<folder>/<name>.svg` and `.png` (offline, via vl-convert); nothing when `folder` is empty."""
     if not folder:
         return []
-    return save_spec(chart.to_dict(), Path(folder) / name)
+    return save_spec(spec_of(chart), Path(folder) / name)
 
 
 def save_spec(spec: dict, stem: Path) -> list[Path]:

@@ -18,7 +18,9 @@ import hashlib
 import html
 import json
 import re
+import threading
 from collections.abc import Mapping
+from concurrent.futures import Future
 from pathlib import Path
 from string import Template
 from typing import Any
@@ -40,12 +42,37 @@ class PublishError(ParticipatieError):
     exit_code = 1
 
 
-@functools.lru_cache(maxsize=1)
+_bundle_lock = threading.Lock()
+_bundle: Future[str] | None = None
+
+
+def prepare_vega_bundle() -> Future[str]:
+    """Start building the page script (`vega_bundle`) in a background thread, once per process.
+
+    Building it takes about 1.5 s and releases the GIL: the run starts it before its KPI step, so the
+    pages find it ready instead of waiting for it.
+    """
+    global _bundle
+    with _bundle_lock:
+        if _bundle is None:
+            future: Future[str] = Future()
+
+            def build() -> None:
+                import vl_convert
+
+                try:
+                    future.set_result(vl_convert.javascript_bundle())  # type: ignore[call-arg]
+                except BaseException as exc:  # handed to whoever waits for the bundle
+                    future.set_exception(exc)
+
+            threading.Thread(target=build, name="vega-bundle", daemon=True).start()
+            _bundle = future
+        return _bundle
+
+
 def vega_bundle() -> str:
     """Vega, Vega-Lite and vega-embed as one script (about 0.9 MB; built once per process)."""
-    import vl_convert
-
-    return vl_convert.javascript_bundle()  # type: ignore[call-arg]  # the snippet is optional at runtime
+    return prepare_vega_bundle().result()
 
 
 @functools.lru_cache(maxsize=1)

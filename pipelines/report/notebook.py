@@ -374,13 +374,14 @@ def show_chart(ctx: NotebookContext, chart, name: str | None = None, reason: str
     A chart with nothing to draw (the family's table is absent, every point suppressed) is not shown
     as an empty frame: the page says it is not available and why (`reason`, else the family's reason).
     """
-    if charts.drawn_points(chart) == 0:
+    spec = charts.spec_of(chart)
+    if charts.drawn_points(spec) == 0:
         why = reason or ctx.unavailable or "geen cijfers om te tekenen; de reden staat bij de kerncijfers"
-        show_text(f"*{charts.chart_title(chart)}*: niet beschikbaar ({reason_text(why)}).")
+        show_text(f"*{charts.chart_title(spec)}*: niet beschikbaar ({reason_text(why)}).")
         return
-    charts.show(chart)
+    charts.show(spec)
     if name:
-        charts.save_chart(chart, ctx.grafieken_dir, name)
+        charts.save_chart(spec, ctx.grafieken_dir, name)
 
 
 #: What a part of a page may meet when the export lacks an optional table (or the window is not covered).

@@ -168,6 +168,12 @@ RESET_CODE = (
 #: The papermill engine that runs a notebook on a kernel the pool already started.
 POOL_ENGINE = "participatie-kernelpool"
 
+#: While a notebook runs on the pool, its output file is rewritten at most this often (it is always written
+#: when the notebook starts and when it ends or fails). Papermill rewrites it at the start and the end of
+#: every cell; each write serialises and validates the whole notebook with its charts, which was most of
+#: papermill's own time in a run.
+SAVE_EVERY_SECONDS = 5.0
+
 
 def default_workers() -> int:
     """Kernels at a time: one per core this process may use (papermill itself is single-threaded)."""
@@ -212,6 +218,13 @@ def _register_pool_engine() -> None:
                 stdout_file=stdout_file,
                 stderr_file=stderr_file,
             )
+            save = nb_man.save
+
+            def save_now_and_then(**kwargs):
+                if (nb_man.now() - nb_man.last_save_time).total_seconds() >= SAVE_EVERY_SECONDS:
+                    save(**kwargs)
+
+            nb_man.save = save_now_and_then
             try:
                 nb = client.execute()
                 if reset_code:
@@ -222,6 +235,7 @@ def _register_pool_engine() -> None:
                         raise RuntimeError("de kernel kon na het notebook niet worden schoongemaakt")
                 return nb
             finally:
+                del nb_man.save  # the final write (papermill's `notebook_complete`) is a real one
                 if client.kc is not None:
                     client.kc.stop_channels()
 

@@ -60,7 +60,7 @@ from pipelines.paths import slugify
 from pipelines.periods import PeriodError, check_quarter, peildatum, series_peildata, vorig_kwartaal
 from pipelines.preflight import TargetLock, check_percentage, check_writable_dir, percentage
 from pipelines.report.formats import format_nl
-from pipelines.report.html import PublishError
+from pipelines.report.html import PublishError, prepare_vega_bundle
 from pipelines.run import notebooks as notebook_runner
 from pipelines.run.bundle import kernel_info, publish_bundle
 from pipelines.run.notebooks import KernelPool, default_workers, run_notebooks
@@ -384,6 +384,7 @@ def _build(
             yaml.safe_dump(config.as_dict(), sort_keys=True, allow_unicode=True), encoding="utf-8"
         )
 
+        prepare_vega_bundle()  # the pages' script, built on a core the KPI step leaves free
         with progress.step("kengetallen"):
             # the series every page and the dashboard read: computed once here, not in every kernel
             kpis = _kpis(ingest.clean_dir, config, plan.b, staging / "kpis.csv")
