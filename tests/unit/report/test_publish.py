@@ -355,3 +355,12 @@ def test_a_change_smaller_than_the_text_shows_is_level(pub):
     )
     tile = _tile(_page(frame), "bestand_n", "totaal")  # 811 and 812 both read `812`
     assert 'class="trend gelijk"' in tile and "slechter" not in tile
+
+
+def test_the_page_script_is_built_once_in_the_background_and_is_vl_converts_bundle():
+    import vl_convert
+
+    from pipelines.report import html as page_html
+
+    assert page_html.prepare_vega_bundle() is page_html.prepare_vega_bundle()
+    assert page_html.vega_bundle() == vl_convert.javascript_bundle()

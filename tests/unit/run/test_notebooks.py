@@ -139,3 +139,27 @@ def test_without_reuse_every_notebook_gets_a_kernel_of_its_own(nb_folder, tmp_pa
         for nb in notebooks
     }
     assert len(pids) == 2
+
+
+def test_a_pooled_notebook_is_written_when_it_starts_and_whole_when_it_ends_or_fails(nb_folder, tmp_path):
+    """The output file is there from the start (a user watching the run sees it), but not rewritten after
+    every cell (each write serialises the whole notebook); at the end, or at a failure, it is complete."""
+    out = tmp_path / "nb" / "51_schrijf.ipynb"
+    look = (
+        f"import pathlib\nfile = pathlib.Path({str(out)!r})\n"
+        "print(file.exists(), ('eerste' + ' cel') in file.read_text(), flush=True)"
+    )
+    good = make_notebook(nb_folder / "51_schrijf.ipynb", REPORT_PARAMETERS, "print('eerste' + ' cel')", look)
+    bad = make_notebook(nb_folder / "52_fout.ipynb", REPORT_PARAMETERS, "print('voor de fout')", "1 / 0")
+    tasks = [NotebookTask(nb, {"kwartaal": "2024Q3"}, tmp_path / "nb" / nb.name, ()) for nb in (good, bad)]
+    with pytest.raises(nr.NotebookFailed):
+        run_notebooks(tasks, kernel="participatie", workers=1)
+
+    def outputs(name: str) -> list[str]:
+        cells = json.loads((tmp_path / "nb" / name).read_text())["cells"]
+        return [json.dumps(c.get("outputs", [])) for c in cells if c["cell_type"] == "code"]
+
+    written = outputs("51_schrijf.ipynb")
+    assert "eerste cel" in written[-2] and "True False" in written[-1]
+    failed = outputs("52_fout.ipynb")
+    assert "voor de fout" in failed[-2] and "ZeroDivisionError" in failed[-1]
