@@ -453,9 +453,9 @@ def _medians_and_means(counts: pl.DataFrame, column: str) -> pl.DataFrame:
     """Median (`mediaan`) and mean (`gem`) of `column` per peildatum and municipality and `totaal`, from
     `counts` (`_n` rows with each value): what `by_gemeente`'s median and `exact_means` give on the rows.
 
-    The median is the polars median of the middle one or two values; the mean is the exactly rounded sum
-    divided by the count, as `math.fsum`: every value is an integer multiple of one power of two, so the
-    sum is exact in integers (in 24-bit limbs summed by polars).
+    The median is the polars median of the two middle values (one value twice for an odd count); the mean
+    is the exactly rounded sum divided by the count, as `math.fsum`: every value is an integer multiple of
+    one power of two, so the sum is exact in integers (in 24-bit limbs summed by polars).
     """
     keys = [PEILDATUM, GEMEENTE]
     value = pl.col(column)
@@ -483,20 +483,20 @@ def _medians_and_means(counts: pl.DataFrame, column: str) -> pl.DataFrame:
     middle = pl.concat(
         [
             dist.filter(holding((count - 1) // 2)).select(*keys, column),
-            dist.filter(holding(count // 2) & (count % 2 == 0)).select(*keys, column),
+            dist.filter(holding(count // 2)).select(*keys, column),
         ]
     )
     medians = middle.group_by(keys).agg(value.median().alias("mediaan"))
-    # every value times 2^scale is an integer, split in limbs of 24 bits: their sums fit an Int64
+    # every value times 2^scale is an integer, split in signed limbs of 24 bits: their sums fit an Int64
     values = dist.get_column(column).unique().to_list()
     ratios = [v.as_integer_ratio() for v in values]
     scale = max(d.bit_length() - 1 for _, d in ratios) if ratios else 0
     ints = [n << (scale - d.bit_length() + 1) for n, d in ratios]
-    limbs = max((i.bit_length() for i in ints), default=0) // 24 + 1
+    limbs = max((abs(i).bit_length() for i in ints), default=0) // 24 + 1
     table = pl.DataFrame(
         {
             column: values,
-            **{f"_l{j}": [(i >> (24 * j)) & 0xFFFFFF for i in ints] for j in range(limbs)},
+            **{f"_l{j}": [_sign(i) * (abs(i) >> (24 * j) & 0xFFFFFF) for i in ints] for j in range(limbs)},
         },
         schema={column: pl.Float64(), **{f"_l{j}": pl.Int64() for j in range(limbs)}},
     )
@@ -518,6 +518,10 @@ def _medians_and_means(counts: pl.DataFrame, column: str) -> pl.DataFrame:
         schema={PEILDATUM: pl.Date(), GEMEENTE: pl.String(), "gem": pl.Float64()},
     )
     return medians.join(means, on=keys, how="full", coalesce=True)
+
+
+def _sign(i: int) -> int:
+    return -1 if i < 0 else 1
 
 
 def norm_rules(config) -> list[registry.NormRule]:
