@@ -78,13 +78,20 @@ def _axis(klantbeeld: pl.LazyFrame | pl.DataFrame, perspectieven: tuple[str, ...
         .select(PERSON_COLUMN, "ingangsdatum", pl.col("einddatum").fill_null(OPEN_END))
         .collect()
     )
-    people = (
-        periods.group_by(PERSON_COLUMN)
-        .agg(pl.col("ingangsdatum").min().alias("_van"), pl.col("einddatum").max().alias("_tot"))
-        .with_row_index("_k")
-        .select(PERSON_COLUMN, (pl.col("_k").cast(pl.Int64) * _LIFT).alias("_lift"), "_van", "_tot")
+    # persons numbered in sorted order (a sort and a run count: cheaper than grouping and joining by person)
+    lifted = periods.sort(PERSON_COLUMN).with_columns(
+        (pl.col(PERSON_COLUMN).rle_id().cast(pl.Int64) * _LIFT).alias("_lift")
     )
-    lifted = periods.join(people.select(PERSON_COLUMN, "_lift"), on=PERSON_COLUMN)
+    people = (
+        lifted.group_by("_lift")
+        .agg(
+            pl.col(PERSON_COLUMN).first(),
+            pl.col("ingangsdatum").min().alias("_van"),
+            pl.col("einddatum").max().alias("_tot"),
+        )
+        .sort("_lift")
+        .select(PERSON_COLUMN, "_lift", "_van", "_tot")
+    )
 
     def running(day: str, suffix: str) -> pl.DataFrame:
         # of the rows on one `_q`, the last carries the totals of them all
