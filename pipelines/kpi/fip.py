@@ -432,11 +432,10 @@ def _counts(population: pl.DataFrame) -> pl.DataFrame:
 
     The four are packed into one integer, sorted and run-length counted: far cheaper than a group-by.
     """
-    widths = [
-        max(int(population.get_column(c).max() or 0), 1).bit_length() for c in ("_g", "blootstelling", "fip")
-    ]
-    g_bits, b_bits, f_bits = widths[0] + 1, widths[1], widths[2]  # one more `_g` for persons without one
-    if int(population.get_column("_i").max() or 0).bit_length() + g_bits + b_bits + f_bits > 63:
+    highest = population.select(pl.col("_i", "_g", "blootstelling", "fip").max().fill_null(0)).row(0)
+    i_bits, g_bits, b_bits, f_bits = (max(int(v), 1).bit_length() for v in highest)
+    g_bits += 1  # one more `_g` for persons without one
+    if i_bits + g_bits + b_bits + f_bits > 63:
         raise ValueError("te veel vensters, gemeenten, dagen of gesprekken om samen te tellen")
     g_size, b_size, f_size = 1 << g_bits, 1 << b_bits, 1 << f_bits
     none = g_size // 2
@@ -444,7 +443,7 @@ def _counts(population: pl.DataFrame) -> pl.DataFrame:
     packed = (
         (pl.col("_i").cast(pl.Int64) * g_size + g) * b_size + pl.col("blootstelling")
     ) * f_size + pl.col("fip")
-    runs = population.select(packed.sort().rle()).unnest(pl.first())
+    runs = population.select(packed.sort().rle().alias("_runs")).unnest("_runs")
     key = pl.col("value")
     g_field = key // (f_size * b_size) % g_size
     return runs.select(
