@@ -74,9 +74,11 @@ def covered_days_each(
     the days of the person's earlier blocks, and dated with the dates they hold.
     """
     of_kind = voorzieningen.lazy().filter(pl.col("soort") == soort)
-    # a provision starting after the last date changes nothing before
+    running = running_on_each(of_kind, peildata, "begindatum", "einddatum").select(PERSON_COLUMN).unique()
+    # only persons running on some date count; a provision starting after the last date changes nothing before
     spans = (
         of_kind.filter(pl.col("begindatum") <= max(peildata))
+        .join(running, on=PERSON_COLUMN, how="semi")
         .select(
             PERSON_COLUMN,
             pl.col("begindatum").alias("van"),
@@ -87,6 +89,9 @@ def covered_days_each(
     # a new block starts where a provision begins after everything before it (of that person) ended
     reach = pl.col("tot").cum_max().shift(1).over(PERSON_COLUMN)
     length = (pl.col("tot") - pl.col("van")).dt.total_days() + 1
+    # the blocks in order; running totals over all persons, less those at each person's first block
+    before = length.cum_sum() - length
+    first = pl.col(PERSON_COLUMN).ne_missing(pl.col(PERSON_COLUMN).shift(1)).fill_null(True)
     blocks = (
         spans.with_columns(
             (reach.is_null() | (pl.col("van") > reach)).cum_sum().over(PERSON_COLUMN).alias("_blok")
@@ -95,8 +100,8 @@ def covered_days_each(
         .agg(pl.col("van").min(), pl.col("tot").max())
         .sort(PERSON_COLUMN, "van")
         .with_columns(
-            (length.cum_sum() - length).over(PERSON_COLUMN).alias("_eerder"),
-            pl.col("van").first().over(PERSON_COLUMN).alias("begin"),
+            (before - pl.when(first).then(before).forward_fill()).alias("_eerder"),
+            pl.when(first).then(pl.col("van")).forward_fill().alias("begin"),
         )
     )
     b = pl.col(PEILDATUM)
