@@ -14,6 +14,7 @@ docs/definities.md.
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 import polars as pl
 
@@ -21,18 +22,17 @@ from pipelines.kpi import registry
 from pipelines.kpi.base import (
     GEMEENTE,
     PEILDATUM,
+    TOTAAL,
     Context,
     by_gemeente,
     count_rows,
-    exact_means,
     pct_rows,
     per_peildatum,
     rows,
-    with_gemeente,
 )
 from pipelines.periods import window
 from pipelines.schema import LEEFGEBIEDEN, PERSON_COLUMN
-from pipelines.spells import days_inside, overlapping_each, window_start
+from pipelines.spells import OPEN_END, overlapping_each
 
 KPIS = [
     "fip_populatie_n",
@@ -49,33 +49,134 @@ DAYS_PER_YEAR = 365.25
 FIP_PERSPECTIEVEN = ("werken_aan", "meedoen")
 
 
-def fip_periods_each(
-    klantbeeld: pl.LazyFrame | pl.DataFrame,
-    windows: list[tuple[dt.date, dt.date]],
-    perspectieven: tuple[str, ...] = FIP_PERSPECTIEVEN,
-) -> pl.LazyFrame:
-    """Periods in the FIP perspectives clipped to each window `s..b` (`van`, `tot`, `dagen`, `peildatum` b),
-    only those inside it.
+#: Spacing of the persons on one axis of day numbers: every date (0001-01-01 up to 9999-12-31) has a day
+#: number within 10^7 of another, so `k * _LIFT + day` orders by person `k`, then date, and never mixes two.
+_LIFT = 10_000_000
+_TOTALS = ("_na", "_Sa", "_ne", "_Se")
+
+
+class _Axis(NamedTuple):
+    """The persons with a FIP period on one axis of day numbers (`_q = _lift + day`) and the running totals
+    of their period starts (`_na` count, `_Sa` sum of day numbers, up to `_q`) and ends (`_ne`, `_Se`).
+
+    On the axis, the periods of a person running on day `d` are the starts up to `d` minus the ends before
+    `d` (earlier persons' periods have all started and ended, they cancel), and the days of the person's
+    periods up to `d`, each period's `min(end, d) - start + 1` summed as `days_inside` sums it, are
+    `H(d) = nA(d) (d + 1) - SA(d) - nE(d) d + SE(d)` up to a constant of the person: the days inside a
+    window `s..b` are `H(b) - H(s - 1)`, a lookup instead of a join of periods with windows.
     """
-    windows = sorted(set(windows), key=lambda w: w[1])
-    b = pl.col(PEILDATUM)
-    return (
-        overlapping_each(
-            klantbeeld.lazy().filter(pl.col("perspectief").is_in(list(perspectieven))),
-            windows,
-            "ingangsdatum",
-            "einddatum",
+
+    people: pl.DataFrame  # persoon, _lift, _van (first start), _tot (last end)
+    starts: pl.DataFrame  # _q, _Sa, _na
+    ends: pl.DataFrame  # _q, _Se, _ne
+
+
+def _axis(klantbeeld: pl.LazyFrame | pl.DataFrame, perspectieven: tuple[str, ...]) -> _Axis:
+    periods = (
+        klantbeeld.lazy()
+        .filter(pl.col("perspectief").is_in(list(perspectieven)) & pl.col("ingangsdatum").is_not_null())
+        .select(PERSON_COLUMN, "ingangsdatum", pl.col("einddatum").fill_null(OPEN_END))
+        .collect()
+    )
+    # persons numbered in sorted order (a sort and a run count: cheaper than grouping and joining by person)
+    lifted = periods.sort(PERSON_COLUMN).with_columns(
+        (pl.col(PERSON_COLUMN).rle_id().cast(pl.Int64) * _LIFT).alias("_lift")
+    )
+    people = (
+        lifted.group_by("_lift")
+        .agg(
+            pl.col(PERSON_COLUMN).first(),
+            pl.col("ingangsdatum").min().alias("_van"),
+            pl.col("einddatum").max().alias("_tot"),
         )
-        .with_columns(window_start(windows).alias("_s"))
-        .with_columns(days_inside(pl.col("_s"), b, "ingangsdatum", "einddatum").alias("dagen"))
-        .filter(pl.col("dagen") > 0)
+        .sort("_lift")
+        .select(PERSON_COLUMN, "_lift", "_van", "_tot")
+    )
+
+    def running(day: str, suffix: str) -> pl.DataFrame:
+        # of the rows on one `_q`, the last carries the totals of them all
+        return (
+            lifted.select(
+                (pl.col("_lift") + pl.col(day).cast(pl.Int64)).alias("_q"),
+                pl.col(day).cast(pl.Int64).alias(f"_S{suffix}"),
+            )
+            .sort("_q")
+            .with_columns(
+                pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(f"_n{suffix}"),
+                pl.col(f"_S{suffix}").cum_sum(),
+            )
+            .unique("_q", keep="last", maintain_order=True)
+        )
+
+    return _Axis(people, running("ingangsdatum", "a"), running("einddatum", "e"))
+
+
+def _totals_at(q: pl.Series, axis: _Axis) -> pl.DataFrame:
+    """The running totals of `axis` at the sorted points `q`: starts up to `q`, ends before it."""
+    at = pl.DataFrame({"_q": q}).with_columns(pl.col("_q").set_sorted())
+    return (
+        at.join_asof(axis.starts, on="_q")
+        .with_columns((pl.col("_q") - 1).set_sorted())
+        .join_asof(axis.ends, on="_q")
+        .select(pl.col(_TOTALS).fill_null(0))
+    )
+
+
+def _fip_days(
+    axis: _Axis, contactmomenten: pl.LazyFrame | pl.DataFrame, first: dt.date, last: dt.date, domains: bool
+) -> pl.DataFrame:
+    """FIP conversations (one per person and day) from `first` to `last` inside the person's FIP periods,
+    sorted on the axis (`_q`): `persoon, datum, registraties, leefgebieden` (with `domains`: the day's
+    domains together), `vervolgafspraak` (on any record of the day), `leefgebieden_volledig`.
+
+    A record inside a window lies inside the person's period clipped to that window exactly when it lies
+    inside the period, so a day is the same in every window: the days are formed once, then dated.
+    """
+    # the day covers every domain when its records together do: one bit per domain, or-ed over the day
+    bits = [
+        pl.col("leefgebieden").list.contains(g).fill_null(False).cast(pl.UInt16) * (1 << i)
+        for i, g in enumerate(LEEFGEBIEDEN)
+    ]
+    records = (
+        contactmomenten.lazy()
+        .filter((pl.col("soort") == "fip") & (pl.col("datum") >= first) & (pl.col("datum") <= last))
         .select(
             PERSON_COLUMN,
-            pl.max_horizontal(pl.col("ingangsdatum"), pl.col("_s")).alias("van"),
-            pl.min_horizontal(pl.col("einddatum").fill_null(b), b).alias("tot"),
-            "dagen",
-            PEILDATUM,
+            "datum",
+            *(["leefgebieden"] if domains else []),
+            "vervolgafspraak",
+            pl.sum_horizontal(bits).alias("_domeinen"),
         )
+        .join(axis.people.lazy().select(PERSON_COLUMN, "_lift"), on=PERSON_COLUMN)
+        .with_columns((pl.col("_lift") + pl.col("datum").cast(pl.Int64)).alias("_q"))
+        .drop("_lift")
+        .sort("_q")
+        .collect()
+    )
+    # a record counts once, when at least one of the person's periods runs on its day
+    running = _totals_at(records.get_column("_q"), axis)
+    inside = records.filter((running.get_column("_na") - running.get_column("_ne")) > 0)
+    return (
+        inside.group_by(pl.col("_q").set_sorted(), maintain_order=True)
+        .agg(
+            pl.col(PERSON_COLUMN).first(),
+            pl.col("datum").first(),
+            pl.len().alias("registraties"),
+            *(
+                [
+                    pl.col("leefgebieden")
+                    .list.explode(keep_nulls=False, empty_as_null=False)
+                    .unique()
+                    .sort()
+                    .alias("leefgebieden")
+                ]
+                if domains
+                else []
+            ),
+            pl.col("vervolgafspraak").fill_null(False).any().alias("vervolgafspraak"),
+            (pl.col("_domeinen").bitwise_or() == (1 << len(LEEFGEBIEDEN)) - 1).alias("leefgebieden_volledig"),
+        )
+        .with_columns(pl.col("_q").set_sorted())
     )
 
 
@@ -88,53 +189,10 @@ def fip_contacts_each(
     """FIP conversations (one per person and day) inside the person's FIP periods, a row per window they fall
     in (`peildatum`: its end): `persoon, datum, registraties, leefgebieden` (the day's domains together),
     `vervolgafspraak` (on any record of the day), `leefgebieden_volledig`; by person, day and window.
-
-    A record inside a window lies inside the person's period clipped to that window exactly when it lies
-    inside the period, so a day is the same in every window: the days are formed once, then dated.
     """
-    periods = (
-        klantbeeld.lazy()
-        .filter(pl.col("perspectief").is_in(list(perspectieven)))
-        .select(PERSON_COLUMN, "ingangsdatum", "einddatum")
-    )
     first, last = min(s for s, _ in windows), max(b for _, b in windows)
-    fip = (
-        contactmomenten.lazy()
-        .filter((pl.col("soort") == "fip") & (pl.col("datum") >= first) & (pl.col("datum") <= last))
-        .select(PERSON_COLUMN, "contact_id", "datum", "leefgebieden", "vervolgafspraak")
-    )
-    inside = (
-        fip.select(PERSON_COLUMN, "contact_id", "datum")
-        .join(periods, on=PERSON_COLUMN, how="inner")
-        .filter(
-            (pl.col("datum") >= pl.col("ingangsdatum"))
-            & (pl.col("einddatum").is_null() | (pl.col("datum") <= pl.col("einddatum")))
-        )
-        .select("contact_id")
-    )
-    # a record once, however many periods of the person it lies in (`contact_id` is unique)
-    records = fip.join(inside, on="contact_id", how="semi")
-    # the day covers every domain when its records together do: one bit per domain, or-ed over the day
-    # (the KPIs need only that; the list of the day's domains is for the report and left out when dropped)
-    domains = [
-        pl.col("leefgebieden").list.contains(g).fill_null(False).cast(pl.UInt16) * (1 << i)
-        for i, g in enumerate(LEEFGEBIEDEN)
-    ]
-    days = (
-        records.with_columns(pl.sum_horizontal(domains).alias("_domeinen"))
-        .group_by(PERSON_COLUMN, "datum")
-        .agg(
-            pl.len().alias("registraties"),
-            pl.col("leefgebieden")
-            .list.explode(keep_nulls=False, empty_as_null=False)
-            .unique()
-            .sort()
-            .alias("leefgebieden"),
-            pl.col("vervolgafspraak").fill_null(False).any().alias("vervolgafspraak"),
-            (pl.col("_domeinen").bitwise_or() == (1 << len(LEEFGEBIEDEN)) - 1).alias("leefgebieden_volledig"),
-        )
-    )
-    return overlapping_each(days.sort(PERSON_COLUMN, "datum"), windows, "datum", "datum")
+    days = _fip_days(_axis(klantbeeld, perspectieven), contactmomenten, first, last, domains=True)
+    return overlapping_each(days.drop("_q").sort(PERSON_COLUMN, "datum"), windows, "datum", "datum")
 
 
 def fip_contacts(
@@ -160,9 +218,111 @@ def fip_per_person_each(
     volledig, vervolg, nodig, fip_per_jaar, norm_gehaald` (`fip`: days; `volledig`, `vervolg`: those of
     them covering all life domains, with a follow-up agreement).
     """
-    periods = fip_periods_each(klantbeeld, windows, perspectieven)
-    contacts = fip_contacts_each(klantbeeld, contactmomenten, windows, perspectieven)
-    return _per_person(periods, contacts, norm_per_jaar, min_dagen)
+    population, ends = _population(klantbeeld, contactmomenten, windows, min_dagen, perspectieven)
+    return (
+        population.lazy()
+        .select(
+            PERSON_COLUMN,
+            pl.lit(ends).gather("_i").alias(PEILDATUM),
+            "blootstelling",
+            "fip",
+            "volledig",
+            "vervolg",
+            _nodig(pl.col("blootstelling"), norm_per_jaar).alias("nodig"),
+            _per_jaar(pl.col("fip"), pl.col("blootstelling")).alias("fip_per_jaar"),
+        )
+        .with_columns((pl.col("fip") >= pl.col("nodig")).alias("norm_gehaald"))
+    )
+
+
+def _nodig(blootstelling: pl.Expr, norm_per_jaar: int) -> pl.Expr:
+    """The conversations the norm asks for the exposure: round_half_up(norm x exposure / 365.25), computed
+    as round_half_up(4 x norm x exposure / 1461) in exact integer arithmetic.
+    """
+    ratio_num = 4 * norm_per_jaar * blootstelling
+    return ((2 * ratio_num + 1461) // (2 * 1461)).cast(pl.Int64)
+
+
+def _per_jaar(fip: pl.Expr, blootstelling: pl.Expr) -> pl.Expr:
+    """Conversations a year: `fip x 365.25 / exposure`."""
+    return fip.cast(pl.Float64) * DAYS_PER_YEAR / blootstelling.cast(pl.Float64)
+
+
+def _population(
+    klantbeeld: pl.LazyFrame | pl.DataFrame,
+    contactmomenten: pl.LazyFrame | pl.DataFrame,
+    windows: list[tuple[dt.date, dt.date]],
+    min_dagen: int,
+    perspectieven: tuple[str, ...],
+    persons: pl.DataFrame | None = None,
+) -> tuple[pl.DataFrame, pl.Series]:
+    """The FIP population of each window: `_i` (the window's end is `ends[_i]`, returned with it),
+    `blootstelling, fip, volledig, vervolg` and `persoon`, or instead the other columns of `persons`.
+
+    A row per person and window from the person's first FIP period's start to their last one's end; the
+    exposure and the conversation days of each are running totals on the axis (`_Axis`) at the window's
+    last day `b` minus those at `s - 1`, looked up for all rows at once.
+    """
+    windows = sorted(set(windows), key=lambda w: w[1])
+    starts = [s for s, _ in windows]
+    if starts != sorted(starts):
+        raise ValueError("vensters moeten met hun einddatum mee oplopen")
+    ends = pl.Series(PEILDATUM, [b for _, b in windows], dtype=pl.Date)
+    before = pl.Series([s - dt.timedelta(days=1) for s in starts], dtype=pl.Date)
+    axis = _axis(klantbeeld, perspectieven)
+    days = _fip_days(axis, contactmomenten, starts[0], ends[-1], domains=False).select(
+        "_q",
+        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("_c"),
+        pl.col("leefgebieden_volledig").cast(pl.Int64).cum_sum().alias("_cv"),
+        pl.col("vervolgafspraak").cast(pl.Int64).cum_sum().alias("_cf"),
+    )
+    people = axis.people
+    if persons is None:
+        carried = [PERSON_COLUMN]
+    else:
+        people = people.join(persons, on=PERSON_COLUMN, how="left", maintain_order="left")
+        carried = [c for c in persons.columns if c != PERSON_COLUMN]
+    first = pl.lit(ends).search_sorted(pl.col("_van"), side="left")
+    after = pl.lit(pl.Series(starts, dtype=pl.Date)).search_sorted(pl.col("_tot"), side="right")
+    # rows follow the persons of the axis, each person's windows in date order: sorted on the axis
+    grid = (
+        people.select(
+            "_lift",
+            *carried,
+            pl.int_ranges(first, pl.max_horizontal(first, after), dtype=pl.UInt32).alias("_i"),
+        )
+        .explode("_i")
+        .filter(pl.col("_i").is_not_null())
+    )
+    lift = grid.get_column("_lift")
+
+    def up_to(last: pl.Series) -> pl.DataFrame:
+        """The exposure `_H` and the conversation days (`_c`, `_cv`, `_cf`) up to `last` of each row."""
+        d = last.gather(grid.get_column("_i")).cast(pl.Int64)
+        q = lift + d
+        totals = _totals_at(q, axis)
+        return (
+            pl.DataFrame({"_q": q})
+            .with_columns(pl.col("_q").set_sorted())
+            .join_asof(days, on="_q")
+            .select(
+                pl.col("_c", "_cv", "_cf").fill_null(0),
+                (totals["_na"] * (d + 1) - totals["_Sa"] - totals["_ne"] * d + totals["_Se"]).alias("_H"),
+            )
+        )
+
+    upto_b, upto_s = up_to(ends), up_to(before)
+    return (
+        grid.select(
+            *carried,
+            "_i",
+            (upto_b["_H"] - upto_s["_H"]).alias("blootstelling"),
+            (upto_b["_c"] - upto_s["_c"]).alias("fip"),
+            (upto_b["_cv"] - upto_s["_cv"]).alias("volledig"),
+            (upto_b["_cf"] - upto_s["_cf"]).alias("vervolg"),
+        ).filter((pl.col("blootstelling") >= min_dagen) & (pl.col("blootstelling") > 0)),
+        ends,
+    )
 
 
 def fip_per_person(
@@ -182,33 +342,6 @@ def fip_per_person(
     )
 
 
-def _per_person(
-    periods: pl.LazyFrame, contacts: pl.LazyFrame, norm_per_jaar: int, min_dagen: int
-) -> pl.LazyFrame:
-    keys = [PERSON_COLUMN, PEILDATUM]
-    exposure = periods.group_by(keys).agg(pl.col("dagen").sum().alias("blootstelling"))
-    population = exposure.filter(pl.col("blootstelling") >= min_dagen)
-    counts = contacts.group_by(keys).agg(
-        pl.len().alias("fip"),
-        pl.col("leefgebieden_volledig").sum().alias("volledig"),
-        pl.col("vervolgafspraak").sum().alias("vervolg"),
-    )
-    # nodig = round_half_up(norm * exposure / 365.25) = round_half_up(4 * norm * exposure / 1461), exactly.
-    ratio_num = 4 * norm_per_jaar * pl.col("blootstelling")
-    return (
-        population.join(counts, on=keys, how="left")
-        .with_columns(pl.col("fip", "volledig", "vervolg").fill_null(0).cast(pl.Int64))
-        .with_columns(
-            ((2 * ratio_num + 1461) // (2 * 1461)).cast(pl.Int64).alias("nodig"),
-            (pl.col("fip").cast(pl.Float64) * DAYS_PER_YEAR / pl.col("blootstelling").cast(pl.Float64)).alias(
-                "fip_per_jaar"
-            ),
-        )
-        .with_columns((pl.col("fip") >= pl.col("nodig")).alias("norm_gehaald"))
-        .select(PERSON_COLUMN, PEILDATUM, pl.exclude(PERSON_COLUMN, PEILDATUM))
-    )
-
-
 def fip_series(ctx: Context, peildata: list[dt.date]) -> pl.DataFrame:
     """Every FIP KPI for each peildatum whose window is covered, all windows in one pass."""
     # a missing table makes every date unavailable, whatever its window
@@ -225,42 +358,57 @@ def fip_series(ctx: Context, peildata: list[dt.date]) -> pl.DataFrame:
 def _fip_rows(
     ctx: Context, klantbeeld: pl.DataFrame, contactmomenten: pl.DataFrame, dates: list[dt.date]
 ) -> list[pl.DataFrame]:
+    """The rows of `dates`, aggregated from how many persons have each exposure and count of conversations
+    per window and municipality rather than from a row per person and window.
+    """
     cfg = ctx.config
-    windows = [window(b) for b in dates]
-    periods = fip_periods_each(klantbeeld, windows, cfg.fip_perspectieven).collect().lazy()
-    counted = (
-        fip_contacts_each(klantbeeld, contactmomenten, windows, cfg.fip_perspectieven)
-        .drop("leefgebieden")
-        .collect()
-        .lazy()
-    )
-    persons = with_gemeente(
-        _per_person(periods, counted, cfg.fip_norm_per_jaar, cfg.fip_min_blootstelling_dagen), ctx.persons
-    ).collect()
-    agg = by_gemeente(
+    codes = pl.Series(GEMEENTE, ctx.gemeenten, dtype=pl.String)
+    persons = ctx.persons.join(
+        codes.to_frame().with_row_index("_g"), on=GEMEENTE, how="left", maintain_order="left"
+    ).select(PERSON_COLUMN, "_g")
+    population, ends = _population(
+        klantbeeld,
+        contactmomenten,
+        [window(b) for b in dates],
+        cfg.fip_min_blootstelling_dagen,
+        cfg.fip_perspectieven,
         persons,
-        [
-            pl.len().alias("populatie"),
-            pl.col("fip_per_jaar").median().alias("mediaan"),
-            pl.col("norm_gehaald").sum().alias("norm"),
-            (pl.col("fip") == 0).sum().alias("geen"),
-        ],
-        ctx.gemeenten,
-        dates,
-    ).join(
-        exact_means(persons, "fip_per_jaar", ctx.gemeenten, "gem", dates),
-        on=[PEILDATUM, GEMEENTE],
-        how="left",
     )
-    agg_c = by_gemeente(
-        persons,
-        [
-            pl.col("fip").sum().alias("gesprekken"),
-            pl.col("volledig").sum().alias("volledig"),
-            pl.col("vervolg").sum().alias("vervolg"),
-        ],
-        ctx.gemeenten,
-        dates,
+    label = [pl.lit(ends).gather("_i").alias(PEILDATUM), pl.lit(codes).gather("_g").alias(GEMEENTE)]
+    counts = _counts(population).select(
+        *label,
+        "blootstelling",
+        "fip",
+        "_n",
+        _per_jaar(pl.col("fip"), pl.col("blootstelling")).alias("fip_per_jaar"),
+        (pl.col("fip") >= _nodig(pl.col("blootstelling"), cfg.fip_norm_per_jaar)).alias("norm_gehaald"),
+    )
+    n = pl.col("_n")
+    agg = (
+        by_gemeente(
+            counts,
+            [
+                n.sum().alias("populatie"),
+                n.filter(pl.col("norm_gehaald")).sum().alias("norm"),
+                n.filter(pl.col("fip") == 0).sum().alias("geen"),
+                (n * pl.col("fip")).sum().alias("gesprekken"),
+            ],
+            ctx.gemeenten,
+            dates,
+        )
+        .join(_medians_and_means(counts, "fip_per_jaar"), on=[PEILDATUM, GEMEENTE], how="left")
+        .join(
+            by_gemeente(
+                population.group_by("_i", "_g")
+                .agg(pl.col("volledig", "vervolg").sum())
+                .select(*label, "volledig", "vervolg"),
+                [pl.col("volledig").sum(), pl.col("vervolg").sum()],
+                ctx.gemeenten,
+                dates,
+            ),
+            on=[PEILDATUM, GEMEENTE],
+            how="left",
+        )
     )
     empty = pl.col("populatie") == 0
     out = count_rows(agg, {"fip_populatie_n": "populatie", "fip_geen_n": "geen"})
@@ -270,13 +418,116 @@ def _fip_rows(
     )
     out += pct_rows(agg, {"fip_norm_pct": ("norm", "populatie")})
     out += pct_rows(
-        agg_c,
+        agg,
         {
             "fip_leefgebieden_volledig_pct": ("volledig", "gesprekken"),
             "fip_vervolgafspraak_pct": ("vervolg", "gesprekken"),
         },
     )
     return out
+
+
+def _counts(population: pl.DataFrame) -> pl.DataFrame:
+    """How many rows (`_n`) of `population` have each window `_i`, municipality `_g`, exposure and count.
+
+    The four are packed into one integer, sorted and run-length counted: far cheaper than a group-by.
+    """
+    highest = population.select(pl.col("_i", "_g", "blootstelling", "fip").max().fill_null(0)).row(0)
+    i_bits, g_bits, b_bits, f_bits = (max(int(v), 1).bit_length() for v in highest)
+    g_bits += 1  # one more `_g` for persons without one
+    if i_bits + g_bits + b_bits + f_bits > 63:
+        raise ValueError("te veel vensters, gemeenten, dagen of gesprekken om samen te tellen")
+    g_size, b_size, f_size = 1 << g_bits, 1 << b_bits, 1 << f_bits
+    none = g_size // 2
+    g = pl.col("_g").cast(pl.Int64).fill_null(none)
+    packed = (
+        (pl.col("_i").cast(pl.Int64) * g_size + g) * b_size + pl.col("blootstelling")
+    ) * f_size + pl.col("fip")
+    runs = population.select(packed.sort().rle().alias("_runs")).unnest("_runs")
+    key = pl.col("value")
+    g_field = key // (f_size * b_size) % g_size
+    return runs.select(
+        (key // (f_size * b_size * g_size)).cast(pl.UInt32).alias("_i"),
+        pl.when(g_field != none).then(g_field).cast(pl.UInt32).alias("_g"),
+        (key // f_size % b_size).alias("blootstelling"),
+        (key % f_size).alias("fip"),
+        pl.col("len").cast(pl.Int64).alias("_n"),
+    )
+
+
+def _medians_and_means(counts: pl.DataFrame, column: str) -> pl.DataFrame:
+    """Median (`mediaan`) and mean (`gem`) of `column` per peildatum and municipality and `totaal`, from
+    `counts` (`_n` rows with each value): what `by_gemeente`'s median and `exact_means` give on the rows.
+
+    The median is the polars median of the two middle values (one value twice for an odd count); the mean
+    is the exactly rounded sum divided by the count, as `math.fsum`: every value is an integer multiple of
+    one power of two, so the sum is exact in integers (in 24-bit limbs summed by polars).
+    """
+    keys = [PEILDATUM, GEMEENTE]
+    value = pl.col(column)
+    per = counts.filter(pl.col(GEMEENTE).is_not_null()).select(*keys, column, "_n")
+    tot = (
+        counts.group_by(PEILDATUM, column)
+        .agg(pl.col("_n").sum())
+        .select(PEILDATUM, pl.lit(TOTAAL).alias(GEMEENTE), column, "_n")
+    )
+    dist = (
+        pl.concat([per, tot])
+        .group_by(*keys, column)
+        .agg(pl.col("_n").sum())
+        .sort(*keys, column)
+        .with_columns(
+            pl.col("_n").cum_sum().over(keys).alias("_upto"), pl.col("_n").sum().over(keys).alias("_count")
+        )
+    )
+    start = pl.col("_upto") - pl.col("_n")
+
+    def holding(position: pl.Expr) -> pl.Expr:
+        return (start <= position) & (position < pl.col("_upto"))
+
+    count = pl.col("_count")
+    middle = pl.concat(
+        [
+            dist.filter(holding((count - 1) // 2)).select(*keys, column),
+            dist.filter(holding(count // 2)).select(*keys, column),
+        ]
+    )
+    medians = middle.group_by(keys).agg(value.median().alias("mediaan"))
+    # every value times 2^scale is an integer, split in signed limbs of 24 bits: their sums fit an Int64
+    values = dist.get_column(column).unique().to_list()
+    ratios = [v.as_integer_ratio() for v in values]
+    scale = max(d.bit_length() - 1 for _, d in ratios) if ratios else 0
+    ints = [n << (scale - d.bit_length() + 1) for n, d in ratios]
+    limbs = max((abs(i).bit_length() for i in ints), default=0) // 24 + 1
+    table = pl.DataFrame(
+        {
+            column: values,
+            **{f"_l{j}": [_sign(i) * (abs(i) >> (24 * j) & 0xFFFFFF) for i in ints] for j in range(limbs)},
+        },
+        schema={column: pl.Float64(), **{f"_l{j}": pl.Int64() for j in range(limbs)}},
+    )
+    sums = (
+        dist.join(table, on=column, how="left")
+        .group_by(keys)
+        .agg(
+            pl.col("_n").sum(),
+            *((pl.col("_n") * pl.col(f"_l{j}")).sum().alias(f"_l{j}") for j in range(limbs)),
+        )
+        .rows()
+    )
+    means = pl.DataFrame(
+        {
+            PEILDATUM: [r[0] for r in sums],
+            GEMEENTE: [r[1] for r in sums],
+            "gem": [sum(s << (24 * j) for j, s in enumerate(r[3:])) / (1 << scale) / r[2] for r in sums],
+        },
+        schema={PEILDATUM: pl.Date(), GEMEENTE: pl.String(), "gem": pl.Float64()},
+    )
+    return medians.join(means, on=keys, how="full", coalesce=True)
+
+
+def _sign(i: int) -> int:
+    return -1 if i < 0 else 1
 
 
 def norm_rules(config) -> list[registry.NormRule]:

@@ -69,18 +69,16 @@ def covered_days_each(
     `persoon, peildatum, dagen, begin`.
 
     A provision ends on or after its start (a validation rule), so the days covered up to `b` are those of
-    the person's blocks of overlapping provisions cut off at `b`: the blocks are formed once for all dates.
+    the person's blocks of overlapping provisions cut off at `b`. The person runs a provision on `b` exactly
+    when one block holds `b`; the blocks before it count whole. So the blocks are formed once, each with
+    the days of the person's earlier blocks, and dated with the dates they hold.
     """
     of_kind = voorzieningen.lazy().filter(pl.col("soort") == soort)
-    running = (
-        running_on_each(of_kind, peildata, "begindatum", "einddatum")
-        .select(PERSON_COLUMN, PEILDATUM)
-        .unique()
-    )
+    running = running_on_each(of_kind, peildata, "begindatum", "einddatum").select(PERSON_COLUMN).unique()
     # only persons running on some date count; a provision starting after the last date changes nothing before
     spans = (
         of_kind.filter(pl.col("begindatum") <= max(peildata))
-        .join(running.select(PERSON_COLUMN).unique(), on=PERSON_COLUMN, how="semi")
+        .join(running, on=PERSON_COLUMN, how="semi")
         .select(
             PERSON_COLUMN,
             pl.col("begindatum").alias("van"),
@@ -90,21 +88,30 @@ def covered_days_each(
     )
     # a new block starts where a provision begins after everything before it (of that person) ended
     reach = pl.col("tot").cum_max().shift(1).over(PERSON_COLUMN)
+    length = (pl.col("tot") - pl.col("van")).dt.total_days() + 1
+    # the blocks in order; running totals over all persons, less those at each person's first block
+    before = length.cum_sum() - length
+    first = pl.col(PERSON_COLUMN).ne_missing(pl.col(PERSON_COLUMN).shift(1)).fill_null(True)
     blocks = (
         spans.with_columns(
             (reach.is_null() | (pl.col("van") > reach)).cum_sum().over(PERSON_COLUMN).alias("_blok")
         )
         .group_by(PERSON_COLUMN, "_blok")
         .agg(pl.col("van").min(), pl.col("tot").max())
+        .sort(PERSON_COLUMN, "van")
+        .with_columns(
+            (before - pl.when(first).then(before).forward_fill()).alias("_eerder"),
+            pl.when(first).then(pl.col("van")).forward_fill().alias("begin"),
+        )
     )
     b = pl.col(PEILDATUM)
     return (
-        running.join(blocks, on=PERSON_COLUMN)
-        .filter(pl.col("van") <= b)
-        .group_by(PERSON_COLUMN, PEILDATUM)
-        .agg(
-            ((pl.min_horizontal(pl.col("tot"), b) - pl.col("van")).dt.total_days() + 1).sum().alias("dagen"),
-            pl.col("van").min().alias("begin"),
+        running_on_each(blocks, peildata, "van", "tot")
+        .select(
+            PERSON_COLUMN,
+            PEILDATUM,
+            (pl.col("_eerder") + (b - pl.col("van")).dt.total_days() + 1).alias("dagen"),
+            "begin",
         )
         .sort(PEILDATUM, PERSON_COLUMN)
     )
