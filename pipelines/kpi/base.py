@@ -217,6 +217,58 @@ def by_gemeente(
     return out.with_columns([pl.col(c).fill_null(v) for c, v in fill.items() if v is not None])
 
 
+def by_gemeente_masks(
+    frame: pl.LazyFrame | pl.DataFrame,
+    masks: dict[str, pl.Expr],
+    gemeenten: list[str],
+    peildata: list[dt.date],
+    distinct: str | None = None,
+) -> pl.DataFrame:
+    """`by_gemeente` with `peildata` for counts of date masks (`pipelines.spells.running_mask`): per
+    peildatum and municipality the rows whose mask `name` has that date's bit, as a column `name`.
+
+    The frame has a row per person or period instead of one per date it counts on. With `distinct` each
+    value of that column counts once per date (`n_unique`): its masks are combined first, per municipality
+    and over all of them for `totaal`.
+    """
+    dates = sorted(set(peildata))
+    lf = frame.lazy().select(
+        *([distinct] if distinct else []), GEMEENTE, *(e.alias(n) for n, e in masks.items())
+    )
+    if distinct:
+        combine = [pl.col(n).bitwise_or() for n in masks]
+        per = lf.filter(pl.col(GEMEENTE).is_not_null()).group_by(distinct, GEMEENTE).agg(combine)
+        tot = lf.group_by(distinct).agg(combine).with_columns(pl.lit(TOTAAL).alias(GEMEENTE))
+        lf = pl.concat([per.select(GEMEENTE, *masks), tot.select(GEMEENTE, *masks)])
+    else:
+        lf = pl.concat(
+            [lf.filter(pl.col(GEMEENTE).is_not_null()), lf.with_columns(pl.lit(TOTAAL).alias(GEMEENTE))]
+        )
+    # a handful of distinct masks per municipality: only those are expanded to their dates
+    bits = pl.lit(pl.Series([1 << i for i in range(len(dates))], dtype=pl.UInt64))
+    masked = lf.collect()
+    counts = pl.collect_all(
+        [
+            masked.lazy()
+            .filter(pl.col(name) != 0)
+            .group_by(GEMEENTE, name)
+            .agg(pl.len().alias("_n"))
+            .with_columns(pl.int_ranges(0, len(dates), dtype=pl.UInt32).alias("_i"))
+            .explode("_i")
+            .filter((pl.col(name) & bits.gather(pl.col("_i"))) != 0)
+            .group_by(GEMEENTE, "_i")
+            .agg(pl.col("_n").sum().cast(pl.UInt32).alias(name))
+            for name in masks
+        ]
+    )
+    codes = pl.DataFrame({GEMEENTE: [TOTAAL, *gemeenten]}, schema={GEMEENTE: pl.String()})
+    grid = pl.DataFrame({"_i": range(len(dates))}, schema={"_i": pl.UInt32()}).join(codes, how="cross")
+    for found in counts:
+        grid = grid.join(found, on=["_i", GEMEENTE], how="left", maintain_order="left")
+    dated = pl.lit(pl.Series(dates, dtype=pl.Date)).gather(pl.col("_i")).alias(PEILDATUM)
+    return grid.select(dated, GEMEENTE, *(pl.col(n).fill_null(0) for n in masks))
+
+
 def exact_means(
     frame: pl.LazyFrame | pl.DataFrame,
     column: str,

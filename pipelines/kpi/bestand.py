@@ -30,7 +30,14 @@ from pipelines.kpi.base import (
 )
 from pipelines.periods import minus_years, window
 from pipelines.schema import PERSON_COLUMN, PERSPECTIEF
-from pipelines.spells import OPEN_END, in_scope, latest_running_each, overlapping_each, running_on_each
+from pipelines.spells import (
+    OPEN_END,
+    in_scope,
+    latest_running_each,
+    overlapping_each,
+    running_mask,
+    running_on_each,
+)
 
 ONTHEFFING_JA = ("4", "5", "6")
 PERSPECTIEVEN = PERSPECTIEF
@@ -71,6 +78,14 @@ def age_expr(geboortedatum: pl.Expr, b: dt.date | pl.Expr) -> pl.Expr:
     ).cast(pl.Int32)
 
 
+def first_day_aged(geboortedatum: pl.Expr, years: int) -> pl.Expr:
+    """The first day on which `age_expr` is at least `years` (born 29 February: 1 March in a common year),
+    so that "aged `years` or more on `b`" is `b >=` this day, for any number of peildata at once.
+    """
+    day = geboortedatum.dt.offset_by(f"{years}y")  # 29 February: 28 February in a common year
+    return pl.when(age_expr(geboortedatum, day) >= years).then(day).otherwise(day.dt.offset_by("1d"))
+
+
 def current_periods(uitkeringen: pl.LazyFrame | pl.DataFrame, regelingen, b: dt.date) -> pl.LazyFrame:
     """Per person the in-scope period that started last on or before `b`."""
     return current_periods_each(uitkeringen, regelingen, [b]).drop(PEILDATUM)
@@ -88,6 +103,19 @@ def current_periods_each(
     return running_on_each(
         _current_from_to(uitkeringen, regelingen), peildata, "aanvangsdatum", "_valid_to"
     ).drop("_end", "_valid_to")
+
+
+def current_periods_masks(
+    uitkeringen: pl.LazyFrame | pl.DataFrame, regelingen, peildata: list[dt.date]
+) -> pl.LazyFrame:
+    """The in-scope periods that are ever current, each with the peildata it is current on as a date mask
+    (`_current`, `pipelines.spells.running_mask`): `current_periods_each` without a row per date.
+    """
+    return (
+        _current_from_to(uitkeringen, regelingen)
+        .with_columns(running_mask(peildata, "aanvangsdatum", "_valid_to").alias("_current"))
+        .drop("_end", "_valid_to")
+    )
 
 
 def current_in_stock_each(

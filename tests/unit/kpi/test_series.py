@@ -12,12 +12,31 @@ import pytest
 
 from pipelines.clean import load_clean
 from pipelines.config import config_for
-from pipelines.kpi.base import PEILDATUM, Context, Unavailable, by_gemeente, per_peildatum, rows
-from pipelines.kpi.bestand import current_in_stock_each, current_periods_each
+from pipelines.kpi.base import (
+    PEILDATUM,
+    Context,
+    Unavailable,
+    by_gemeente,
+    by_gemeente_masks,
+    per_peildatum,
+    rows,
+)
+from pipelines.kpi.bestand import age_expr, current_in_stock_each, current_periods_each, first_day_aged
 from pipelines.kpi.engine import family_series, with_person_ids
 from pipelines.kpi.registry import KPI_FAMILIES
 from pipelines.periods import peildatum, series_peildata, window
-from pipelines.spells import latest_running_each, overlapping, overlapping_each, running_on, running_on_each
+from pipelines.spells import (
+    MASK_DATES,
+    latest_running_each,
+    mask_chunks,
+    overlapping,
+    overlapping_each,
+    overlapping_mask,
+    range_mask,
+    running_mask,
+    running_on,
+    running_on_each,
+)
 
 D = dt.date
 
@@ -146,3 +165,85 @@ def test_current_in_stock_is_the_stock_joined_with_the_current_period(demo_clean
     want = stock.join(current_periods_each(uitkeringen, regelingen, dates), on=keys, how="left").collect()
     assert got.height == want.height > 0
     assert got.select(want.columns).sort(keys).equals(want.sort(keys))
+
+
+def _bits(mask: int, dates: list[dt.date]) -> list[dt.date]:
+    return [b for i, b in enumerate(sorted(dates)) if mask >> i & 1]
+
+
+def test_running_mask_has_the_dates_running_on_each_gives(periods):
+    """Rows without start or end, periods on the dates themselves, dates before any data."""
+    dates = [D(1990, 1, 1), *DATES, periods.get_column("start").drop_nulls().min()]
+    got = periods.with_columns(running_mask(dates).alias("m"))
+    want = _one_by_one(periods, running_on, dates).group_by("id").agg(pl.col(PEILDATUM))
+    want = dict(zip(want.get_column("id").to_list(), want.get_column(PEILDATUM).to_list(), strict=True))
+    for i, m in zip(got.get_column("id").to_list(), got.get_column("m").to_list(), strict=True):
+        assert _bits(m, dates) == sorted(want.get(i, []))
+    assert (
+        got.filter(pl.col("start").is_null()).get_column("m").to_list()
+        == [0] * periods.get_column("start").null_count()
+    )
+
+
+def test_overlapping_mask_has_the_windows_overlapping_each_gives(periods):
+    windows = [window(b) for b in DATES]
+    got = periods.with_columns(overlapping_mask(windows).alias("m"))
+    want = (
+        _one_by_one(periods, lambda f, b: overlapping(f, *window(b)), DATES)
+        .group_by("id")
+        .agg(pl.col(PEILDATUM))
+    )
+    want = dict(zip(want.get_column("id").to_list(), want.get_column(PEILDATUM).to_list(), strict=True))
+    for i, m in zip(got.get_column("id").to_list(), got.get_column("m").to_list(), strict=True):
+        assert _bits(m, DATES) == sorted(want.get(i, []))
+
+
+def test_range_mask_and_its_limits():
+    frame = pl.DataFrame(
+        {"f": [0, 3, 5, 6, 0], "a": [64, 5, 5, 2, 1]}, schema={"f": pl.UInt32, "a": pl.UInt32}
+    )
+    got = frame.select(range_mask(pl.col("f"), pl.col("a"))).to_series().to_list()
+    assert got == [2**64 - 1, 0b11000, 0, 0, 1]
+    with pytest.raises(ValueError):
+        running_mask([D(2000, 1, 1) + dt.timedelta(days=i) for i in range(MASK_DATES + 1)])
+    many = [D(2000, 1, 1) + dt.timedelta(days=i) for i in range(130)]
+    assert [len(c) for c in mask_chunks(many)] == [64, 64, 2] and sum(mask_chunks(many), []) == many
+
+
+def test_by_gemeente_masks_counts_as_by_gemeente_on_the_rows_per_date(periods):
+    """Counts per row and distinct counts (overlapping periods of one key count once per date); a code
+    without rows and rows without a municipality (only in `totaal`)."""
+    frame = periods.with_columns(
+        pl.when(pl.col("id") % 7 == 0).then(None).otherwise(pl.col("g")).alias("gemeentecode"),
+        (pl.col("id") % 50).alias("key"),
+    )
+    codes = ["0001", "0002", "0003"]
+    got = by_gemeente_masks(
+        frame.with_columns(running_mask(DATES).alias("m")), {"n": pl.col("m")}, codes, DATES
+    ).sort(PEILDATUM, "gemeentecode")
+    per_date = running_on_each(frame, DATES)
+    want = by_gemeente(per_date, [pl.len().alias("n")], codes, DATES).sort(PEILDATUM, "gemeentecode")
+    assert got.get_column("n").sum() > 0
+    assert got.select(PEILDATUM, "gemeentecode", pl.col("n").cast(pl.Int64)).equals(
+        want.select(PEILDATUM, "gemeentecode", pl.col("n").cast(pl.Int64))
+    )
+    got = by_gemeente_masks(
+        frame.with_columns(running_mask(DATES).alias("m")), {"k": pl.col("m")}, codes, DATES, distinct="key"
+    ).sort(PEILDATUM, "gemeentecode")
+    want = by_gemeente(per_date, [pl.col("key").n_unique().alias("k")], codes, DATES).sort(
+        PEILDATUM, "gemeentecode"
+    )
+    assert got.select(pl.col("k").cast(pl.Int64)).equals(want.select(pl.col("k").cast(pl.Int64)))
+
+
+def test_first_day_aged_is_where_age_expr_reaches_the_age():
+    born = [D(1964, 2, 29), D(1970, 5, 3), D(1972, 12, 31), D(1973, 1, 1), D(1960, 3, 1)]
+    frame = pl.DataFrame({"g": born + [None]}, schema={"g": pl.Date})
+    first = frame.select(first_day_aged(pl.col("g"), 50)).to_series().to_list()
+    for g, day in zip(born, first[:-1], strict=True):
+        before = day - dt.timedelta(days=1)
+        ages = pl.DataFrame({"g": [g]}).select(
+            age_expr(pl.col("g"), day).alias("on"), age_expr(pl.col("g"), before).alias("before")
+        )
+        assert ages.row(0) == (50, 49)
+    assert first[-1] is None
