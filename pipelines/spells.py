@@ -139,6 +139,55 @@ def latest_running_each(
     periods overlap when one starts before the previous one (by start) ends, since a period starting
     inside an earlier one also starts inside the one just before it.
     """
+    single, shared = _by_overlap(frame, peildata, start, end, key)
+    return pl.concat(
+        [
+            running_on_each(single, peildata, start, end),
+            running_on_each(shared, peildata, start, end)
+            .group_by(key, "peildatum", maintain_order=True)
+            .last(),
+        ],
+        how="diagonal",
+    )
+
+
+def latest_running_masks(
+    frame: pl.LazyFrame | pl.DataFrame,
+    peildata: list[dt.date],
+    start: str,
+    end: str,
+    key: str = PERSON_COLUMN,
+) -> pl.LazyFrame:
+    """`latest_running_each` as date masks: the rows with the peildata on which each is its key's running
+    row that started last (`_latest`, `running_mask`), no row per date. Only the rows of keys whose periods
+    overlap are taken per date (as `latest_running_each` does), the others are latest wherever they run.
+    """
+    single, shared = _by_overlap(frame, peildata, start, end, key)
+    dates = pl.Series(sorted(set(peildata)), dtype=pl.Date)
+    _check_mask_dates(len(dates))
+    bits = pl.lit(pl.Series([1 << i for i in range(len(dates))], dtype=pl.UInt64))
+    latest = (
+        running_on_each(shared.with_row_index("_row"), peildata, start, end)
+        .group_by(key, "peildatum", maintain_order=True)
+        .last()
+        .with_columns(bits.gather(pl.lit(dates).search_sorted(pl.col("peildatum"))).alias("_latest"))
+        .drop("peildatum")
+    )
+    columns = latest.collect_schema().names()
+    # one row per date a row is latest on: its bits differ, so their sum is their union
+    shared_masks = latest.group_by("_row").agg(
+        *(pl.col(c).first() for c in columns if c not in ("_row", "_latest")), pl.col("_latest").sum()
+    )
+    return pl.concat(
+        [single.with_columns(running_mask(peildata, start, end).alias("_latest")), shared_masks.drop("_row")],
+        how="diagonal",
+    ).filter(pl.col("_latest") != 0)
+
+
+def _by_overlap(
+    frame: pl.LazyFrame | pl.DataFrame, peildata: list[dt.date], start: str, end: str, key: str
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """The rows that may run on the peildata, of keys without overlapping periods and of keys with them."""
     overlaps_previous = (pl.col(key) == pl.col(key).shift(1)) & (
         pl.col(start) <= pl.col(end).fill_null(OPEN_END).shift(1)
     )
@@ -151,17 +200,9 @@ def latest_running_each(
         ordered.filter(pl.col("_overlap")).select(key).unique().with_columns(pl.lit(True).alias("_several"))
     )
     flagged = ordered.join(several, on=key, how="left", maintain_order="left").drop("_overlap")
-    single = flagged.filter(pl.col("_several").is_null())
-    shared = flagged.filter(pl.col("_several").is_not_null())
-    return pl.concat(
-        [
-            running_on_each(single, peildata, start, end),
-            running_on_each(shared, peildata, start, end)
-            .group_by(key, "peildatum", maintain_order=True)
-            .last(),
-        ],
-        how="diagonal",
-    ).drop("_several")
+    single = flagged.filter(pl.col("_several").is_null()).drop("_several")
+    shared = flagged.filter(pl.col("_several").is_not_null()).drop("_several")
+    return single, shared
 
 
 def overlapping_each(

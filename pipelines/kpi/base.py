@@ -240,33 +240,36 @@ def by_gemeente_masks(
         per = lf.filter(pl.col(GEMEENTE).is_not_null()).group_by(distinct, GEMEENTE).agg(combine)
         tot = lf.group_by(distinct).agg(combine).with_columns(pl.lit(TOTAAL).alias(GEMEENTE))
         lf = pl.concat([per.select(GEMEENTE, *masks), tot.select(GEMEENTE, *masks)])
-    else:
-        lf = pl.concat(
-            [lf.filter(pl.col(GEMEENTE).is_not_null()), lf.with_columns(pl.lit(TOTAAL).alias(GEMEENTE))]
-        )
-    # a handful of distinct masks per municipality: only those are expanded to their dates
-    bits = pl.lit(pl.Series([1 << i for i in range(len(dates))], dtype=pl.UInt64))
     masked = lf.collect()
-    counts = pl.collect_all(
-        [
-            masked.lazy()
-            .filter(pl.col(name) != 0)
-            .group_by(GEMEENTE, name)
-            .agg(pl.len().alias("_n"))
-            .with_columns(pl.int_ranges(0, len(dates), dtype=pl.UInt32).alias("_i"))
-            .explode("_i")
-            .filter((pl.col(name) & bits.gather(pl.col("_i"))) != 0)
-            .group_by(GEMEENTE, "_i")
-            .agg(pl.col("_n").sum().cast(pl.UInt32).alias(name))
-            for name in masks
-        ]
+    # few distinct masks per municipality (a period's dates are a range): only those are expanded to dates
+    parts = []
+    for name in masks:
+        found = masked.lazy().filter(pl.col(name) != 0).group_by(GEMEENTE, name).agg(pl.len().alias("_n"))
+        if not distinct:  # `totaal` counts every row, also those without a municipality
+            total = found.group_by(name).agg(pl.col("_n").sum()).with_columns(pl.lit(TOTAAL).alias(GEMEENTE))
+            found = pl.concat([found.filter(pl.col(GEMEENTE).is_not_null()), total.select(GEMEENTE, name, "_n")])
+        parts.append(found.select(pl.lit(name).alias("_m"), GEMEENTE, pl.col(name).alias("_mask"), "_n"))
+    bits = pl.lit(pl.Series([1 << i for i in range(len(dates))], dtype=pl.UInt64))
+    counts = (
+        pl.concat(parts)
+        .with_columns(pl.int_ranges(0, len(dates), dtype=pl.UInt32).alias("_i"))
+        .explode("_i")
+        .filter((pl.col("_mask") & bits.gather(pl.col("_i"))) != 0)
+        .group_by("_m", GEMEENTE, "_i")
+        .agg(pl.col("_n").sum().cast(pl.UInt32))
+        .collect()
     )
     codes = pl.DataFrame({GEMEENTE: [TOTAAL, *gemeenten]}, schema={GEMEENTE: pl.String()})
     grid = pl.DataFrame({"_i": range(len(dates))}, schema={"_i": pl.UInt32()}).join(codes, how="cross")
-    for found in counts:
+    for name, found in counts.partition_by("_m", as_dict=True).items():
+        found = found.select("_i", GEMEENTE, pl.col("_n").alias(name[0]))
         grid = grid.join(found, on=["_i", GEMEENTE], how="left", maintain_order="left")
     dated = pl.lit(pl.Series(dates, dtype=pl.Date)).gather(pl.col("_i")).alias(PEILDATUM)
-    return grid.select(dated, GEMEENTE, *(pl.col(n).fill_null(0) for n in masks))
+    return grid.select(
+        dated,
+        GEMEENTE,
+        *(pl.col(n).fill_null(0) if n in grid.columns else pl.lit(0, pl.UInt32).alias(n) for n in masks),
+    )
 
 
 def exact_means(

@@ -21,13 +21,22 @@ from pipelines.kpi.base import (
     per_peildatum,
     rows,
 )
-from pipelines.kpi.bestand import age_expr, current_in_stock_each, current_periods_each, first_day_aged
+from pipelines.kpi.bestand import (
+    age_expr,
+    current_in_stock_each,
+    current_periods_each,
+    first_day_aged,
+    running_benefits_each,
+    stock_counts,
+    stock_on_each,
+)
 from pipelines.kpi.engine import family_series, with_person_ids
 from pipelines.kpi.registry import KPI_FAMILIES
 from pipelines.periods import peildatum, series_peildata, window
 from pipelines.spells import (
     MASK_DATES,
     latest_running_each,
+    latest_running_masks,
     mask_chunks,
     overlapping,
     overlapping_each,
@@ -247,3 +256,61 @@ def test_first_day_aged_is_where_age_expr_reaches_the_age():
         )
         assert ages.row(0) == (50, 49)
     assert first[-1] is None
+
+
+def test_latest_running_masks_has_the_dates_latest_running_each_gives(periods):
+    """Keys with overlapping periods (taken date by date) and keys without; rows never latest are left out."""
+    keyed = periods.with_columns((pl.col("id") % 300).alias("key")).unique(["key", "start"])
+    got = latest_running_masks(keyed, DATES, "start", "end", key="key").collect()
+    want = (
+        latest_running_each(keyed, DATES, "start", "end", key="key").group_by("id").agg(PEILDATUM).collect()
+    )
+    want = dict(zip(want.get_column("id").to_list(), want.get_column(PEILDATUM).to_list(), strict=True))
+    assert got.height == len(want) and set(got.columns) == {*keyed.columns, "_latest"}
+    for i, m in zip(got.get_column("id").to_list(), got.get_column("_latest").to_list(), strict=True):
+        assert _bits(m, DATES) == sorted(want[i])
+
+
+def test_stock_counts_are_the_counts_of_the_stock_rows(demo_clean):
+    """The masks give what counting `stock_on_each` and `running_benefits_each` row by row gives."""
+    data = load_clean(demo_clean)
+    ctx = Context.build(data, config_for(data.organisatie))
+    cfg, dates = ctx.config, series_peildata(peildatum("2024Q3"), data.gegevens_vanaf)
+    stock = stock_on_each(
+        ctx.spells,
+        data.get("uitkeringen"),
+        data.get("personen"),
+        dates,
+        cfg.regelingen,
+        data.get("klantbeeld"),
+    )
+    aggs = [
+        pl.len().alias("bestand"),
+        pl.col("duur_2plus").sum(),
+        pl.col("duur_5plus").sum(),
+        (pl.col("leefvorm") == "2").fill_null(False).sum().alias("alleenstaande_ouder"),
+        pl.col("statushouder").fill_null(False).sum(),
+        pl.col("leeftijd_50plus").sum(),
+        pl.col("ontheffing_actief").sum().alias("ontheffing"),
+        (pl.col("perspectief") == "werken").fill_null(False).sum().alias("perspectief_werken"),
+        pl.col("perspectief").is_null().sum().alias("perspectief_onbekend"),
+        pl.col("duurzaam_vrijgesteld").fill_null(False).sum(),
+    ]
+    want = by_gemeente(stock, aggs, ctx.gemeenten, dates).join(
+        by_gemeente(
+            running_benefits_each(data.get("uitkeringen"), cfg.regelingen, dates, ctx.persons),
+            [pl.col("registratienummer").n_unique().alias("uitkeringen")],
+            ctx.gemeenten,
+            dates,
+        ),
+        on=[PEILDATUM, "gemeentecode"],
+    )
+    columns = [c for c in want.columns if c not in (PEILDATUM, "gemeentecode")]
+    got = stock_counts(ctx, dates)
+    keys = [PEILDATUM, "gemeentecode"]
+    assert want.get_column("bestand").sum() > 0
+    assert (
+        got.select(*keys, pl.col(columns).cast(pl.Int64))
+        .sort(keys)
+        .equals(want.select(*keys, pl.col(columns).cast(pl.Int64)).sort(keys))
+    )
