@@ -242,16 +242,22 @@ def by_gemeente_masks(
         lf = pl.concat([per.select(GEMEENTE, *masks), tot.select(GEMEENTE, *masks)])
     masked = lf.collect()
     # few distinct masks per municipality (a period's dates are a range): only those are expanded to dates
-    parts = []
-    for name in masks:
-        found = masked.lazy().filter(pl.col(name) != 0).group_by(GEMEENTE, name).agg(pl.len().alias("_n"))
-        if not distinct:  # `totaal` counts every row, also those without a municipality
-            total = found.group_by(name).agg(pl.col("_n").sum()).with_columns(pl.lit(TOTAAL).alias(GEMEENTE))
-            found = pl.concat([found.filter(pl.col(GEMEENTE).is_not_null()), total.select(GEMEENTE, name, "_n")])
-        parts.append(found.select(pl.lit(name).alias("_m"), GEMEENTE, pl.col(name).alias("_mask"), "_n"))
+    found = pl.concat(
+        [
+            masked.lazy()
+            .filter(pl.col(name) != 0)
+            .group_by(GEMEENTE, name)
+            .agg(pl.len().alias("_n"))
+            .select(pl.lit(name).alias("_m"), GEMEENTE, pl.col(name).alias("_mask"), "_n")
+            for name in masks
+        ]
+    ).collect()
+    if not distinct:  # `totaal` counts every row, also those without a municipality
+        total = found.group_by("_m", "_mask").agg(pl.col("_n").sum(), pl.lit(TOTAAL).alias(GEMEENTE))
+        found = pl.concat([found.filter(pl.col(GEMEENTE).is_not_null()), total.select(found.columns)])
     bits = pl.lit(pl.Series([1 << i for i in range(len(dates))], dtype=pl.UInt64))
     counts = (
-        pl.concat(parts)
+        found.lazy()
         .with_columns(pl.int_ranges(0, len(dates), dtype=pl.UInt32).alias("_i"))
         .explode("_i")
         .filter((pl.col("_mask") & bits.gather(pl.col("_i"))) != 0)
