@@ -278,6 +278,34 @@ def by_gemeente_masks(
     )
 
 
+def mask_counts(
+    frame: pl.LazyFrame | pl.DataFrame, keys: list[str], mask: pl.Expr, peildata: list[dt.date], alias: str
+) -> pl.DataFrame:
+    """Per value of `keys` and peildatum the rows whose date `mask` has that date's bit (column `alias`):
+    `group_by(keys, peildatum).len()` of a row per date, for keys with too many values for
+    `by_gemeente_masks` to expand their masks (every date of a key present, 0 when none).
+    """
+    dates = sorted(set(peildata))
+    bit_set = [(pl.col("_mask") & pl.lit(1 << i, pl.UInt64)) != 0 for i in range(len(dates))]
+    counted = (
+        frame.lazy()
+        .select(*keys, mask.alias("_mask"))
+        .group_by(*keys, "_mask")
+        .agg(pl.len().alias("_n"))
+        # a column per date (computed before the group-by: inside `agg` an expression runs per group)
+        .with_columns(
+            pl.when(has).then(pl.col("_n")).otherwise(0).alias(str(i)) for i, has in enumerate(bit_set)
+        )
+        .drop("_mask", "_n")
+        .group_by(*keys)
+        .sum()
+        .unpivot(index=keys, variable_name="_i", value_name=alias)
+        .collect()
+    )
+    at = pl.lit(pl.Series(dates, dtype=pl.Date)).gather(pl.col("_i").cast(pl.UInt32)).alias(PEILDATUM)
+    return counted.select(*keys, at, pl.col(alias).cast(pl.UInt32))
+
+
 def exact_means(
     frame: pl.LazyFrame | pl.DataFrame,
     column: str,

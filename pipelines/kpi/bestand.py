@@ -141,6 +141,23 @@ def current_in_stock_each(
     ).drop("_end", "_valid_to", "_spell_end", "_in_stock_to")
 
 
+def in_stock_masks(
+    spells: pl.LazyFrame | pl.DataFrame,
+    uitkeringen: pl.LazyFrame | pl.DataFrame,
+    regelingen,
+    peildata: list[dt.date],
+) -> pl.LazyFrame:
+    """`current_in_stock_each` as date masks: each period of a spell with the peildata it is the current
+    period of a person in stock on (`_m`, `pipelines.spells.running_mask`); periods on none are left out.
+    """
+    return (
+        _in_stock_periods(spells, uitkeringen, regelingen)
+        .with_columns(running_mask(peildata, "aanvangsdatum", "_in_stock_to").alias("_m"))
+        .filter(pl.col("_m") != 0)
+        .drop("_end", "_valid_to", "_spell_end", "_in_stock_to")
+    )
+
+
 def _in_stock_periods(
     spells: pl.LazyFrame | pl.DataFrame, uitkeringen: pl.LazyFrame | pl.DataFrame, regelingen
 ) -> pl.LazyFrame:
@@ -348,16 +365,8 @@ def _stock_counts(ctx: Context, dates: list[dt.date]) -> pl.DataFrame:
         .select(PERSON_COLUMN, GEMEENTE, "statushouder", "doelgroepregister", "geboortedatum")
     )
     stock = (
-        _in_stock_periods(ctx.spells, data.get("uitkeringen"), cfg.regelingen)
-        .select(
-            PERSON_COLUMN,
-            "start",
-            "leefvorm",
-            "ontheffing",
-            "einddatum_ontheffing",
-            running_mask(dates, "aanvangsdatum", "_in_stock_to").alias("_m"),
-        )
-        .filter(pl.col("_m") != 0)
+        in_stock_masks(ctx.spells, data.get("uitkeringen"), cfg.regelingen, dates)
+        .select(PERSON_COLUMN, "start", "leefvorm", "ontheffing", "einddatum_ontheffing", "_m")
         .join(persons, on=PERSON_COLUMN, how="left")
         .with_columns(first_day_aged(pl.col("geboortedatum"), 50).alias("_aged"))
         .collect()

@@ -18,6 +18,7 @@ from pipelines.kpi.base import (
     Unavailable,
     by_gemeente,
     by_gemeente_masks,
+    mask_counts,
     per_peildatum,
     rows,
 )
@@ -26,6 +27,7 @@ from pipelines.kpi.bestand import (
     current_in_stock_each,
     current_periods_each,
     first_day_aged,
+    in_stock_masks,
     running_benefits_each,
     stock_counts,
     stock_on_each,
@@ -314,3 +316,38 @@ def test_stock_counts_are_the_counts_of_the_stock_rows(demo_clean):
         .sort(keys)
         .equals(want.select(*keys, pl.col(columns).cast(pl.Int64)).sort(keys))
     )
+
+
+def test_mask_counts_is_the_count_per_key_and_date(periods):
+    """Every date of every key present (0 where none runs), rows without a start counted nowhere."""
+    frame = periods.with_columns((pl.col("id") % 40).alias("key"))
+    got = mask_counts(frame, ["key"], running_mask(DATES), DATES, "n")
+    naive = running_on_each(frame, DATES).group_by("key", PEILDATUM).len().collect()
+    want = (
+        frame.select("key")
+        .unique()
+        .join(pl.DataFrame({PEILDATUM: DATES}), how="cross")
+        .join(naive, on=["key", PEILDATUM], how="left")
+        .select("key", PEILDATUM, pl.col("len").fill_null(0).cast(pl.UInt32).alias("n"))
+    )
+    assert got.height == want.height and got.get_column("n").sum() > 0
+    assert got.sort("key", PEILDATUM).equals(want.sort("key", PEILDATUM))
+
+
+def test_in_stock_masks_have_the_dates_of_current_in_stock_each(demo_clean):
+    data = load_clean(demo_clean)
+    ctx = Context.build(data, config_for(data.organisatie))
+    uitkeringen, regelingen = data.get("uitkeringen"), ctx.config.regelingen
+    dates = series_peildata(peildatum("2024Q3"), data.gegevens_vanaf)
+    keys = ["persoon", "registratienummer"]
+    want = (
+        current_in_stock_each(ctx.spells, uitkeringen, regelingen, dates)
+        .group_by(keys)
+        .agg(PEILDATUM)
+        .collect()
+    )
+    got = in_stock_masks(ctx.spells, uitkeringen, regelingen, dates).collect()
+    assert got.height == want.height > 0
+    wanted = {(p, r): sorted(d) for p, r, d in want.iter_rows()}
+    for p, r, m in got.select(*keys, "_m").iter_rows():
+        assert _bits(m, dates) == wanted[(p, r)]
