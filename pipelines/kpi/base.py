@@ -232,8 +232,10 @@ def by_gemeente_masks(
     and over all of them for `totaal`.
     """
     dates = sorted(set(peildata))
-    lf = frame.lazy().select(
-        *([distinct] if distinct else []), GEMEENTE, *(e.alias(n) for n, e in masks.items())
+    lf = (
+        frame.lazy()
+        .select(*([distinct] if distinct else []), GEMEENTE, *(e.alias(n) for n, e in masks.items()))
+        .filter(pl.any_horizontal(pl.col(n) != 0 for n in masks))  # rows on none of the dates
     )
     if distinct:
         combine = [pl.col(n).bitwise_or() for n in masks]

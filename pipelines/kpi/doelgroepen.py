@@ -42,7 +42,7 @@ from pipelines.kpi.bestand import current_periods_masks, first_day_aged
 from pipelines.kpi.uitstroom import flows_per_spell_each
 from pipelines.periods import window
 from pipelines.schema import PERSON_COLUMN
-from pipelines.spells import mask_chunks, range_mask, running_mask
+from pipelines.spells import mask_chunks, overlapping_mask, range_mask, running_mask
 from pipelines.stats import wilson_exprs
 
 #: The groups of the catalogue (every organisation, every run), `alle` first.
@@ -230,6 +230,45 @@ def participation_parts(
     )
 
 
+def spell_masks(spells: pl.LazyFrame | pl.DataFrame, peildata: list[dt.date]) -> pl.LazyFrame:
+    """Each merged spell on any of the peildata with its dates as date masks (`spells.running_mask`): in
+    stock on `b` (`_stock`), in the D of the window ending on `b` (`_d`) and out to work in it (`_w`).
+
+    D is every window the spell touches (`flows_per_spell_each` gives a spell the windows it touches, and
+    there it is in the begin stock or flows in). Outflow happens in the windows that hold the spell's end:
+    the flows of the spell from its end on have just those rows, with the flags of the whole spell (its end
+    and reason decide them), so the spell is not expanded to every window it touches.
+    """
+    windows = [window(b) for b in peildata]
+    numbered = spells.lazy().with_row_index("_sid")
+    bits = pl.lit(pl.Series([1 << i for i in range(len(windows))], dtype=pl.UInt64))
+    bit = bits.gather(
+        pl.lit(pl.Series(sorted(set(peildata)), dtype=pl.Date)).search_sorted(pl.col(PEILDATUM))
+    )
+    ending = numbered.select("_sid", pl.col("end").alias("start"), "end", "reden_beeindiging")
+    to_work = (
+        flows_per_spell_each(ending, windows)
+        .filter(pl.col("uitstroom_werk"))
+        .select("_sid", bit.alias("_w"))
+        .group_by("_sid")
+        .agg(pl.col("_w").sum())  # one row per window: the bits differ, their sum is their union
+    )
+    return (
+        numbered.select(
+            "_sid",
+            PERSON_COLUMN,
+            "spell",
+            GEMEENTE,
+            running_mask(peildata).alias("_stock"),
+            overlapping_mask(windows).alias("_d"),
+        )
+        .filter((pl.col("_stock") != 0) | (pl.col("_d") != 0))
+        .join(to_work, on="_sid", how="left")
+        .with_columns(pl.col("_w").fill_null(0))
+        .drop("_sid")
+    )
+
+
 def _group_counts(
     ctx: Context, peildata: list[dt.date], members: _Memberships, names: list[str]
 ) -> pl.DataFrame:
@@ -237,35 +276,10 @@ def _group_counts(
     (`d_<g>`, `w_<g>`) and, with `voorzieningen`, the stock with a `PARTICIPATIE` provision running on `b`
     (`p_<g>`).
 
-    Each spell carries its dates as date masks (`pipelines.spells.running_mask`): in stock, in a window's D,
-    out to work in it (a spell has one row per window it touches, so per spell these are sets of dates).
-    Merged spells never overlap, so a person counts once per date; nothing has a row per person and date.
+    From the date masks of the spells (`spell_masks`) and of the groups: merged spells never overlap, so a
+    person counts once per date; nothing has a row per person and date.
     """
-    bits = pl.lit(pl.Series([1 << i for i in range(len(peildata))], dtype=pl.UInt64))
-    bit = bits.gather(
-        pl.lit(pl.Series(sorted(set(peildata)), dtype=pl.Date)).search_sorted(pl.col(PEILDATUM))
-    )
-    none = pl.lit(0, pl.UInt64)
-    flows = (
-        flows_per_spell_each(ctx.spells, [window(b) for b in peildata])
-        .select(
-            PERSON_COLUMN,
-            "spell",
-            pl.when(pl.col("beginstand") | pl.col("instroom")).then(bit).otherwise(none).alias("_d"),
-            pl.when(pl.col("uitstroom_werk")).then(bit).otherwise(none).alias("_w"),
-        )
-        # one row per window a spell touches: its bits differ, so their sum is their union (and sums fast)
-        .group_by(PERSON_COLUMN, "spell")
-        .agg(pl.col("_d", "_w").sum())
-    )
-    spells = (
-        ctx.spells.lazy()
-        .select(PERSON_COLUMN, "spell", GEMEENTE, running_mask(peildata).alias("_stock"))
-        .join(flows, on=[PERSON_COLUMN, "spell"], how="left")
-        .with_columns(pl.col("_d", "_w").fill_null(0))
-        .filter((pl.col("_stock") != 0) | (pl.col("_d") != 0))
-    )
-    spells = members.with_masks(spells)
+    spells = members.with_masks(spell_masks(ctx.spells, peildata))
     masks: dict[str, pl.Expr] = {}
     for g in names:
         member = pl.col(f"_in_{g}")

@@ -32,8 +32,10 @@ from pipelines.kpi.bestand import (
     stock_counts,
     stock_on_each,
 )
+from pipelines.kpi.doelgroepen import spell_masks
 from pipelines.kpi.engine import family_series, with_person_ids
 from pipelines.kpi.registry import KPI_FAMILIES
+from pipelines.kpi.uitstroom import flows_per_spell_each
 from pipelines.periods import peildatum, series_peildata, window
 from pipelines.spells import (
     MASK_DATES,
@@ -351,3 +353,24 @@ def test_in_stock_masks_have_the_dates_of_current_in_stock_each(demo_clean):
     wanted = {(p, r): sorted(d) for p, r, d in want.iter_rows()}
     for p, r, m in got.select(*keys, "_m").iter_rows():
         assert _bits(m, dates) == wanted[(p, r)]
+
+
+def test_spell_masks_have_the_windows_of_the_flows(demo_clean):
+    """Stock, D and outflow to work per spell as `running_on_each` and `flows_per_spell_each` give them."""
+    data = load_clean(demo_clean)
+    ctx = Context.build(data, config_for(data.organisatie))
+    dates = series_peildata(peildatum("2024Q3"), data.gegevens_vanaf)
+    keys = ["persoon", "spell"]
+    got = spell_masks(ctx.spells, dates).collect()
+    flows = flows_per_spell_each(ctx.spells, [window(b) for b in dates]).collect()
+    assert flows.get_column("uitstroom_werk").sum() > 0
+    stock = running_on_each(ctx.spells, dates).collect()
+    for name, rows_, flag in (
+        ("_stock", stock, pl.lit(True)),
+        ("_d", flows, pl.col("beginstand") | pl.col("instroom")),
+        ("_w", flows, pl.col("uitstroom_werk")),
+    ):
+        want = rows_.filter(flag).group_by(keys).agg(PEILDATUM)
+        wanted = {(p, s): sorted(d) for p, s, d in want.iter_rows()}
+        found = {(p, s): _bits(m, dates) for p, s, m in got.select(*keys, name).iter_rows() if m}
+        assert found == wanted, name
