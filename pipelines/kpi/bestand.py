@@ -18,7 +18,6 @@ from pipelines.kpi.base import (
     PEILDATUM,
     TOTAAL,
     Context,
-    by_gemeente,
     by_gemeente_masks,
     concat_rows,
     count_rows,
@@ -38,6 +37,7 @@ from pipelines.spells import (
     latest_running_masks,
     mask_chunks,
     overlapping_each,
+    overlapping_mask,
     range_mask,
     running_mask,
     running_on_each,
@@ -292,6 +292,15 @@ def in_perspective_during(
     A `klantbeeld` period of that perspective and one of the person's merged spells must overlap on at
     least one day inside the window. Columns: peildatum, persoon (and gemeentecode when `spells` has it).
     """
+    inside = overlapping_each(_in_perspective(klantbeeld, spells, perspectief), windows, "_first", "_last")
+    keep = [c for c in (PERSON_COLUMN, GEMEENTE) if c in spells.lazy().collect_schema().names()]
+    return inside.select(PEILDATUM, *keep).unique(subset=[PEILDATUM, PERSON_COLUMN])
+
+
+def _in_perspective(
+    klantbeeld: pl.LazyFrame | pl.DataFrame, spells: pl.LazyFrame | pl.DataFrame, perspectief: str
+) -> pl.LazyFrame:
+    """The days (`_first.._last`) a `klantbeeld` period of `perspectief` and a merged spell share."""
     periods = (
         klantbeeld.lazy()
         .filter(pl.col("perspectief") == perspectief)
@@ -306,9 +315,7 @@ def in_perspective_during(
         pl.max_horizontal(pl.col("ingangsdatum"), pl.col("start")).alias("_first"),
         pl.min_horizontal(pl.col("_eind"), pl.col("_end")).alias("_last"),
     )
-    together = both.filter(pl.col("_first") <= pl.col("_last"))
-    inside = overlapping_each(together, windows, start="_first", end="_last")
-    return inside.select(PEILDATUM, *keep).unique(subset=[PEILDATUM, PERSON_COLUMN])
+    return both.filter(pl.col("_first") <= pl.col("_last"))
 
 
 def throughput_rows(ctx: Context, peildata: list[dt.date]) -> pl.DataFrame:
@@ -320,11 +327,20 @@ def throughput_rows(ctx: Context, peildata: list[dt.date]) -> pl.DataFrame:
         ctx.check_window(b)
 
     def compute(dates: list[dt.date]) -> list[pl.DataFrame]:
-        people = in_perspective_during(ctx.table("klantbeeld"), ctx.spells, [window(b) for b in dates])
-        agg = by_gemeente(people, [pl.len().alias("werken")], ctx.gemeenten, dates)
+        shared = _in_perspective(ctx.table("klantbeeld"), ctx.spells, "werken")
+        # per person the windows of any shared day (`in_perspective_during` as date masks)
+        people = (
+            shared.with_columns(overlapping_mask([window(b) for b in dates], "_first", "_last").alias("_m"))
+            .group_by(PERSON_COLUMN, GEMEENTE)
+            .agg(pl.col("_m").bitwise_or())
+        )
+        agg = by_gemeente_masks(people, {"werken": pl.col("_m")}, ctx.gemeenten, dates)
         return count_rows(agg, {"perspectief_werken_12mnd_n": "werken"})
 
-    return per_peildatum(DOORSTROOM, ctx.gemeenten, peildata, check, compute)
+    def compute_all(dates: list[dt.date]) -> list[pl.DataFrame]:
+        return [part for chunk in mask_chunks(dates) for part in compute(chunk)]
+
+    return per_peildatum(DOORSTROOM, ctx.gemeenten, peildata, check, compute_all)
 
 
 def stock_rows(ctx: Context, peildata: list[dt.date]) -> pl.DataFrame:

@@ -27,10 +27,12 @@ from pipelines.kpi.bestand import (
     current_in_stock_each,
     current_periods_each,
     first_day_aged,
+    in_perspective_during,
     in_stock_masks,
     running_benefits_each,
     stock_counts,
     stock_on_each,
+    throughput_rows,
 )
 from pipelines.kpi.doelgroepen import spell_masks
 from pipelines.kpi.engine import family_series, with_person_ids
@@ -374,3 +376,14 @@ def test_spell_masks_have_the_windows_of_the_flows(demo_clean):
         wanted = {(p, s): sorted(d) for p, s, d in want.iter_rows()}
         found = {(p, s): _bits(m, dates) for p, s, m in got.select(*keys, name).iter_rows() if m}
         assert found == wanted, name
+
+
+def test_throughput_counts_the_persons_of_in_perspective_during(demo_clean):
+    data = load_clean(demo_clean)
+    ctx = Context.build(data, config_for(data.organisatie))
+    dates = series_peildata(peildatum("2024Q3"), data.gegevens_vanaf)[-12:]
+    people = in_perspective_during(data.get("klantbeeld"), ctx.spells, [window(b) for b in dates])
+    want = by_gemeente(people, [pl.len().alias("n")], ctx.gemeenten, dates)
+    got = throughput_rows(ctx, dates).join(want, on=[PEILDATUM, "gemeentecode"])
+    assert got.height == want.height and want.get_column("n").sum() > 0
+    assert got.filter(pl.col("waarde") != pl.col("n").cast(pl.Float64)).is_empty()
