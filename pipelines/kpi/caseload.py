@@ -225,6 +225,7 @@ def taking_part_masks(
             voorzieningen.lazy()
             .filter(pl.col("soort").is_in(soorten))
             .select(PERSON_COLUMN, running_mask(peildata, "begindatum", "einddatum").alias("_m"))
+            .filter(pl.col("_m") != 0)
         )
 
     narrow = provided(MEEDOEN)
@@ -244,6 +245,7 @@ def taking_part_masks(
     return (
         spells.lazy()
         .select(PERSON_COLUMN, GEMEENTE, running_mask(peildata).alias("_stock"))
+        .filter(pl.col("_stock") != 0)
         .join(per_person(narrow, "_narrow"), on=PERSON_COLUMN, how="left")
         .join(per_person(pl.concat(ids), "_broad"), on=PERSON_COLUMN, how="left")
         .select(

@@ -150,7 +150,7 @@ class _Memberships:
 
         single_parent = (
             current_periods_masks(uitkeringen, regelingen, peildata)
-            .filter(pl.col("leefvorm") == "2")
+            .filter((pl.col("leefvorm") == "2") & (pl.col("_current") != 0))
             .group_by(PERSON_COLUMN)
             .agg(pl.col("_current").bitwise_or().alias("_alleenstaande_ouder"))
         )
@@ -294,6 +294,7 @@ def _group_counts(
             voorzieningen.lazy()
             .filter(pl.col("soort").is_in(PARTICIPATIE))
             .with_columns(running_mask(peildata, "begindatum", "einddatum").alias("_doet"))
+            .filter(pl.col("_doet") != 0)
             .group_by(PERSON_COLUMN)
             .agg(pl.col("_doet").bitwise_or())
         )
