@@ -126,7 +126,8 @@ def with_memberships(
     extra: dict[str, str] | None = None,
 ) -> pl.LazyFrame:
     """`frame` (with `persoon` and `peildatum`) and a Boolean column per group: its person's membership as
-    of its peildatum. A person missing from `personen` is only in `alle`.
+    of its peildatum. A person missing from `personen` is only in `alle`. At most
+    `pipelines.spells.MASK_DATES` peildata (`group_series` computes a longer series in parts).
     """
     return _Memberships(personen, uitkeringen, peildata, regelingen, extra).attach(frame)
 
