@@ -380,13 +380,32 @@ def _stock_counts(ctx: Context, dates: list[dt.date]) -> pl.DataFrame:
         .lazy()
         .select(PERSON_COLUMN, GEMEENTE, "statushouder", "doelgroepregister", "geboortedatum")
     )
-    stock = (
+    stock_query = (
         in_stock_masks(ctx.spells, data.get("uitkeringen"), cfg.regelingen, dates)
         .select(PERSON_COLUMN, "start", "leefvorm", "ontheffing", "einddatum_ontheffing", "_m")
         .join(persons, on=PERSON_COLUMN, how="left")
         .with_columns(first_day_aged(pl.col("geboortedatum"), 50).alias("_aged"))
-        .collect()
     )
+    benefits_query = (
+        in_scope(data.get("uitkeringen"), cfg.regelingen)
+        .select(
+            "registratienummer",
+            PERSON_COLUMN,
+            running_mask(dates, "aanvangsdatum", "einddatum").alias("uitkeringen"),
+        )
+        .filter(pl.col("uitkeringen") != 0)
+        .join(ctx.persons.lazy(), on=PERSON_COLUMN, how="left")
+    )
+    klantbeeld = data.tables.get("klantbeeld")
+    latest_query = (
+        pl.LazyFrame()
+        if klantbeeld is None
+        else latest_running_masks(klantbeeld, dates, start="ingangsdatum", end="einddatum").select(
+            PERSON_COLUMN, "perspectief", "duurzaam_vrijgesteld", "_latest"
+        )
+    )
+    # one collect for the three, which do not depend on each other: polars runs them side by side
+    stock, benefits, latest_all = pl.collect_all([stock_query, benefits_query, latest_query])
     m = pl.col("_m")
     none = pl.lit(0, pl.UInt64)
 
@@ -408,15 +427,10 @@ def _stock_counts(ctx: Context, dates: list[dt.date]) -> pl.DataFrame:
         "ontheffing": where(pl.col("ontheffing").is_in(ONTHEFFING_JA)) & until_ontheffing,
     }
     agg = by_gemeente_masks(stock, aggs, ctx.gemeenten, dates)
-    klantbeeld = data.tables.get("klantbeeld")
     if klantbeeld is not None:
-        in_stock = (
-            stock.lazy().group_by(PERSON_COLUMN, GEMEENTE).agg(m.sum())
-        )  # disjoint: the sum is the union
+        in_stock = stock.group_by(PERSON_COLUMN, GEMEENTE).agg(m.sum())  # disjoint: the sum is the union
         latest = (
-            latest_running_masks(klantbeeld, dates, start="ingangsdatum", end="einddatum")
-            .select(PERSON_COLUMN, "perspectief", "duurzaam_vrijgesteld", "_latest")
-            .join(in_stock, on=PERSON_COLUMN, how="inner")
+            latest_all.join(in_stock, on=PERSON_COLUMN, how="inner")
             .with_columns((pl.col("_latest") & m).alias("_m"))
             .filter(pl.col("_m") != 0)
         )
@@ -431,15 +445,6 @@ def _stock_counts(ctx: Context, dates: list[dt.date]) -> pl.DataFrame:
             how="left",
             maintain_order="left",
         ).with_columns((pl.col("bestand") - pl.col("_perspectief_bekend")).alias("perspectief_onbekend"))
-    benefits = (
-        in_scope(data.get("uitkeringen"), cfg.regelingen)
-        .select(
-            "registratienummer",
-            PERSON_COLUMN,
-            running_mask(dates, "aanvangsdatum", "einddatum").alias("uitkeringen"),
-        )
-        .join(ctx.persons.lazy(), on=PERSON_COLUMN, how="left")
-    )
     counted_benefits = by_gemeente_masks(
         benefits, {"uitkeringen": pl.col("uitkeringen")}, ctx.gemeenten, dates, distinct="registratienummer"
     )
