@@ -114,9 +114,15 @@ def running_on_each(
     work grows with the output and not with rows x peildata.
     """
     dates = pl.Series("peildatum", sorted(set(peildata)), dtype=pl.Date)
+    first, after = _running_range(dates, start, end)
+    return _explode_dates(frame, dates, pl.col(start), first, after)
+
+
+def _running_range(dates: pl.Series, start: str, end: str) -> tuple[pl.Expr, pl.Expr]:
+    """The positions `first..after-1` of the (sorted) `dates` a row's period runs on."""
     first = pl.lit(dates).search_sorted(pl.col(start), side="left")
     after = pl.lit(dates).search_sorted(pl.col(end).fill_null(OPEN_END), side="right")
-    return _explode_dates(frame, dates, pl.col(start), first, after)
+    return first, after
 
 
 def latest_running_each(
@@ -133,6 +139,55 @@ def latest_running_each(
     periods overlap when one starts before the previous one (by start) ends, since a period starting
     inside an earlier one also starts inside the one just before it.
     """
+    single, shared = _by_overlap(frame, peildata, start, end, key)
+    return pl.concat(
+        [
+            running_on_each(single, peildata, start, end),
+            running_on_each(shared, peildata, start, end)
+            .group_by(key, "peildatum", maintain_order=True)
+            .last(),
+        ],
+        how="diagonal",
+    )
+
+
+def latest_running_masks(
+    frame: pl.LazyFrame | pl.DataFrame,
+    peildata: list[dt.date],
+    start: str,
+    end: str,
+    key: str = PERSON_COLUMN,
+) -> pl.LazyFrame:
+    """`latest_running_each` as date masks: the rows with the peildata on which each is its key's running
+    row that started last (`_latest`, `running_mask`), no row per date. Only the rows of keys whose periods
+    overlap are taken per date (as `latest_running_each` does), the others are latest wherever they run.
+    """
+    single, shared = _by_overlap(frame, peildata, start, end, key)
+    dates = pl.Series(sorted(set(peildata)), dtype=pl.Date)
+    _check_mask_dates(len(dates))
+    bits = pl.lit(pl.Series([1 << i for i in range(len(dates))], dtype=pl.UInt64))
+    latest = (
+        running_on_each(shared.with_row_index("_row"), peildata, start, end)
+        .group_by(key, "peildatum", maintain_order=True)
+        .last()
+        .with_columns(bits.gather(pl.lit(dates).search_sorted(pl.col("peildatum"))).alias("_latest"))
+        .drop("peildatum")
+    )
+    columns = latest.collect_schema().names()
+    # one row per date a row is latest on: its bits differ, so their sum is their union
+    shared_masks = latest.group_by("_row").agg(
+        *(pl.col(c).first() for c in columns if c not in ("_row", "_latest")), pl.col("_latest").sum()
+    )
+    return pl.concat(
+        [single.with_columns(running_mask(peildata, start, end).alias("_latest")), shared_masks.drop("_row")],
+        how="diagonal",
+    ).filter(pl.col("_latest") != 0)
+
+
+def _by_overlap(
+    frame: pl.LazyFrame | pl.DataFrame, peildata: list[dt.date], start: str, end: str, key: str
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """The rows that may run on the peildata, of keys without overlapping periods and of keys with them."""
     overlaps_previous = (pl.col(key) == pl.col(key).shift(1)) & (
         pl.col(start) <= pl.col(end).fill_null(OPEN_END).shift(1)
     )
@@ -145,17 +200,9 @@ def latest_running_each(
         ordered.filter(pl.col("_overlap")).select(key).unique().with_columns(pl.lit(True).alias("_several"))
     )
     flagged = ordered.join(several, on=key, how="left", maintain_order="left").drop("_overlap")
-    single = flagged.filter(pl.col("_several").is_null())
-    shared = flagged.filter(pl.col("_several").is_not_null())
-    return pl.concat(
-        [
-            running_on_each(single, peildata, start, end),
-            running_on_each(shared, peildata, start, end)
-            .group_by(key, "peildatum", maintain_order=True)
-            .last(),
-        ],
-        how="diagonal",
-    ).drop("_several")
+    single = flagged.filter(pl.col("_several").is_null()).drop("_several")
+    shared = flagged.filter(pl.col("_several").is_not_null()).drop("_several")
+    return single, shared
 
 
 def overlapping_each(
@@ -170,15 +217,70 @@ def overlapping_each(
     successive peildata do.
     """
     windows = sorted(set(windows), key=lambda w: w[1])
+    ends = pl.Series("peildatum", [b for _, b in windows], dtype=pl.Date)
+    first, after = _overlapping_range(windows, start, end)
+    return _explode_dates(frame, ends, pl.col(start), first, after)
+
+
+def _overlapping_range(windows: list[Window], start: str, end: str) -> tuple[pl.Expr, pl.Expr]:
+    """The positions `first..after-1` of the (sorted, growing) `windows` a row's period overlaps."""
     starts = [s for s, _ in windows]
     if starts != sorted(starts):
         raise ValueError("vensters moeten met hun einddatum mee oplopen")
-    ends = pl.Series("peildatum", [b for _, b in windows], dtype=pl.Date)
+    ends = pl.Series([b for _, b in windows], dtype=pl.Date)
     first = pl.lit(ends).search_sorted(pl.col(start), side="left")
     after = pl.lit(pl.Series(starts, dtype=pl.Date)).search_sorted(
         pl.col(end).fill_null(OPEN_END), side="right"
     )
-    return _explode_dates(frame, ends, pl.col(start), first, after)
+    return first, after
+
+
+#: The most peildata a date mask holds (`running_mask`): one bit of a UInt64 per date.
+MASK_DATES = 64
+_ONES = pl.Series([(1 << k) - 1 for k in range(MASK_DATES + 1)], dtype=pl.UInt64)
+
+
+def range_mask(first: pl.Expr, after: pl.Expr) -> pl.Expr:
+    """The positions `first..after-1` as the bits of a UInt64 (0 when empty).
+
+    A row's dates as one number: the dates of a person in two sets are `a & b`, in either `a | b`, and a
+    count per date needs no row per date (`pipelines.kpi.base.by_gemeente_masks`).
+    """
+    ones = pl.lit(_ONES)
+    return (
+        pl.when(after > first).then(ones.gather(after) ^ ones.gather(first)).otherwise(pl.lit(0, pl.UInt64))
+    )
+
+
+def running_mask(peildata: list[dt.date], start: str = "start", end: str = "end") -> pl.Expr:
+    """`running_on_each` as a date mask: bit i is set when the row's period runs on the i-th (sorted)
+    peildatum; 0 without a start. At most `MASK_DATES` peildata.
+    """
+    dates = pl.Series(sorted(set(peildata)), dtype=pl.Date)
+    _check_mask_dates(len(dates))
+    first, after = _running_range(dates, start, end)
+    return pl.when(pl.col(start).is_not_null()).then(range_mask(first, after)).otherwise(pl.lit(0, pl.UInt64))
+
+
+def overlapping_mask(windows: list[Window], start: str = "start", end: str = "end") -> pl.Expr:
+    """`overlapping_each` as a date mask: bit i is set when the row's period overlaps the i-th window (by
+    end); 0 without a start. At most `MASK_DATES` windows.
+    """
+    windows = sorted(set(windows), key=lambda w: w[1])
+    _check_mask_dates(len(windows))
+    first, after = _overlapping_range(windows, start, end)
+    return pl.when(pl.col(start).is_not_null()).then(range_mask(first, after)).otherwise(pl.lit(0, pl.UInt64))
+
+
+def _check_mask_dates(n: int) -> None:
+    if n > MASK_DATES:
+        raise ValueError(f"een datummasker houdt hoogstens {MASK_DATES} peildata, niet {n}")
+
+
+def mask_chunks(peildata: list[dt.date]) -> list[list[dt.date]]:
+    """The sorted peildata in runs of at most `MASK_DATES`, to compute a longer series in parts."""
+    dates = sorted(set(peildata))
+    return [dates[i : i + MASK_DATES] for i in range(0, len(dates), MASK_DATES)]
 
 
 def window_start(windows: list[Window]) -> pl.Expr:

@@ -217,6 +217,97 @@ def by_gemeente(
     return out.with_columns([pl.col(c).fill_null(v) for c, v in fill.items() if v is not None])
 
 
+def by_gemeente_masks(
+    frame: pl.LazyFrame | pl.DataFrame,
+    masks: dict[str, pl.Expr],
+    gemeenten: list[str],
+    peildata: list[dt.date],
+    distinct: str | None = None,
+) -> pl.DataFrame:
+    """`by_gemeente` with `peildata` for counts of date masks (`pipelines.spells.running_mask`): per
+    peildatum and municipality the rows whose mask `name` has that date's bit, as a column `name`.
+
+    The frame has a row per person or period instead of one per date it counts on. With `distinct` each
+    value of that column counts once per date (`n_unique`): its masks are combined first, per municipality
+    and over all of them for `totaal`.
+    """
+    dates = sorted(set(peildata))
+    lf = (
+        frame.lazy()
+        .select(*([distinct] if distinct else []), GEMEENTE, *(e.alias(n) for n, e in masks.items()))
+        .filter(pl.any_horizontal(pl.col(n) != 0 for n in masks))  # rows on none of the dates
+    )
+    if distinct:
+        combine = [pl.col(n).bitwise_or() for n in masks]
+        per = lf.filter(pl.col(GEMEENTE).is_not_null()).group_by(distinct, GEMEENTE).agg(combine)
+        tot = lf.group_by(distinct).agg(combine).with_columns(pl.lit(TOTAAL).alias(GEMEENTE))
+        lf = pl.concat([per.select(GEMEENTE, *masks), tot.select(GEMEENTE, *masks)])
+    masked = lf.collect()
+    # few distinct masks per municipality (a period's dates are a range): only those are expanded to dates
+    found = pl.concat(
+        [
+            masked.lazy()
+            .filter(pl.col(name) != 0)
+            .group_by(GEMEENTE, name)
+            .agg(pl.len().alias("_n"))
+            .select(pl.lit(name).alias("_m"), GEMEENTE, pl.col(name).alias("_mask"), "_n")
+            for name in masks
+        ]
+    ).collect()
+    if not distinct:  # `totaal` counts every row, also those without a municipality
+        total = found.group_by("_m", "_mask").agg(pl.col("_n").sum(), pl.lit(TOTAAL).alias(GEMEENTE))
+        found = pl.concat([found.filter(pl.col(GEMEENTE).is_not_null()), total.select(found.columns)])
+    bits = pl.lit(pl.Series([1 << i for i in range(len(dates))], dtype=pl.UInt64))
+    counts = (
+        found.lazy()
+        .with_columns(pl.int_ranges(0, len(dates), dtype=pl.UInt32).alias("_i"))
+        .explode("_i")
+        .filter((pl.col("_mask") & bits.gather(pl.col("_i"))) != 0)
+        .group_by("_m", GEMEENTE, "_i")
+        .agg(pl.col("_n").sum().cast(pl.UInt32))
+        .collect()
+    )
+    codes = pl.DataFrame({GEMEENTE: [TOTAAL, *gemeenten]}, schema={GEMEENTE: pl.String()})
+    grid = pl.DataFrame({"_i": range(len(dates))}, schema={"_i": pl.UInt32()}).join(codes, how="cross")
+    for name, found in counts.partition_by("_m", as_dict=True).items():
+        found = found.select("_i", GEMEENTE, pl.col("_n").alias(name[0]))
+        grid = grid.join(found, on=["_i", GEMEENTE], how="left", maintain_order="left")
+    dated = pl.lit(pl.Series(dates, dtype=pl.Date)).gather(pl.col("_i")).alias(PEILDATUM)
+    return grid.select(
+        dated,
+        GEMEENTE,
+        *(pl.col(n).fill_null(0) if n in grid.columns else pl.lit(0, pl.UInt32).alias(n) for n in masks),
+    )
+
+
+def mask_counts(
+    frame: pl.LazyFrame | pl.DataFrame, keys: list[str], mask: pl.Expr, peildata: list[dt.date], alias: str
+) -> pl.DataFrame:
+    """Per value of `keys` and peildatum the rows whose date `mask` has that date's bit (column `alias`):
+    `group_by(keys, peildatum).len()` of a row per date, for keys with too many values for
+    `by_gemeente_masks` to expand their masks (every date of a key present, 0 when none).
+    """
+    dates = sorted(set(peildata))
+    bit_set = [(pl.col("_mask") & pl.lit(1 << i, pl.UInt64)) != 0 for i in range(len(dates))]
+    counted = (
+        frame.lazy()
+        .select(*keys, mask.alias("_mask"))
+        .group_by(*keys, "_mask")
+        .agg(pl.len().alias("_n"))
+        # a column per date (computed before the group-by: inside `agg` an expression runs per group)
+        .with_columns(
+            pl.when(has).then(pl.col("_n")).otherwise(0).alias(str(i)) for i, has in enumerate(bit_set)
+        )
+        .drop("_mask", "_n")
+        .group_by(*keys)
+        .sum()
+        .unpivot(index=keys, variable_name="_i", value_name=alias)
+        .collect()
+    )
+    at = pl.lit(pl.Series(dates, dtype=pl.Date)).gather(pl.col("_i").cast(pl.UInt32)).alias(PEILDATUM)
+    return counted.select(*keys, at, pl.col(alias).cast(pl.UInt32))
+
+
 def exact_means(
     frame: pl.LazyFrame | pl.DataFrame,
     column: str,

@@ -18,7 +18,7 @@ from pipelines.kpi.base import (
     PEILDATUM,
     TOTAAL,
     Context,
-    by_gemeente,
+    by_gemeente_masks,
     concat_rows,
     count_rows,
     dates_frame,
@@ -30,7 +30,18 @@ from pipelines.kpi.base import (
 )
 from pipelines.periods import minus_years, window
 from pipelines.schema import PERSON_COLUMN, PERSPECTIEF
-from pipelines.spells import OPEN_END, in_scope, latest_running_each, overlapping_each, running_on_each
+from pipelines.spells import (
+    OPEN_END,
+    in_scope,
+    latest_running_each,
+    latest_running_masks,
+    mask_chunks,
+    overlapping_each,
+    overlapping_mask,
+    range_mask,
+    running_mask,
+    running_on_each,
+)
 
 ONTHEFFING_JA = ("4", "5", "6")
 PERSPECTIEVEN = PERSPECTIEF
@@ -71,6 +82,15 @@ def age_expr(geboortedatum: pl.Expr, b: dt.date | pl.Expr) -> pl.Expr:
     ).cast(pl.Int32)
 
 
+def first_day_aged(geboortedatum: pl.Expr, years: int) -> pl.Expr:
+    """The first day on which `age_expr` is at least `years` (born 29 February: 1 March in a common year),
+    so that "aged `years` or more on `b`" is `b >=` this day, for any number of peildata at once.
+    """
+    day = geboortedatum.dt.offset_by(f"{years}y")
+    # 29 February gives 28 February in a common year, where `age_expr` is still `years - 1`
+    return pl.when(day.dt.day() == geboortedatum.dt.day()).then(day).otherwise(day.dt.offset_by("1d"))
+
+
 def current_periods(uitkeringen: pl.LazyFrame | pl.DataFrame, regelingen, b: dt.date) -> pl.LazyFrame:
     """Per person the in-scope period that started last on or before `b`."""
     return current_periods_each(uitkeringen, regelingen, [b]).drop(PEILDATUM)
@@ -90,6 +110,19 @@ def current_periods_each(
     ).drop("_end", "_valid_to")
 
 
+def current_periods_masks(
+    uitkeringen: pl.LazyFrame | pl.DataFrame, regelingen, peildata: list[dt.date]
+) -> pl.LazyFrame:
+    """The in-scope periods that are ever current, each with the peildata it is current on as a date mask
+    (`_current`, `pipelines.spells.running_mask`): `current_periods_each` without a row per date.
+    """
+    return (
+        _current_from_to(uitkeringen, regelingen)
+        .with_columns(running_mask(peildata, "aanvangsdatum", "_valid_to").alias("_current"))
+        .drop("_end", "_valid_to")
+    )
+
+
 def current_in_stock_each(
     spells: pl.LazyFrame | pl.DataFrame,
     uitkeringen: pl.LazyFrame | pl.DataFrame,
@@ -103,10 +136,38 @@ def current_in_stock_each(
     current period is one of that spell's periods: each is current from its start until the day before
     the next start, and counts for the stock until its spell ends.
     """
+    return running_on_each(
+        _in_stock_periods(spells, uitkeringen, regelingen), peildata, "aanvangsdatum", "_in_stock_to"
+    ).drop("_end", "_valid_to", "_spell_end", "_in_stock_to")
+
+
+def in_stock_masks(
+    spells: pl.LazyFrame | pl.DataFrame,
+    uitkeringen: pl.LazyFrame | pl.DataFrame,
+    regelingen,
+    peildata: list[dt.date],
+) -> pl.LazyFrame:
+    """`current_in_stock_each` as date masks: each period of a spell with the peildata it is the current
+    period of a person in stock on (`_m`, `pipelines.spells.running_mask`); periods on none are left out.
+    """
+    return (
+        _in_stock_periods(spells, uitkeringen, regelingen)
+        .with_columns(running_mask(peildata, "aanvangsdatum", "_in_stock_to").alias("_m"))
+        .filter(pl.col("_m") != 0)
+        .drop("_end", "_valid_to", "_spell_end", "_in_stock_to")
+    )
+
+
+def _in_stock_periods(
+    spells: pl.LazyFrame | pl.DataFrame, uitkeringen: pl.LazyFrame | pl.DataFrame, regelingen
+) -> pl.LazyFrame:
+    """The periods of `current_in_stock_each`, each with the last day it counts for the stock
+    (`_in_stock_to`, `OPEN_END` while running).
+    """
     spell = spells.lazy().select(
         PERSON_COLUMN, "start", pl.col("end").fill_null(OPEN_END).alias("_spell_end")
     )
-    periods = (
+    return (
         _current_from_to(uitkeringen, regelingen)
         .join(spell, on=PERSON_COLUMN, how="inner")
         .filter(
@@ -115,9 +176,6 @@ def current_in_stock_each(
         .with_columns(
             pl.min_horizontal(pl.col("_valid_to").fill_null(OPEN_END), "_spell_end").alias("_in_stock_to")
         )
-    )
-    return running_on_each(periods, peildata, "aanvangsdatum", "_in_stock_to").drop(
-        "_end", "_valid_to", "_spell_end", "_in_stock_to"
     )
 
 
@@ -234,6 +292,15 @@ def in_perspective_during(
     A `klantbeeld` period of that perspective and one of the person's merged spells must overlap on at
     least one day inside the window. Columns: peildatum, persoon (and gemeentecode when `spells` has it).
     """
+    inside = overlapping_each(_in_perspective(klantbeeld, spells, perspectief), windows, "_first", "_last")
+    keep = [c for c in (PERSON_COLUMN, GEMEENTE) if c in spells.lazy().collect_schema().names()]
+    return inside.select(PEILDATUM, *keep).unique(subset=[PEILDATUM, PERSON_COLUMN])
+
+
+def _in_perspective(
+    klantbeeld: pl.LazyFrame | pl.DataFrame, spells: pl.LazyFrame | pl.DataFrame, perspectief: str
+) -> pl.LazyFrame:
+    """The days (`_first.._last`) a `klantbeeld` period of `perspectief` and a merged spell share."""
     periods = (
         klantbeeld.lazy()
         .filter(pl.col("perspectief") == perspectief)
@@ -248,9 +315,7 @@ def in_perspective_during(
         pl.max_horizontal(pl.col("ingangsdatum"), pl.col("start")).alias("_first"),
         pl.min_horizontal(pl.col("_eind"), pl.col("_end")).alias("_last"),
     )
-    together = both.filter(pl.col("_first") <= pl.col("_last"))
-    inside = overlapping_each(together, windows, start="_first", end="_last")
-    return inside.select(PEILDATUM, *keep).unique(subset=[PEILDATUM, PERSON_COLUMN])
+    return both.filter(pl.col("_first") <= pl.col("_last"))
 
 
 def throughput_rows(ctx: Context, peildata: list[dt.date]) -> pl.DataFrame:
@@ -262,11 +327,20 @@ def throughput_rows(ctx: Context, peildata: list[dt.date]) -> pl.DataFrame:
         ctx.check_window(b)
 
     def compute(dates: list[dt.date]) -> list[pl.DataFrame]:
-        people = in_perspective_during(ctx.table("klantbeeld"), ctx.spells, [window(b) for b in dates])
-        agg = by_gemeente(people, [pl.len().alias("werken")], ctx.gemeenten, dates)
+        shared = _in_perspective(ctx.table("klantbeeld"), ctx.spells, "werken")
+        # per person the windows of any shared day (`in_perspective_during` as date masks)
+        people = (
+            shared.with_columns(overlapping_mask([window(b) for b in dates], "_first", "_last").alias("_m"))
+            .group_by(PERSON_COLUMN, GEMEENTE)
+            .agg(pl.col("_m").bitwise_or())
+        )
+        agg = by_gemeente_masks(people, {"werken": pl.col("_m")}, ctx.gemeenten, dates)
         return count_rows(agg, {"perspectief_werken_12mnd_n": "werken"})
 
-    return per_peildatum(DOORSTROOM, ctx.gemeenten, peildata, check, compute)
+    def compute_all(dates: list[dt.date]) -> list[pl.DataFrame]:
+        return [part for chunk in mask_chunks(dates) for part in compute(chunk)]
+
+    return per_peildatum(DOORSTROOM, ctx.gemeenten, peildata, check, compute_all)
 
 
 def stock_rows(ctx: Context, peildata: list[dt.date]) -> pl.DataFrame:
@@ -278,39 +352,109 @@ def stock_rows(ctx: Context, peildata: list[dt.date]) -> pl.DataFrame:
     return concat_rows([stock, throughput_rows(ctx, peildata)], dated=True)
 
 
-def _stock(ctx: Context, dates: list[dt.date]) -> list[pl.DataFrame]:
+def stock_counts(ctx: Context, dates: list[dt.date]) -> pl.DataFrame:
+    """Per peildatum and municipality what the stock KPIs count (the aggregates of `stock_on_each` and of
+    `running_benefits_each`), from date masks (`pipelines.spells.running_mask`) of the in-stock periods,
+    the klantbeeld periods and the benefits instead of a row per person and date.
+
+    A person in stock has one current period per date, so their periods' masks do not overlap; the
+    klantbeeld row that counts on a date is the latest running one (`latest_running_masks`).
+    """
+    return pl.concat([_stock_counts(ctx, chunk) for chunk in mask_chunks(dates)])
+
+
+def _stock_counts(ctx: Context, dates: list[dt.date]) -> pl.DataFrame:
     data, cfg = ctx.data, ctx.config
+    n = len(dates)
+    ordered = pl.Series(dates, dtype=pl.Date)
+    every = pl.lit(n, pl.UInt32)
+
+    def since(days: pl.Series, column: str) -> pl.Expr:
+        """The dates whose `days` (sorted along with them) are on or after `column`."""
+        return range_mask(pl.lit(days).search_sorted(pl.col(column)), every)
+
+    twee_jaar = pl.Series([minus_years(d, 2) for d in dates], dtype=pl.Date)
+    vijf_jaar = pl.Series([minus_years(d, 5) for d in dates], dtype=pl.Date)
+    persons = (
+        data.get("personen")
+        .lazy()
+        .select(PERSON_COLUMN, GEMEENTE, "statushouder", "doelgroepregister", "geboortedatum")
+    )
+    stock_query = (
+        in_stock_masks(ctx.spells, data.get("uitkeringen"), cfg.regelingen, dates)
+        .select(PERSON_COLUMN, "start", "leefvorm", "ontheffing", "einddatum_ontheffing", "_m")
+        .join(persons, on=PERSON_COLUMN, how="left")
+        .with_columns(first_day_aged(pl.col("geboortedatum"), 50).alias("_aged"))
+    )
+    benefits_query = (
+        in_scope(data.get("uitkeringen"), cfg.regelingen)
+        .select(
+            "registratienummer",
+            PERSON_COLUMN,
+            running_mask(dates, "aanvangsdatum", "einddatum").alias("uitkeringen"),
+        )
+        .filter(pl.col("uitkeringen") != 0)
+        .join(ctx.persons.lazy(), on=PERSON_COLUMN, how="left")
+    )
     klantbeeld = data.tables.get("klantbeeld")
-    stock = stock_on_each(
-        ctx.spells, data.get("uitkeringen"), data.get("personen"), dates, cfg.regelingen, klantbeeld
+    latest_query = (
+        pl.LazyFrame()
+        if klantbeeld is None
+        else latest_running_masks(klantbeeld, dates, start="ingangsdatum", end="einddatum").select(
+            PERSON_COLUMN, "perspectief", "duurzaam_vrijgesteld", "_latest"
+        )
     )
-    aggs = [
-        pl.len().alias("bestand"),
-        pl.col("duur_2plus").sum().alias("duur_2plus"),
-        pl.col("duur_5plus").sum().alias("duur_5plus"),
-        (pl.col("leefvorm") == "2").fill_null(False).sum().alias("alleenstaande_ouder"),
-        pl.col("statushouder").fill_null(False).sum().alias("statushouder"),
-        pl.col("doelgroepregister").fill_null(False).sum().alias("doelgroepregister"),
-        pl.col("leeftijd_50plus").sum().alias("leeftijd_50plus"),
-        pl.col("ontheffing_actief").sum().alias("ontheffing"),
-    ]
+    # one collect for the three, which do not depend on each other: polars runs them side by side
+    stock, benefits, latest_all = pl.collect_all([stock_query, benefits_query, latest_query])
+    m = pl.col("_m")
+    none = pl.lit(0, pl.UInt64)
+
+    def where(condition: pl.Expr) -> pl.Expr:
+        return pl.when(condition.fill_null(False)).then(m).otherwise(none)
+
+    until_ontheffing = range_mask(
+        pl.lit(0, pl.UInt32),
+        pl.lit(ordered).search_sorted(pl.col("einddatum_ontheffing").fill_null(OPEN_END), side="right"),
+    )
+    aggs = {
+        "bestand": m,
+        "duur_2plus": m & since(twee_jaar, "start"),
+        "duur_5plus": m & since(vijf_jaar, "start"),
+        "alleenstaande_ouder": where(pl.col("leefvorm") == "2"),
+        "statushouder": where(pl.col("statushouder")),
+        "doelgroepregister": where(pl.col("doelgroepregister")),
+        "leeftijd_50plus": m & since(ordered, "_aged"),
+        "ontheffing": where(pl.col("ontheffing").is_in(ONTHEFFING_JA)) & until_ontheffing,
+    }
+    agg = by_gemeente_masks(stock, aggs, ctx.gemeenten, dates)
     if klantbeeld is not None:
-        aggs += [
-            (pl.col("perspectief") == p).fill_null(False).sum().alias(f"perspectief_{p}")
-            for p in PERSPECTIEVEN
-        ]
-        aggs += [
-            pl.col("perspectief").is_null().sum().alias("perspectief_onbekend"),
-            pl.col("duurzaam_vrijgesteld").fill_null(False).sum().alias("duurzaam_vrijgesteld"),
-        ]
-    agg = by_gemeente(stock, aggs, ctx.gemeenten, dates)
-    benefits = by_gemeente(
-        running_benefits_each(data.get("uitkeringen"), cfg.regelingen, dates, ctx.persons),
-        [pl.col("registratienummer").n_unique().alias("uitkeringen")],
-        ctx.gemeenten,
-        dates,
+        in_stock = stock.group_by(PERSON_COLUMN, GEMEENTE).agg(m.sum())  # disjoint: the sum is the union
+        latest = (
+            latest_all.join(in_stock, on=PERSON_COLUMN, how="inner")
+            .with_columns((pl.col("_latest") & m).alias("_m"))
+            .filter(pl.col("_m") != 0)
+        )
+        counted = {f"perspectief_{p}": where(pl.col("perspectief") == p) for p in PERSPECTIEVEN}
+        counted |= {
+            "_perspectief_bekend": where(pl.col("perspectief").is_not_null()),
+            "duurzaam_vrijgesteld": where(pl.col("duurzaam_vrijgesteld")),
+        }
+        agg = agg.join(
+            by_gemeente_masks(latest, counted, ctx.gemeenten, dates),
+            on=[PEILDATUM, GEMEENTE],
+            how="left",
+            maintain_order="left",
+        ).with_columns((pl.col("bestand") - pl.col("_perspectief_bekend")).alias("perspectief_onbekend"))
+    counted_benefits = by_gemeente_masks(
+        benefits, {"uitkeringen": pl.col("uitkeringen")}, ctx.gemeenten, dates, distinct="registratienummer"
     )
-    agg = agg.join(benefits, on=[PEILDATUM, GEMEENTE], how="left", maintain_order="left")
+    return agg.join(counted_benefits, on=[PEILDATUM, GEMEENTE], how="left", maintain_order="left")
+
+
+def _stock(ctx: Context, dates: list[dt.date]) -> list[pl.DataFrame]:
+    data = ctx.data
+    klantbeeld = data.tables.get("klantbeeld")
+    agg = stock_counts(ctx, dates)
     out = count_rows(
         agg,
         {

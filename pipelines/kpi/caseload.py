@@ -23,20 +23,20 @@ from pipelines.kpi.base import (
     PEILDATUM,
     TOTAAL,
     Context,
-    by_gemeente,
+    by_gemeente_masks,
     concat_rows,
     count_rows,
     dates_frame,
+    mask_counts,
     per_peildatum,
     rows,
     unavailable_rows,
     with_gemeente,
 )
-from pipelines.kpi.bestand import current_in_stock_each
-from pipelines.kpi.lks import provisions_on_each
+from pipelines.kpi.bestand import in_stock_masks
 from pipelines.periods import window
 from pipelines.schema import PERSON_COLUMN
-from pipelines.spells import overlapping_each, running_on_each
+from pipelines.spells import mask_chunks, overlapping_mask, running_mask
 
 CASELOAD = ["caseload_per_fte", "caseload_dossiers_per_fte", "caseload_boven_norm_n"]
 REFERRALS = ["doorverwijzingen_zorg_n"]
@@ -82,26 +82,48 @@ def caseload_each(
     dossiers (`dossiers`: distinct `registratienummer` of their clients' current benefit period; without
     `uitkeringen` each person is a dossier) and both per fte.
     """
+    return pl.concat(
+        [
+            _caseload_each(spells, personen, medewerkers, dates, uitkeringen, regelingen)
+            for dates in mask_chunks(peildata)
+        ]
+    )
+
+
+def _caseload_each(
+    spells, personen, medewerkers, peildata: list[dt.date], uitkeringen, regelingen
+) -> pl.DataFrame:
     if uitkeringen is not None:
-        stock = current_in_stock_each(spells, uitkeringen, regelingen, peildata).select(
-            PERSON_COLUMN, PEILDATUM, "registratienummer"
+        stock = in_stock_masks(spells, uitkeringen, regelingen, peildata).select(
+            PERSON_COLUMN, "registratienummer", "_m"
         )
-    else:  # merged spells never overlap: a row per person and date
-        stock = running_on_each(spells, peildata).select(
-            PERSON_COLUMN, PEILDATUM, pl.col(PERSON_COLUMN).alias("registratienummer")
+    else:  # merged spells never overlap: a person counts once per date
+        stock = spells.lazy().select(
+            PERSON_COLUMN,
+            pl.col(PERSON_COLUMN).alias("registratienummer"),
+            running_mask(peildata).alias("_m"),
         )
-    own = (
-        stock.join(personen.lazy().select(PERSON_COLUMN, "klantmanager"), on=PERSON_COLUMN, how="inner")
+    # date masks (`pipelines.spells.running_mask`): a person's current periods do not overlap, so their
+    # masks count the klant once per date; a dossier's masks are combined to count it once
+    clients = (
+        stock.filter(pl.col("_m") != 0)
+        .join(personen.lazy().select(PERSON_COLUMN, "klantmanager"), on=PERSON_COLUMN, how="inner")
         .with_columns(pl.coalesce("registratienummer", PERSON_COLUMN).alias("_dossier"))
-        .group_by(PEILDATUM, "klantmanager")
-        .agg(pl.len().alias("klanten"), pl.col("_dossier").n_unique().alias("dossiers"))
+        .collect()
+    )
+    dossiers = clients.group_by("klantmanager", "_dossier").agg(pl.col("_m").bitwise_or())
+    own = mask_counts(clients, ["klantmanager"], pl.col("_m"), peildata, "klanten").join(
+        mask_counts(dossiers, ["klantmanager"], pl.col("_m"), peildata, "dossiers"),
+        on=["klantmanager", PEILDATUM],
+        how="left",
+        nulls_equal=True,
     )
     return (
         medewerkers.lazy()
         .filter(pl.col("functie") == "klantmanager")
         .select("medewerker", "fte")
         .join(dates_frame(peildata).lazy(), how="cross")
-        .join(own, left_on=[PEILDATUM, "medewerker"], right_on=[PEILDATUM, "klantmanager"], how="left")
+        .join(own.lazy(), left_on=[PEILDATUM, "medewerker"], right_on=[PEILDATUM, "klantmanager"], how="left")
         .with_columns(pl.col("klanten", "dossiers").fill_null(0).cast(pl.Int64))
         .with_columns(
             (pl.col("klanten").cast(pl.Float64) / pl.col("fte")).alias("klanten_per_fte"),
@@ -175,43 +197,78 @@ def referrals_rows(ctx: Context, peildata: list[dt.date]) -> list[pl.DataFrame]:
         .lazy()
         .filter(pl.col("soort").is_in(ZORG) & pl.col("begindatum").is_not_null())
     )
-    started = overlapping_each(referrals, [window(b) for b in peildata], "begindatum", "begindatum")
-    agg = by_gemeente(with_gemeente(started, ctx.persons), [pl.len().alias("zorg")], ctx.gemeenten, peildata)
+    agg = pl.concat(
+        [
+            by_gemeente_masks(
+                with_gemeente(referrals, ctx.persons),
+                {"zorg": overlapping_mask([window(b) for b in dates], "begindatum", "begindatum")},
+                ctx.gemeenten,
+                dates,
+            )
+            for dates in mask_chunks(peildata)
+        ]
+    )
     return count_rows(agg, {"doorverwijzingen_zorg_n": "zorg"})
 
 
-def taking_part_each(
+def taking_part_masks(
     spells: pl.DataFrame, voorzieningen: pl.DataFrame, inkomsten: pl.DataFrame | None, peildata: list[dt.date]
 ) -> pl.LazyFrame:
-    """Stock persons on each peildatum `b` with `tegenprestatie` (a running tegenprestatie or volunteering
-    provision) and `breed` (the plan's reading: that, or a running trajectory/training, or income from work
-    in the month of `b`). Without `inkomsten` part-time work cannot count (the definitions page says so).
+    """Each merged spell with the peildata `b` it is in stock on (date masks, `pipelines.spells.running_mask`)
+    with `tegenprestatie` (a running tegenprestatie or volunteering provision) and with `breed` (the plan's
+    reading: that, or a running trajectory/training, or income from work in the month of `b`). Without
+    `inkomsten` part-time work cannot count (the definitions page says so).
     """
-    keys = [PERSON_COLUMN, PEILDATUM]
-    narrow = provisions_on_each(voorzieningen, peildata, MEEDOEN).select(keys).unique()
-    ids = [narrow, provisions_on_each(voorzieningen, peildata, TRAJECT_OPLEIDING).select(keys)]
+
+    def provided(soorten: tuple[str, ...]) -> pl.LazyFrame:
+        return (
+            voorzieningen.lazy()
+            .filter(pl.col("soort").is_in(soorten))
+            .select(PERSON_COLUMN, running_mask(peildata, "begindatum", "einddatum").alias("_m"))
+            .filter(pl.col("_m") != 0)
+        )
+
+    narrow = provided(MEEDOEN)
+    ids = [narrow, provided(TRAJECT_OPLEIDING)]
     if inkomsten is not None:
-        months = dates_frame(peildata, maand=lambda b: dt.date(b.year, b.month, 1))
+        bits = dates_frame(peildata, maand=lambda b: dt.date(b.year, b.month, 1)).with_columns(
+            pl.lit(pl.Series([1 << i for i in range(len(set(peildata)))], dtype=pl.UInt64)).alias("_m")
+        )
+        months = bits.group_by("maand").agg(pl.col("_m").sum())  # distinct bits: the sum is the union
         working = inkomsten.lazy().filter(pl.col("soort_inkomsten") == ARBEID).join(months.lazy(), on="maand")
-        ids.append(working.select(keys))
-    broad = pl.concat(ids).unique()
+        ids.append(working.select(PERSON_COLUMN, "_m"))
+
+    def per_person(frame: pl.LazyFrame, alias: str) -> pl.LazyFrame:
+        return frame.group_by(PERSON_COLUMN).agg(pl.col("_m").bitwise_or().alias(alias))
+
+    stock = pl.col("_stock")
     return (
-        running_on_each(spells, peildata)
-        .select(PERSON_COLUMN, GEMEENTE, PEILDATUM)  # merged spells never overlap: a row per person and date
-        .join(narrow.with_columns(pl.lit(True).alias("tegenprestatie")), on=keys, how="left")
-        .join(broad.with_columns(pl.lit(True).alias("breed")), on=keys, how="left")
-        .with_columns(pl.col("tegenprestatie", "breed").fill_null(False))
+        spells.lazy()
+        .select(PERSON_COLUMN, GEMEENTE, running_mask(peildata).alias("_stock"))
+        .filter(pl.col("_stock") != 0)
+        .join(per_person(narrow, "_narrow"), on=PERSON_COLUMN, how="left")
+        .join(per_person(pl.concat(ids), "_broad"), on=PERSON_COLUMN, how="left")
+        .select(
+            PERSON_COLUMN,
+            GEMEENTE,
+            (stock & pl.col("_narrow").fill_null(0)).alias("tegenprestatie"),
+            (stock & pl.col("_broad").fill_null(0)).alias("breed"),
+        )
     )
 
 
 def tegenprestatie_rows(ctx: Context, peildata: list[dt.date]) -> list[pl.DataFrame]:
-    voorzieningen = ctx.table("voorzieningen")
-    people = taking_part_each(ctx.spells, voorzieningen, ctx.data.tables.get("inkomsten"), peildata).collect()
-    agg = by_gemeente(
-        people,
-        [pl.col("tegenprestatie").sum().alias("tp"), pl.col("breed").sum().alias("breed")],
-        ctx.gemeenten,
-        peildata,
+    voorzieningen, inkomsten = ctx.table("voorzieningen"), ctx.data.tables.get("inkomsten")
+    agg = pl.concat(
+        [
+            by_gemeente_masks(
+                taking_part_masks(ctx.spells, voorzieningen, inkomsten, dates),
+                {"tp": pl.col("tegenprestatie"), "breed": pl.col("breed")},
+                ctx.gemeenten,
+                dates,
+            )
+            for dates in mask_chunks(peildata)
+        ]
     )
     return count_rows(agg, {"tegenprestatie_n": "tp", "tegenprestatie_breed_n": "breed"})
 

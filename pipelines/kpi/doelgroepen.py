@@ -31,19 +31,18 @@ from pipelines.kpi.base import (
     GEMEENTE,
     PEILDATUM,
     Context,
-    by_gemeente,
+    by_gemeente_masks,
     concat_rows,
     count_rows,
     dates_frame,
     pct_rows,
     per_peildatum,
 )
-from pipelines.kpi.bestand import age_expr, current_periods_each
-from pipelines.kpi.lks import provisions_on_each
+from pipelines.kpi.bestand import current_periods_masks, first_day_aged
 from pipelines.kpi.uitstroom import flows_per_spell_each
 from pipelines.periods import window
 from pipelines.schema import PERSON_COLUMN
-from pipelines.spells import running_on_each
+from pipelines.spells import mask_chunks, overlapping_mask, range_mask, running_mask
 from pipelines.stats import wilson_exprs
 
 #: The groups of the catalogue (every organisation, every run), `alle` first.
@@ -127,7 +126,8 @@ def with_memberships(
     extra: dict[str, str] | None = None,
 ) -> pl.LazyFrame:
     """`frame` (with `persoon` and `peildatum`) and a Boolean column per group: its person's membership as
-    of its peildatum. A person missing from `personen` is only in `alle`.
+    of its peildatum. A person missing from `personen` is only in `alle`. At most
+    `pipelines.spells.MASK_DATES` peildata (`group_series` computes a longer series in parts).
     """
     return _Memberships(personen, uitkeringen, peildata, regelingen, extra).attach(frame)
 
@@ -135,52 +135,67 @@ def with_memberships(
 class _Memberships:
     """What group membership is read from, prepared once for several frames of the same peildata.
 
-    The person's own columns join by person, and the one attribute that changes with the date (leefvorm 2
-    of the current period) joins as the set of person-dates that have it: a series joins no frame of
-    every person on every date.
+    Each group is a date mask per person (`pipelines.spells.running_mask`): bit i is set when the person is
+    in the group on the i-th peildatum. Only leefvorm 2 of the current period changes with the date besides
+    age, and both are a range of dates: a series needs no frame of every person on every date.
     """
 
     def __init__(self, personen, uitkeringen, peildata: list[dt.date], regelingen, extra) -> None:
+        self.dates = pl.Series(sorted(set(peildata)), dtype=pl.Date)
         self.configured = {n: condition_expr(parse_doelgroep(n, c)) for n, c in (extra or {}).items()}
-        self.person = personen.lazy().select(
-            PERSON_COLUMN,
-            pl.col("statushouder").alias("_statushouder"),
-            pl.col("doelgroepregister").alias("_doelgroepregister"),
-            pl.col("geboortedatum").alias("_geboortedatum"),
-            *(expr.alias(f"_{n}") for n, expr in self.configured.items()),
-            pl.lit(True).alias("_bekend"),
-        )
-        self.single_parent = (
-            current_periods_each(uitkeringen, regelingen, peildata)
-            .filter(pl.col("leefvorm") == "2")
-            .select(PERSON_COLUMN, PEILDATUM, pl.lit(True).alias("_alleenstaand"))
-            .collect()
-        )
+        n = len(self.dates)
+        every = range_mask(pl.lit(0, pl.UInt32), pl.lit(n, pl.UInt32))
 
-    def attach(self, frame: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
-        helpers = [
-            "_statushouder",
-            "_doelgroepregister",
-            "_geboortedatum",
-            *(f"_{n}" for n in self.configured),
-        ]
+        def flag(column: str) -> pl.Expr:
+            return pl.when(pl.col(column).fill_null(False)).then(every).otherwise(pl.lit(0, pl.UInt64))
+
+        single_parent = (
+            current_periods_masks(uitkeringen, regelingen, peildata)
+            .filter((pl.col("leefvorm") == "2") & (pl.col("_current") != 0))
+            .group_by(PERSON_COLUMN)
+            .agg(pl.col("_current").bitwise_or().alias("_alleenstaande_ouder"))
+        )
+        self.person = (
+            personen.lazy()
+            .select(
+                PERSON_COLUMN,
+                pl.col("statushouder").alias("_statushouder"),
+                pl.col("doelgroepregister").alias("_doelgroepregister"),
+                pl.col("geboortedatum").alias("_geboortedatum"),
+                *(expr.alias(f"_{name}") for name, expr in self.configured.items()),
+            )
+            .join(single_parent, on=PERSON_COLUMN, how="left")
+        )
+        # on a frame joined with `person`; a person missing from `personen` is only in `alle`
+        self.aged = pl.lit(self.dates).search_sorted(first_day_aged(pl.col("_geboortedatum"), 50))
+        self.masks = {
+            "alle": every,
+            "alleenstaande_ouder": pl.col("_alleenstaande_ouder").fill_null(0),
+            "statushouder": flag("_statushouder"),
+            "50plus": range_mask(pl.col("_aged"), pl.lit(n, pl.UInt32)),  # no birth date: no range
+            "doelgroepregister": flag("_doelgroepregister"),
+            **{name: flag(f"_{name}") for name in self.configured},
+        }
+        self.helpers = self.person.collect_schema().names()[1:]
+
+    def with_masks(self, frame: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
+        """`frame` (with `persoon`) and the date mask of each group `g` of its person (`_in_<g>`)."""
         return (
             frame.lazy()
             .join(self.person, on=PERSON_COLUMN, how="left")
-            .join(self.single_parent.lazy(), on=[PERSON_COLUMN, PEILDATUM], how="left")
-            .with_columns(
-                pl.lit(True).alias("alle"),
-                (pl.col("_alleenstaand").fill_null(False) & pl.col("_bekend").fill_null(False)).alias(
-                    "alleenstaande_ouder"
-                ),
-                pl.col("_statushouder").fill_null(False).alias("statushouder"),
-                (age_expr(pl.col("_geboortedatum"), pl.col(PEILDATUM)) >= 50)
-                .fill_null(False)
-                .alias("50plus"),
-                pl.col("_doelgroepregister").fill_null(False).alias("doelgroepregister"),
-                *(pl.col(f"_{n}").fill_null(False).alias(n) for n in self.configured),
-            )
-            .drop(*helpers, "_bekend", "_alleenstaand")
+            .with_columns(self.aged.alias("_aged"))  # once: the masks below use it twice
+            .with_columns(mask.alias(f"_in_{g}") for g, mask in self.masks.items())
+            .drop(*self.helpers, "_aged")
+        )
+
+    def attach(self, frame: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
+        """`frame` (with `persoon` and a `peildatum` of these peildata) and a Boolean column per group."""
+        bits = pl.lit(pl.Series([1 << i for i in range(len(self.dates))], dtype=pl.UInt64))
+        bit = bits.gather(pl.lit(self.dates).search_sorted(pl.col(PEILDATUM)))
+        return (
+            self.with_masks(frame)
+            .with_columns(((pl.col(f"_in_{g}") & bit) != 0).alias(g) for g in self.masks)
+            .drop(f"_in_{g}" for g in self.masks)
         )
 
 
@@ -190,80 +205,129 @@ def _on(frame: pl.DataFrame, peildata: list[dt.date]) -> pl.DataFrame:
 
 
 def stock_parts(
-    ctx: Context, peildata: list[dt.date], stock: pl.DataFrame, names: list[str]
+    ctx: Context, peildata: list[dt.date], counts: pl.DataFrame, names: list[str]
 ) -> list[pl.DataFrame]:
-    """`doelgroep_<g>_bestand_n` for each group."""
-    aggs = [pl.col(g).sum().alias(f"n_{g}") for g in names]
-    agg = by_gemeente(_on(stock, peildata), aggs, ctx.gemeenten, peildata)
-    return count_rows(agg, {kpi_id(g, "bestand_n"): f"n_{g}" for g in names})
+    """`doelgroep_<g>_bestand_n` for each group (from `_group_counts`)."""
+    return count_rows(_on(counts, peildata), {kpi_id(g, "bestand_n"): f"n_{g}" for g in names})
 
 
 def outflow_parts(
-    ctx: Context, peildata: list[dt.date], flows: pl.DataFrame, names: list[str]
+    ctx: Context, peildata: list[dt.date], counts: pl.DataFrame, names: list[str]
 ) -> list[pl.DataFrame]:
     """`doelgroep_<g>_uitstroom_werk_pct`: `uitstroom_werk_pct` on the spells of the group's persons."""
-    in_d = pl.col("beginstand") | pl.col("instroom")
-    aggs = []
-    for g in names:
-        aggs += [
-            (in_d & pl.col(g)).sum().alias(f"d_{g}"),
-            (pl.col("uitstroom_werk") & pl.col(g)).sum().alias(f"w_{g}"),
-        ]
-    agg = by_gemeente(_on(flows, peildata), aggs, ctx.gemeenten, peildata)
-    return pct_rows(agg, {kpi_id(g, "uitstroom_werk_pct"): (f"w_{g}", f"d_{g}") for g in names})
+    return pct_rows(
+        _on(counts, peildata), {kpi_id(g, "uitstroom_werk_pct"): (f"w_{g}", f"d_{g}") for g in names}
+    )
 
 
 def participation_parts(
-    ctx: Context, peildata: list[dt.date], stock: pl.DataFrame, names: list[str]
+    ctx: Context, peildata: list[dt.date], counts: pl.DataFrame, names: list[str]
 ) -> list[pl.DataFrame]:
     """`doelgroep_<g>_participatie_pct`: stock persons with a `PARTICIPATIE` provision running on `b` /
     stock.
     """
-    keys = [PERSON_COLUMN, PEILDATUM]
-    doing = (
-        provisions_on_each(ctx.table("voorzieningen"), peildata, PARTICIPATIE)
-        .select(keys)
-        .unique()
-        .with_columns(pl.lit(True).alias("_doet"))
+    return pct_rows(
+        _on(counts, peildata), {kpi_id(g, "participatie_pct"): (f"p_{g}", f"n_{g}") for g in names}
     )
-    people = (
-        _on(stock, peildata)
-        .lazy()
-        .join(doing, on=keys, how="left")
-        .with_columns(pl.col("_doet").fill_null(False))
-        .collect()
+
+
+def spell_masks(spells: pl.LazyFrame | pl.DataFrame, peildata: list[dt.date]) -> pl.LazyFrame:
+    """Each merged spell on any of the peildata with its dates as date masks (`spells.running_mask`): in
+    stock on `b` (`_stock`), in the D of the window ending on `b` (`_d`) and out to work in it (`_w`).
+
+    D is every window the spell touches (`flows_per_spell_each` gives a spell the windows it touches, and
+    there it is in the begin stock or flows in). Outflow happens in the windows that hold the spell's end:
+    the flows of the spell from its end on have just those rows, with the flags of the whole spell (its end
+    and reason decide them), so the spell is not expanded to every window it touches.
+    """
+    windows = [window(b) for b in peildata]
+    numbered = spells.lazy().with_row_index("_sid")
+    bits = pl.lit(pl.Series([1 << i for i in range(len(windows))], dtype=pl.UInt64))
+    bit = bits.gather(
+        pl.lit(pl.Series(sorted(set(peildata)), dtype=pl.Date)).search_sorted(pl.col(PEILDATUM))
     )
-    aggs = []
+    ending = numbered.select("_sid", pl.col("end").alias("start"), "end", "reden_beeindiging")
+    to_work = (
+        flows_per_spell_each(ending, windows)
+        .filter(pl.col("uitstroom_werk"))
+        .select("_sid", bit.alias("_w"))
+        .group_by("_sid")
+        .agg(pl.col("_w").sum())  # one row per window: the bits differ, their sum is their union
+    )
+    return (
+        numbered.select(
+            "_sid",
+            PERSON_COLUMN,
+            "spell",
+            GEMEENTE,
+            running_mask(peildata).alias("_stock"),
+            overlapping_mask(windows).alias("_d"),
+        )
+        .filter((pl.col("_stock") != 0) | (pl.col("_d") != 0))
+        .join(to_work, on="_sid", how="left")
+        .with_columns(pl.col("_w").fill_null(0))
+        .drop("_sid")
+    )
+
+
+def _group_counts(
+    ctx: Context, peildata: list[dt.date], members: _Memberships, names: list[str]
+) -> pl.DataFrame:
+    """Per peildatum and municipality, per group: the stock (`n_<g>`), the flows' D and outflow to work
+    (`d_<g>`, `w_<g>`) and, with `voorzieningen`, the stock with a `PARTICIPATIE` provision running on `b`
+    (`p_<g>`).
+
+    From the date masks of the spells (`spell_masks`) and of the groups: merged spells never overlap, so a
+    person counts once per date; nothing has a row per person and date.
+    """
+    spells = members.with_masks(spell_masks(ctx.spells, peildata))
+    masks: dict[str, pl.Expr] = {}
     for g in names:
-        aggs += [pl.col(g).sum().alias(f"n_{g}"), (pl.col(g) & pl.col("_doet")).sum().alias(f"p_{g}")]
-    agg = by_gemeente(people, aggs, ctx.gemeenten, peildata)
-    return pct_rows(agg, {kpi_id(g, "participatie_pct"): (f"p_{g}", f"n_{g}") for g in names})
+        member = pl.col(f"_in_{g}")
+        masks |= {
+            f"n_{g}": pl.col("_stock") & member,
+            f"d_{g}": pl.col("_d") & member,
+            f"w_{g}": pl.col("_w") & member,
+        }
+    voorzieningen = ctx.data.tables.get("voorzieningen")
+    if voorzieningen is not None:
+        doing = (
+            voorzieningen.lazy()
+            .filter(pl.col("soort").is_in(PARTICIPATIE))
+            .with_columns(running_mask(peildata, "begindatum", "einddatum").alias("_doet"))
+            .filter(pl.col("_doet") != 0)
+            .group_by(PERSON_COLUMN)
+            .agg(pl.col("_doet").bitwise_or())
+        )
+        spells = spells.join(doing, on=PERSON_COLUMN, how="left")
+        masks |= {
+            f"p_{g}": pl.col("_stock") & pl.col(f"_in_{g}") & pl.col("_doet").fill_null(0) for g in names
+        }
+    return by_gemeente_masks(spells, masks, ctx.gemeenten, peildata)
 
 
 def group_series(ctx: Context, peildata: list[dt.date], extra: dict[str, str] | None = None) -> pl.DataFrame:
     """The monitor's rows for the fixed groups (and `extra` configured ones) on every peildatum; each part
     guarded on its own, date by date.
     """
-    names = list(GROEPEN) + list(extra or {})
+    return concat_rows([_group_series(ctx, dates, extra) for dates in mask_chunks(peildata)], dated=True)
 
+
+def _group_series(ctx: Context, peildata: list[dt.date], extra: dict[str, str] | None) -> pl.DataFrame:
+    names = list(GROEPEN) + list(extra or {})
     members = _Memberships(
         ctx.data.get("personen"), ctx.data.get("uitkeringen"), peildata, ctx.config.regelingen, extra
     )
-    # the stock (shared by the stock and participation parts) and the flows, with their groups on every date
-    # merged spells never overlap: a row per person and date
-    running = running_on_each(ctx.spells, peildata).select(PERSON_COLUMN, GEMEENTE, PEILDATUM)
-    windows = [window(b) for b in peildata]
-    flows_each = flows_per_spell_each(ctx.spells, windows)
-    stock, flows = pl.collect_all([members.attach(running), members.attach(flows_each)])
+    counts = _group_counts(ctx, peildata, members, names)
 
     def needs_provisions(b: dt.date) -> object:
         return ctx.table("voorzieningen"), ctx.check_peildatum(b)
 
     parts = []
     for measure, compute, check in (
-        ("bestand_n", partial(stock_parts, ctx, stock=stock, names=names), ctx.check_peildatum),
-        ("uitstroom_werk_pct", partial(outflow_parts, ctx, flows=flows, names=names), ctx.check_window),
-        ("participatie_pct", partial(participation_parts, ctx, stock=stock, names=names), needs_provisions),
+        ("bestand_n", partial(stock_parts, ctx, counts=counts, names=names), ctx.check_peildatum),
+        ("uitstroom_werk_pct", partial(outflow_parts, ctx, counts=counts, names=names), ctx.check_window),
+        ("participatie_pct", partial(participation_parts, ctx, counts=counts, names=names), needs_provisions),
     ):
         parts.append(per_peildatum(group_kpis(names, [measure]), ctx.gemeenten, peildata, check, compute))
     return concat_rows(parts, dated=True)

@@ -12,12 +12,46 @@ import pytest
 
 from pipelines.clean import load_clean
 from pipelines.config import config_for
-from pipelines.kpi.base import PEILDATUM, Context, Unavailable, by_gemeente, per_peildatum, rows
-from pipelines.kpi.bestand import current_in_stock_each, current_periods_each
+from pipelines.kpi.base import (
+    PEILDATUM,
+    Context,
+    Unavailable,
+    by_gemeente,
+    by_gemeente_masks,
+    mask_counts,
+    per_peildatum,
+    rows,
+)
+from pipelines.kpi.bestand import (
+    age_expr,
+    current_in_stock_each,
+    current_periods_each,
+    first_day_aged,
+    in_perspective_during,
+    in_stock_masks,
+    running_benefits_each,
+    stock_counts,
+    stock_on_each,
+    throughput_rows,
+)
+from pipelines.kpi.doelgroepen import spell_masks
 from pipelines.kpi.engine import family_series, with_person_ids
 from pipelines.kpi.registry import KPI_FAMILIES
+from pipelines.kpi.uitstroom import flows_per_spell_each
 from pipelines.periods import peildatum, series_peildata, window
-from pipelines.spells import latest_running_each, overlapping, overlapping_each, running_on, running_on_each
+from pipelines.spells import (
+    MASK_DATES,
+    latest_running_each,
+    latest_running_masks,
+    mask_chunks,
+    overlapping,
+    overlapping_each,
+    overlapping_mask,
+    range_mask,
+    running_mask,
+    running_on,
+    running_on_each,
+)
 
 D = dt.date
 
@@ -146,3 +180,210 @@ def test_current_in_stock_is_the_stock_joined_with_the_current_period(demo_clean
     want = stock.join(current_periods_each(uitkeringen, regelingen, dates), on=keys, how="left").collect()
     assert got.height == want.height > 0
     assert got.select(want.columns).sort(keys).equals(want.sort(keys))
+
+
+def _bits(mask: int, dates: list[dt.date]) -> list[dt.date]:
+    return [b for i, b in enumerate(sorted(dates)) if mask >> i & 1]
+
+
+def test_running_mask_has_the_dates_running_on_each_gives(periods):
+    """Rows without start or end, periods on the dates themselves, dates before any data."""
+    dates = [D(1990, 1, 1), *DATES, periods.get_column("start").drop_nulls().min()]
+    got = periods.with_columns(running_mask(dates).alias("m"))
+    want = _one_by_one(periods, running_on, dates).group_by("id").agg(pl.col(PEILDATUM))
+    want = dict(zip(want.get_column("id").to_list(), want.get_column(PEILDATUM).to_list(), strict=True))
+    for i, m in zip(got.get_column("id").to_list(), got.get_column("m").to_list(), strict=True):
+        assert _bits(m, dates) == sorted(want.get(i, []))
+    assert (
+        got.filter(pl.col("start").is_null()).get_column("m").to_list()
+        == [0] * periods.get_column("start").null_count()
+    )
+
+
+def test_overlapping_mask_has_the_windows_overlapping_each_gives(periods):
+    windows = [window(b) for b in DATES]
+    got = periods.with_columns(overlapping_mask(windows).alias("m"))
+    want = (
+        _one_by_one(periods, lambda f, b: overlapping(f, *window(b)), DATES)
+        .group_by("id")
+        .agg(pl.col(PEILDATUM))
+    )
+    want = dict(zip(want.get_column("id").to_list(), want.get_column(PEILDATUM).to_list(), strict=True))
+    for i, m in zip(got.get_column("id").to_list(), got.get_column("m").to_list(), strict=True):
+        assert _bits(m, DATES) == sorted(want.get(i, []))
+
+
+def test_range_mask_and_its_limits():
+    frame = pl.DataFrame(
+        {"f": [0, 3, 5, 6, 0], "a": [64, 5, 5, 2, 1]}, schema={"f": pl.UInt32, "a": pl.UInt32}
+    )
+    got = frame.select(range_mask(pl.col("f"), pl.col("a"))).to_series().to_list()
+    assert got == [2**64 - 1, 0b11000, 0, 0, 1]
+    with pytest.raises(ValueError):
+        running_mask([D(2000, 1, 1) + dt.timedelta(days=i) for i in range(MASK_DATES + 1)])
+    many = [D(2000, 1, 1) + dt.timedelta(days=i) for i in range(130)]
+    assert [len(c) for c in mask_chunks(many)] == [64, 64, 2] and sum(mask_chunks(many), []) == many
+
+
+def test_by_gemeente_masks_counts_as_by_gemeente_on_the_rows_per_date(periods):
+    """Counts per row and distinct counts (overlapping periods of one key count once per date); a code
+    without rows and rows without a municipality (only in `totaal`)."""
+    frame = periods.with_columns(
+        pl.when(pl.col("id") % 7 == 0).then(None).otherwise(pl.col("g")).alias("gemeentecode"),
+        (pl.col("id") % 50).alias("key"),
+    )
+    codes = ["0001", "0002", "0003"]
+    got = by_gemeente_masks(
+        frame.with_columns(running_mask(DATES).alias("m")), {"n": pl.col("m")}, codes, DATES
+    ).sort(PEILDATUM, "gemeentecode")
+    per_date = running_on_each(frame, DATES)
+    want = by_gemeente(per_date, [pl.len().alias("n")], codes, DATES).sort(PEILDATUM, "gemeentecode")
+    assert got.get_column("n").sum() > 0
+    assert got.select(PEILDATUM, "gemeentecode", pl.col("n").cast(pl.Int64)).equals(
+        want.select(PEILDATUM, "gemeentecode", pl.col("n").cast(pl.Int64))
+    )
+    got = by_gemeente_masks(
+        frame.with_columns(running_mask(DATES).alias("m")), {"k": pl.col("m")}, codes, DATES, distinct="key"
+    ).sort(PEILDATUM, "gemeentecode")
+    want = by_gemeente(per_date, [pl.col("key").n_unique().alias("k")], codes, DATES).sort(
+        PEILDATUM, "gemeentecode"
+    )
+    assert got.select(pl.col("k").cast(pl.Int64)).equals(want.select(pl.col("k").cast(pl.Int64)))
+
+
+def test_first_day_aged_is_where_age_expr_reaches_the_age():
+    born = [D(1964, 2, 29), D(1970, 5, 3), D(1972, 12, 31), D(1973, 1, 1), D(1960, 3, 1)]
+    frame = pl.DataFrame({"g": born + [None]}, schema={"g": pl.Date})
+    first = frame.select(first_day_aged(pl.col("g"), 50)).to_series().to_list()
+    for g, day in zip(born, first[:-1], strict=True):
+        before = day - dt.timedelta(days=1)
+        ages = pl.DataFrame({"g": [g]}).select(
+            age_expr(pl.col("g"), day).alias("on"), age_expr(pl.col("g"), before).alias("before")
+        )
+        assert ages.row(0) == (50, 49)
+    assert first[-1] is None
+
+
+def test_latest_running_masks_has_the_dates_latest_running_each_gives(periods):
+    """Keys with overlapping periods (taken date by date) and keys without; rows never latest are left out."""
+    keyed = periods.with_columns((pl.col("id") % 300).alias("key")).unique(["key", "start"])
+    got = latest_running_masks(keyed, DATES, "start", "end", key="key").collect()
+    want = (
+        latest_running_each(keyed, DATES, "start", "end", key="key").group_by("id").agg(PEILDATUM).collect()
+    )
+    want = dict(zip(want.get_column("id").to_list(), want.get_column(PEILDATUM).to_list(), strict=True))
+    assert got.height == len(want) and set(got.columns) == {*keyed.columns, "_latest"}
+    for i, m in zip(got.get_column("id").to_list(), got.get_column("_latest").to_list(), strict=True):
+        assert _bits(m, DATES) == sorted(want[i])
+
+
+def test_stock_counts_are_the_counts_of_the_stock_rows(demo_clean):
+    """The masks give what counting `stock_on_each` and `running_benefits_each` row by row gives."""
+    data = load_clean(demo_clean)
+    ctx = Context.build(data, config_for(data.organisatie))
+    cfg, dates = ctx.config, series_peildata(peildatum("2024Q3"), data.gegevens_vanaf)
+    stock = stock_on_each(
+        ctx.spells,
+        data.get("uitkeringen"),
+        data.get("personen"),
+        dates,
+        cfg.regelingen,
+        data.get("klantbeeld"),
+    )
+    aggs = [
+        pl.len().alias("bestand"),
+        pl.col("duur_2plus").sum(),
+        pl.col("duur_5plus").sum(),
+        (pl.col("leefvorm") == "2").fill_null(False).sum().alias("alleenstaande_ouder"),
+        pl.col("statushouder").fill_null(False).sum(),
+        pl.col("leeftijd_50plus").sum(),
+        pl.col("ontheffing_actief").sum().alias("ontheffing"),
+        (pl.col("perspectief") == "werken").fill_null(False).sum().alias("perspectief_werken"),
+        pl.col("perspectief").is_null().sum().alias("perspectief_onbekend"),
+        pl.col("duurzaam_vrijgesteld").fill_null(False).sum(),
+    ]
+    want = by_gemeente(stock, aggs, ctx.gemeenten, dates).join(
+        by_gemeente(
+            running_benefits_each(data.get("uitkeringen"), cfg.regelingen, dates, ctx.persons),
+            [pl.col("registratienummer").n_unique().alias("uitkeringen")],
+            ctx.gemeenten,
+            dates,
+        ),
+        on=[PEILDATUM, "gemeentecode"],
+    )
+    columns = [c for c in want.columns if c not in (PEILDATUM, "gemeentecode")]
+    got = stock_counts(ctx, dates)
+    keys = [PEILDATUM, "gemeentecode"]
+    assert want.get_column("bestand").sum() > 0
+    assert (
+        got.select(*keys, pl.col(columns).cast(pl.Int64))
+        .sort(keys)
+        .equals(want.select(*keys, pl.col(columns).cast(pl.Int64)).sort(keys))
+    )
+
+
+def test_mask_counts_is_the_count_per_key_and_date(periods):
+    """Every date of every key present (0 where none runs), rows without a start counted nowhere."""
+    frame = periods.with_columns((pl.col("id") % 40).alias("key"))
+    got = mask_counts(frame, ["key"], running_mask(DATES), DATES, "n")
+    naive = running_on_each(frame, DATES).group_by("key", PEILDATUM).len().collect()
+    want = (
+        frame.select("key")
+        .unique()
+        .join(pl.DataFrame({PEILDATUM: DATES}), how="cross")
+        .join(naive, on=["key", PEILDATUM], how="left")
+        .select("key", PEILDATUM, pl.col("len").fill_null(0).cast(pl.UInt32).alias("n"))
+    )
+    assert got.height == want.height and got.get_column("n").sum() > 0
+    assert got.sort("key", PEILDATUM).equals(want.sort("key", PEILDATUM))
+
+
+def test_in_stock_masks_have_the_dates_of_current_in_stock_each(demo_clean):
+    data = load_clean(demo_clean)
+    ctx = Context.build(data, config_for(data.organisatie))
+    uitkeringen, regelingen = data.get("uitkeringen"), ctx.config.regelingen
+    dates = series_peildata(peildatum("2024Q3"), data.gegevens_vanaf)
+    keys = ["persoon", "registratienummer"]
+    want = (
+        current_in_stock_each(ctx.spells, uitkeringen, regelingen, dates)
+        .group_by(keys)
+        .agg(PEILDATUM)
+        .collect()
+    )
+    got = in_stock_masks(ctx.spells, uitkeringen, regelingen, dates).collect()
+    assert got.height == want.height > 0
+    wanted = {(p, r): sorted(d) for p, r, d in want.iter_rows()}
+    for p, r, m in got.select(*keys, "_m").iter_rows():
+        assert _bits(m, dates) == wanted[(p, r)]
+
+
+def test_spell_masks_have_the_windows_of_the_flows(demo_clean):
+    """Stock, D and outflow to work per spell as `running_on_each` and `flows_per_spell_each` give them."""
+    data = load_clean(demo_clean)
+    ctx = Context.build(data, config_for(data.organisatie))
+    dates = series_peildata(peildatum("2024Q3"), data.gegevens_vanaf)
+    keys = ["persoon", "spell"]
+    got = spell_masks(ctx.spells, dates).collect()
+    flows = flows_per_spell_each(ctx.spells, [window(b) for b in dates]).collect()
+    assert flows.get_column("uitstroom_werk").sum() > 0
+    stock = running_on_each(ctx.spells, dates).collect()
+    for name, rows_, flag in (
+        ("_stock", stock, pl.lit(True)),
+        ("_d", flows, pl.col("beginstand") | pl.col("instroom")),
+        ("_w", flows, pl.col("uitstroom_werk")),
+    ):
+        want = rows_.filter(flag).group_by(keys).agg(PEILDATUM)
+        wanted = {(p, s): sorted(d) for p, s, d in want.iter_rows()}
+        found = {(p, s): _bits(m, dates) for p, s, m in got.select(*keys, name).iter_rows() if m}
+        assert found == wanted, name
+
+
+def test_throughput_counts_the_persons_of_in_perspective_during(demo_clean):
+    data = load_clean(demo_clean)
+    ctx = Context.build(data, config_for(data.organisatie))
+    dates = series_peildata(peildatum("2024Q3"), data.gegevens_vanaf)[-12:]
+    people = in_perspective_during(data.get("klantbeeld"), ctx.spells, [window(b) for b in dates])
+    want = by_gemeente(people, [pl.len().alias("n")], ctx.gemeenten, dates)
+    got = throughput_rows(ctx, dates).join(want, on=[PEILDATUM, "gemeentecode"])
+    assert got.height == want.height and want.get_column("n").sum() > 0
+    assert got.filter(pl.col("waarde") != pl.col("n").cast(pl.Float64)).is_empty()
