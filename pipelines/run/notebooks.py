@@ -204,6 +204,7 @@ def _register_pool_engine() -> None:
             start_timeout=60,
             execution_timeout=None,
             km=None,
+            kc=None,
             reset_code=None,
             **kwargs,
         ):
@@ -218,6 +219,9 @@ def _register_pool_engine() -> None:
                 stdout_file=stdout_file,
                 stderr_file=stderr_file,
             )
+            # the slot's client, connected and ready: a new client per notebook waits for the kernel's
+            # output channel to stay quiet for 0.2 s before the first cell
+            client.kc = kc
             save = nb_man.save
 
             def save_now_and_then(**kwargs):
@@ -236,14 +240,15 @@ def _register_pool_engine() -> None:
                 return nb
             finally:
                 del nb_man.save  # the final write (papermill's `notebook_complete`) is a real one
-                if client.kc is not None:
+                if client.kc is not None and client.kc is not kc:
                     client.kc.stop_channels()
 
     papermill_engines.register(POOL_ENGINE, KernelPoolEngine)
 
 
 class KernelSlot:
-    """The kernel one worker uses for notebook after notebook (reset in between), started on first use.
+    """The kernel one worker uses for notebook after notebook (reset in between), started on first use,
+    with one client connected to it for all of them.
 
     A kernel is reused only for notebooks in the folder it was started in (their working directory);
     after a failure it is shut down, never reused.
@@ -253,6 +258,7 @@ class KernelSlot:
         self.kernel_name = kernel_name
         self.start_timeout = start_timeout
         self.km: Any = None
+        self.kc: Any = None
         self.cwd: Path | None = None
 
     def kernel(self, cwd: Path) -> Any:
@@ -269,35 +275,46 @@ class KernelSlot:
             self.km, self.cwd = km, cwd
         return self.km
 
+    def client(self, cwd: Path) -> Any:
+        """The client of the kernel in `cwd`, its channels started and the kernel ready."""
+        from jupyter_core.utils import run_sync
+
+        km = self.kernel(cwd)
+        if self.kc is None:
+            kc = km.client()
+            kc.start_channels()
+            try:
+                run_sync(kc.wait_for_ready)(timeout=self.start_timeout)
+            except BaseException:
+                kc.stop_channels()
+                raise
+            kc.allow_stdin = False
+            self.kc = kc
+        return self.kc
+
     def warm(self, cwd: Path, code: str) -> None:
         """Start the kernel now and run `code` in it silently (imports), then reset it: a notebook that
         comes later finds the modules loaded but an empty namespace."""
         from jupyter_core.utils import run_sync
 
-        km = self.kernel(cwd)
-        client = km.client()
-        client.start_channels()
-        try:
-            run_sync(client.wait_for_ready)(timeout=self.start_timeout)
-            for source in (code, RESET_CODE.format(cwd=str(cwd))):
-                msg_id = client.execute(source, silent=True, store_history=False, allow_stdin=False)
-                while True:
-                    reply = run_sync(client.get_shell_msg)(timeout=self.start_timeout)
-                    if reply["parent_header"].get("msg_id") == msg_id:
-                        break
-                if (
-                    reply["content"].get("status") != "ok"
-                ):  # a notebook would report it; the reset must not fail
-                    logger.debug("opwarmen van de kernel: %s", reply["content"].get("ename"))
-                    if source != code:
-                        raise RuntimeError("de kernel kon na het opwarmen niet worden schoongemaakt")
-        finally:
-            client.stop_channels()
+        client = self.client(cwd)
+        for source in (code, RESET_CODE.format(cwd=str(cwd))):
+            msg_id = client.execute(source, silent=True, store_history=False, allow_stdin=False)
+            while True:
+                reply = run_sync(client.get_shell_msg)(timeout=self.start_timeout)
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    break
+            if reply["content"].get("status") != "ok":  # a notebook would report it; the reset must not fail
+                logger.debug("opwarmen van de kernel: %s", reply["content"].get("ename"))
+                if source != code:
+                    raise RuntimeError("de kernel kon na het opwarmen niet worden schoongemaakt")
 
     def close(self) -> None:
         from jupyter_core.utils import run_sync
 
-        km, self.km, self.cwd = self.km, None, None
+        km, kc, self.km, self.kc, self.cwd = self.km, self.kc, None, None, None
+        if kc is not None:
+            kc.stop_channels()
         if km is not None:
             try:
                 run_sync(km.shutdown_kernel)(now=False)
@@ -340,6 +357,7 @@ def execute(
             engine = {
                 "engine_name": POOL_ENGINE,
                 "km": slot.kernel(folder),
+                "kc": slot.client(folder),
                 "reset_code": RESET_CODE.format(cwd=str(folder)),
             }
         papermill.execute_notebook(

@@ -79,7 +79,9 @@ def warm_code(notebooks: list[Path]) -> str:
 
     Run silently in the run's kernels while ingest runs (`KernelPool`): the notebooks then find
     polars, altair and the pipelines loaded. Also starts the chart converter once (its first
-    conversion starts a JavaScript runtime).
+    conversion starts a JavaScript runtime). Then everything loaded so far is frozen out of the
+    garbage collector's reach (`gc.freeze`): the modules stay for the kernel's life, and a full
+    collection (after every notebook, and whenever Python decides on one) no longer walks them.
     """
     modules: list[str] = []
     for nb in notebooks:
@@ -111,6 +113,8 @@ def warm_code(notebooks: list[Path]) -> str:
         "                                'encoding': {'x': {'field': 'x', 'type': 'quantitative'}}},\n"
         "                               allowed_base_urls=[])\n"
         f"_warm({names!r})\n"
+        "__import__('gc').collect()\n"
+        "__import__('gc').freeze()\n"
     )
 
 
