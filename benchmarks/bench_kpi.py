@@ -342,6 +342,7 @@ def _run_polars(folder: str, out: str) -> None:
     t0, c0 = time.perf_counter(), time.process_time()
     series = compute_kpis(data, config, quarters)
     wall_series, cpu_series = time.perf_counter() - t0, time.process_time() - c0
+    peak_series = peak_mib()
     Path(out).write_text(
         json.dumps(
             {
@@ -355,10 +356,32 @@ def _run_polars(folder: str, out: str) -> None:
                 "cpu_series": cpu_series,
                 "quarters": len(quarters),
                 "rows_series": series.height,
-                "peak_series_mib": peak_mib(),
+                "peak_series_mib": peak_series,
+                "families": _per_family(data, config, quarters),
             }
         )
     )
+
+
+def _per_family(data: CleanData, config: OrgConfig, quarters: list) -> dict[str, tuple[float, float]]:
+    """Per family the seconds of one quarter and of the series, each from an empty cache (what is shared
+    between families, the merged spells, is built once beforehand): where the series costs more."""
+    from pipelines.kpi import engine
+    from pipelines.kpi.base import Context
+    from pipelines.kpi.registry import KPI_FAMILIES
+
+    ctx = Context.build(engine.with_person_ids(data), config)
+    ctx.spells  # noqa: B018 - built once, as compute_kpis does for all families
+    out = {}
+    for family in KPI_FAMILIES:
+        seconds = []
+        for dates in ([PEILDATUM], quarters):
+            ctx._cache.clear()
+            t0 = time.perf_counter()
+            engine.family_series(ctx, family, dates)
+            seconds.append(time.perf_counter() - t0)
+        out[family] = (seconds[0], seconds[1])
+    return out
 
 
 def _run_load(folder: str, out: str) -> None:
@@ -471,6 +494,9 @@ def main() -> int:
         f"piek {pol['peak_series_mib']:.0f} MiB; "
         f"{pol['wall_series'] / pol['wall_all']:.1f}x de tijd van een kwartaal"
     )
+    print("per familie, elk vanuit een lege cache: één kwartaal / de reeks (s)")
+    for family, (one, whole) in pol["families"].items():
+        print(f"  {family:14s} {one:6.2f} / {whole:6.2f}  ({whole / one if one else 0:.1f}x)")
     print(f"load average (1/5/15 min) aan het eind: {load_text()}")
     print(f"vergeleken: {n} cijfers, verschillen: {len(diffs)}")
     for d in diffs[:20]:
