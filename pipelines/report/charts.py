@@ -236,8 +236,8 @@ def _suppressed_note(frame: pl.DataFrame) -> list[str]:
 def spec_of(chart: alt.TopLevelMixin | dict) -> dict:
     """The chart's Vega-Lite spec (a spec is returned as it is).
 
-    Altair validates the whole spec against the Vega-Lite schema on every `to_dict`, which costs more
-    than drawing the chart: convert a chart once and hand the spec on.
+    Altair validates the whole spec against the Vega-Lite schema on every `to_dict`, which costs about
+    as much as drawing the chart: convert a chart once and hand the spec on.
     """
     return chart if isinstance(chart, dict) else chart.to_dict()
 

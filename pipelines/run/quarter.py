@@ -384,7 +384,7 @@ def _build(
             yaml.safe_dump(config.as_dict(), sort_keys=True, allow_unicode=True), encoding="utf-8"
         )
 
-        prepare_vega_bundle()  # the pages' script, built on a core the KPI step leaves free
+        prepare_vega_bundle()  # the pages' script, built beside the KPI step (mostly one core)
         with progress.step("kengetallen"):
             # the series every page and the dashboard read: computed once here, not in every kernel
             kpis = _kpis(ingest.clean_dir, config, plan.b, staging / "kpis.csv")
