@@ -86,7 +86,8 @@ def before_kernel(root: Path, work: Path) -> tuple[str, dict[str, str]]:
     script.write_text(KERNEL.format(root=str(root)), encoding="utf-8")
     spec = work / "jupyter" / "kernels" / "participatie-voor"
     spec.mkdir(parents=True)
-    argv = [sys.executable, str(script), "-f", "{connection_file}", "--IPKernelApp.log_level=ERROR"]
+    # no log level here: the runner passes its own (`KERNEL_ARGUMENTS`), and the kernel refuses two
+    argv = [sys.executable, str(script), "-f", "{connection_file}"]
     (spec / "kernel.json").write_text(
         json.dumps({"argv": argv, "display_name": "participatie (voor)", "language": "python"}),
         encoding="utf-8",
