@@ -40,6 +40,12 @@ def in_scope(
     return uitkeringen.lazy().filter(pl.col("regeling").is_in(list(regelingen)))
 
 
+#: Spacing of the persons on one axis of day numbers: every date (0001-01-01 up to 9999-12-31) has a day
+#: number within 10^7 of another, so `k * PERSON_LIFT + day` orders by person number `k`, then date, and
+#: never mixes two persons: one sorted column and global running totals instead of per-person windows.
+PERSON_LIFT = 10_000_000
+
+
 def merge_periods(
     periods: pl.LazyFrame | pl.DataFrame,
     gap_days: int,
@@ -58,11 +64,11 @@ def merge_periods(
     sort_cols = [key, start, "_end"] + ([tiebreak] if tiebreak else [])
     lf = lf.with_columns(pl.col(end).fill_null(OPEN_END).alias("_end")).sort(sort_cols)
     # Rows are sorted by person; instead of slow per-person window functions, each person's day
-    # numbers are lifted by person_index * 10^7 (dates up to 9999-12-31 are < 3 * 10^6 days), so one
-    # global running maximum never crosses from one person into the next.
+    # numbers are lifted (`PERSON_LIFT`), so one global running maximum never crosses from one person
+    # into the next.
     first = pl.col(key).ne_missing(pl.col(key).shift(1)).fill_null(True)
     lf = lf.with_columns(first.alias("_first"))
-    lf = lf.with_columns((pl.col("_first").cast(pl.Int64).cum_sum() * 10_000_000).alias("_lift"))
+    lf = lf.with_columns((pl.col("_first").cast(pl.Int64).cum_sum() * PERSON_LIFT).alias("_lift"))
     lifted_end = pl.col("_lift") + pl.col("_end").cast(pl.Int64)
     lifted_start = pl.col("_lift") + pl.col(start).cast(pl.Int64)
     lf = lf.with_columns(lifted_end.cum_max().shift(1).alias("_prev_end"))
@@ -163,14 +169,11 @@ def latest_running_masks(
     overlap are taken per date (as `latest_running_each` does), the others are latest wherever they run.
     """
     single, shared = _by_overlap(frame, peildata, start, end, key)
-    dates = pl.Series(sorted(set(peildata)), dtype=pl.Date)
-    _check_mask_dates(len(dates))
-    bits = pl.lit(pl.Series([1 << i for i in range(len(dates))], dtype=pl.UInt64))
     latest = (
         running_on_each(shared.with_row_index("_row"), peildata, start, end)
         .group_by(key, "peildatum", maintain_order=True)
         .last()
-        .with_columns(bits.gather(pl.lit(dates).search_sorted(pl.col("peildatum"))).alias("_latest"))
+        .with_columns(date_bit(peildata).alias("_latest"))
         .drop("peildatum")
     )
     columns = latest.collect_schema().names()
@@ -238,6 +241,8 @@ def _overlapping_range(windows: list[Window], start: str, end: str) -> tuple[pl.
 #: The most peildata a date mask holds (`running_mask`): one bit of a UInt64 per date.
 MASK_DATES = 64
 _ONES = pl.Series([(1 << k) - 1 for k in range(MASK_DATES + 1)], dtype=pl.UInt64)
+#: Bit i of a date mask: the i-th of its (sorted) peildata.
+DATE_BITS = pl.Series([1 << k for k in range(MASK_DATES)], dtype=pl.UInt64)
 
 
 def range_mask(first: pl.Expr, after: pl.Expr) -> pl.Expr:
@@ -270,6 +275,13 @@ def overlapping_mask(windows: list[Window], start: str = "start", end: str = "en
     _check_mask_dates(len(windows))
     first, after = _overlapping_range(windows, start, end)
     return pl.when(pl.col(start).is_not_null()).then(range_mask(first, after)).otherwise(pl.lit(0, pl.UInt64))
+
+
+def date_bit(peildata: list[dt.date], column: str = "peildatum") -> pl.Expr:
+    """The bit of the row's `column` (one of `peildata`) in a date mask of those peildata."""
+    dates = pl.Series(sorted(set(peildata)), dtype=pl.Date)
+    _check_mask_dates(len(dates))
+    return pl.lit(DATE_BITS).gather(pl.lit(dates).search_sorted(pl.col(column)))
 
 
 def _check_mask_dates(n: int) -> None:

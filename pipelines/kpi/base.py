@@ -20,7 +20,7 @@ from pipelines.clean import CleanData, TableAbsent
 from pipelines.config import OrgConfig
 from pipelines.periods import is_covered, minus_years, window
 from pipelines.schema import PERSON_COLUMN
-from pipelines.spells import merge_spells
+from pipelines.spells import DATE_BITS, merge_spells
 from pipelines.text import format_date
 
 TOTAAL = "totaal"
@@ -257,12 +257,11 @@ def by_gemeente_masks(
     if not distinct:  # `totaal` counts every row, also those without a municipality
         total = found.group_by("_m", "_mask").agg(pl.col("_n").sum(), pl.lit(TOTAAL).alias(GEMEENTE))
         found = pl.concat([found.filter(pl.col(GEMEENTE).is_not_null()), total.select(found.columns)])
-    bits = pl.lit(pl.Series([1 << i for i in range(len(dates))], dtype=pl.UInt64))
     counts = (
         found.lazy()
         .with_columns(pl.int_ranges(0, len(dates), dtype=pl.UInt32).alias("_i"))
         .explode("_i")
-        .filter((pl.col("_mask") & bits.gather(pl.col("_i"))) != 0)
+        .filter((pl.col("_mask") & pl.lit(DATE_BITS).gather(pl.col("_i"))) != 0)
         .group_by("_m", GEMEENTE, "_i")
         .agg(pl.col("_n").sum().cast(pl.UInt32))
         .collect()

@@ -36,7 +36,7 @@ from pipelines.kpi.base import (
 from pipelines.kpi.bestand import in_stock_masks
 from pipelines.periods import window
 from pipelines.schema import PERSON_COLUMN
-from pipelines.spells import mask_chunks, overlapping_mask, running_mask
+from pipelines.spells import DATE_BITS, mask_chunks, overlapping_mask, running_mask
 
 CASELOAD = ["caseload_per_fte", "caseload_dossiers_per_fte", "caseload_boven_norm_n"]
 REFERRALS = ["doorverwijzingen_zorg_n"]
@@ -232,7 +232,7 @@ def taking_part_masks(
     ids = [narrow, provided(TRAJECT_OPLEIDING)]
     if inkomsten is not None:
         bits = dates_frame(peildata, maand=lambda b: dt.date(b.year, b.month, 1)).with_columns(
-            pl.lit(pl.Series([1 << i for i in range(len(set(peildata)))], dtype=pl.UInt64)).alias("_m")
+            pl.lit(DATE_BITS.head(len(set(peildata)))).alias("_m")
         )
         months = bits.group_by("maand").agg(pl.col("_m").sum())  # distinct bits: the sum is the union
         working = inkomsten.lazy().filter(pl.col("soort_inkomsten") == ARBEID).join(months.lazy(), on="maand")

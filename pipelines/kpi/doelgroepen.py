@@ -42,7 +42,7 @@ from pipelines.kpi.bestand import current_periods_masks, first_day_aged
 from pipelines.kpi.uitstroom import flows_per_spell_each
 from pipelines.periods import window
 from pipelines.schema import PERSON_COLUMN
-from pipelines.spells import mask_chunks, overlapping_mask, range_mask, running_mask
+from pipelines.spells import date_bit, mask_chunks, overlapping_mask, range_mask, running_mask
 from pipelines.stats import wilson_exprs
 
 #: The groups of the catalogue (every organisation, every run), `alle` first.
@@ -190,8 +190,7 @@ class _Memberships:
 
     def attach(self, frame: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
         """`frame` (with `persoon` and a `peildatum` of these peildata) and a Boolean column per group."""
-        bits = pl.lit(pl.Series([1 << i for i in range(len(self.dates))], dtype=pl.UInt64))
-        bit = bits.gather(pl.lit(self.dates).search_sorted(pl.col(PEILDATUM)))
+        bit = date_bit(self.dates.to_list())
         return (
             self.with_masks(frame)
             .with_columns(((pl.col(f"_in_{g}") & bit) != 0).alias(g) for g in self.masks)
@@ -242,10 +241,7 @@ def spell_masks(spells: pl.LazyFrame | pl.DataFrame, peildata: list[dt.date]) ->
     """
     windows = [window(b) for b in peildata]
     numbered = spells.lazy().with_row_index("_sid")
-    bits = pl.lit(pl.Series([1 << i for i in range(len(windows))], dtype=pl.UInt64))
-    bit = bits.gather(
-        pl.lit(pl.Series(sorted(set(peildata)), dtype=pl.Date)).search_sorted(pl.col(PEILDATUM))
-    )
+    bit = date_bit(peildata)
     ending = numbered.select("_sid", pl.col("end").alias("start"), "end", "reden_beeindiging")
     to_work = (
         flows_per_spell_each(ending, windows)

@@ -32,7 +32,7 @@ from pipelines.kpi.base import (
 )
 from pipelines.periods import window
 from pipelines.schema import LEEFGEBIEDEN, PERSON_COLUMN
-from pipelines.spells import OPEN_END, overlapping_each
+from pipelines.spells import OPEN_END, PERSON_LIFT, overlapping_each
 
 KPIS = [
     "fip_populatie_n",
@@ -49,9 +49,6 @@ DAYS_PER_YEAR = 365.25
 FIP_PERSPECTIEVEN = ("werken_aan", "meedoen")
 
 
-#: Spacing of the persons on one axis of day numbers: every date (0001-01-01 up to 9999-12-31) has a day
-#: number within 10^7 of another, so `k * _LIFT + day` orders by person `k`, then date, and never mixes two.
-_LIFT = 10_000_000
 _TOTALS = ("_na", "_Sa", "_ne", "_Se")
 
 
@@ -80,7 +77,7 @@ def _axis(klantbeeld: pl.LazyFrame | pl.DataFrame, perspectieven: tuple[str, ...
     )
     # persons numbered in sorted order (a sort and a run count: cheaper than grouping and joining by person)
     lifted = periods.sort(PERSON_COLUMN).with_columns(
-        (pl.col(PERSON_COLUMN).rle_id().cast(pl.Int64) * _LIFT).alias("_lift")
+        (pl.col(PERSON_COLUMN).rle_id().cast(pl.Int64) * PERSON_LIFT).alias("_lift")
     )
     people = (
         lifted.group_by("_lift")
