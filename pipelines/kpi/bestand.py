@@ -36,7 +36,6 @@ from pipelines.spells import (
     latest_running_each,
     latest_running_masks,
     mask_chunks,
-    overlapping_each,
     overlapping_mask,
     range_mask,
     running_mask,
@@ -262,41 +261,6 @@ def stock_on_each(
     return out.drop("geboortedatum").collect()
 
 
-def running_benefits_each(
-    uitkeringen: pl.LazyFrame | pl.DataFrame, regelingen, peildata: list[dt.date], persons: pl.DataFrame
-) -> pl.LazyFrame:
-    """In-scope periods running on each peildatum (`registratienummer` with the person's municipality).
-
-    `registratienummer` is replaced by a number that is the same for the same text: counting distinct
-    benefits on every date then compares integers, not strings.
-    """
-    periods = in_scope(uitkeringen, regelingen).with_columns(
-        pl.col("registratienummer").rank("dense").cast(pl.UInt32)
-    )
-    return (
-        running_on_each(periods, peildata, start="aanvangsdatum", end="einddatum")
-        .select(PEILDATUM, PERSON_COLUMN, "registratienummer")
-        .join(persons.lazy(), on=PERSON_COLUMN, how="left")
-    )
-
-
-def in_perspective_during(
-    klantbeeld: pl.LazyFrame | pl.DataFrame,
-    spells: pl.LazyFrame | pl.DataFrame,
-    windows: list[tuple[dt.date, dt.date]],
-    perspectief: str = "werken",
-) -> pl.LazyFrame:
-    """Persons who were in `perspectief` on assistance at some time in a window `s..b` (a throughput, not
-    a stock), for each window (column `peildatum` = its `b`).
-
-    A `klantbeeld` period of that perspective and one of the person's merged spells must overlap on at
-    least one day inside the window. Columns: peildatum, persoon (and gemeentecode when `spells` has it).
-    """
-    inside = overlapping_each(_in_perspective(klantbeeld, spells, perspectief), windows, "_first", "_last")
-    keep = [c for c in (PERSON_COLUMN, GEMEENTE) if c in spells.lazy().collect_schema().names()]
-    return inside.select(PEILDATUM, *keep).unique(subset=[PEILDATUM, PERSON_COLUMN])
-
-
 def _in_perspective(
     klantbeeld: pl.LazyFrame | pl.DataFrame, spells: pl.LazyFrame | pl.DataFrame, perspectief: str
 ) -> pl.LazyFrame:
@@ -328,7 +292,7 @@ def throughput_rows(ctx: Context, peildata: list[dt.date]) -> pl.DataFrame:
 
     def compute(dates: list[dt.date]) -> list[pl.DataFrame]:
         shared = _in_perspective(ctx.table("klantbeeld"), ctx.spells, "werken")
-        # per person the windows of any shared day (`in_perspective_during` as date masks)
+        # per person the windows of any day in the perspective on assistance (a throughput)
         people = (
             shared.with_columns(overlapping_mask([window(b) for b in dates], "_first", "_last").alias("_m"))
             .group_by(PERSON_COLUMN, GEMEENTE)
@@ -354,8 +318,8 @@ def stock_rows(ctx: Context, peildata: list[dt.date]) -> pl.DataFrame:
 
 def stock_counts(ctx: Context, dates: list[dt.date]) -> pl.DataFrame:
     """Per peildatum and municipality what the stock KPIs count (the aggregates of `stock_on_each` and of
-    `running_benefits_each`), from date masks (`pipelines.spells.running_mask`) of the in-stock periods,
-    the klantbeeld periods and the benefits instead of a row per person and date.
+    the in-scope benefits running on each date), from date masks (`pipelines.spells.running_mask`) of the
+    in-stock periods, the klantbeeld periods and the benefits instead of a row per person and date.
 
     A person in stock has one current period per date, so their periods' masks do not overlap; the
     klantbeeld row that counts on a date is the latest running one (`latest_running_masks`).

@@ -13,6 +13,7 @@ import pytest
 from pipelines.clean import load_clean
 from pipelines.config import config_for
 from pipelines.kpi.base import (
+    GEMEENTE,
     PEILDATUM,
     Context,
     Unavailable,
@@ -23,13 +24,12 @@ from pipelines.kpi.base import (
     rows,
 )
 from pipelines.kpi.bestand import (
+    _in_perspective,
     age_expr,
     current_in_stock_each,
     current_periods_each,
     first_day_aged,
-    in_perspective_during,
     in_stock_masks,
-    running_benefits_each,
     stock_counts,
     stock_on_each,
     throughput_rows,
@@ -39,8 +39,10 @@ from pipelines.kpi.engine import family_series, with_person_ids
 from pipelines.kpi.registry import KPI_FAMILIES
 from pipelines.kpi.uitstroom import flows_per_spell_each
 from pipelines.periods import peildatum, series_peildata, window
+from pipelines.schema import PERSON_COLUMN
 from pipelines.spells import (
     MASK_DATES,
+    in_scope,
     latest_running_each,
     latest_running_masks,
     mask_chunks,
@@ -54,6 +56,24 @@ from pipelines.spells import (
 )
 
 D = dt.date
+
+
+def running_benefits_each(uitkeringen, regelingen, peildata, persons) -> pl.LazyFrame:
+    """The in-scope benefits running on each peildatum, a row per benefit and date (with the person's
+    municipality): the per-date definition `bestand.stock_counts` counts from date masks."""
+    return (
+        running_on_each(in_scope(uitkeringen, regelingen), peildata, start="aanvangsdatum", end="einddatum")
+        .select(PEILDATUM, PERSON_COLUMN, "registratienummer")
+        .join(persons.lazy(), on=PERSON_COLUMN, how="left")
+    )
+
+
+def in_perspective_during(klantbeeld, spells, windows, perspectief: str = "werken") -> pl.LazyFrame:
+    """The persons in `perspectief` on assistance on some day of each window, a row per person and window:
+    the per-date definition of the throughput that `bestand.throughput_rows` counts from date masks."""
+    inside = overlapping_each(_in_perspective(klantbeeld, spells, perspectief), windows, "_first", "_last")
+    keep = [c for c in (PERSON_COLUMN, GEMEENTE) if c in spells.lazy().collect_schema().names()]
+    return inside.select(PEILDATUM, *keep).unique(subset=[PEILDATUM, PERSON_COLUMN])
 
 
 @pytest.fixture(scope="module")
