@@ -40,6 +40,12 @@ def in_scope(
     return uitkeringen.lazy().filter(pl.col("regeling").is_in(list(regelingen)))
 
 
+def first_of_key(key: str = PERSON_COLUMN) -> pl.Expr:
+    """On rows sorted by `key`: whether the row is its key's first. With it, running totals over all rows
+    become per key without a slower per-key window (`.over`)."""
+    return pl.col(key).ne_missing(pl.col(key).shift(1)).fill_null(True)
+
+
 #: Spacing of the persons on one axis of day numbers: every date (0001-01-01 up to 9999-12-31) has a day
 #: number within 10^7 of another, so `k * PERSON_LIFT + day` orders by person number `k`, then date, and
 #: never mixes two persons: one sorted column and global running totals instead of per-person windows.
@@ -66,8 +72,7 @@ def merge_periods(
     # Rows are sorted by person; instead of slow per-person window functions, each person's day
     # numbers are lifted (`PERSON_LIFT`), so one global running maximum never crosses from one person
     # into the next.
-    first = pl.col(key).ne_missing(pl.col(key).shift(1)).fill_null(True)
-    lf = lf.with_columns(first.alias("_first"))
+    lf = lf.with_columns(first_of_key(key).alias("_first"))
     lf = lf.with_columns((pl.col("_first").cast(pl.Int64).cum_sum() * PERSON_LIFT).alias("_lift"))
     lifted_end = pl.col("_lift") + pl.col("_end").cast(pl.Int64)
     lifted_start = pl.col("_lift") + pl.col(start).cast(pl.Int64)

@@ -33,7 +33,7 @@ from pipelines.kpi.base import (
 )
 from pipelines.periods import minus_months, minus_years
 from pipelines.schema import JOBCOACH_REGIME, LKS_SOORTEN, PERSON_COLUMN
-from pipelines.spells import OPEN_END, running_on_each
+from pipelines.spells import OPEN_END, first_of_key, running_on_each
 
 KPIS = [
     "lks_actief_n",
@@ -91,7 +91,7 @@ def covered_days_each(
     length = (pl.col("tot") - pl.col("van")).dt.total_days() + 1
     # the blocks in order; running totals over all persons, less those at each person's first block
     before = length.cum_sum() - length
-    first = pl.col(PERSON_COLUMN).ne_missing(pl.col(PERSON_COLUMN).shift(1)).fill_null(True)
+    first = first_of_key()
     blocks = (
         spans.with_columns(
             (reach.is_null() | (pl.col("van") > reach)).cum_sum().over(PERSON_COLUMN).alias("_blok")
