@@ -339,9 +339,13 @@ def _run_polars(folder: str, out: str) -> None:
     from pipelines.periods import series_peildata
 
     quarters = series_peildata(PEILDATUM, data.gegevens_vanaf)
-    t0, c0 = time.perf_counter(), time.process_time()
-    series = compute_kpis(data, config, quarters)
-    wall_series, cpu_series = time.perf_counter() - t0, time.process_time() - c0
+    wall_series = cpu_series = float("inf")
+    for _ in range(2):  # the best of two, as the single quarter above
+        t0, c0 = time.perf_counter(), time.process_time()
+        series = compute_kpis(data, config, quarters)
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+        if seconds < wall_series:
+            wall_series, cpu_series = seconds, cpu
     peak_series = peak_mib()
     Path(out).write_text(
         json.dumps(

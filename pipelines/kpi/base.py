@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -91,6 +92,24 @@ class Inconsistency:
     eenheid: str = "n"
 
 
+class _Once:
+    """A value computed by its first caller while later callers wait. A failure (a family's `Unavailable`)
+    is not kept: each caller meets it, as each would compute it.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._done = False
+        self._value: Any = None
+
+    def get(self, compute: Callable[[], Any]) -> Any:
+        with self._lock:
+            if not self._done:
+                self._value = compute()
+                self._done = True
+            return self._value
+
+
 @dataclass
 class Context:
     """What every family needs, prepared once per run (not per peildatum)."""
@@ -100,17 +119,18 @@ class Context:
     gemeenten: list[str]
     #: persoon -> gemeentecode (current municipality, `personen.gemeentecode`).
     persons: pl.DataFrame
-    _spells: pl.DataFrame | None = field(default=None, repr=False)
-    #: Intermediate frames several parts of one run share (the Meedoen! target groups' own spells).
-    _cache: dict[tuple, Any] = field(default_factory=dict, repr=False)
+    #: Intermediate frames several parts of one run share (the spells, the Meedoen! target groups' own).
+    _cache: dict[tuple, _Once] = field(default_factory=dict, repr=False)
+    _guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def cached(self, key: tuple, compute: Callable[[], Any]) -> Any:
         """`compute()` once per run for `key` (a family computes all peildata in one pass, so what its
-        parts share is computed once here rather than per part).
+        parts share is computed once here rather than per part). Families run side by side in threads
+        (`engine.compute_kpis`): a second caller of the same key waits for the first one's result.
         """
-        if key not in self._cache:
-            self._cache[key] = compute()
-        return self._cache[key]
+        with self._guard:
+            once = self._cache.setdefault(key, _Once())
+        return once.get(compute)
 
     @classmethod
     def build(cls, data: CleanData, config: OrgConfig) -> Context:
@@ -123,10 +143,11 @@ class Context:
     @property
     def spells(self) -> pl.DataFrame:
         """Merged in-scope spells with the person's municipality (computed once)."""
-        if self._spells is None:
+        def merged() -> pl.DataFrame:
             spells = merge_spells(self.data.get("uitkeringen"), self.config.regelingen, self.config.gap_days)
-            self._spells = with_gemeente(spells.lazy(), self.persons).collect()
-        return self._spells
+            return with_gemeente(spells.lazy(), self.persons).collect()
+
+        return self.cached(("spells",), merged)
 
     def table(self, name: str) -> pl.DataFrame:
         """A clean table, or `Unavailable` naming it."""

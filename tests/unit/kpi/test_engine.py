@@ -163,3 +163,52 @@ def test_person_ids_are_exact_or_not_used(small_clean):
     # the figures do not depend on how persons are keyed
     cfg = config_for(data.organisatie)
     assert compute_kpis(hexed, cfg, D(2024, 9, 30)).equals(compute_kpis(data, cfg, D(2024, 9, 30)))
+
+
+def test_families_side_by_side_give_the_figures_of_one_after_another(demo_clean, monkeypatch):
+    """`compute_kpis` runs families in threads; the whole series of the demo is the same as in turn."""
+    from pipelines.kpi import engine
+    from pipelines.periods import peildatum, series_peildata
+
+    data = load_clean(demo_clean)
+    codes = data.get("personen").get_column("gemeentecode").unique().drop_nulls().to_list()
+    cfg = config_for(data.organisatie, gemeentecodes=codes)
+    dates = series_peildata(peildatum("2024Q3"), data.gegevens_vanaf)
+    monkeypatch.setattr(engine, "family_threads", lambda: 2)
+    side_by_side = compute_kpis(data, cfg, dates)
+    monkeypatch.setattr(engine, "family_threads", lambda: 1)
+    assert side_by_side.equals(compute_kpis(data, cfg, dates))
+
+
+def test_a_shared_frame_is_computed_once_by_threads_that_ask_at_once(small):
+    """Two families asking for the same intermediate frame at the same moment: one computes, one waits."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pipelines.kpi.base import Context, Unavailable
+
+    ctx = Context.build(small, config())
+    calls, both_asking = [], threading.Barrier(2)
+
+    def slow() -> str:
+        calls.append(1)
+        threading.Event().wait(0.2)
+        return "frame"
+
+    def ask(_: int) -> str:
+        both_asking.wait()
+        return ctx.cached(("gedeeld",), slow)
+
+    with ThreadPoolExecutor(2) as pool:
+        assert list(pool.map(ask, range(2))) == ["frame", "frame"]
+    assert len(calls) == 1
+
+    def unavailable() -> str:
+        calls.append(1)
+        raise Unavailable("tabel ontbreekt")
+
+    for _ in range(2):  # a failure is not kept: every caller meets it
+        with pytest.raises(Unavailable):
+            ctx.cached(("ontbreekt",), unavailable)
+    assert len(calls) == 3
+    assert ctx.spells is ctx.spells
