@@ -62,18 +62,22 @@ def publication_frame(
     min_cell: int = 5,
     min_noemer: int = 10,
     rules: disclosure.Rules | None = None,
+    *,
+    flagged: bool = False,
 ) -> pl.DataFrame:
     """kpis.csv rows plus `reden` (why publication hides it, or null) and `tekst` (what publication shows).
 
     The reason is recomputed with `pipelines.disclosure` from the organisation's own limits (small
     cells, derived means and flags, secondary suppression over the families' relations), so the
-    publication never depends on a stale `onderdrukt` column.
+    publication never depends on a stale `onderdrukt` column. Only with `flagged` is the frame's own
+    column taken as it is: the run passes the frame `compute_kpis` has just flagged with these very
+    limits and rules (computing the secondary suppression of a whole series twice costs a second).
     """
     kinds = {k: info[k].kind if k in info else "aantal" for k in kpis.get_column("kpi").unique().to_list()}
     rules = rules or disclosure_rules()
-    frame = disclosure.add_onderdrukt(kpis, kinds, min_cell, min_noemer, rules).rename(
-        {"onderdrukt": "reden"}
-    )
+    if not flagged:
+        kpis = disclosure.add_onderdrukt(kpis, kinds, min_cell, min_noemer, rules)
+    frame = kpis.rename({"onderdrukt": "reden"})
     texts = []
     for row in frame.select("kpi", "waarde", "reden").iter_rows(named=True):
         meta = info.get(row["kpi"])

@@ -132,7 +132,8 @@ def publish_bundle(
     `intern/` (`place_files`); the audit reads the published part as a reader would.
     """
     rules = disclosure_rules(config)
-    pub = present.publication_frame(kpis, KPI_CATALOGUE, config.min_cell, config.min_noemer, rules)
+    # `kpis` is the run's own frame, flagged by `compute_kpis` with this configuration's limits and rules
+    pub = present.publication_frame(kpis, KPI_CATALOGUE, config.min_cell, config.min_noemer, rules, flagged=True)
     # a programme the organisation does not run is in kpis.csv (with the reason), not in the publication
     shown = [k for f in active_families(config) for k in KPI_FAMILIES[f]]
     pub = pub.filter(pub.get_column("kpi").is_in(shown))

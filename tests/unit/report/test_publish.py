@@ -364,3 +364,22 @@ def test_the_page_script_is_built_once_in_the_background_and_is_vl_converts_bund
 
     assert page_html.prepare_vega_bundle() is page_html.prepare_vega_bundle()
     assert page_html.vega_bundle() == vl_convert.javascript_bundle()
+
+
+def test_the_runs_flagged_frame_publishes_as_a_recomputed_one(demo_clean):
+    """The run hands `publication_frame` its own flagged frame; taking its `onderdrukt` as it is gives the
+    publication that recomputing every reason gives."""
+    from pipelines.clean import load_clean
+    from pipelines.config import config_for
+    from pipelines.kpi.engine import compute_kpis
+    from pipelines.kpi.registry import disclosure_rules
+
+    data = load_clean(demo_clean)
+    config = config_for(data.organisatie)
+    kpis = compute_kpis(data, config, [dt.date(2023, 9, 30), dt.date(2024, 6, 30), B])
+    assert kpis.get_column("onderdrukt").is_not_null().any()
+    rules = disclosure_rules(config)
+    limits = (config.min_cell, config.min_noemer, rules)
+    assert present.publication_frame(kpis, KPI_CATALOGUE, *limits, flagged=True).equals(
+        present.publication_frame(kpis, KPI_CATALOGUE, *limits)
+    )
