@@ -68,9 +68,10 @@ def kaplan_meier(counts: pl.DataFrame, alpha: float = 0.05) -> pl.DataFrame:
     at_risk = table["at_risk"].to_numpy()[keep]
     events = table["observed"].to_numpy()[keep]
     censored = table["censored"].to_numpy()[keep]
-    work = counts.filter(pl.col("uitkomst") == WERK).group_by("dag").agg(pl.col("aantal").sum()).sort("dag")
-    work_at = dict(zip(work.get_column("dag").to_list(), work.get_column("aantal").to_list(), strict=True))
-    d_work = np.array([work_at.get(int(t), 0) for t in times], dtype=float)
+    # outflow to work per day of the curve (a day with such an exit is a day on which spells leave)
+    to_work = (outcome == WERK) & (weights > 0)
+    d_work = np.zeros(len(times), dtype=float)
+    np.add.at(d_work, np.searchsorted(times, days[to_work]), weights[to_work])
     before = np.concatenate([[1.0], survival[:-1]])
     cumulative = np.cumsum(before * d_work / at_risk)
     point = (survival <= 0.0) | (survival >= 1.0)
@@ -93,10 +94,10 @@ def value_at(curve: pl.DataFrame, column: str, t: int, followed: int) -> float |
     """The step function `column` at day `t`; None when no spell was followed `t` days (`followed < t`)."""
     if followed < t:
         return None
-    before = curve.filter(pl.col("dag") <= t)
-    if before.is_empty():
+    upto = curve.get_column("dag").search_sorted(t, side="right")  # days up to `t` (the curve is sorted)
+    if upto == 0:
         return 1.0 if column == "overleving" else 0.0
-    return float(before.get_column(column)[-1])
+    return float(curve.get_column(column)[int(upto) - 1])
 
 
 def median_duration(curve: pl.DataFrame) -> int | None:
@@ -105,5 +106,5 @@ def median_duration(curve: pl.DataFrame) -> int | None:
     lifelines' `median_survival_time_` looks for S(t) < 0.5 and gives `inf` where the curve rests
     exactly on 0.5; the definition here includes it.
     """
-    reached = curve.filter(pl.col("overleving") <= 0.5 + 1e-12)
-    return int(reached.get_column("dag")[0]) if reached.height else None
+    reached = np.flatnonzero(curve.get_column("overleving").to_numpy() <= 0.5 + 1e-12)
+    return int(curve.get_column("dag")[int(reached[0])]) if reached.size else None
