@@ -278,6 +278,10 @@ def compute(
     wa = t["klantbeeld"]
     wa = wa[wa["perspectief"].isin(list(fip_perspectieven))]
     wa = wa.assign(van=wa["ingangsdatum"].clip(lower=s), tot=wa["einddatum"].fillna(e).clip(upper=e))
+    # a day two periods of a person share counts once: a period starts after the earlier ones have ended
+    wa = wa.sort_values(["persoon", "van"])
+    ended = wa.groupby("persoon")["tot"].cummax().groupby(wa["persoon"]).shift(1)
+    wa = wa.assign(van=wa["van"].where(ended.isna() | (wa["van"] > ended), ended + pd.Timedelta(days=1)))
     wa = wa.assign(dagen=((wa["tot"] - wa["van"]).dt.days + 1).clip(lower=0))
     wa = wa[wa["dagen"] > 0]
     expo = wa.groupby("persoon")["dagen"].sum()

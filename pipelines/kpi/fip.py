@@ -76,9 +76,19 @@ def _axis(klantbeeld: pl.LazyFrame | pl.DataFrame, perspectieven: tuple[str, ...
         .collect()
     )
     # persons numbered in sorted order (a sort and a run count: cheaper than grouping and joining by person)
-    lifted = periods.sort(PERSON_COLUMN).with_columns(
+    lifted = periods.sort(PERSON_COLUMN, "ingangsdatum").with_columns(
         (pl.col(PERSON_COLUMN).rle_id().cast(pl.Int64) * PERSON_LIFT).alias("_lift")
     )
+    # a day in two periods (validation lets one end on the day the next starts) is one day of exposure:
+    # a period keeps the days after every earlier period of the person has ended (on the lifted axis the
+    # running maximum never reaches back into the previous person)
+    ended_before = (pl.col("_lift") + pl.col("einddatum").cast(pl.Int64)).cum_max().shift(1) - pl.col("_lift")
+    lifted = lifted.with_columns(
+        pl.max_horizontal(pl.col("ingangsdatum").cast(pl.Int64), ended_before + 1)
+        .cast(pl.Int32)
+        .cast(pl.Date)
+        .alias("ingangsdatum")
+    ).filter(pl.col("ingangsdatum") <= pl.col("einddatum"))
     people = (
         lifted.group_by("_lift")
         .agg(

@@ -100,13 +100,19 @@ def _days_one_window(klantbeeld, contacts, s, b) -> pl.DataFrame:
 
 
 def _per_person_one_window(klantbeeld, contacts, s, b, min_dagen=91) -> pl.DataFrame:
-    """The definition for one window, by joins."""
+    """The definition for one window, by joins: the exposure is the number of distinct days of the window
+    in the person's FIP periods (a day two periods share is one day)."""
     periods = klantbeeld.filter(pl.col("perspectief").is_in(FIP_PERSPECTIEVEN))
+    first = pl.max_horizontal("ingangsdatum", pl.lit(s))
+    last = pl.min_horizontal(pl.col("einddatum").fill_null(b), pl.lit(b))
     exposure = (
         periods.drop_nulls("ingangsdatum")  # a period without start lies in no window
-        .with_columns(days_inside(s, b, "ingangsdatum", "einddatum").alias("d"))
+        .select("persoon", pl.date_ranges(first, last).alias("dag"))
+        .explode("dag")
+        .drop_nulls("dag")
+        .unique()
         .group_by("persoon")
-        .agg(pl.col("d").sum().alias("blootstelling"))
+        .agg(pl.len().cast(pl.Int64).alias("blootstelling"))
         .filter((pl.col("blootstelling") >= min_dagen) & (pl.col("blootstelling") > 0))
     )
     counts = (
@@ -140,8 +146,18 @@ def test_fip_per_person_each_is_the_definition_per_window(fip_tables, min_dagen)
         [_per_person_one_window(klantbeeld, contacts, *window(b), min_dagen) for b in dates]
     ).sort(PEILDATUM, "persoon")
     assert got.height > 0 and got["fip"].sum() > 0 and got.equals(want)
-    # the cases exercised: a shared day counted in both periods, persons with several periods in a window
-    assert got["blootstelling"].max() > 366
+    # the cases exercised: persons with several periods in a window, periods that share a day (one ends on
+    # the day the next starts) and overlap; summed per period they would exceed the window
+    fip = klantbeeld.filter(pl.col("perspectief").is_in(FIP_PERSPECTIEVEN)).drop_nulls("ingangsdatum")
+    per_period = pl.concat(
+        [
+            fip.select("persoon", days_inside(*window(b), "ingangsdatum", "einddatum").alias("d"))
+            .group_by("persoon")
+            .agg(pl.col("d").sum())
+            for b in dates
+        ]
+    )
+    assert per_period["d"].max() > 366 and got["blootstelling"].max() == 366
 
 
 def test_fip_contacts_each_dates_the_days_of_each_window(fip_tables):

@@ -249,6 +249,34 @@ def test_fip_counts_conversation_days_in_both_perspectives():
     assert kpi_value(only, "fip_populatie_n") == 0
 
 
+def test_fip_exposure_counts_a_day_two_periods_share_once():
+    """Validation lets a period end on the day the next one starts; that day is one day of exposure, and
+    a conversation on it one conversation. Exposure never exceeds the window."""
+    klantbeeld = [
+        kb("T", D(2023, 1, 1), D(2024, 3, 31), "werken_aan"),
+        kb("T", D(2024, 3, 31), D(2024, 6, 30), "meedoen"),  # starts the day the first ends
+        kb("T", D(2024, 6, 30), None, "werken_aan"),  # and again
+        kb("H", D(2024, 4, 1), D(2024, 7, 31), "meedoen"),
+        kb("H", D(2024, 7, 31), D(2024, 8, 31), "werken"),  # not a FIP perspective
+        kb("H", D(2024, 8, 31), None, "meedoen"),
+    ]
+    contacten = [fip(1, "T", D(2024, 3, 31)), fip(2, "T", D(2024, 6, 30)), fip(3, "H", D(2024, 8, 31))]
+    data = clean_data(
+        {
+            "personen": personen(("T", "0001"), ("H", "0001")),
+            "uitkeringen": [],
+            "klantbeeld": klantbeeld,
+            "contactmomenten": contacten,
+        }
+    )
+    per = fip_per_person(data.get("klantbeeld"), data.get("contactmomenten"), S, B).collect()
+    # T: the whole leap-year window, 366 days (not 368); H: 1 Apr - 30 Sep minus 1-30 Aug in `werken`
+    assert per.select("persoon", "blootstelling", "fip").sort("persoon").rows() == [
+        ("H", 183 - 30, 1),
+        ("T", 366, 2),
+    ]
+
+
 def test_fip_without_contacts_table(fip_data):
     tables = {k: v for k, v in fip_data.tables.items() if k not in ("contactmomenten", "levering")}
     kpis = compute_kpis(clean_data(tables), config(), B, families=["fip"])

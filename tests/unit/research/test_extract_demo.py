@@ -259,7 +259,7 @@ def test_manifest_has_hashes_versions_and_the_key_fingerprint_never_the_key(extr
     assert len(manifest["projectsleutel_vingerafdruk"]) == 16
     text = (extract_a / "manifest.json").read_text(encoding="utf-8")
     assert os.environ["PARTICIPATIE_PROJECTSLEUTEL_PROJECT_A"] not in text
-    assert manifest["definitieversie"] == definitions_version() == "2.0"
+    assert manifest["definitieversie"] == definitions_version() == "2.1"
     assert manifest["codeversie"]["pakket"]
     assert manifest["tabellen"]["personen"] == 400 and set(manifest["tabellen"]) == set(EXTRACT_TABLES)
     assert (
