@@ -201,7 +201,9 @@ def _by_overlap(
     )
     ordered = (
         overlapping(frame, min(peildata), max(peildata), start, end)  # one date: only the rows running on it
-        .sort(key, start)
+        # of two rows that start on one day the one that ends last counts as started last; rows alike in
+        # both keep their delivered order: the same delivery always gives the same row
+        .sort(key, start, pl.col(end).fill_null(OPEN_END), maintain_order=True)
         .with_columns(overlaps_previous.fill_null(False).alias("_overlap"))
     )
     several = (

@@ -75,7 +75,8 @@ def transitions_each(
     periods = (
         overlapping(klantbeeld, dates[0], dates[-1], start="ingangsdatum", end="einddatum")
         .select(PERSON_COLUMN, "ingangsdatum", "einddatum", "perspectief", "trede")
-        .sort(PERSON_COLUMN, "ingangsdatum")
+        # ties as `spells.latest_running_each`: of two starting on one day, the one that ends last is later
+        .sort(PERSON_COLUMN, "ingangsdatum", pl.col("einddatum").fill_null(OPEN_END), maintain_order=True)
         .with_columns(after_previous.fill_null(False).alias("_overlap"))
         .with_columns(pl.col("_overlap").any().over(PERSON_COLUMN))
         .join(spells.lazy().select(PERSON_COLUMN, "start", "end"), on=PERSON_COLUMN, maintain_order="left")

@@ -97,3 +97,27 @@ def test_overlapping_klantbeeld_periods_take_the_latest_started():
     kpis = compute_kpis(data, config(), B, families=["overgangen"])
     assert kpi_value(kpis, "perspectief_stap_omhoog_pct") == pytest.approx(100.0)  # L; K was werken
     assert kpi_value(kpis, "trede_stijging_pct") == pytest.approx(50.0)  # L 1 -> 4 of K (5 -> 2) and L
+
+
+def test_of_two_periods_starting_on_one_day_the_one_that_ends_last_counts():
+    """As the stock by perspective: a tie in the start goes to the period that ends last, in any row order."""
+    people = personen(("T", "0001"))
+    rows = [
+        kb("T", D(2020, 1, 1), D(2023, 9, 30), "meedoen", 1),
+        kb("T", D(2023, 9, 30), D(2023, 9, 30), "werken", 6),  # a day's record beside the next period
+        kb("T", D(2023, 9, 30), None, "werken_aan", 3),  # the one that ends last: T's state on B - 1y
+    ]
+    for order in ([0, 1, 2], [0, 2, 1], [2, 1, 0]):
+        data = clean_data(
+            {
+                "personen": people,
+                "uitkeringen": [uitkering("T", D(2020, 1, 1))],
+                "klantbeeld": [rows[i] for i in order],
+            }
+        )
+        matrix = transition_matrix(Context.build(data, config()), B)
+        moved = matrix.filter((pl.col("gemeentecode") == "totaal") & (pl.col("aantal") > 0))
+        assert sorted(moved.select("soort", "van", "naar").rows()) == [
+            ("perspectief", "werken_aan", "werken_aan"),
+            ("trede", "3", "3"),
+        ]

@@ -132,6 +132,27 @@ def test_latest_running_each_is_the_latest_started_running_period_per_date(perio
     assert several.height > 0  # the case that needs the latest start
 
 
+def test_of_two_periods_starting_on_one_day_the_one_that_ends_last_counts_in_any_row_order():
+    """A tie in the start: the period that ends last is the latest; the same rows give the same row in any
+    order (a run on the same delivery gives the same figures); rows alike in both keep their order."""
+    b = D(2024, 9, 30)
+    rows = pl.DataFrame(
+        {
+            "persoon": ["A", "A", "A", "B", "B"],
+            "start": [D(2024, 9, 30), D(2024, 9, 30), D(2024, 1, 1), D(2024, 9, 30), D(2024, 9, 30)],
+            "end": [D(2024, 9, 30), None, D(2024, 9, 30), D(2024, 9, 30), D(2024, 9, 30)],
+            "perspectief": ["meedoen", "werken", "werken_aan", "meedoen", "werken"],
+        }
+    )
+    for order in ([0, 1, 2, 3, 4], [1, 0, 2, 3, 4], [2, 4, 3, 1, 0]):
+        shuffled = rows[order]
+        each = latest_running_each(shuffled, [b], "start", "end").collect().sort("persoon")
+        masks = latest_running_masks(shuffled, [b], "start", "end").collect().sort("persoon")
+        b_last = shuffled.filter(pl.col("persoon") == "B").get_column("perspectief")[-1]
+        assert each.get_column("perspectief").to_list() == ["werken", b_last]
+        assert masks.get_column("perspectief").to_list() == ["werken", b_last]
+
+
 def test_overlapping_each_refuses_windows_that_do_not_grow_together(periods):
     with pytest.raises(ValueError):
         overlapping_each(periods, [(D(2020, 1, 1), D(2020, 12, 31)), (D(2019, 1, 1), D(2021, 12, 31))])
