@@ -143,6 +143,7 @@ class Context:
     @property
     def spells(self) -> pl.DataFrame:
         """Merged in-scope spells with the person's municipality (computed once)."""
+
         def merged() -> pl.DataFrame:
             spells = merge_spells(self.data.get("uitkeringen"), self.config.regelingen, self.config.gap_days)
             return with_gemeente(spells.lazy(), self.persons).collect()

@@ -133,7 +133,9 @@ def publish_bundle(
     """
     rules = disclosure_rules(config)
     # `kpis` is the run's own frame, flagged by `compute_kpis` with this configuration's limits and rules
-    pub = present.publication_frame(kpis, KPI_CATALOGUE, config.min_cell, config.min_noemer, rules, flagged=True)
+    pub = present.publication_frame(
+        kpis, KPI_CATALOGUE, config.min_cell, config.min_noemer, rules, flagged=True
+    )
     # a programme the organisation does not run is in kpis.csv (with the reason), not in the publication
     shown = [k for f in active_families(config) for k in KPI_FAMILIES[f]]
     pub = pub.filter(pub.get_column("kpi").is_in(shown))

@@ -40,7 +40,9 @@ def test_they_agree_when_klantbeeld_periods_share_a_day():
     ref = pandas_reference.compute(
         tables, bench_kpi.PEILDATUM, sorted(config.gemeenten), gegevens_vanaf=data.gegevens_vanaf
     )
-    theirs = {f"{k}|{g}": (None if v is None else float(v)) for (k, g), v in ref.items() if k.startswith("fip")}
+    theirs = {
+        f"{k}|{g}": (None if v is None else float(v)) for (k, g), v in ref.items() if k.startswith("fip")
+    }
     compared, diffs = bench_kpi.compare(ours, theirs)
     assert compared >= 20
     assert diffs == []
