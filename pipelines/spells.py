@@ -192,6 +192,16 @@ def latest_running_masks(
     ).filter(pl.col("_latest") != 0)
 
 
+def by_start_then_end(start: str, end: str) -> list[pl.Expr]:
+    """The order whose last row of a key started last: by start, and of two that started on one day, the one
+    that ends last (an open end last of all).
+
+    Sort on it with `maintain_order=True`, so rows alike in both keep their delivered order: the same
+    delivery then always gives the same row (klantbeeld periods may share a start, see docs/definities.md).
+    """
+    return [pl.col(start), pl.col(end).fill_null(OPEN_END)]
+
+
 def _by_overlap(
     frame: pl.LazyFrame | pl.DataFrame, peildata: list[dt.date], start: str, end: str, key: str
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
@@ -201,9 +211,7 @@ def _by_overlap(
     )
     ordered = (
         overlapping(frame, min(peildata), max(peildata), start, end)  # one date: only the rows running on it
-        # of two rows that start on one day the one that ends last counts as started last; rows alike in
-        # both keep their delivered order: the same delivery always gives the same row
-        .sort(key, start, pl.col(end).fill_null(OPEN_END), maintain_order=True)
+        .sort(key, *by_start_then_end(start, end), maintain_order=True)
         .with_columns(overlaps_previous.fill_null(False).alias("_overlap"))
     )
     several = (

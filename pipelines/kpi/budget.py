@@ -47,7 +47,7 @@ from pipelines.kpi.base import (
     with_gemeente,
 )
 from pipelines.schema import LKS_SOORTEN, PERSON_COLUMN
-from pipelines.spells import overlapping_each
+from pipelines.spells import by_start_then_end, overlapping_each
 
 ONBEKEND = "onbekend"
 #: A provision starting at most this many days (one quarter) after the client's last perspective
@@ -174,7 +174,7 @@ def perspective_at_start(
                 | (pl.col("einddatum") >= pl.col("begindatum") - dt.timedelta(days=LOOKBACK_DAYS))
             )
         )
-        .sort("voorziening_id", "ingangsdatum")
+        .sort("voorziening_id", *by_start_then_end("ingangsdatum", "einddatum"), maintain_order=True)
         .group_by("voorziening_id")
         .last()
         .select("voorziening_id", "perspectief")

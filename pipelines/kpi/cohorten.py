@@ -33,7 +33,7 @@ from pipelines.kpi.duurzaamheid import AOW_OVERLIJDEN
 from pipelines.kpi.overgangen import RANG
 from pipelines.kpi.uitstroom import WERK
 from pipelines.schema import PERSON_COLUMN
-from pipelines.spells import overlapping_each
+from pipelines.spells import by_start_then_end, overlapping_each
 
 INTAKE_DAGEN = 90
 ONBEKEND = "onbekend"
@@ -148,7 +148,7 @@ def perspective_after_intake(
             (pl.col("ingangsdatum") <= pl.col("_intake"))
             & (pl.col("einddatum").is_null() | (pl.col("einddatum") >= pl.col("_intake")))
         )
-        .sort(PERSON_COLUMN, "spell", "ingangsdatum")
+        .sort(PERSON_COLUMN, "spell", *by_start_then_end("ingangsdatum", "einddatum"), maintain_order=True)
         .group_by(PERSON_COLUMN, "spell")
         .agg(pl.col("perspectief").last())
     )

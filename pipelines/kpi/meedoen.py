@@ -45,7 +45,7 @@ from pipelines.kpi.bestand import current_periods, stock_on
 from pipelines.kpi.uitstroom import WERK
 from pipelines.periods import minus_months, minus_years
 from pipelines.schema import PERSON_COLUMN
-from pipelines.spells import merge_spells, overlapping_each, running_on, running_on_each
+from pipelines.spells import latest_running_each, merge_spells, overlapping_each, running_on_each
 from pipelines.text import format_date
 
 MEEDOEN = "meedoen"
@@ -167,12 +167,8 @@ def target_groups(
     five = minus_years(reference, 5)
     extra = personen.lazy().select(PERSON_COLUMN, "kinderen_ten_laste", "migratieachtergrond")
     huis = current_periods(uitkeringen, regelingen, reference).select(PERSON_COLUMN, "huisvesting")
-    trede = (
-        running_on(klantbeeld, reference, start="ingangsdatum", end="einddatum")
-        .sort(PERSON_COLUMN, "ingangsdatum")
-        .group_by(PERSON_COLUMN)
-        .last()
-        .select(PERSON_COLUMN, "trede")
+    trede = latest_running_each(klantbeeld, [reference], start="ingangsdatum", end="einddatum").select(
+        PERSON_COLUMN, "trede"
     )
     with_kids = (pl.col("leefvorm") == "2") | (
         (pl.col("leefvorm") == "3") & (pl.col("kinderen_ten_laste") > 0)

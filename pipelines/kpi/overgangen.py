@@ -26,7 +26,7 @@ from pipelines.kpi.base import (
 )
 from pipelines.periods import minus_years
 from pipelines.schema import PERSON_COLUMN
-from pipelines.spells import OPEN_END, overlapping, running_on_each
+from pipelines.spells import OPEN_END, by_start_then_end, overlapping, running_on_each
 
 #: The perspectives in ascending order: `meedoen` < `werken_aan` < `werken`.
 RANG = {"meedoen": 1, "werken_aan": 2, "werken": 3}
@@ -75,8 +75,7 @@ def transitions_each(
     periods = (
         overlapping(klantbeeld, dates[0], dates[-1], start="ingangsdatum", end="einddatum")
         .select(PERSON_COLUMN, "ingangsdatum", "einddatum", "perspectief", "trede")
-        # ties as `spells.latest_running_each`: of two starting on one day, the one that ends last is later
-        .sort(PERSON_COLUMN, "ingangsdatum", pl.col("einddatum").fill_null(OPEN_END), maintain_order=True)
+        .sort(PERSON_COLUMN, *by_start_then_end("ingangsdatum", "einddatum"), maintain_order=True)
         .with_columns(after_previous.fill_null(False).alias("_overlap"))
         .with_columns(pl.col("_overlap").any().over(PERSON_COLUMN))
         .join(spells.lazy().select(PERSON_COLUMN, "start", "end"), on=PERSON_COLUMN, maintain_order="left")
