@@ -112,6 +112,18 @@ def test_after_the_last_period_ended_its_perspective_holds_for_one_quarter():
     assert persp == {"V10": "werken", "V11": "werken", "V12": "onbekend", "V13": "onbekend"}
 
 
+def test_two_periods_starting_on_one_day_give_the_one_that_ends_last_in_any_order():
+    rows = [
+        kb("P6", D(2024, 3, 1), D(2024, 3, 1), "meedoen"),  # a day's record
+        kb("P6", D(2024, 3, 1), None, "werken"),  # starts the same day and runs on: this one
+    ]
+    for order in (rows, rows[::-1]):
+        got = perspective_at_start(
+            frame("voorzieningen", [v(14, "P6", "training", D(2024, 3, 1), 50.0)]), frame("klantbeeld", order)
+        ).collect()
+        assert got["perspectief"].to_list() == ["werken"]
+
+
 def test_spend_per_perspective_year_to_date():
     kpis = budget_kpis()
     assert kpi_value(kpis, "budget_werken_besteed") == 2200.0  # V1 1000 + V6 1200

@@ -120,3 +120,23 @@ def test_groups_per_municipality_and_perspective_after_intake():
         (2024, "totaal", "totaal"): 1,
         (2024, "totaal", "perspectief:werken_aan"): 1,
     }
+
+
+def test_at_intake_two_periods_starting_on_one_day_give_the_one_that_ends_last():
+    """The perspective at intake, of two klantbeeld periods that start on one day: the one that ends last,
+    in any row order of the delivery."""
+    rows = [
+        {"persoon": "T", "ingangsdatum": D(2023, 4, 1), "einddatum": D(2023, 4, 1), "perspectief": "werken"},
+        {"persoon": "T", "ingangsdatum": D(2023, 4, 1), "einddatum": None, "perspectief": "meedoen"},
+    ]
+    for klantbeeld in (rows, rows[::-1]):
+        data = clean_data(
+            {
+                "personen": personen(("T", "0001")),
+                "uitkeringen": [uitkering("T", D(2023, 1, 1))],  # intake: 1 April 2023 (start + 90 days)
+                "klantbeeld": klantbeeld,
+            },
+            gegevens_vanaf=D(2023, 1, 1),
+        )
+        summary, _ = survival_tables(Context.build(data, config()), B)
+        assert set(summary.get_column("groep").to_list()) == {"totaal", "perspectief:meedoen"}
