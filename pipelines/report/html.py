@@ -13,10 +13,12 @@ and every page carries a Content-Security-Policy that allows only the page's own
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import hashlib
 import html
 import json
+import os
 import re
 import subprocess
 import sys
@@ -48,12 +50,21 @@ _bundle_lock = threading.Lock()
 _bundle: Future[str] | None = None
 
 
-def prepare_vega_bundle() -> Future[str]:
-    """Start building the page script (`vega_bundle`) beside the caller's work, once per process.
+def bundle_file() -> Path:
+    """Where the page script of the installed vl-convert is kept (`make install` writes it): it depends on
+    that version alone, so it is built once per installation rather than in every run."""
+    from importlib.metadata import version
 
-    Building it takes about 1.5 s (2 s of CPU). vl-convert holds the GIL while it bundles, so in a thread
-    of this process it would stop the run's own work as long: it is built by a child Python, waited for
-    by a thread. The run starts it before its KPI step, so the pages find it ready.
+    return Path(sys.prefix) / "share" / "participatie" / f"vega-bundle-{version('vl-convert-python')}.js"
+
+
+def prepare_vega_bundle() -> Future[str]:
+    """Start getting the page script (`vega_bundle`) beside the caller's work, once per process.
+
+    It is read from `bundle_file`. Where that is missing it is built (about 1.5 s, 2 s of CPU) and kept
+    there when the folder is writable. vl-convert holds the GIL while it bundles, so in a thread of this
+    process it would stop the run's own work as long: it is built by a child Python, waited for by a
+    thread. The run starts this before its KPI step, so the pages find the script ready.
     """
     global _bundle
     with _bundle_lock:
@@ -61,23 +72,41 @@ def prepare_vega_bundle() -> Future[str]:
             future: Future[str] = Future()
 
             def build() -> None:
-                code = "import sys, vl_convert; sys.stdout.write(vl_convert.javascript_bundle())"
                 try:
-                    try:
-                        child = subprocess.run(
-                            [sys.executable, "-c", code], capture_output=True, check=True, encoding="utf-8"
-                        )
-                        future.set_result(child.stdout)
-                    except (OSError, subprocess.CalledProcessError):  # no usable interpreter: build it here
-                        import vl_convert
-
-                        future.set_result(vl_convert.javascript_bundle())  # type: ignore[call-arg]
+                    future.set_result(_kept_bundle())
                 except BaseException as exc:  # handed to whoever waits for the bundle
                     future.set_exception(exc)
 
             threading.Thread(target=build, name="vega-bundle", daemon=True).start()
             _bundle = future
         return _bundle
+
+
+def _kept_bundle() -> str:
+    """The script from `bundle_file`, or built and (where it can be) written there whole."""
+    file = bundle_file()
+    try:
+        return file.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    code = "import sys, vl_convert; sys.stdout.write(vl_convert.javascript_bundle())"
+    try:
+        script = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, check=True, encoding="utf-8"
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):  # no usable interpreter: build it here
+        import vl_convert
+
+        script = vl_convert.javascript_bundle()  # type: ignore[call-arg]
+    partial = file.with_name(f".{file.name}.{os.getpid()}.{threading.get_ident()}")
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_text(script, encoding="utf-8")
+        os.replace(partial, file)  # a reader finds the whole script or none
+    except OSError:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+    return script
 
 
 def vega_bundle() -> str:

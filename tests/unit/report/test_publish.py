@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import replace
+from pathlib import Path
 
 import openpyxl
 import polars as pl
@@ -364,6 +365,45 @@ def test_the_page_script_is_built_once_in_the_background_and_is_vl_converts_bund
 
     assert page_html.prepare_vega_bundle() is page_html.prepare_vega_bundle()
     assert page_html.vega_bundle() == vl_convert.javascript_bundle()
+
+
+@pytest.fixture
+def kept_bundle_at(monkeypatch, tmp_path):
+    """`bundle_file` pointed at a file under `tmp_path`, and no script got yet in this process."""
+    from pipelines.report import html as page_html
+
+    def point(relative: str) -> Path:
+        file = tmp_path / relative
+        monkeypatch.setattr(page_html, "bundle_file", lambda: file)
+        monkeypatch.setattr(page_html, "_bundle", None)
+        return file
+
+    return point
+
+
+def test_the_page_script_is_kept_once_built_and_read_back_in_a_later_run(kept_bundle_at, monkeypatch):
+    import vl_convert
+
+    from pipelines.report import html as page_html
+
+    file = kept_bundle_at("share/participatie/vega-bundle.js")
+    assert page_html.vega_bundle() == vl_convert.javascript_bundle()
+    assert file.read_text(encoding="utf-8") == vl_convert.javascript_bundle()
+    assert [p.name for p in file.parent.iterdir()] == [file.name]  # no partial file left beside it
+    file.write_text("/* kept */", encoding="utf-8")
+    monkeypatch.setattr(page_html, "_bundle", None)  # a later run: a new process
+    assert page_html.vega_bundle() == "/* kept */"
+
+
+def test_the_page_script_is_built_where_it_cannot_be_kept(kept_bundle_at, tmp_path):
+    import vl_convert
+
+    from pipelines.report import html as page_html
+
+    (tmp_path / "not-a-folder").write_text("", encoding="utf-8")
+    kept_bundle_at("not-a-folder/vega-bundle.js")
+    assert page_html.vega_bundle() == vl_convert.javascript_bundle()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["not-a-folder"]
 
 
 def test_the_runs_flagged_frame_publishes_as_a_recomputed_one(demo_clean):
