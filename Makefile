@@ -27,6 +27,7 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet -c requirements.lock -e ".[test]"
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (participatie)"
 	$(PY) -c "from pipelines.report.html import vega_bundle; vega_bundle()"  # the pages' script, once
+	$(PY) -m compileall -q pipelines  # as pip does for what it installs; read also where PYTHONDONTWRITEBYTECODE is set
 	touch $@
 
 install: $(VENV)/.installed ## maak .venv, installeer de vastgepinde pakketten, registreer de Jupyter-kernel
