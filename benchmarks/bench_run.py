@@ -6,7 +6,8 @@
 
 Per size it generates a synthetic export (seed 2024), then runs the whole quarter, each run in a
 fresh child process: wall and CPU seconds per step (ingest and validation, KPIs, notebooks,
-publication), seconds per notebook, the peak of the summed resident memory of the run and its
+publication) and how many of the machine's cores were busy in it (below the core count a step waits on
+one process's own work), seconds per notebook, the peak of the summed resident memory of the run and its
 notebook kernels (sampled every 0.2 s), and the number of chart files written (every chart must
 be drawn). `--vergelijk REF` also runs the code of git ref REF (extracted to a temp dir, with its
 own kernel on that code) right after each run of this code: a before/after under the same load.
@@ -37,16 +38,17 @@ import json, os, sys, time
 sys.meta_path[:] = [f for f in sys.meta_path if 'ditable' not in type(f).__name__]
 sys.path.insert(0, {root!r}); sys.path.insert(0, {bench!r})
 from pathlib import Path
-from machine import TreePeak, cpu_seconds, load_text
+from machine import TreePeak, busy_seconds, cpu_seconds, load_text
 from pipelines.run import quarter
 steps = {{}}
 enter, leave = quarter._Step.__enter__, quarter._Step.__exit__
 def timed_enter(self):
-    self._bench = (time.perf_counter(), cpu_seconds())
+    self._bench = (time.perf_counter(), cpu_seconds(), busy_seconds())
     return enter(self)
 def timed_exit(self, *exc):
     out = leave(self, *exc)
-    steps[self.name] = (time.perf_counter() - self._bench[0], cpu_seconds() - self._bench[1])
+    wall = time.perf_counter() - self._bench[0]
+    steps[self.name] = (wall, cpu_seconds() - self._bench[1], (busy_seconds() - self._bench[2]) / wall)
     return out
 quarter._Step.__enter__, quarter._Step.__exit__ = timed_enter, timed_exit
 out = Path({out!r})
@@ -119,6 +121,10 @@ def _summary(values: list[float], unit: str = "s") -> str:
     return f"median {statistics.median(values):.1f} {unit} (min {min(values):.1f}, max {max(values):.1f})"
 
 
+def _step_figures(wall: float, cpu: float, cores: float) -> str:
+    return f"{wall:7.1f} {cpu:7.1f} {cores:5.2f}"
+
+
 def report(personen: int, organisatie: str, runs: list[dict], before: list[dict], ref: str | None) -> str:
     last = runs[-1]
     lines = [
@@ -137,12 +143,15 @@ def report(personen: int, organisatie: str, runs: list[dict], before: list[dict]
         )
         ratios = [b["wall"] / a["wall"] for a, b in zip(runs, before, strict=True)]
         lines.append(f"  speed-up before / after (same round): {_summary(ratios, 'x')}")
-    lines.append("  steps of the last run (wall s, CPU s)" + (" | before" if before else ""))
-    for step, (wall, cpu) in last["steps"].items():
+    lines.append(
+        "  steps of the last run (wall s, CPU s of the run, cores in use on the machine)"
+        + (" | before" if before else "")
+    )
+    for step, figures in last["steps"].items():
         extra = ""
         if before and step in before[-1]["steps"]:
-            extra = f" | {before[-1]['steps'][step][0]:7.1f} {before[-1]['steps'][step][1]:7.1f}"
-        lines.append(f"    {step:<22} {wall:7.1f} {cpu:7.1f}{extra}")
+            extra = " | " + _step_figures(*before[-1]["steps"][step])
+        lines.append(f"    {step:<22} {_step_figures(*figures)}{extra}")
     for name, seconds in last["notebooks"].items():
         extra = f" | {before[-1]['notebooks'].get(name, float('nan')):5.1f}" if before else ""
         lines.append(f"      {name:<30} {seconds:5.1f}{extra}")

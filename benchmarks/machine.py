@@ -24,6 +24,14 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def busy_seconds() -> float:
+    """CPU seconds the whole machine has been busy (every process, every core; /proc/stat): over a stretch,
+    divided by its wall time, how many cores were in use."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle and waiting for I/O
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def load_text() -> str:
     """The load averages over 1, 5 and 15 minutes (above the core count the machine was shared)."""
     one, five, fifteen = os.getloadavg()
