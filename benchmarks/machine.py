@@ -45,8 +45,18 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def loop_seconds(additions: int = 20_000_000) -> float:
+    """Seconds of a fixed pure-Python loop on one core: how fast this shared machine is just now (the same
+    work takes 30 % longer and more in its slow hours), so two measurements can be told apart by it."""
+    started, total = time.perf_counter(), 0
+    for i in range(additions):
+        total += i
+    return time.perf_counter() - started
+
+
 def describe() -> str:
-    """One line: cores, RAM, processor, Python and polars version."""
+    """One line: cores, RAM, processor, Python and polars version, and the speed of the moment
+    (`loop_seconds`)."""
     import polars as pl
 
     model = platform.processor() or platform.machine()
@@ -59,7 +69,7 @@ def describe() -> str:
         pass
     return (
         f"{os.cpu_count()} cores ({model}), {ram_gib():.1f} GiB RAM, Python {platform.python_version()}, "
-        f"polars {pl.__version__}"
+        f"polars {pl.__version__}; a fixed Python loop of 20 M additions took {loop_seconds():.2f} s just now"
     )
 
 
