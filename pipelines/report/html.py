@@ -85,10 +85,10 @@ def prepare_vega_bundle() -> Future[str]:
 def _kept_bundle() -> str:
     """The script from `bundle_file`, or built and (where it can be) written there whole."""
     file = bundle_file()
-    try:
-        return file.read_text(encoding="utf-8")
-    except OSError:
-        pass
+    with contextlib.suppress(OSError):
+        kept = file.read_text(encoding="utf-8")
+        if kept.strip():  # an emptied file is built again
+            return kept
     code = "import sys, vl_convert; sys.stdout.write(vl_convert.javascript_bundle())"
     try:
         script = subprocess.run(

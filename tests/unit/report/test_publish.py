@@ -393,6 +393,10 @@ def test_the_page_script_is_kept_once_built_and_read_back_in_a_later_run(kept_bu
     file.write_text("/* kept */", encoding="utf-8")
     monkeypatch.setattr(page_html, "_bundle", None)  # a later run: a new process
     assert page_html.vega_bundle() == "/* kept */"
+    file.write_text("", encoding="utf-8")
+    monkeypatch.setattr(page_html, "_bundle", None)
+    assert page_html.vega_bundle() == vl_convert.javascript_bundle()
+    assert file.read_text(encoding="utf-8") == vl_convert.javascript_bundle()
 
 
 def test_the_page_script_is_built_where_it_cannot_be_kept(kept_bundle_at, tmp_path):
