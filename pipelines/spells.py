@@ -52,6 +52,11 @@ def first_of_key(key: str = PERSON_COLUMN) -> pl.Expr:
 PERSON_LIFT = 10_000_000
 
 
+def person_lift(key: str = PERSON_COLUMN) -> pl.Expr:
+    """On rows sorted by `key`: the key's number in that order times `PERSON_LIFT`, to add to day numbers."""
+    return pl.col(key).rle_id().cast(pl.Int64) * PERSON_LIFT
+
+
 def merge_periods(
     periods: pl.LazyFrame | pl.DataFrame,
     gap_days: int,
@@ -73,7 +78,7 @@ def merge_periods(
     # numbers are lifted (`PERSON_LIFT`), so one global running maximum never crosses from one person
     # into the next.
     lf = lf.with_columns(first_of_key(key).alias("_first"))
-    lf = lf.with_columns((pl.col("_first").cast(pl.Int64).cum_sum() * PERSON_LIFT).alias("_lift"))
+    lf = lf.with_columns(person_lift(key).alias("_lift"))
     lifted_end = pl.col("_lift") + pl.col("_end").cast(pl.Int64)
     lifted_start = pl.col("_lift") + pl.col(start).cast(pl.Int64)
     lf = lf.with_columns(lifted_end.cum_max().shift(1).alias("_prev_end"))

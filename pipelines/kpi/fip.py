@@ -32,7 +32,7 @@ from pipelines.kpi.base import (
 )
 from pipelines.periods import window
 from pipelines.schema import LEEFGEBIEDEN, PERSON_COLUMN
-from pipelines.spells import OPEN_END, PERSON_LIFT, overlapping_each
+from pipelines.spells import OPEN_END, overlapping_each, person_lift
 
 KPIS = [
     "fip_populatie_n",
@@ -76,9 +76,7 @@ def _axis(klantbeeld: pl.LazyFrame | pl.DataFrame, perspectieven: tuple[str, ...
         .collect()
     )
     # persons numbered in sorted order (a sort and a run count: cheaper than grouping and joining by person)
-    lifted = periods.sort(PERSON_COLUMN, "ingangsdatum").with_columns(
-        (pl.col(PERSON_COLUMN).rle_id().cast(pl.Int64) * PERSON_LIFT).alias("_lift")
-    )
+    lifted = periods.sort(PERSON_COLUMN, "ingangsdatum").with_columns(person_lift().alias("_lift"))
     # a day in two periods (validation lets one end on the day the next starts) is one day of exposure:
     # a period keeps the days after every earlier period of the person has ended (on the lifted axis the
     # running maximum never reaches back into the previous person)
