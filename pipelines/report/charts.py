@@ -148,8 +148,8 @@ def axis(unit: str, title: str | None, **extra: Any) -> alt.Axis:
 def _checked_once(builder: Callable[P, R]) -> Callable[P, R]:
     """Build a chart without Altair's check of every part as it is made (`debug_mode`).
 
-    Altair validates each schema object at construction, the inline data of every layer included; the
-    finished spec is validated as a whole when it is converted (`spec_of`), so that check is once.
+    Altair validates each schema object at construction, the inline data of every layer included. The
+    builders are checked by the tests, which hold every chart a run draws to the Vega-Lite schema.
     """
 
     @functools.wraps(builder)
@@ -236,10 +236,12 @@ def _suppressed_note(frame: pl.DataFrame) -> list[str]:
 def spec_of(chart: alt.TopLevelMixin | dict) -> dict:
     """The chart's Vega-Lite spec (a spec is returned as it is).
 
-    Altair validates the whole spec against the Vega-Lite schema on every `to_dict`, which costs about
-    as much as drawing the chart: convert a chart once and hand the spec on.
+    Converted without Altair's check against the Vega-Lite schema: that check walks the whole schema
+    for every chart (a fifth of a notebook kernel's time in a run) and the charts come from this module's
+    builders only. The tests check every chart a run draws against the schema instead
+    (`tests/e2e/test_run.py`). Convert a chart once and hand the spec on.
     """
-    return chart if isinstance(chart, dict) else chart.to_dict()
+    return chart if isinstance(chart, dict) else chart.to_dict(validate=False)
 
 
 def drawn_points(chart: alt.TopLevelMixin | dict) -> int | None:

@@ -381,7 +381,7 @@ def overview_chart(
         norm_text="Streepje: de norm van de gemeente (rood).",
         subtitle=f"Peildatum {format_date(b)}",
     )
-    return chart.to_dict()
+    return charts.spec_of(chart)
 
 
 def page_spec(spec: dict[str, Any]) -> dict[str, Any]:

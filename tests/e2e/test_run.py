@@ -27,6 +27,7 @@ from tests.support.run_helpers import (
     make_notebook,
     report_notebook,
 )
+from tests.support.vegalite import embedded_specs, schema_errors
 
 KWARTAAL = "2024Q3"
 
@@ -344,6 +345,8 @@ def test_quarterly_run_on_the_demo_export_with_the_real_notebooks(demo_export, t
     part = {s: "intern" if s.startswith("01_") else "publicatie" for s in stems}
     assert stems and all((out / part[s] / f"{s}.html").is_file() for s in stems)
     for page in [out / "publicatie" / "index.html", *(out / part[s] / f"{s}.html" for s in stems)]:
+        for div_id, spec in embedded_specs(page).items():  # the run converts them without Altair's check
+            assert schema_errors(spec) is None, f"{page.name}: grafiek {div_id}: {schema_errors(spec)}"
         dom = dump_dom(page, tmp_path / f"profiel-{page.stem}")
         charts = chart_containers(dom)
         nothing_rejected = page.stem == "01_validatie" and "Geen afwijzingen" in dom
