@@ -457,6 +457,8 @@ class KernelPool:
                     self._done.put((index, None))
                     continue
                 try:
+                    if task.wait is not None:
+                        task.wait()
                     result: NotebookResult | BaseException = execute(
                         task.notebook,
                         task.output,
@@ -476,11 +478,12 @@ class KernelPool:
     def run(
         self, tasks: list[NotebookTask], progress: Callable[[str], None] | None = None
     ) -> list[NotebookResult]:
-        """Execute the tasks; on a failure no new notebook starts and the first failure in task order
-        is raised once the running ones have finished. Results come back in task order."""
+        """Execute the tasks, those that wait for something (`NotebookTask.wait`) last; on a failure no new
+        notebook starts and the first failure in task order is raised once the running ones have finished.
+        Results come back in task order."""
         self.start()
         self._stop.clear()
-        for item in enumerate(tasks):
+        for item in sorted(enumerate(tasks), key=lambda item: item[1].wait is not None):
             self._tasks.put(item)
         outcome: dict[int, NotebookResult | BaseException | None] = {}
         try:
@@ -543,3 +546,6 @@ class NotebookTask:
     parameters: dict[str, Any]
     output: Path
     declared_outputs: tuple[Path, ...]
+    #: Called by the kernel's worker before the notebook starts, when what it reads is still being made
+    #: (the run's research tables); an exception from it fails the task. The pool starts these tasks last.
+    wait: Callable[[], object] | None = None

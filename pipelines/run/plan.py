@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import ast
 import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from pipelines import paths
 from pipelines.errors import RunError
 from pipelines.kpi import registry
+from pipelines.kpi.engine import RESEARCH_TABLES
 from pipelines.run import notebooks as notebook_runner
 from pipelines.run.notebooks import NotebookTask
 
@@ -52,9 +54,20 @@ def declared_output_names(notebook: Path) -> tuple[str, ...]:
 
 
 def plan_notebooks(
-    notebooks: list[Path], *, clean_dir: Path, kwartaal: str, config_path: Path, bundle: Path, kpis_csv: Path
+    notebooks: list[Path],
+    *,
+    clean_dir: Path,
+    kwartaal: str,
+    config_path: Path,
+    bundle: Path,
+    kpis_csv: Path,
+    research_ready: Callable[[], object] | None = None,
 ) -> list[NotebookTask]:
-    """One task per notebook with absolute paths; outputs go into the bundle being built."""
+    """One task per notebook with absolute paths; outputs go into the bundle being built.
+
+    `research_ready` returns once the research tables beside `kpis_csv` are written (raising what stopped
+    them): a notebook that reads them (`reads_research_tables`) waits for it before it starts.
+    """
     values = {
         "clean_dir": str(clean_dir),
         "kwartaal": kwartaal,
@@ -69,9 +82,31 @@ def plan_notebooks(
             parameters={name: values[name] for name in parameter_names(nb)},
             output=bundle / "notebooks" / nb.name,
             declared_outputs=tuple(bundle / name for name in declared_output_names(nb)),
+            wait=research_ready if reads_research_tables(nb) else None,
         )
         for nb in notebooks
     ]
+
+
+def _code_trees(notebook: Path) -> Iterator[ast.Module]:
+    """The parsed code cells of a notebook (a cell that is no valid Python is left out)."""
+    for cell in json.loads(Path(notebook).read_text(encoding="utf-8")).get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        try:
+            yield ast.parse("".join(source) if isinstance(source, list) else source)
+        except SyntaxError:
+            continue
+
+
+def reads_research_tables(notebook: Path) -> bool:
+    """Whether the notebook's code names a research table file (`cohorten.csv`, ...) as a string."""
+    return any(
+        isinstance(node, ast.Constant) and node.value in RESEARCH_TABLES
+        for tree in _code_trees(notebook)
+        for node in ast.walk(tree)
+    )
 
 
 def warm_code(notebooks: list[Path]) -> str:
@@ -85,15 +120,7 @@ def warm_code(notebooks: list[Path]) -> str:
     """
     modules: list[str] = []
     for nb in notebooks:
-        cells = json.loads(Path(nb).read_text(encoding="utf-8")).get("cells", [])
-        for cell in cells:
-            if cell.get("cell_type") != "code":
-                continue
-            source = cell.get("source", "")
-            try:
-                tree = ast.parse("".join(source) if isinstance(source, list) else source)
-            except SyntaxError:
-                continue
+        for tree in _code_trees(nb):
             for node in ast.walk(tree):
                 if isinstance(node, ast.Import):
                     modules += [alias.name for alias in node.names]

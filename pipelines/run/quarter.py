@@ -6,10 +6,11 @@ Steps (each with its own progress bar and timing):
 2. KPIs - `compute_kpis` for every quarter end from the first covered quarter up to the peildatum
    (`periods.series_peildata`: the series every page and the dashboard's arrows read), written as the
    exact `kpis.csv`, with the research tables beside it (`cohorten.csv`, `cohortcurven.csv`,
-   `overgangen.csv`, `engine.write_research_tables`);
+   `overgangen.csv`, `engine.write_research_tables`), made in a thread that may go on into step 3;
 3. notebooks - `01_validatie` and every KPI/programme/research notebook (`notebooks/[0-3][0-9]_*.ipynb`,
    not `00_ingest`, whose work step 1 did) with papermill on the named kernel: one kernel per core,
-   started (and importing) while step 1 runs, each running notebook after notebook, reset in between;
+   started (and importing) while step 1 runs, each running notebook after notebook, reset in between
+   (a notebook that reads the research tables starts last and waits for them);
    parameters are checked against every notebook's `parameters` cell before step 1 starts;
 4. publication - HTML pages without code, `index.html`, `kpis.xlsx`, chart exports, the disclosure
    audit (a run whose published part gives a hidden cell away fails) and `manifest.json`; the bundle
@@ -386,27 +387,37 @@ def _build(
         )
 
         prepare_vega_bundle()  # the pages' script, built beside the KPI step (mostly one core)
-        with progress.step("kengetallen"):
-            # the series every page and the dashboard read: computed once here, not in every kernel
-            kpis = _kpis(ingest.clean_dir, config, plan.b, staging / "kpis.csv")
+        with ThreadPoolExecutor(1, thread_name_prefix="onderzoekstabellen") as research_pool:
+            with progress.step("kengetallen"):
+                # the series every page and the dashboard read: computed once here, not in every kernel
+                data = load_clean(ingest.clean_dir)
+                # the research tables are made in a thread beside the series (whose polars work leaves
+                # the interpreter free much of the time) and on into the notebooks, of which only those
+                # that read them wait for them
+                research = research_pool.submit(write_research_tables, staging, data, config, plan.b)
+                kpis = compute_kpis(data, config, series_peildata(plan.b, data.gegevens_vanaf))
+                write_kpis_csv(kpis, staging / "kpis.csv")
+                del data
 
-        tasks = plan_notebooks(
-            active_notebooks(plan.notebooks, config),
-            clean_dir=ingest.clean_dir,
-            kwartaal=plan.kwartaal,
-            config_path=config_file,
-            bundle=staging,
-            kpis_csv=staging / "kpis.csv",
-        )
-        with progress.step("notebooks", units=len(tasks)) as step:
-            try:
-                results = run_notebooks(tasks, kernel=plan.kernel, pool=pool, progress=step.finished)
-                pool.close()
-            except notebook_runner.NotebookError as exc:
-                failed = target.parent / f"{target.name}.mislukt"
-                message = _failure_message(exc, staging, failed)
-                keep_failed(staging, failed, plan.started_at, message)
-                raise RunError(message) from exc
+            tasks = plan_notebooks(
+                active_notebooks(plan.notebooks, config),
+                clean_dir=ingest.clean_dir,
+                kwartaal=plan.kwartaal,
+                config_path=config_file,
+                bundle=staging,
+                kpis_csv=staging / "kpis.csv",
+                research_ready=research.result,
+            )
+            with progress.step("notebooks", units=len(tasks)) as step:
+                try:
+                    results = run_notebooks(tasks, kernel=plan.kernel, pool=pool, progress=step.finished)
+                    pool.close()
+                except notebook_runner.NotebookError as exc:
+                    failed = target.parent / f"{target.name}.mislukt"
+                    message = _failure_message(exc, staging, failed)
+                    keep_failed(staging, failed, plan.started_at, message)
+                    raise RunError(message) from exc
+                research.result()  # no notebook read them: their failure stops the run all the same
 
         run_parameters = {
             "export": str(plan.export_dir),
@@ -499,21 +510,6 @@ def _check_quarter_of(read, kwartaal: str) -> None:
         check_quarter(kwartaal, row["gegevens_vanaf"], row["extractiedatum"])
     except PeriodError as exc:
         raise RunError(f"run geweigerd voordat er iets draaide: {exc}", exit_code=2) from exc
-
-
-def _kpis(clean_dir: Path, config, b: dt.date, path: Path):
-    """kpis.csv over the whole series, and the research tables in the same (internal) folder.
-
-    The research tables are made in a thread beside the series, whose polars work leaves the interpreter
-    free much of the time (at 500,000 persons both take 11.1 s instead of 12.2 s one after the other).
-    """
-    data = load_clean(clean_dir)
-    with ThreadPoolExecutor(1, thread_name_prefix="onderzoekstabellen") as pool:
-        research = pool.submit(write_research_tables, path.parent, data, config, b)
-        frame = compute_kpis(data, config, series_peildata(b, data.gegevens_vanaf))
-        write_kpis_csv(frame, path)
-        research.result()
-    return frame
 
 
 def _failure_message(exc: notebook_runner.NotebookError, staging: Path, failed: Path) -> str:

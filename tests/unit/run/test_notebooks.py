@@ -163,3 +163,39 @@ def test_a_pooled_notebook_is_written_when_it_starts_and_whole_when_it_ends_or_f
     assert "eerste cel" in written[-2] and "True False" in written[-1]
     failed = outputs("52_fout.ipynb")
     assert "voor de fout" in failed[-2] and "ZeroDivisionError" in failed[-1]
+
+
+def test_a_task_that_waits_starts_last_after_its_wait_and_a_failed_wait_fails_the_run(nb_folder, tmp_path):
+    """The research tables go on being made while the first notebooks run: a notebook reading them waits."""
+    started: list[str] = []
+
+    def stamp(name: str):
+        def wait() -> None:
+            started.append(name)
+
+        return wait
+
+    notebooks = [
+        make_notebook(nb_folder / f"6{i}_wacht.ipynb", REPORT_PARAMETERS, f"print({i})") for i in range(3)
+    ]
+    tasks = [
+        NotebookTask(notebooks[0], {}, tmp_path / "nb" / notebooks[0].name, (), wait=stamp("eerste")),
+        NotebookTask(notebooks[1], {}, tmp_path / "nb" / notebooks[1].name, ()),
+        NotebookTask(notebooks[2], {}, tmp_path / "nb" / notebooks[2].name, ()),
+    ]
+    results = run_notebooks(tasks, kernel="participatie", workers=1)
+    assert [r.notebook.name for r in results] == [nb.name for nb in notebooks]  # results in task order
+    assert started == ["eerste"]
+    first_written = (tmp_path / "nb" / notebooks[0].name).stat().st_mtime_ns
+    assert all(first_written >= (tmp_path / "nb" / nb.name).stat().st_mtime_ns for nb in notebooks[1:])
+
+    def broken() -> None:
+        raise RuntimeError("onderzoekstabellen mislukt")
+
+    with pytest.raises(RuntimeError, match="onderzoekstabellen mislukt"):
+        run_notebooks(
+            [NotebookTask(notebooks[1], {}, tmp_path / "fout" / notebooks[1].name, (), wait=broken)],
+            kernel="participatie",
+            workers=1,
+        )
+    assert not (tmp_path / "fout" / notebooks[1].name).exists()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pipelines.config import config_for
 from pipelines.kpi.registry import active_families
-from pipelines.run.plan import active_notebooks, discover_notebooks
+from pipelines.run.plan import active_notebooks, discover_notebooks, plan_notebooks, reads_research_tables
 from tests.support.kpi_frames import config
 
 
@@ -30,3 +30,23 @@ def test_the_presets_get_the_pages_of_what_they_run():
     assert "20_meedoen" in isd and "22_participatiebudget" in isd
     pn = _stems(active_notebooks(discover_notebooks(), config_for("Gemeente Pijnacker-Nootdorp")))
     assert "20_meedoen" not in pn and "22_participatiebudget" in pn  # the plan's real 2020 budget
+
+
+def test_only_the_notebooks_that_read_the_research_tables_wait_for_them(tmp_path):
+    notebooks = discover_notebooks()
+    readers = [nb.stem for nb in notebooks if reads_research_tables(nb)]
+    assert readers == ["30_cohorten", "32_overgangen"]
+
+    def ready() -> None:
+        return None
+
+    tasks = plan_notebooks(
+        notebooks,
+        clean_dir=tmp_path,
+        kwartaal="2024Q3",
+        config_path=tmp_path / "configuratie.yaml",
+        bundle=tmp_path,
+        kpis_csv=tmp_path / "kpis.csv",
+        research_ready=ready,
+    )
+    assert [t.notebook.stem for t in tasks if t.wait is ready] == readers
