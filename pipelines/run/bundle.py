@@ -20,8 +20,11 @@ import json
 import os
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import polars as pl
 
 from pipelines import paths
 from pipelines.errors import RunError
@@ -32,6 +35,7 @@ from pipelines.report import html as report_html
 from pipelines.report.families.budget import illustrative_text
 from pipelines.report.html import PublishError
 from pipelines.report.manifest import write_manifest
+from pipelines.report.norms import Norms
 from pipelines.run.staging import RUN_LOG, now
 
 PUBLICATIE = "publicatie"
@@ -110,6 +114,58 @@ def kernel_info(kernel: str) -> dict[str, Any]:
     return {"naam": kernel, "weergavenaam": spec.display_name, "taal": spec.language, "python": spec.argv[0]}
 
 
+@dataclass(frozen=True)
+class DashboardCharts:
+    """What the dashboard shows, with its charts drawn: the publication frame, the municipalities' names,
+    the norms, the specs the page embeds and the exported files per chart."""
+
+    pub: pl.DataFrame
+    gemeenten: dict[str, str]
+    norms: Norms
+    specs: list[tuple[str, dict]]
+    shown: list[dashboard.DashboardChart]
+
+
+def dashboard_charts(staging: Path, kpis: pl.DataFrame, config) -> DashboardCharts:
+    """The publication frame and the dashboard's charts, drawn into `staging/grafieken/`.
+
+    Needs only the KPI series, so the run draws them while the notebooks run (`publish_bundle` takes
+    the result, or makes it itself).
+    """
+    rules = disclosure_rules(config)
+    # `kpis` is the run's own frame, flagged by `compute_kpis` with this configuration's limits and rules
+    pub = present.publication_frame(
+        kpis, KPI_CATALOGUE, config.min_cell, config.min_noemer, rules, flagged=True
+    )
+    # a programme the organisation does not run is in kpis.csv (with the reason), not in the publication
+    shown = [k for f in active_families(config) for k in KPI_FAMILIES[f]]
+    pub = pub.filter(pub.get_column("kpi").is_in(shown))
+    gemeenten = dict(config.gemeenten)
+    for code in kpis.get_column("gemeentecode").unique().to_list():
+        if code != "totaal":
+            gemeenten.setdefault(code, code)
+    norms = dashboard.config_norms(config)
+    chart_specs: list[tuple[str, dict]] = []
+    compared: list[dashboard.DashboardChart] = []
+    for kpi in DASHBOARD_CHARTS:
+        spec = dashboard.overview_chart(pub, KPI_CATALOGUE, gemeenten, kpi, norms)
+        if spec is None:
+            continue
+        div_id = f"dashboard-{kpi.replace('_', '-')}"
+        chart_specs.append((div_id, dashboard.page_spec(spec)))
+        files = charts.save_spec(spec, staging / "grafieken" / f"dashboard_{kpi}")
+        compared.append(
+            dashboard.DashboardChart(
+                div_id,
+                KPI_CATALOGUE[kpi].label,
+                tuple(
+                    f.relative_to(staging).as_posix() for f in sorted(files, key=lambda f: f.suffix != ".png")
+                ),
+            )
+        )
+    return DashboardCharts(pub, gemeenten, norms, chart_specs, compared)
+
+
 def publish_bundle(
     staging: Path,
     results,
@@ -125,24 +181,18 @@ def publish_bundle(
     target: Path,
     step,
     steps_seconds: dict,
+    drawn: DashboardCharts | None = None,
 ) -> dict[str, Any]:
     """Pages, dashboard, workbook, chart exports, the audit and the manifest, inside the staging folder.
 
     Everything is written flat first (the notebooks wrote there too), then placed in `publicatie/` and
-    `intern/` (`place_files`); the audit reads the published part as a reader would.
+    `intern/` (`place_files`); the audit reads the published part as a reader would. `drawn`: the
+    dashboard's charts when the caller drew them already (`dashboard_charts`).
     """
     rules = disclosure_rules(config)
-    # `kpis` is the run's own frame, flagged by `compute_kpis` with this configuration's limits and rules
-    pub = present.publication_frame(
-        kpis, KPI_CATALOGUE, config.min_cell, config.min_noemer, rules, flagged=True
-    )
-    # a programme the organisation does not run is in kpis.csv (with the reason), not in the publication
-    shown = [k for f in active_families(config) for k in KPI_FAMILIES[f]]
-    pub = pub.filter(pub.get_column("kpi").is_in(shown))
-    gemeenten = dict(config.gemeenten)
-    for code in kpis.get_column("gemeentecode").unique().to_list():
-        if code != "totaal":
-            gemeenten.setdefault(code, code)
+    if drawn is None:
+        drawn = dashboard_charts(staging, kpis, config)
+    pub, gemeenten, norms = drawn.pub, drawn.gemeenten, drawn.norms
     published_pages = [
         (f"{r.output.stem}.html", page_title(r.output))
         for r in results
@@ -164,26 +214,6 @@ def publish_bundle(
         )
         (staging / f"{r.output.stem}.html").write_text(html_text, encoding="utf-8")
         step.advance(r.output.stem)
-
-    norms = dashboard.config_norms(config)
-    chart_specs: list[tuple[str, dict]] = []
-    compared: list[dashboard.DashboardChart] = []
-    for kpi in DASHBOARD_CHARTS:
-        spec = dashboard.overview_chart(pub, KPI_CATALOGUE, gemeenten, kpi, norms)
-        if spec is None:
-            continue
-        div_id = f"dashboard-{kpi.replace('_', '-')}"
-        chart_specs.append((div_id, dashboard.page_spec(spec)))
-        files = charts.save_spec(spec, staging / "grafieken" / f"dashboard_{kpi}")
-        compared.append(
-            dashboard.DashboardChart(
-                div_id,
-                KPI_CATALOGUE[kpi].label,
-                tuple(
-                    f.relative_to(staging).as_posix() for f in sorted(files, key=lambda f: f.suffix != ".png")
-                ),
-            )
-        )
     step.advance("grafieken")
 
     # the published part links only inside itself; what is internal is named, not linked
@@ -197,7 +227,7 @@ def publish_bundle(
         present.suppression_notes(config.min_cell, config.min_noemer) + budget_notes(config),
         norms,
         organisatie=config.organisatie,
-        charts_shown=compared,
+        charts_shown=drawn.shown,
         downloads=downloads,
         internal_files=INTERNAL_FILES_TEXT,
     )
@@ -208,7 +238,7 @@ def publish_bundle(
         kwartaal=kwartaal,
         nav=nav,
         active="index.html",
-        charts=chart_specs,
+        charts=drawn.specs,
     )
     (staging / "index.html").write_text(index, encoding="utf-8")
     step.advance("dashboard")

@@ -36,7 +36,7 @@ import signal
 import sys
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,7 +64,7 @@ from pipelines.preflight import TargetLock, check_percentage, check_writable_dir
 from pipelines.report.formats import format_nl
 from pipelines.report.html import PublishError, prepare_vega_bundle
 from pipelines.run import notebooks as notebook_runner
-from pipelines.run.bundle import kernel_info, publish_bundle
+from pipelines.run.bundle import dashboard_charts, kernel_info, publish_bundle
 from pipelines.run.notebooks import KernelPool, default_workers, run_notebooks
 from pipelines.run.plan import (
     active_notebooks,
@@ -387,17 +387,19 @@ def _build(
         )
 
         prepare_vega_bundle()  # the pages' script, built beside the KPI step (mostly one core)
-        with ThreadPoolExecutor(1, thread_name_prefix="onderzoekstabellen") as research_pool:
+        with ThreadPoolExecutor(2, thread_name_prefix="naast-de-notebooks") as beside:
             with progress.step("kengetallen"):
                 # the series every page and the dashboard read: computed once here, not in every kernel
                 data = load_clean(ingest.clean_dir)
                 # the research tables are made in a thread beside the series (whose polars work leaves
                 # the interpreter free much of the time) and on into the notebooks, of which only those
                 # that read them wait for them
-                research = research_pool.submit(write_research_tables, staging, data, config, plan.b)
+                research = beside.submit(write_research_tables, staging, data, config, plan.b)
                 kpis = compute_kpis(data, config, series_peildata(plan.b, data.gegevens_vanaf))
                 write_kpis_csv(kpis, staging / "kpis.csv")
                 del data
+            # the dashboard's charts need only the series: drawn while the notebooks run
+            drawn = beside.submit(dashboard_charts, staging, kpis, config)
 
             tasks = plan_notebooks(
                 active_notebooks(plan.notebooks, config),
@@ -413,6 +415,7 @@ def _build(
                     results = run_notebooks(tasks, kernel=plan.kernel, pool=pool, progress=step.finished)
                     pool.close()
                 except notebook_runner.NotebookError as exc:
+                    wait((research, drawn))  # nothing may still write into the folder that is kept
                     failed = target.parent / f"{target.name}.mislukt"
                     message = _failure_message(exc, staging, failed)
                     keep_failed(staging, failed, plan.started_at, message)
@@ -445,6 +448,7 @@ def _build(
                     target=target,
                     step=step,
                     steps_seconds=progress.seconds,
+                    drawn=drawn.result(),
                 )
             except PublishError as exc:
                 raise RunError(f"run gestopt bij de publicatie: {exc}") from exc
