@@ -238,8 +238,8 @@ def spec_of(chart: alt.TopLevelMixin | dict) -> dict:
 
     Converted without Altair's check against the Vega-Lite schema: that check walks the whole schema
     for every chart (a tenth of the notebooks' time in a run: 0.8 of 8.1 s CPU for nine notebooks of the
-    demo) and the charts come from this module's builders only. The tests check every chart a run draws against the schema instead
-    (`tests/e2e/test_run.py`). Convert a chart once and hand the spec on.
+    demo) and the charts come from this module's builders only. The tests check every chart a run draws
+    against the schema instead (`tests/e2e/test_run.py`). Convert a chart once and hand the spec on.
     """
     return chart if isinstance(chart, dict) else chart.to_dict(validate=False)
 

@@ -36,7 +36,7 @@ import signal
 import sys
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -415,7 +415,8 @@ def _build(
                     results = run_notebooks(tasks, kernel=plan.kernel, pool=pool, progress=step.finished)
                     pool.close()
                 except notebook_runner.NotebookError as exc:
-                    wait((research, drawn))  # nothing may still write into the folder that is kept
+                    for beside_work in (research, drawn):
+                        beside_work.exception()  # waits: nothing may still write into the folder kept
                     failed = target.parent / f"{target.name}.mislukt"
                     message = _failure_message(exc, staging, failed)
                     keep_failed(staging, failed, plan.started_at, message)
