@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
-import os
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -36,6 +35,7 @@ from pipelines.kpi.base import (
     unavailable_rows,
 )
 from pipelines.kpi.registry import KINDS, KPI_CATALOGUE, KPI_FAMILIES
+from pipelines.machine import usable_cores
 from pipelines.schema import PERSON_COLUMN
 from pipelines.stats import wilson_exprs
 
@@ -120,11 +120,7 @@ def family_threads() -> int:
     a join against a small side, the Python between steps), which a second family fills. More than two
     would hold more intermediate frames at once for little more gain.
     """
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, 2))
+    return min(usable_cores(), 2)
 
 
 def _every_family(ctx: Context, wanted: list[str], dates: list[dt.date]) -> list[pl.DataFrame]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import ast
 import json
 import logging
-import os
 import queue
 import threading
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.errors import ParticipatieError
+from pipelines.machine import usable_cores
 from pipelines.paths import KERNEL_NAME
 
 logger = logging.getLogger(__name__)
@@ -177,10 +177,7 @@ SAVE_EVERY_SECONDS = 5.0
 
 def default_workers() -> int:
     """Kernels at a time: one per core this process may use (papermill itself is single-threaded)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return max(1, os.cpu_count() or 1)
+    return usable_cores()
 
 
 def _register_pool_engine() -> None:
