@@ -421,7 +421,7 @@ def _build(
                     message = _failure_message(exc, staging, failed)
                     keep_failed(staging, failed, plan.started_at, message)
                     raise RunError(message) from exc
-                research.result()  # no notebook read them: their failure stops the run all the same
+                research.result()  # also when no notebook waited for them, their failure stops the run
 
         run_parameters = {
             "export": str(plan.export_dir),
