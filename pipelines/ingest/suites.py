@@ -9,6 +9,7 @@ section of docs/validatie.md from the code, so the suites, the docs and the code
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import json
 import os
 import sys
@@ -122,7 +123,30 @@ def load_great_expectations() -> None:
     # jsonschema (imported via altair inside GE) compiles an IRI grammar at import when rfc3987_syntax
     # is installed: 1.5 s of CPU per ingest for a format check no suite makes (as in report.charts).
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    # GE's KL-divergence expectation (no suite has one) imports scipy.stats at GE's import: 1 s of the
+    # ingest. Loaded on first use instead; in a run that is lifelines, in the research tables' thread.
+    _load_on_first_use("scipy.stats")
     import great_expectations  # noqa: F401
+
+
+def _load_on_first_use(name: str) -> None:
+    """Register module `name` so that it executes when an attribute is first read, not at its import.
+
+    `importlib.util.LazyLoader`, meant for start-up time that matters. Nothing if it is loaded already.
+    """
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        return
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    parent, _, child = name.rpartition(".")
+    if parent:
+        setattr(sys.modules[parent], child, module)
 
 
 def _ge_batch(suite_id: str, frame_pd):

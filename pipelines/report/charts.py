@@ -30,7 +30,9 @@ import polars as pl  # noqa: E402
 from altair.utils.schemapi import debug_mode  # noqa: E402
 
 from pipelines.kpi.doelgroepen import GROEP_LABELS  # noqa: E402
+from pipelines.report import typeface  # noqa: E402
 from pipelines.report.formats import format_nl  # noqa: E402
+from pipelines.report.typeface import FAMILY  # noqa: E402
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -165,7 +167,7 @@ def house_config() -> alt.Config:
     return alt.Config(
         locale={"number": NL_FORMAT_LOCALE, "time": NL_TIME_FORMAT_LOCALE},
         numberFormat=",.1f",
-        font="DejaVu Sans, Arial, sans-serif",
+        font=f"{FAMILY}, DejaVu Sans, Arial, sans-serif",
         range={"category": SERIES_PALETTE},
         axis=alt.AxisConfig(labelFontSize=12, titleFontSize=12, grid=True, gridColor="#e5e5e5"),
         legend=alt.LegendConfig(
@@ -865,14 +867,29 @@ def save_chart(chart: alt.TopLevelMixin | dict, folder: str | Path | None, name:
     return save_spec(spec_of(chart), Path(folder) / name)
 
 
-def save_spec(spec: dict, stem: Path) -> list[Path]:
-    """SVG and PNG of a Vega-Lite spec next to each other (`stem.svg`, `stem.png`), drawn offline."""
+def start_converter() -> None:
+    """Start vl-convert's JavaScript runtime and load the charts' typeface, by drawing one point.
+
+    The kernels of a run do this while ingest runs, so that their first chart does not pay for it.
+    """
+    draw({"mark": "point", "data": {"values": [{"x": 1}]}, "encoding": {"x": {"field": "x"}}})
+
+
+def draw(spec: dict) -> tuple[str, bytes]:
+    """The SVG and PNG (twice the size) of a Vega-Lite spec, drawn offline in the house typeface."""
     import vl_convert as vlc
 
-    stem.parent.mkdir(parents=True, exist_ok=True)
-    svg_path, png_path = stem.with_suffix(".svg"), stem.with_suffix(".png")
+    typeface.register()
     # allowed_base_urls=[]: the spec carries its data inline; refuse any fetch (the run is offline).
     svg = vlc.vegalite_to_svg(spec, allowed_base_urls=[])
+    return svg, vlc.svg_to_png(svg, scale=2)
+
+
+def save_spec(spec: dict, stem: Path) -> list[Path]:
+    """SVG and PNG of a Vega-Lite spec next to each other (`stem.svg`, `stem.png`), drawn offline."""
+    svg, png = draw(spec)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    svg_path, png_path = stem.with_suffix(".svg"), stem.with_suffix(".png")
     svg_path.write_text(svg, encoding="utf-8")
-    png_path.write_bytes(vlc.svg_to_png(svg, scale=2))
+    png_path.write_bytes(png)
     return [svg_path, png_path]

@@ -113,10 +113,11 @@ def warm_code(notebooks: list[Path]) -> str:
     """Python that imports every module the notebooks import, without binding a name.
 
     Run silently in the run's kernels while ingest runs (`KernelPool`): the notebooks then find
-    polars, altair and the pipelines loaded. Also starts the chart converter once (its first
-    conversion starts a JavaScript runtime). Then everything loaded so far is frozen out of the
-    garbage collector's reach (`gc.freeze`): the modules stay for the kernel's life, and a full
-    collection (after every notebook, and whenever Python decides on one) no longer walks them.
+    polars, altair and the pipelines loaded. Also starts the chart converter once
+    (`charts.start_converter`: its first chart starts a JavaScript runtime). Then everything loaded
+    so far is frozen out of the garbage collector's reach (`gc.freeze`): the modules stay for the
+    kernel's life, and a full collection (after every notebook, and whenever Python decides on one)
+    no longer walks them.
     """
     modules: list[str] = []
     for nb in notebooks:
@@ -135,10 +136,8 @@ def warm_code(notebooks: list[Path]) -> str:
         "            importlib.import_module(name)\n"
         "        except ImportError:\n"
         "            pass\n"
-        "    import vl_convert\n"
-        "    vl_convert.vegalite_to_svg({'mark': 'point', 'data': {'values': [{'x': 1}]},\n"
-        "                                'encoding': {'x': {'field': 'x', 'type': 'quantitative'}}},\n"
-        "                               allowed_base_urls=[])\n"
+        "    from pipelines.report.charts import start_converter\n"
+        "    start_converter()\n"
         f"_warm({names!r})\n"
         "__import__('gc').collect()\n"
         "__import__('gc').freeze()\n"

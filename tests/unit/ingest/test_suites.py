@@ -412,3 +412,26 @@ def test_docs_list_every_rule_of_the_suites():
         assert f"`expectations/{name}`" in text
         for exp in suite["expectations"]:
             assert exp["meta"]["rationale"].replace("|", "\\|") in text
+
+
+def test_great_expectations_loads_without_executing_scipy_stats_until_it_is_used():
+    """GE imports scipy.stats for an expectation no suite has; the module executes on first use only."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from pipelines.ingest import suites\n"
+        "suites.load_great_expectations()\n"
+        "from great_expectations.expectations.core import expect_column_kl_divergence_to_be_less_than as kl\n"
+        "assert type(sys.modules['scipy.stats']).__name__ == '_LazyModule'\n"
+        "assert 'scipy.stats._stats_py' not in sys.modules\n"
+        "import scipy.stats\n"
+        "assert kl.stats is scipy.stats\n"
+        "assert round(kl.stats.entropy([0.5, 0.5], [0.25, 0.75]), 6) == 0.143841\n"
+        "assert type(sys.modules['scipy.stats']).__name__ == 'module'\n"
+        "from lifelines import KaplanMeierFitter\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
