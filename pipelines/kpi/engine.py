@@ -19,8 +19,8 @@ from pathlib import Path
 import polars as pl
 
 from pipelines import disclosure
-from pipelines.clean import CleanData
-from pipelines.config import OrgConfig
+from pipelines.clean import CleanData, load_clean
+from pipelines.config import OrgConfig, load_config
 from pipelines.csvout import neutralise_cell
 from pipelines.disclosure import add_onderdrukt
 from pipelines.kpi import cohorten, overgangen, registry
@@ -350,3 +350,12 @@ def write_research_tables(
         else:
             write_table_csv(table, Path(folder) / name)
     return missing
+
+
+def write_research_tables_of_delivery(
+    folder: str, clean_dir: str, config_path: str, b: str
+) -> dict[str, str]:
+    """`write_research_tables` for a clean delivery and a configuration file on disk, with `b` as
+    YYYY-MM-DD: what a run has one of its kernels do while it computes the series itself."""
+    data, config = load_clean(clean_dir), load_config(config_path)
+    return write_research_tables(folder, data, config, dt.date.fromisoformat(b))

@@ -14,18 +14,21 @@ import ast
 import json
 import logging
 import queue
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipelines.errors import ParticipatieError
+from pipelines.errors import ParticipatieError, mask_identifiers
 from pipelines.machine import usable_cores
 from pipelines.paths import KERNEL_NAME
 
 logger = logging.getLogger(__name__)
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 #: Passed to every kernel the runner starts: its own start-up and shutdown messages ("Kernel is running over
 #: TCP without encryption" on loopback, "KeyboardInterrupt caught in kernel" when it is stopped) are not for
@@ -289,22 +292,41 @@ class KernelSlot:
             self.kc = kc
         return self.kc
 
-    def warm(self, cwd: Path, code: str) -> None:
-        """Start the kernel now and run `code` in it silently (imports), then reset it: a notebook that
-        comes later finds the modules loaded but an empty namespace."""
+    def _run_silently(self, cwd: Path, source: str, timeout: float | None = None) -> dict[str, Any]:
+        """Execute `source` without output or history; the content of the kernel's reply. Raises when the
+        kernel dies meanwhile, or after `timeout` seconds."""
         from jupyter_core.utils import run_sync
 
         client = self.client(cwd)
-        for source in (code, RESET_CODE.format(cwd=str(cwd))):
-            msg_id = client.execute(source, silent=True, store_history=False, allow_stdin=False)
-            while True:
-                reply = run_sync(client.get_shell_msg)(timeout=self.start_timeout)
-                if reply["parent_header"].get("msg_id") == msg_id:
-                    break
-            if reply["content"].get("status") != "ok":  # a notebook would report it; the reset must not fail
-                logger.debug("opwarmen van de kernel: %s", reply["content"].get("ename"))
-                if source != code:
-                    raise RuntimeError("de kernel kon na het opwarmen niet worden schoongemaakt")
+        msg_id = client.execute(source, silent=True, store_history=False, allow_stdin=False)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            try:
+                reply = run_sync(client.get_shell_msg)(timeout=1.0)
+            except queue.Empty:
+                if not run_sync(self.km.is_alive)():
+                    raise RuntimeError("de kernel is gestopt") from None
+                if deadline is not None and time.monotonic() > deadline:
+                    raise TimeoutError(f"de kernel antwoordde niet binnen {timeout:.0f} s") from None
+                continue
+            if reply["parent_header"].get("msg_id") == msg_id:
+                return reply["content"]
+
+    def warm(self, cwd: Path, code: str) -> None:
+        """Start the kernel now and run `code` in it silently (imports), then reset it: a notebook that
+        comes later finds the modules loaded but an empty namespace."""
+        if self._run_silently(cwd, code, self.start_timeout).get("status") != "ok":  # a notebook reports it
+            logger.debug("opwarmen van de kernel mislukt")
+        if self._run_silently(cwd, RESET_CODE.format(cwd=str(cwd)), self.start_timeout).get("status") != "ok":
+            raise RuntimeError("de kernel kon na het opwarmen niet worden schoongemaakt")
+
+    def run_code(self, cwd: Path, code: str) -> None:
+        """Run `code` silently, then reset the kernel; `CodeFailed` when it raised."""
+        reply = self._run_silently(cwd, code)
+        if reply.get("status") != "ok":
+            raise CodeFailed(str(reply.get("ename")), str(reply.get("evalue")), reply.get("traceback") or [])
+        if self._run_silently(cwd, RESET_CODE.format(cwd=str(cwd))).get("status") != "ok":
+            raise RuntimeError("de kernel kon na de code niet worden schoongemaakt")
 
     def close(self) -> None:
         from jupyter_core.utils import run_sync
@@ -398,8 +420,9 @@ class KernelPool:
 
     Started early (`start`), the kernels start and import while the caller does other work (the run
     starts them before its ingest): `warm_code` runs silently in each kernel in `warm_in`, followed
-    by the reset. `run` executes tasks in order of the list, one per free kernel; `close` shuts the
-    kernels down. Use it as a context manager.
+    by the reset. `run` executes tasks in order of the list, one per free kernel; `submit_code` gives
+    a kernel other work meanwhile (the run's research tables); `close` shuts the kernels down. Use it
+    as a context manager.
     """
 
     def __init__(
@@ -416,7 +439,7 @@ class KernelPool:
         self.warm_in = Path(warm_in).resolve() if warm_in else None
         self.warm_code = warm_code
         self.reuse_kernels = reuse_kernels
-        self._tasks: queue.SimpleQueue[tuple[int, NotebookTask] | None] = queue.SimpleQueue()
+        self._tasks: queue.SimpleQueue[tuple[int, NotebookTask | CodeTask] | None] = queue.SimpleQueue()
         self._done: queue.SimpleQueue[tuple[int, NotebookResult | BaseException | None]] = queue.SimpleQueue()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -450,6 +473,9 @@ class KernelPool:
                 if item is None:
                     return
                 index, task = item
+                if isinstance(task, CodeTask):
+                    self._run_code(slot, task)
+                    continue
                 if self._stop.is_set():
                     self._done.put((index, None))
                     continue
@@ -471,6 +497,31 @@ class KernelPool:
         finally:
             if slot is not None:
                 slot.close()
+
+    def _run_code(self, slot: KernelSlot | None, task: CodeTask) -> None:
+        """One code task: cancelled when the pool is stopping, else its outcome set on its future."""
+        if self._stop.is_set():
+            task.future.cancel()
+        if not task.future.set_running_or_notify_cancel():
+            return
+        try:
+            if slot is None:
+                raise RuntimeError("code draait alleen op kernels die blijven (reuse_kernels=True)")
+            slot.run_code(self.warm_in or Path.cwd(), task.code)
+        except BaseException as exc:
+            if slot is not None:
+                slot.close()  # as after a failed notebook: a kernel that failed is not used again
+            task.future.set_exception(exc)
+        else:
+            task.future.set_result(None)
+
+    def submit_code(self, code: str) -> Future:
+        """Run `code` on the first free kernel, before any notebook queued after it; the future says when
+        it is done, or what it raised (`CodeFailed`). Cancelled when the pool stops before it starts."""
+        self.start()
+        task = CodeTask(code, Future())
+        self._tasks.put((-1, task))
+        return task.future
 
     def run(
         self, tasks: list[NotebookTask], progress: Callable[[str], None] | None = None
@@ -535,6 +586,24 @@ def run_notebooks(
     count = min(workers or default_workers(), max(1, len(tasks)))
     with KernelPool(kernel, count, reuse_kernels=reuse_kernels) as own:
         return own.run(tasks, progress)
+
+
+@dataclass(frozen=True)
+class CodeTask:
+    """Code for the first free kernel of a pool (`KernelPool.submit_code`), and where its outcome goes."""
+
+    code: str
+    future: Future
+
+
+class CodeFailed(RuntimeError):
+    """Code run on a pool's kernel raised (`KernelPool.submit_code`): its exception, masked; the kernel's
+    traceback (without colours, masked) goes to the debug log (`run.log`)."""
+
+    def __init__(self, ename: str, evalue: str, traceback: list[str]):
+        self.ename, self.evalue = ename, mask_identifiers(evalue)
+        super().__init__(f"{self.ename}: {self.evalue}")
+        logger.debug("code in een kernel faalde:\n%s", mask_identifiers(_ANSI.sub("", "\n".join(traceback))))
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ Steps (each with its own progress bar and timing):
 2. KPIs - `compute_kpis` for every quarter end from the first covered quarter up to the peildatum
    (`periods.series_peildata`: the series every page and the dashboard's arrows read), written as the
    exact `kpis.csv`, with the research tables beside it (`cohorten.csv`, `cohortcurven.csv`,
-   `overgangen.csv`, `engine.write_research_tables`), made in a thread that may go on into step 3;
+   `overgangen.csv`, `engine.write_research_tables`), made meanwhile by one of the kernels of step 3
+   (`KernelPool.submit_code`), which may go on into step 3;
 3. notebooks - `01_validatie` and every KPI/programme/research notebook (`notebooks/[0-3][0-9]_*.ipynb`,
    not `00_ingest`, whose work step 1 did) with papermill on the named kernel: one kernel per core,
    started (and importing) while step 1 runs, each running notebook after notebook, reset in between
@@ -36,7 +37,7 @@ import signal
 import sys
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,7 @@ from pipelines.ingest.deliver import (
 from pipelines.ingest.profiles import ExportError
 from pipelines.ingest.pseudonym import load_key
 from pipelines.ingest.read import read_export
-from pipelines.kpi.engine import compute_kpis, write_kpis_csv, write_research_tables
+from pipelines.kpi.engine import compute_kpis, write_kpis_csv
 from pipelines.paths import slugify
 from pipelines.periods import PeriodError, check_quarter, peildatum, series_peildata, vorig_kwartaal
 from pipelines.preflight import TargetLock, check_percentage, check_writable_dir, percentage
@@ -387,41 +388,50 @@ def _build(
         )
 
         prepare_vega_bundle()  # the pages' script, built beside the KPI step (mostly one core)
-        with ThreadPoolExecutor(2, thread_name_prefix="naast-de-notebooks") as beside:
-            with progress.step("kengetallen"):
-                # the series every page and the dashboard read: computed once here, not in every kernel
-                data = load_clean(ingest.clean_dir)
-                # the research tables are made in a thread beside the series (whose polars work leaves
-                # the interpreter free much of the time) and on into the notebooks, of which only those
-                # that read them wait for them
-                research = beside.submit(write_research_tables, staging, data, config, plan.b)
-                kpis = compute_kpis(data, config, series_peildata(plan.b, data.gegevens_vanaf))
-                write_kpis_csv(kpis, staging / "kpis.csv")
-                del data
-            # the dashboard's charts need only the series: drawn while the notebooks run
-            drawn = beside.submit(dashboard_charts, staging, kpis, config)
+        # The research tables are made by a kernel, which waits idle until the series is written:
+        # in a process of its own, beside the series and on into the notebooks (only those that read
+        # the tables wait for them).
+        research = pool.submit_code(
+            "from pipelines.kpi.engine import write_research_tables_of_delivery\n"
+            f"write_research_tables_of_delivery({str(staging)!r}, {str(ingest.clean_dir)!r}, "
+            f"{str(config_file)!r}, {plan.b.isoformat()!r})\n"
+        )
+        with ThreadPoolExecutor(1, thread_name_prefix="naast-de-notebooks") as beside:
+            try:
+                with progress.step("kengetallen"):
+                    # the series every page and the dashboard read: computed once here, not in every kernel
+                    data = load_clean(ingest.clean_dir)
+                    kpis = compute_kpis(data, config, series_peildata(plan.b, data.gegevens_vanaf))
+                    write_kpis_csv(kpis, staging / "kpis.csv")
+                    del data
+                # the dashboard's charts need only the series: drawn while the notebooks run
+                drawn = beside.submit(dashboard_charts, staging, kpis, config)
 
-            tasks = plan_notebooks(
-                active_notebooks(plan.notebooks, config),
-                clean_dir=ingest.clean_dir,
-                kwartaal=plan.kwartaal,
-                config_path=config_file,
-                bundle=staging,
-                kpis_csv=staging / "kpis.csv",
-                research_ready=research.result,
-            )
-            with progress.step("notebooks", units=len(tasks)) as step:
-                try:
-                    results = run_notebooks(tasks, kernel=plan.kernel, pool=pool, progress=step.finished)
-                    pool.close()
-                except notebook_runner.NotebookError as exc:
-                    for beside_work in (research, drawn):
-                        beside_work.exception()  # waits: nothing may still write into the folder kept
-                    failed = target.parent / f"{target.name}.mislukt"
-                    message = _failure_message(exc, staging, failed)
-                    keep_failed(staging, failed, plan.started_at, message)
-                    raise RunError(message) from exc
+                tasks = plan_notebooks(
+                    active_notebooks(plan.notebooks, config),
+                    clean_dir=ingest.clean_dir,
+                    kwartaal=plan.kwartaal,
+                    config_path=config_file,
+                    bundle=staging,
+                    kpis_csv=staging / "kpis.csv",
+                    research_ready=research.result,
+                )
+                with progress.step("notebooks", units=len(tasks)) as step:
+                    try:
+                        results = run_notebooks(tasks, kernel=plan.kernel, pool=pool, progress=step.finished)
+                        pool.close()
+                    except notebook_runner.NotebookError as exc:
+                        wait([research, drawn])  # nothing may still write into the folder that is kept
+                        failed = target.parent / f"{target.name}.mislukt"
+                        message = _failure_message(exc, staging, failed)
+                        keep_failed(staging, failed, plan.started_at, message)
+                        raise RunError(message) from exc
                 research.result()  # also when no notebook waited for them, their failure stops the run
+            except Exception as exc:
+                wait([research])  # the kernel may not write into the staging folder once it is removed
+                if isinstance(exc, notebook_runner.CodeFailed):
+                    raise RunError(f"de onderzoekstabellen konden niet worden gemaakt: {exc}") from exc
+                raise
 
         run_parameters = {
             "export": str(plan.export_dir),

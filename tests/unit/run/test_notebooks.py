@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -199,3 +200,43 @@ def test_a_task_that_waits_starts_last_after_its_wait_and_a_failed_wait_fails_th
             workers=1,
         )
     assert not (tmp_path / "fout" / notebooks[1].name).exists()
+
+
+def test_code_given_to_the_pool_runs_on_a_kernel_first_and_reports_its_failure(nb_folder, tmp_path):
+    """The run has a kernel make the research tables while it computes the series: the code runs first,
+    on a kernel that is reset afterwards; a failure is its exception, masked, and that kernel is replaced."""
+    notebook = make_notebook(
+        nb_folder / "70_na_code.ipynb", REPORT_PARAMETERS, "import os\nprint(os.getpid(), 'geheim' in dir())"
+    )
+
+    def printed(output) -> str:
+        return json.dumps(json.loads(output.read_text(encoding="utf-8"))["cells"][-1]["outputs"])
+
+    with nr.KernelPool("participatie", 1, warm_in=nb_folder) as pool:
+        done = pool.submit_code(
+            "import pathlib, os\n"
+            "geheim = 1\n"
+            f"pathlib.Path({str(tmp_path / 'code.txt')!r}).write_text(str(os.getpid()))\n"
+        )
+        pool.run([NotebookTask(notebook, {}, tmp_path / "nb" / notebook.name, ())])
+        assert done.result() is None
+        kernel_pid = (tmp_path / "code.txt").read_text()
+        assert f"{kernel_pid} False" in printed(tmp_path / "nb" / notebook.name)  # same kernel, reset
+
+        failed = pool.submit_code("raise ValueError('BSN 123456782 niet gevonden')")
+        with pytest.raises(nr.CodeFailed) as caught:
+            failed.result(timeout=120)
+        assert caught.value.ename == "ValueError" and "123456782" not in str(caught.value)
+        assert "#########" in str(caught.value)
+        pool.run([NotebookTask(notebook, {}, tmp_path / "nb2" / notebook.name, ())])
+        assert kernel_pid not in printed(tmp_path / "nb2" / notebook.name)  # a new kernel
+
+
+def test_code_still_queued_when_the_pool_closes_is_cancelled(nb_folder):
+    pool = nr.KernelPool("participatie", 1, warm_in=nb_folder)
+    running = pool.submit_code("import time\ntime.sleep(1)")
+    queued = pool.submit_code("1 + 1")
+    while not running.running():
+        time.sleep(0.05)
+    pool.close()
+    assert running.result() is None and queued.cancelled()
