@@ -16,6 +16,7 @@ import sys
 from typing import Any, NoReturn
 
 from pipelines.errors import MESSAGE_LIMIT, ParticipatieError, mask_identifiers, safe_message
+from pipelines.machine import loading_modules
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "synth": ("pipelines.synth", "genereer een synthetische export (demo, tests, schaal)"),
@@ -125,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     name, rest = argv[0], argv[1:]
-    module = importlib.import_module(COMMANDS[name][0])
+    with loading_modules():
+        module = importlib.import_module(COMMANDS[name][0])
     sub = DutchArgumentParser(prog=f"participatie {name}", description=COMMANDS[name][1])
     module.configure_parser(sub)
     args = sub.parse_args(rest)

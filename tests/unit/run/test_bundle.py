@@ -57,9 +57,11 @@ def test_files_are_placed_and_nothing_published_links_inside(tmp_path):
         '<a href="10_a.html">a</a><img src="grafieken/a.svg"><a href="#x">x</a>'
     )
     bundle.check_links(public)
-    (public / "index.html").write_text('<a href="../intern/kpis.csv">kpis.csv</a>')
-    with pytest.raises(PublishError, match="intern/kpis.csv"):
-        bundle.check_links(public)
+    links = ('<a href="../intern/kpis.csv">', "<A HREF = '../intern/a.csv'>", '<img Src="../intern/x.csv">')
+    for link in links:
+        (public / "index.html").write_text(f"<p>x</p>{link}kpis.csv</a>")
+        with pytest.raises(PublishError, match="intern/"):
+            bundle.check_links(public)
 
 
 def test_manifest_paths_are_never_the_machines_own(tmp_path):
