@@ -16,7 +16,6 @@ import sys
 from typing import Any, NoReturn
 
 from pipelines.errors import MESSAGE_LIMIT, ParticipatieError, mask_identifiers, safe_message
-from pipelines.machine import loading_modules
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "synth": ("pipelines.synth", "genereer een synthetische export (demo, tests, schaal)"),
@@ -126,8 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     name, rest = argv[0], argv[1:]
-    with loading_modules():
-        module = importlib.import_module(COMMANDS[name][0])
+    module = importlib.import_module(COMMANDS[name][0])
     sub = DutchArgumentParser(prog=f"participatie {name}", description=COMMANDS[name][1])
     module.configure_parser(sub)
     args = sub.parse_args(rest)

@@ -21,7 +21,6 @@ from typing import Any
 import polars as pl
 
 from pipelines.ingest.rules import ERROR, STAGES, WARNING, build_rules
-from pipelines.machine import loading_modules
 from pipelines.paths import DOCS, EXPECTATIONS
 from pipelines.schema import TABLES
 
@@ -127,8 +126,7 @@ def load_great_expectations() -> None:
     # GE's KL-divergence expectation (no suite has one) imports scipy.stats at GE's import: 1 s of the
     # ingest. Loaded on first use instead; in a run that is lifelines, in the research tables' thread.
     _load_on_first_use("scipy.stats")
-    with loading_modules():
-        import great_expectations  # noqa: F401
+    import great_expectations  # noqa: F401
 
 
 def _load_on_first_use(name: str) -> None:
