@@ -37,7 +37,7 @@ import signal
 import sys
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,7 +58,7 @@ from pipelines.ingest.deliver import (
 from pipelines.ingest.profiles import ExportError
 from pipelines.ingest.pseudonym import load_key
 from pipelines.ingest.read import read_export
-from pipelines.kpi.engine import compute_kpis, write_kpis_csv
+from pipelines.kpi.engine import compute_kpis, write_kpis_csv, write_research_tables
 from pipelines.paths import slugify
 from pipelines.periods import PeriodError, check_quarter, peildatum, series_peildata, vorig_kwartaal
 from pipelines.preflight import TargetLock, check_percentage, check_writable_dir, percentage
@@ -75,6 +75,18 @@ from pipelines.run.plan import (
     warm_code,
 )
 from pipelines.run.staging import RUN_LOG, default_out_dir, keep_failed, make_staging, now, replace_bundle
+
+#: Up to this many accepted rows (about 30,000 persons) a kernel of the run makes the research tables:
+#: on a small delivery their work is mostly Python (lifelines), which in a thread would hold this
+#: process's interpreter beside the series (demo: the KPI step 3.2 -> 1.6 s). On a large one polars
+#: does most of it, a thread shares the tables already loaded, and a kernel cost 0-6 s more and 1.1 GiB
+#: (500,000 persons, `benchmarks/README.md`, seventh round).
+RESEARCH_IN_A_KERNEL_MAX_ROWS = 500_000
+
+
+def research_in_a_kernel(afstemming) -> bool:
+    """Whether a kernel makes the research tables of a delivery with this reconciliation (see above)."""
+    return int(afstemming.get_column("geaccepteerd").sum()) <= RESEARCH_IN_A_KERNEL_MAX_ROWS
 
 
 @dataclass
@@ -388,19 +400,23 @@ def _build(
         )
 
         prepare_vega_bundle()  # the pages' script, built beside the KPI step (mostly one core)
-        # The research tables are made by a kernel, which waits idle until the series is written:
-        # in a process of its own, beside the series and on into the notebooks (only those that read
-        # the tables wait for them).
-        research = pool.submit_code(
-            "from pipelines.kpi.engine import write_research_tables_of_delivery\n"
-            f"write_research_tables_of_delivery({str(staging)!r}, {str(ingest.clean_dir)!r}, "
-            f"{str(config_file)!r}, {plan.b.isoformat()!r})\n"
-        )
-        with ThreadPoolExecutor(1, thread_name_prefix="naast-de-notebooks") as beside:
+        # The research tables are made beside the series and on into the notebooks (only the notebooks
+        # that read them wait for them): on a small delivery by a kernel, which would wait idle until
+        # the series is written; on a large one by a thread of this process (`research_in_a_kernel`).
+        research: Future | None = None
+        if research_in_a_kernel(ingest.afstemming):
+            research = pool.submit_code(
+                "from pipelines.kpi.engine import write_research_tables_of_delivery\n"
+                f"write_research_tables_of_delivery({str(staging)!r}, {str(ingest.clean_dir)!r}, "
+                f"{str(config_file)!r}, {plan.b.isoformat()!r})\n"
+            )
+        with ThreadPoolExecutor(2, thread_name_prefix="naast-de-notebooks") as beside:
             try:
                 with progress.step("kengetallen"):
                     # the series every page and the dashboard read: computed once here, not in every kernel
                     data = load_clean(ingest.clean_dir)
+                    if research is None:
+                        research = beside.submit(write_research_tables, staging, data, config, plan.b)
                     kpis = compute_kpis(data, config, series_peildata(plan.b, data.gegevens_vanaf))
                     write_kpis_csv(kpis, staging / "kpis.csv")
                     del data
@@ -428,7 +444,8 @@ def _build(
                         raise RunError(message) from exc
                 research.result()  # also when no notebook waited for them, their failure stops the run
             except Exception as exc:
-                wait([research])  # the kernel may not write into the staging folder once it is removed
+                if research is not None:
+                    wait([research])  # nothing may write into the staging folder once it is removed
                 if isinstance(exc, notebook_runner.CodeFailed):
                     raise RunError(f"de onderzoekstabellen konden niet worden gemaakt: {exc}") from exc
                 raise

@@ -50,3 +50,19 @@ def test_only_the_notebooks_that_read_the_research_tables_wait_for_them(tmp_path
         research_ready=ready,
     )
     assert [t.notebook.stem for t in tasks if t.wait is ready] == readers
+
+
+def test_a_kernel_makes_the_research_tables_of_a_small_delivery_and_a_thread_those_of_a_large_one():
+    import polars as pl
+
+    from pipelines.run.quarter import RESEARCH_IN_A_KERNEL_MAX_ROWS, research_in_a_kernel
+
+    def afstemming(*accepted: int) -> pl.DataFrame:
+        return pl.DataFrame(
+            {"tabel": [f"t{i}" for i in range(len(accepted))], "geaccepteerd": list(accepted)}
+        )
+
+    assert research_in_a_kernel(afstemming(30_000, 1_000))  # the demo: 2,000 persons
+    assert research_in_a_kernel(afstemming(RESEARCH_IN_A_KERNEL_MAX_ROWS - 10, 10))
+    assert not research_in_a_kernel(afstemming(RESEARCH_IN_A_KERNEL_MAX_ROWS, 1))
+    assert not research_in_a_kernel(afstemming(8_000_000))  # 500,000 persons
