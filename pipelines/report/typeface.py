@@ -1,13 +1,12 @@
 """The charts' typeface: DejaVu Sans, shipped with the package as a subset that vl-convert reads fast.
 
 vl-convert (its text layout, for SVG and for PNG) opens and maps the font file again for nearly every
-glyph it measures or draws: about 1,000 times per chart. With the system's DejaVu Sans (750 KB) that
-was four tenths of the time to draw a chart; with this subset (the Latin, Greek and Cyrillic
-alphabets, punctuation, currency, arrows and mathematical signs; no hinting, which a renderer that
-draws outlines never uses; 180 KB) a chart costs a third less (`benchmarks/README.md`, seventh
-round). The glyphs are DejaVu Sans's own: a chart drawn with it is byte for byte the PNG drawn
-with the system's DejaVu Sans (a test holds that where the system has it). It also makes the PNGs
-the same on every machine, whatever fonts it has installed.
+glyph it measures or draws: about 1,000 times per chart. With a small file (this subset: the Latin,
+Greek and Cyrillic alphabets, punctuation, currency, arrows and mathematical signs; no hinting, which a
+renderer that draws outlines never uses; 171 KB against the system's 740 KB) a chart costs about a
+quarter less (`benchmarks/README.md`, seventh round). The glyphs are DejaVu Sans's own: a chart drawn
+with it is byte for byte the PNG drawn with the system's DejaVu Sans (a test holds that where the
+system has it). It also makes the PNGs the same on every machine, whatever fonts it has installed.
 
 The face is named `DejaVu Sans Participatie` (`FAMILY`), first in the charts' font list; a viewer
 without it (a browser, an SVG editor) takes the next: DejaVu Sans, Arial, sans-serif. A character

@@ -79,7 +79,7 @@ from pipelines.run.staging import RUN_LOG, default_out_dir, keep_failed, make_st
 #: Up to this many accepted rows (about 30,000 persons) a kernel of the run makes the research tables:
 #: on a small delivery their work is mostly Python (lifelines), which in a thread would hold this
 #: process's interpreter beside the series (demo: the KPI step 3.2 -> 1.6 s). On a large one polars
-#: does most of it, a thread shares the tables already loaded, and a kernel cost 0-6 s more and 1.1 GiB
+#: does most of it, a thread shares the tables already loaded, and a kernel cost up to 6 s and 1.1 GiB
 #: (500,000 persons, `benchmarks/README.md`, seventh round).
 RESEARCH_IN_A_KERNEL_MAX_ROWS = 500_000
 
