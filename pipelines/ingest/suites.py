@@ -124,7 +124,7 @@ def load_great_expectations() -> None:
     # is installed: 1.5 s of CPU per ingest for a format check no suite makes (as in report.charts).
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     # GE's KL-divergence expectation (no suite has one) imports scipy.stats at GE's import: 1 s of the
-    # ingest. Loaded on first use instead; in a run that is lifelines, in the research tables' thread.
+    # ingest. Loaded on first use instead: in a run by lifelines, for the research tables.
     _load_on_first_use("scipy.stats")
     import great_expectations  # noqa: F401
 

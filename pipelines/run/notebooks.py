@@ -315,8 +315,9 @@ class KernelSlot:
     def warm(self, cwd: Path, code: str) -> None:
         """Start the kernel now and run `code` in it silently (imports), then reset it: a notebook that
         comes later finds the modules loaded but an empty namespace."""
-        if self._run_silently(cwd, code, self.start_timeout).get("status") != "ok":  # a notebook reports it
-            logger.debug("opwarmen van de kernel mislukt")
+        reply = self._run_silently(cwd, code, self.start_timeout)
+        if reply.get("status") != "ok":  # a notebook that needs what failed will report it
+            logger.debug("opwarmen van de kernel: %s", reply.get("ename"))
         if self._run_silently(cwd, RESET_CODE.format(cwd=str(cwd)), self.start_timeout).get("status") != "ok":
             raise RuntimeError("de kernel kon na het opwarmen niet worden schoongemaakt")
 

@@ -6,8 +6,9 @@ Steps (each with its own progress bar and timing):
 2. KPIs - `compute_kpis` for every quarter end from the first covered quarter up to the peildatum
    (`periods.series_peildata`: the series every page and the dashboard's arrows read), written as the
    exact `kpis.csv`, with the research tables beside it (`cohorten.csv`, `cohortcurven.csv`,
-   `overgangen.csv`, `engine.write_research_tables`), made meanwhile by one of the kernels of step 3
-   (`KernelPool.submit_code`), which may go on into step 3;
+   `overgangen.csv`, `engine.write_research_tables`), made meanwhile, and on into step 3: for a small
+   delivery by one of the kernels of step 3 (`KernelPool.submit_code`), for a large one by a thread
+   (`research_in_a_kernel`);
 3. notebooks - `01_validatie` and every KPI/programme/research notebook (`notebooks/[0-3][0-9]_*.ipynb`,
    not `00_ingest`, whose work step 1 did) with papermill on the named kernel: one kernel per core,
    started (and importing) while step 1 runs, each running notebook after notebook, reset in between
