@@ -322,8 +322,11 @@ class KernelSlot:
             raise RuntimeError("de kernel kon na het opwarmen niet worden schoongemaakt")
 
     def run_code(self, cwd: Path, code: str) -> None:
-        """Run `code` silently, then reset the kernel; `CodeFailed` when it raised."""
-        reply = self._run_silently(cwd, code)
+        """Run `code` silently, then reset the kernel; `CodeFailed` when it raised or the kernel died."""
+        try:
+            reply = self._run_silently(cwd, code)
+        except RuntimeError as exc:
+            raise CodeFailed("KernelGestopt", str(exc), []) from exc
         if reply.get("status") != "ok":
             raise CodeFailed(str(reply.get("ename")), str(reply.get("evalue")), reply.get("traceback") or [])
         if self._run_silently(cwd, RESET_CODE.format(cwd=str(cwd))).get("status") != "ok":

@@ -231,6 +231,11 @@ def test_code_given_to_the_pool_runs_on_a_kernel_first_and_reports_its_failure(n
         pool.run([NotebookTask(notebook, {}, tmp_path / "nb2" / notebook.name, ())])
         assert kernel_pid not in printed(tmp_path / "nb2" / notebook.name)  # a new kernel
 
+        died = pool.submit_code("import os\nos._exit(3)")
+        with pytest.raises(nr.CodeFailed, match="KernelGestopt: de kernel is gestopt"):
+            died.result(timeout=120)
+        pool.run([NotebookTask(notebook, {}, tmp_path / "nb3" / notebook.name, ())])  # and again a new one
+
 
 def test_code_still_queued_when_the_pool_closes_is_cancelled(nb_folder):
     pool = nr.KernelPool("participatie", 1, warm_in=nb_folder)
