@@ -447,8 +447,8 @@ def _build(
             except Exception as exc:
                 if research is not None:
                     wait([research])  # nothing may write into the staging folder once it is removed
-                if isinstance(exc, notebook_runner.CodeFailed):
-                    raise RunError(f"de onderzoekstabellen konden niet worden gemaakt: {exc}") from exc
+                    if not research.cancelled() and research.exception() is exc:
+                        raise RunError(_research_failure(exc)) from exc
                 raise
 
         run_parameters = {
@@ -543,6 +543,12 @@ def _check_quarter_of(read, kwartaal: str) -> None:
         check_quarter(kwartaal, row["gegevens_vanaf"], row["extractiedatum"])
     except PeriodError as exc:
         raise RunError(f"run geweigerd voordat er iets draaide: {exc}", exit_code=2) from exc
+
+
+def _research_failure(exc: BaseException) -> str:
+    """What stopped the research tables, in a kernel (`CodeFailed`: its exception) or a thread, masked."""
+    name, value = getattr(exc, "ename", type(exc).__name__), getattr(exc, "evalue", str(exc))
+    return f"de onderzoekstabellen konden niet worden gemaakt: {name}: {mask_identifiers(value)}"
 
 
 def _failure_message(exc: notebook_runner.NotebookError, staging: Path, failed: Path) -> str:

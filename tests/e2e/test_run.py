@@ -276,6 +276,31 @@ def test_failing_notebook_stops_the_run_and_keeps_its_output(demo_export, tmp_pa
 
 
 @pytest.mark.slow
+def test_failing_research_tables_stop_the_run_with_their_masked_exception(
+    demo_export, tiny_notebooks, tmp_path, monkeypatch
+):
+    """Made by a thread (a large delivery) the research tables fail as they do in a kernel: a message
+    with the exception, masked, and nothing left behind."""
+    from pipelines.errors import RunError
+    from pipelines.run import quarter
+
+    def broken(*args, **kwargs):
+        raise ValueError("persoon 123456782 niet gevonden")
+
+    monkeypatch.setattr(quarter, "research_in_a_kernel", lambda afstemming: False)
+    monkeypatch.setattr(quarter, "write_research_tables", broken)
+    out = tmp_path / "rapport" / KWARTAAL
+    with pytest.raises(RunError) as caught:
+        run_quarter(
+            demo_export, KWARTAAL, out_dir=out, clean_root=tmp_path / "clean", notebooks_dir=tiny_notebooks
+        )
+    assert str(caught.value) == (
+        "de onderzoekstabellen konden niet worden gemaakt: ValueError: persoon ######### niet gevonden"
+    )
+    assert not out.exists() and [p.name for p in out.parent.iterdir()] == []
+
+
+@pytest.mark.slow
 def test_interrupted_run_leaves_no_half_bundle_and_keeps_the_previous_one(demo_export, tmp_path):
     folder = tmp_path / "notebooks"
     report_notebook(folder, "10_goed")
