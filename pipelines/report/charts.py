@@ -32,7 +32,6 @@ from altair.utils.schemapi import debug_mode  # noqa: E402
 from pipelines.kpi.doelgroepen import GROEP_LABELS  # noqa: E402
 from pipelines.report import typeface  # noqa: E402
 from pipelines.report.formats import format_nl  # noqa: E402
-from pipelines.report.typeface import FAMILY  # noqa: E402
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -167,7 +166,7 @@ def house_config() -> alt.Config:
     return alt.Config(
         locale={"number": NL_FORMAT_LOCALE, "time": NL_TIME_FORMAT_LOCALE},
         numberFormat=",.1f",
-        font=f"{FAMILY}, DejaVu Sans, Arial, sans-serif",
+        font=f"{typeface.FAMILY}, DejaVu Sans, Arial, sans-serif",
         range={"category": SERIES_PALETTE},
         axis=alt.AxisConfig(labelFontSize=12, titleFontSize=12, grid=True, gridColor="#e5e5e5"),
         legend=alt.LegendConfig(

@@ -20,6 +20,7 @@ DejaVuSans-Bold.ttf in FOLDER (default: Debian's /usr/share/fonts/truetype/dejav
 from __future__ import annotations
 
 import argparse
+import functools
 from pathlib import Path
 
 FAMILY = "DejaVu Sans Participatie"
@@ -38,17 +39,13 @@ UNICODES = (
 )
 DEBIAN_DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 
-_registered: list[bool] = []
 
-
+@functools.cache
 def register() -> None:
     """Make the face known to vl-convert in this process (once; a fraction of a millisecond)."""
-    if _registered:
-        return
     import vl_convert
 
     vl_convert.register_font_directory(str(FONT_DIR))
-    _registered.append(True)
 
 
 def build(source: Path, target: Path = FONT_DIR) -> list[Path]:
