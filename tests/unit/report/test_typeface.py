@@ -77,3 +77,10 @@ def test_the_committed_faces_are_what_the_build_makes_from_dejavu_sans(tmp_path)
     assert [p.name for p in written] == list(typeface.FACES.values())
     for path in written:
         assert path.read_bytes() == (typeface.FONT_DIR / path.name).read_bytes(), path.name
+
+
+def test_the_faces_stay_small():
+    """vl-convert reads the file again for nearly every glyph: a broader subset makes every chart slower
+    (171 KB cost a quarter more chart time than these 68 KB; benchmarks/README.md, eighth round)."""
+    for path in _faces():
+        assert path.stat().st_size <= 80_000, path.name
