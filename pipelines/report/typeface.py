@@ -36,9 +36,7 @@ FACES = {
 }
 #: Characters kept: Basic Latin to Latin Extended-B, general punctuation, currency, four arrows, minus,
 #: about, unequal, at most, at least, numero, trade mark. Kept small on purpose (`test_the_faces_stay_small`).
-UNICODES = (
-    "U+0000-024F,U+2000-206F,U+20A0-20CF,U+2190-2193,U+2212,U+2248,U+2260-2265,U+2116,U+2122"
-)
+UNICODES = "U+0000-024F,U+2000-206F,U+20A0-20CF,U+2190-2193,U+2212,U+2248,U+2260-2265,U+2116,U+2122"
 DEBIAN_DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 
 

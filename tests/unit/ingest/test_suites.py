@@ -435,3 +435,29 @@ def test_great_expectations_loads_without_executing_scipy_stats_until_it_is_used
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+def test_only_the_failing_expectations_are_asked_for_their_rows(monkeypatch):
+    """The compressed run asks GE first for verdicts only, then for the rows of the rules that failed;
+    outcomes and failing rows are those of one complete pass over every row."""
+    key = load_key()
+    suite = suites.load_suite("personen", "rij")
+    frame, _expected, _good = _fixture("personen", "rij")
+    work = validate.with_helpers(
+        "personen", add_pseudonym("personen", frame, key), EXTRACTIE, **_persons(key)
+    )
+    asked: list[tuple[str, int]] = []
+    real = suites._validate
+
+    def recording(name, expectations, frame_pd, parameters, result_format="COMPLETE"):
+        asked.append((result_format, len(expectations)))
+        return real(name, expectations, frame_pd, parameters, result_format)
+
+    monkeypatch.setattr(suites, "_validate", recording)
+    two_pass = suites.run_suite(suite, work, {"extractiedatum": EXTRACTIE})
+    rows_asked = sum(n for fmt, n in asked if fmt == "COMPLETE")
+    failed = two_pass.outcomes.filter(~pl.col("geslaagd") & ~pl.col("tabelniveau")).height
+    assert 0 < failed == rows_asked < len(suite["expectations"])
+    reference = suites.run_suite(suite, work, {"extractiedatum": EXTRACTIE}, compress=False)
+    assert two_pass.outcomes.equals(reference.outcomes)
+    assert two_pass.failures.equals(reference.failures)

@@ -1,4 +1,5 @@
-"""The fast validation (GE on one row per class of rows) gives exactly what GE on every row gives.
+"""The fast validation (GE on one row per class of rows, first for its verdicts and then for the rows of
+the rules that failed) gives exactly what one complete GE pass on every row gives.
 
 Built from a synthetic export with built-in faults in every table (codes, patterns, ranges, date
 order, duplicates, unknown and rejected persons, conditional fields), so every kind of rule fails
