@@ -1,6 +1,7 @@
 """The disclosure audit: try to recover every hidden cell from what a bundle publishes.
 
-Run by every quarterly run after the pages are written (`pipelines.run.bundle`); its outcome goes
+Run by every quarterly run (`pipelines.run.bundle`): the KPI cells while the notebooks write the
+pages (`audit_cells`), the pages' tables once they are written (`audit_tables`); its outcome goes
 into the manifest, and a run whose audit recovers a cell fails. It reads the publication as a reader
 would:
 
@@ -24,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,16 @@ def _label(key: disclosure.Cell) -> str:
     return str(key)
 
 
+@dataclass(frozen=True)
+class CellAudit:
+    """The audit of the published KPI cells (`audit_cells`), which the pages' tables build on: the cells
+    by key, what a reader sees of each, and what was found."""
+
+    rows: Mapping[disclosure.Cell, dict]
+    state: Mapping[disclosure.Cell, tuple[str, disclosure.Hidden | None]]
+    result: AuditResult
+
+
 def audit_publication(
     pub: pl.DataFrame,
     info: Mapping[str, KpiInfo],
@@ -114,6 +125,14 @@ def audit_publication(
     peildatum: dt.date | None = None,
 ) -> AuditResult:
     """Audit the published KPI cells (`pub`: kpis rows with `tekst`) and the pages' own tables."""
+    return audit_tables(audit_cells(pub, info, rules, min_cell), min_cell, tables, peildatum)
+
+
+def audit_cells(
+    pub: pl.DataFrame, info: Mapping[str, KpiInfo], rules: disclosure.Rules, min_cell: int
+) -> CellAudit:
+    """The KPI cells' part of `audit_publication`: it needs only the publication frame, so a run does it
+    while the notebooks still write the pages (most of the audit's time)."""
     result = AuditResult()
     rows: dict[tuple[str, str, dt.date], dict] = {
         (r["kpi"], r["gemeentecode"], r["peildatum"]): r
@@ -151,11 +170,23 @@ def audit_publication(
     for cell in disclosure.exposed(values, hidden, relevant):
         if rows[cell]["tekst"] != SECONDARY_TEXT:  # an `x` protects another cell and is no secret itself
             result.findings.append({"soort": "terug te rekenen", "cel": _label(cell)})
-    last = peildatum or (max(k[2] for k in rows) if rows else None)
+    return CellAudit(rows, state, result)
+
+
+def audit_tables(
+    cells: CellAudit,
+    min_cell: int,
+    tables: Iterable[tuple[list[str], list[list[str]]]] = (),
+    peildatum: dt.date | None = None,
+) -> AuditResult:
+    """`audit_publication`'s outcome: the cells' audit (`audit_cells`, not changed) with the pages' tables
+    that add up on their own checked against it."""
+    result = replace(cells.result, findings=list(cells.result.findings))
+    last = peildatum or (max(k[2] for k in cells.rows) if cells.rows else None)
     for headers, body in tables:
         if tuple(headers) == OVERLAP_HEADER and last is not None:
             result.tables += 1
-            _audit_overlap(body, rows, state, last, min_cell, result)
+            _audit_overlap(body, cells.rows, cells.state, last, min_cell, result)
     return result
 
 

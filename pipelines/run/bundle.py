@@ -117,20 +117,23 @@ def kernel_info(kernel: str) -> dict[str, Any]:
 @dataclass(frozen=True)
 class DashboardCharts:
     """What the dashboard shows, with its charts drawn: the publication frame, the municipalities' names,
-    the norms, the specs the page embeds and the exported files per chart."""
+    the norms, the specs the page embeds and the exported files per chart; and the disclosure audit of
+    the frame's cells, which the audit of the pages' tables completes."""
 
     pub: pl.DataFrame
     gemeenten: dict[str, str]
     norms: Norms
     specs: list[tuple[str, dict]]
     shown: list[dashboard.DashboardChart]
+    cells_audited: audit.CellAudit
 
 
 def dashboard_charts(staging: Path, kpis: pl.DataFrame, config) -> DashboardCharts:
-    """The publication frame and the dashboard's charts, drawn into `staging/grafieken/`.
+    """The publication frame and the dashboard's charts, drawn into `staging/grafieken/`, and the audit of
+    the frame's cells (`audit.audit_cells`).
 
-    Needs only the KPI series, so the run draws them while the notebooks run (`publish_bundle` takes
-    the result, or makes it itself).
+    Needs only the KPI series, so the run does it while the notebooks run (`publish_bundle` takes the
+    result, or makes it itself).
     """
     rules = disclosure_rules(config)
     # `kpis` is the run's own frame, flagged by `compute_kpis` with this configuration's limits and rules
@@ -163,7 +166,8 @@ def dashboard_charts(staging: Path, kpis: pl.DataFrame, config) -> DashboardChar
                 ),
             )
         )
-    return DashboardCharts(pub, gemeenten, norms, chart_specs, compared)
+    cells_audited = audit.audit_cells(pub, KPI_CATALOGUE, rules, config.min_cell)
+    return DashboardCharts(pub, gemeenten, norms, chart_specs, compared, cells_audited)
 
 
 def publish_bundle(
@@ -189,7 +193,6 @@ def publish_bundle(
     `intern/` (`place_files`); the audit reads the published part as a reader would. `drawn`: the
     dashboard's charts when the caller drew them already (`dashboard_charts`).
     """
-    rules = disclosure_rules(config)
     if drawn is None:
         drawn = dashboard_charts(staging, kpis, config)
     pub, gemeenten, norms = drawn.pub, drawn.gemeenten, drawn.norms
@@ -258,13 +261,8 @@ def publish_bundle(
 
     place_files(staging)
     check_links(staging / PUBLICATIE)
-    outcome = audit.audit_publication(
-        pub,
-        KPI_CATALOGUE,
-        rules,
-        config.min_cell,
-        audit.published_tables(staging / PUBLICATIE),
-        peildatum=b,
+    outcome = audit.audit_tables(
+        drawn.cells_audited, config.min_cell, audit.published_tables(staging / PUBLICATIE), peildatum=b
     )
     if not outcome.safe:
         raise PublishError(outcome.message())

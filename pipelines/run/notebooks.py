@@ -446,6 +446,7 @@ class KernelPool:
         self._tasks: queue.SimpleQueue[tuple[int, NotebookTask | CodeTask] | None] = queue.SimpleQueue()
         self._done: queue.SimpleQueue[tuple[int, NotebookResult | BaseException | None]] = queue.SimpleQueue()
         self._stop = threading.Event()
+        self._closing = False
         self._threads: list[threading.Thread] = []
 
     def __enter__(self) -> KernelPool:
@@ -558,14 +559,19 @@ class KernelPool:
         return [r for _, r in sorted(outcome.items()) if isinstance(r, NotebookResult)]
 
     def close(self, wait: bool = True) -> None:
-        """Stop the workers after their current notebook and shut their kernels down (`wait`: until done)."""
-        self._stop.set()
-        for _ in self._threads:
-            self._tasks.put(None)
+        """Stop the workers after their current notebook and shut their kernels down (`wait`: until done).
+
+        Without waiting the kernels stop beside whatever the caller does next; a later `close()` waits.
+        """
+        if not self._closing:
+            self._closing = True
+            self._stop.set()
+            for _ in self._threads:
+                self._tasks.put(None)
         if wait:
             for thread in self._threads:
                 thread.join()
-        self._threads = []
+            self._threads = []
 
 
 def run_notebooks(

@@ -286,6 +286,7 @@ def run_quarter(
             except BaseException as exc:
                 pool.close(wait=isinstance(exc, Exception))  # on Ctrl-C the kernels follow this process
                 raise
+            pool.close()  # no kernel outlives the run
     return RunResult(
         out_dir=target, manifest=manifest, kpis=kpis, steps=dict(progress.seconds), notebooks=results
     )
@@ -436,7 +437,7 @@ def _build(
                 with progress.step("notebooks", units=len(tasks)) as step:
                     try:
                         results = run_notebooks(tasks, kernel=plan.kernel, pool=pool, progress=step.finished)
-                        pool.close()
+                        pool.close(wait=False)  # the kernels stop beside the publication
                     except notebook_runner.NotebookError as exc:
                         wait([research, drawn])  # nothing may still write into the folder that is kept
                         failed = target.parent / f"{target.name}.mislukt"

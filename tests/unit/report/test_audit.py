@@ -126,3 +126,20 @@ def test_the_overlap_table_pins_a_combination_unless_protected(protected):
         assert "x" in table.get_column("Personen").to_list()
     else:
         assert [f["cel"] for f in found.findings] == ["overlap / 1+3"]
+
+
+def test_the_cells_audited_ahead_are_completed_by_the_pages_tables_without_being_changed():
+    """A run audits the cells while the notebooks write the pages, and the pages' tables at the end."""
+    groups = _groups({"1": 30, "2": 20, "3": 12, "1+3": 1, "2+3": 6})
+    leaky = published_overlap(groups, 5).with_columns(
+        pl.Series("Personen", ["30", "20", "12", "6", "<5"], dtype=pl.String)
+    )
+    tables = audit.page_tables(_published_overlap_page(leaky))
+    cells = audit.audit_cells(_pub_for(groups), KPI_CATALOGUE, disclosure_rules(), 5)
+    before = (cells.result.cells, cells.result.hidden, cells.result.relations, list(cells.result.findings))
+    found = audit.audit_tables(cells, 5, tables)
+    assert [f["cel"] for f in found.findings] == ["overlap / 1+3"]
+    assert found.tables == 1 and found.hidden > cells.result.hidden
+    assert (cells.result.cells, cells.result.hidden, cells.result.relations, cells.result.findings) == before
+    assert audit.audit_tables(cells, 5, tables) == found
+    assert found == audit.audit_publication(_pub_for(groups), KPI_CATALOGUE, disclosure_rules(), 5, tables)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 
 import pytest
@@ -245,3 +246,24 @@ def test_code_still_queued_when_the_pool_closes_is_cancelled(nb_folder):
         time.sleep(0.05)
     pool.close()
     assert running.result() is None and queued.cancelled()
+
+
+def test_a_pool_closed_without_waiting_stops_its_kernels_beside_the_caller_and_a_later_close_waits(
+    nb_folder, tmp_path
+):
+    """The run lets its kernels shut down while it writes the publication, and waits for them at the end."""
+    pool = nr.KernelPool("participatie", 1, warm_in=nb_folder)
+    started = pool.submit_code(
+        f"import os, pathlib\npathlib.Path({str(tmp_path / 'pid')!r}).write_text(str(os.getpid()))"
+    )
+    started.result(timeout=120)
+    pid = int((tmp_path / "pid").read_text())
+    pool.close(wait=False)
+    threads = list(pool._threads)
+    assert threads
+    pool.close()
+    assert not any(t.is_alive() for t in threads) and pool._threads == []
+    with pytest.raises(ProcessLookupError):
+        for _ in range(50):  # the kernel process is reaped by its manager; give the OS a moment
+            os.kill(pid, 0)
+            time.sleep(0.1)
