@@ -246,14 +246,16 @@ def dashboard_body(
     charts_shown: list[DashboardChart] | None = None,
     downloads: list[tuple[str, str]] | None = None,
     internal_files: str = "",
+    rows: Mapping[tuple[str, str, dt.date], dict] | None = None,
 ) -> str:
     """index.html's content: per municipality (total first) the verdict line and the tiles, the charts,
-    the tables of every KPI, the bundle's files and the notes.
+    the tables of every KPI, the bundle's files and the notes. `rows`: `rows_by_key(pub)` where the
+    caller has it already.
     """
     peildata = peildata_of(pub)
     b = peildata[-1]
     previous = peildata[-2] if len(peildata) > 1 else None
-    rows = rows_by_key(pub)
+    rows = rows_by_key(pub) if rows is None else rows
     present = pub.filter(pl.col("peildatum") == b).get_column("kpi").unique().to_list()
     heads = headline_kpis(info, present, norms)
     codes = ["totaal"] + [c for c in sorted(gemeenten) if c != "totaal"]
@@ -344,16 +346,18 @@ def overview_chart(
     gemeenten: Mapping[str, str],
     kpi: str,
     norms: Norms | None = None,
+    rows: Mapping[tuple[str, str, dt.date], dict] | None = None,
 ) -> dict[str, Any] | None:
     """One figure per municipality at the peildatum, each in its own colour, with its norm where it has one;
-    hidden values are left out. None when nothing can be shown.
+    hidden values are left out. None when nothing can be shown. `rows`: `rows_by_key(pub)` where the
+    caller has it already.
     """
     peildata = peildata_of(pub)
     b = peildata[-1]
     sel = pub.filter((pl.col("kpi") == kpi) & (pl.col("peildatum") == b)).sort("gemeentecode")
     if sel.is_empty() or kpi not in info:
         return None
-    rows = rows_by_key(pub)
+    rows = rows_by_key(pub) if rows is None else rows
     names = {c: gemeenten.get(c, c) for c in sel.get_column("gemeentecode").to_list() if c != "totaal"}
     order = sorted(names, key=lambda c: names[c]) + ["totaal"]
     values = []

@@ -63,9 +63,11 @@ def write_kpis_xlsx(
     min_cell: int,
     min_noemer: int,
     norms: Norms | None = None,
+    rows: Mapping[tuple[str, str, dt.date], dict] | None = None,
 ) -> Path:
     """The publication workbook: the norms on one sheet, then a sheet per KPI family with the municipalities
     side by side; suppressed cells as text, verdicts as `ja` / `nee`, numbers with a Dutch number format.
+    `rows`: `present.rows_by_key(pub)` where the caller has it already.
     """
     import xlsxwriter
 
@@ -88,7 +90,7 @@ def write_kpis_xlsx(
     )
     writer = _Writer(
         book,
-        rows_by_key(pub),
+        rows_by_key(pub) if rows is None else rows,
         info,
         codes,
         {c: "Totaal" if c == "totaal" else gemeenten.get(c, c) for c in codes},

@@ -126,6 +126,7 @@ class DashboardCharts:
     specs: list[tuple[str, dict]]
     shown: list[dashboard.DashboardChart]
     cells_audited: audit.CellAudit
+    rows: dict[tuple[str, str, dt.date], dict]  # `present.rows_by_key(pub)`, for the pages and the workbook
 
 
 def dashboard_charts(staging: Path, kpis: pl.DataFrame, config) -> DashboardCharts:
@@ -148,10 +149,11 @@ def dashboard_charts(staging: Path, kpis: pl.DataFrame, config) -> DashboardChar
         if code != "totaal":
             gemeenten.setdefault(code, code)
     norms = dashboard.config_norms(config)
+    rows = present.rows_by_key(pub)
     chart_specs: list[tuple[str, dict]] = []
     compared: list[dashboard.DashboardChart] = []
     for kpi in DASHBOARD_CHARTS:
-        spec = dashboard.overview_chart(pub, KPI_CATALOGUE, gemeenten, kpi, norms)
+        spec = dashboard.overview_chart(pub, KPI_CATALOGUE, gemeenten, kpi, norms, rows=rows)
         if spec is None:
             continue
         div_id = f"dashboard-{kpi.replace('_', '-')}"
@@ -167,7 +169,7 @@ def dashboard_charts(staging: Path, kpis: pl.DataFrame, config) -> DashboardChar
             )
         )
     cells_audited = audit.audit_cells(pub, KPI_CATALOGUE, rules, config.min_cell)
-    return DashboardCharts(pub, gemeenten, norms, chart_specs, compared, cells_audited)
+    return DashboardCharts(pub, gemeenten, norms, chart_specs, compared, cells_audited, rows)
 
 
 def publish_bundle(
@@ -233,6 +235,7 @@ def publish_bundle(
         charts_shown=drawn.shown,
         downloads=downloads,
         internal_files=INTERNAL_FILES_TEXT,
+        rows=drawn.rows,
     )
     index = report_html.render_page(
         title=f"Dashboard {config.organisatie} {kwartaal}",
@@ -256,6 +259,7 @@ def publish_bundle(
         min_cell=config.min_cell,
         min_noemer=config.min_noemer,
         norms=norms,
+        rows=drawn.rows,
     )
     step.advance("kpis.xlsx")
 
