@@ -20,6 +20,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -129,12 +130,25 @@ class DashboardCharts:
     rows: dict[tuple[str, str, dt.date], dict]  # `present.rows_by_key(pub)`, for the pages and the workbook
 
 
-def dashboard_charts(staging: Path, kpis: pl.DataFrame, config) -> DashboardCharts:
+def draw_here(charts_to_draw: list[tuple[dict, Path]]) -> None:
+    """Each spec as `stem.svg` and `stem.png` (`charts.save_spec`), in this process."""
+    for spec, stem in charts_to_draw:
+        charts.save_spec(spec, stem)
+
+
+def dashboard_charts(
+    staging: Path,
+    kpis: pl.DataFrame,
+    config,
+    draw: Callable[[list[tuple[dict, Path]]], None] = draw_here,
+) -> DashboardCharts:
     """The publication frame and the dashboard's charts, drawn into `staging/grafieken/`, and the audit of
     the frame's cells (`audit.audit_cells`).
 
     Needs only the KPI series, so the run does it while the notebooks run (`publish_bundle` takes the
-    result, or makes it itself).
+    result, or makes it itself). `draw` draws the specs to their stems: the run has a kernel do it
+    (vl-convert holds the interpreter while it draws, which here would keep the threads that drive the
+    notebooks from sending the kernels their next cell).
     """
     rules = disclosure_rules(config)
     # `kpis` is the run's own frame, flagged by `compute_kpis` with this configuration's limits and rules
@@ -152,22 +166,23 @@ def dashboard_charts(staging: Path, kpis: pl.DataFrame, config) -> DashboardChar
     rows = present.rows_by_key(pub)
     chart_specs: list[tuple[str, dict]] = []
     compared: list[dashboard.DashboardChart] = []
+    to_draw: list[tuple[dict, Path]] = []
     for kpi in DASHBOARD_CHARTS:
         spec = dashboard.overview_chart(pub, KPI_CATALOGUE, gemeenten, kpi, norms, rows=rows)
         if spec is None:
             continue
         div_id = f"dashboard-{kpi.replace('_', '-')}"
         chart_specs.append((div_id, dashboard.page_spec(spec)))
-        files = charts.save_spec(spec, staging / "grafieken" / f"dashboard_{kpi}")
+        stem = staging / "grafieken" / f"dashboard_{kpi}"
+        to_draw.append((spec, stem))
+        files = (stem.with_suffix(".png"), stem.with_suffix(".svg"))
         compared.append(
             dashboard.DashboardChart(
-                div_id,
-                KPI_CATALOGUE[kpi].label,
-                tuple(
-                    f.relative_to(staging).as_posix() for f in sorted(files, key=lambda f: f.suffix != ".png")
-                ),
+                div_id, KPI_CATALOGUE[kpi].label, tuple(f.relative_to(staging).as_posix() for f in files)
             )
         )
+    if to_draw:
+        draw(to_draw)
     cells_audited = audit.audit_cells(pub, KPI_CATALOGUE, rules, config.min_cell)
     return DashboardCharts(pub, gemeenten, norms, chart_specs, compared, cells_audited, rows)
 

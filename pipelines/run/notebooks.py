@@ -11,6 +11,7 @@ turns a failure into one Dutch message naming notebook, cell and exception.
 from __future__ import annotations
 
 import ast
+import itertools
 import json
 import logging
 import queue
@@ -419,6 +420,10 @@ def execute(
     )
 
 
+#: The order in which a pool's workers take what is queued.
+_CODE, _NOTEBOOK, _STOP = 0, 1, 2
+
+
 class KernelPool:
     """`workers` threads, each with a kernel of its own that runs notebook after notebook.
 
@@ -443,7 +448,11 @@ class KernelPool:
         self.warm_in = Path(warm_in).resolve() if warm_in else None
         self.warm_code = warm_code
         self.reuse_kernels = reuse_kernels
-        self._tasks: queue.SimpleQueue[tuple[int, NotebookTask | CodeTask] | None] = queue.SimpleQueue()
+        # code before notebooks (a kernel takes it as soon as it is free), the stop signals last
+        self._tasks: queue.PriorityQueue[tuple[int, int, tuple[int, NotebookTask | CodeTask] | None]] = (
+            queue.PriorityQueue()
+        )
+        self._order = itertools.count()
         self._done: queue.SimpleQueue[tuple[int, NotebookResult | BaseException | None]] = queue.SimpleQueue()
         self._stop = threading.Event()
         self._closing = False
@@ -474,7 +483,7 @@ class KernelPool:
                     logger.debug("kernel opwarmen mislukt", exc_info=True)
                     slot.close()
             while True:
-                item = self._tasks.get()
+                _, _, item = self._tasks.get()
                 if item is None:
                     return
                 index, task = item
@@ -520,12 +529,15 @@ class KernelPool:
         else:
             task.future.set_result(None)
 
+    def _put(self, rank: int, item: tuple[int, NotebookTask | CodeTask] | None) -> None:
+        self._tasks.put((rank, next(self._order), item))
+
     def submit_code(self, code: str) -> Future:
-        """Run `code` on the first free kernel, before any notebook queued after it; the future says when
-        it is done, or what it raised (`CodeFailed`). Cancelled when the pool stops before it starts."""
+        """Run `code` on the first free kernel, before any notebook still queued; the future says when it
+        is done, or what it raised (`CodeFailed`). Cancelled when the pool stops before it starts."""
         self.start()
         task = CodeTask(code, Future())
-        self._tasks.put((-1, task))
+        self._put(_CODE, (-1, task))
         return task.future
 
     def run(
@@ -537,7 +549,7 @@ class KernelPool:
         self.start()
         self._stop.clear()
         for item in sorted(enumerate(tasks), key=lambda item: item[1].wait is not None):
-            self._tasks.put(item)
+            self._put(_NOTEBOOK, item)
         outcome: dict[int, NotebookResult | BaseException | None] = {}
         try:
             while len(outcome) < len(tasks):
@@ -567,7 +579,7 @@ class KernelPool:
             self._closing = True
             self._stop.set()
             for _ in self._threads:
-                self._tasks.put(None)
+                self._put(_STOP, None)
         if wait:
             for thread in self._threads:
                 thread.join()

@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import json
 import logging
 import logging.handlers
 import os
@@ -37,7 +38,7 @@ import shutil
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,6 +89,22 @@ RESEARCH_IN_A_KERNEL_MAX_ROWS = 500_000
 def research_in_a_kernel(afstemming) -> bool:
     """Whether a kernel makes the research tables of a delivery with this reconciliation (see above)."""
     return int(afstemming.get_column("geaccepteerd").sum()) <= RESEARCH_IN_A_KERNEL_MAX_ROWS
+
+
+def drawn_by_a_kernel(pool: KernelPool) -> Callable[[list[tuple[dict, Path]]], None]:
+    """`bundle.dashboard_charts`'s `draw` for a run: the first kernel that is free draws the charts (its
+    converter is warm); vl-convert in this process would hold the interpreter the threads that drive
+    the notebooks need."""
+
+    def draw(charts_to_draw: list[tuple[dict, Path]]) -> None:
+        payload = json.dumps([[spec, str(stem)] for spec, stem in charts_to_draw])
+        pool.submit_code(
+            "from pipelines.run.bundle import draw_here\n"
+            f"draw_here([(spec, __import__('pathlib').Path(stem)) for spec, stem in "
+            f"__import__('json').loads({payload!r})])\n"
+        ).result()
+
+    return draw
 
 
 @dataclass
@@ -423,7 +440,7 @@ def _build(
                     write_kpis_csv(kpis, staging / "kpis.csv")
                     del data
                 # the dashboard's charts need only the series: drawn while the notebooks run
-                drawn = beside.submit(dashboard_charts, staging, kpis, config)
+                drawn = beside.submit(dashboard_charts, staging, kpis, config, drawn_by_a_kernel(pool))
 
                 tasks = plan_notebooks(
                     active_notebooks(plan.notebooks, config),
@@ -437,6 +454,7 @@ def _build(
                 with progress.step("notebooks", units=len(tasks)) as step:
                     try:
                         results = run_notebooks(tasks, kernel=plan.kernel, pool=pool, progress=step.finished)
+                        wait([drawn])  # a kernel draws the dashboard's charts: the pool stays until it has
                         pool.close(wait=False)  # the kernels stop beside the publication
                     except notebook_runner.NotebookError as exc:
                         wait([research, drawn])  # nothing may still write into the folder that is kept

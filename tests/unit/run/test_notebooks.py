@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 
 import pytest
@@ -267,3 +268,37 @@ def test_a_pool_closed_without_waiting_stops_its_kernels_beside_the_caller_and_a
         for _ in range(50):  # the kernel process is reaped by its manager; give the OS a moment
             os.kill(pid, 0)
             time.sleep(0.1)
+
+
+def test_code_goes_before_the_notebooks_still_queued(nb_folder, tmp_path):
+    """The run has the first free kernel draw the dashboard's charts while notebooks are queued: the code
+    runs after the notebook running now, before the next one."""
+    log = tmp_path / "volgorde.txt"
+    append = "import pathlib\nwith pathlib.Path({log!r}).open('a') as f:\n    f.write({mark!r})\n"
+    first = make_notebook(
+        nb_folder / "71_eerst.ipynb",
+        REPORT_PARAMETERS,
+        "import time\ntime.sleep(1.5)\n" + append.format(log=str(log), mark="A"),
+    )
+    second = make_notebook(
+        nb_folder / "72_daarna.ipynb", REPORT_PARAMETERS, append.format(log=str(log), mark="B")
+    )
+    with nr.KernelPool("participatie", 1, warm_in=nb_folder) as pool:
+        submitted: list = []
+
+        def submit_while_the_first_runs() -> None:
+            while not (tmp_path / "nb" / first.name).exists():  # papermill writes it as the notebook starts
+                time.sleep(0.05)
+            submitted.append(pool.submit_code(append.format(log=str(log), mark="C")))
+
+        helper = threading.Thread(target=submit_while_the_first_runs)
+        helper.start()
+        pool.run(
+            [
+                NotebookTask(first, {}, tmp_path / "nb" / first.name, ()),
+                NotebookTask(second, {}, tmp_path / "nb" / second.name, ()),
+            ]
+        )
+        helper.join()
+        submitted[0].result(timeout=120)
+    assert log.read_text() == "ACB"
