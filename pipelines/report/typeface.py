@@ -1,16 +1,16 @@
 """The charts' typeface: DejaVu Sans, shipped with the package as a subset that vl-convert reads fast.
 
 vl-convert (its text layout, for SVG and for PNG) opens and maps the font file again for nearly every
-glyph it measures or draws: about 1,700 times per chart. The cost of each time grows with the file, so
-the subset is kept to what charts in Dutch need: the Latin script (Basic Latin to Latin Extended-B,
-every European language written in Latin letters), general punctuation, currency signs, the four
-arrows, the minus and the signs for about, unequal, at most and at least, numero and trade mark; no
+glyph it measures or draws: about 1,700 times for each SVG or PNG of a chart. What that costs grows with
+the file, so the subset is kept to what charts in Dutch need: the Latin script (Basic Latin to Latin
+Extended-B, every European language written in Latin letters), general punctuation, currency signs, the
+four arrows, the minus and the signs for about, unequal, at most and at least, numero and trade mark; no
 hinting, which a renderer that draws outlines never uses. 68 KB against the system's 740 KB; the 40
 notebook charts of the demo cost a quarter less than with the broader subset of the seventh round (171
-KB, with Greek, Cyrillic and all mathematical signs; `benchmarks/README.md`, eighth round). The
-glyphs are DejaVu Sans's own: a chart drawn with it is byte for byte the PNG drawn with the system's
-DejaVu Sans (a test holds that where the system has it). It also makes the PNGs the same on every
-machine, whatever fonts it has installed.
+KB, with Greek, Cyrillic and all mathematical signs; `benchmarks/README.md`, eighth round). The glyphs
+are DejaVu Sans's own: a chart drawn with it is byte for byte the PNG drawn with the system's DejaVu
+Sans (a test holds that where the system has it). It also makes the PNGs the same on every machine,
+whatever fonts it has installed.
 
 The face is named `DejaVu Sans Participatie` (`FAMILY`), first in the charts' font list; a viewer
 without it (a browser, an SVG editor) takes the next: DejaVu Sans, Arial, sans-serif. A character
