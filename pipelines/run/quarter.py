@@ -467,7 +467,7 @@ def _build(
                 if research is not None:
                     wait([research])  # nothing may write into the staging folder once it is removed
                     if not research.cancelled() and research.exception() is exc:
-                        raise RunError(_research_failure(exc)) from exc
+                        raise RunError(_beside_failure("de onderzoekstabellen", exc)) from exc
                 raise
 
         run_parameters = {
@@ -481,6 +481,10 @@ def _build(
             "kernel": plan.kernel,
         }
         with progress.step("publicatie", units=len(results) + 3) as step:
+            try:
+                dashboard = drawn.result()
+            except Exception as exc:
+                raise RunError(_beside_failure("de grafieken van het dashboard", exc)) from exc
             try:
                 manifest = publish_bundle(
                     staging,
@@ -496,7 +500,7 @@ def _build(
                     target=target,
                     step=step,
                     steps_seconds=progress.seconds,
-                    drawn=drawn.result(),
+                    drawn=dashboard,
                 )
             except PublishError as exc:
                 raise RunError(f"run gestopt bij de publicatie: {exc}") from exc
@@ -564,10 +568,11 @@ def _check_quarter_of(read, kwartaal: str) -> None:
         raise RunError(f"run geweigerd voordat er iets draaide: {exc}", exit_code=2) from exc
 
 
-def _research_failure(exc: BaseException) -> str:
-    """What stopped the research tables, in a kernel (`CodeFailed`: its exception) or a thread, masked."""
+def _beside_failure(what: str, exc: BaseException) -> str:
+    """What stopped work done beside the notebooks, in a kernel (`CodeFailed`: its exception) or a
+    thread, masked."""
     name, value = getattr(exc, "ename", type(exc).__name__), getattr(exc, "evalue", str(exc))
-    return f"de onderzoekstabellen konden niet worden gemaakt: {name}: {mask_identifiers(value)}"
+    return f"{what} konden niet worden gemaakt: {name}: {mask_identifiers(value)}"
 
 
 def _failure_message(exc: notebook_runner.NotebookError, staging: Path, failed: Path) -> str:

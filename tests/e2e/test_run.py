@@ -301,6 +301,33 @@ def test_failing_research_tables_stop_the_run_with_their_masked_exception(
 
 
 @pytest.mark.slow
+def test_failing_dashboard_charts_stop_the_run_with_their_masked_exception(
+    demo_export, tiny_notebooks, tmp_path, monkeypatch
+):
+    """The kernel that draws the dashboard's charts fails: the run stops with that exception, masked, and
+    leaves nothing behind."""
+    from pipelines.errors import RunError
+    from pipelines.run import quarter
+
+    def broken(pool):
+        def draw(charts_to_draw):
+            raise ValueError("gemeente van 123456782 onbekend")
+
+        return draw
+
+    monkeypatch.setattr(quarter, "drawn_by_a_kernel", broken)
+    out = tmp_path / "rapport" / KWARTAAL
+    with pytest.raises(RunError) as caught:
+        run_quarter(
+            demo_export, KWARTAAL, out_dir=out, clean_root=tmp_path / "clean", notebooks_dir=tiny_notebooks
+        )
+    assert str(caught.value) == (
+        "de grafieken van het dashboard konden niet worden gemaakt: ValueError: gemeente van ######### onbekend"
+    )
+    assert not out.exists() and [p.name for p in out.parent.iterdir()] == []
+
+
+@pytest.mark.slow
 def test_interrupted_run_leaves_no_half_bundle_and_keeps_the_previous_one(demo_export, tmp_path):
     folder = tmp_path / "notebooks"
     report_notebook(folder, "10_goed")
