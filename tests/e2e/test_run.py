@@ -322,7 +322,8 @@ def test_failing_dashboard_charts_stop_the_run_with_their_masked_exception(
             demo_export, KWARTAAL, out_dir=out, clean_root=tmp_path / "clean", notebooks_dir=tiny_notebooks
         )
     assert str(caught.value) == (
-        "de grafieken van het dashboard konden niet worden gemaakt: ValueError: gemeente van ######### onbekend"
+        "de grafieken van het dashboard konden niet worden gemaakt: "
+        "ValueError: gemeente van ######### onbekend"
     )
     assert not out.exists() and [p.name for p in out.parent.iterdir()] == []
 
