@@ -275,13 +275,25 @@ def test_failing_notebook_stops_the_run_and_keeps_its_output(demo_export, tmp_pa
     assert json.loads((failed / "manifest.json").read_text())["uitkomst"]["status"] == "mislukt"
 
 
+def _stopped_run_message(demo_export, tiny_notebooks, tmp_path) -> str:
+    """The message of a run that must stop (a `RunError`) and leave nothing behind in its target's folder."""
+    from pipelines.errors import RunError
+
+    out = tmp_path / "rapport" / KWARTAAL
+    with pytest.raises(RunError) as caught:
+        run_quarter(
+            demo_export, KWARTAAL, out_dir=out, clean_root=tmp_path / "clean", notebooks_dir=tiny_notebooks
+        )
+    assert not out.exists() and [p.name for p in out.parent.iterdir()] == []
+    return str(caught.value)
+
+
 @pytest.mark.slow
 def test_failing_research_tables_stop_the_run_with_their_masked_exception(
     demo_export, tiny_notebooks, tmp_path, monkeypatch
 ):
     """Made by a thread (a large delivery) the research tables fail as they do in a kernel: a message
     with the exception, masked, and nothing left behind."""
-    from pipelines.errors import RunError
     from pipelines.run import quarter
 
     def broken(*args, **kwargs):
@@ -289,15 +301,9 @@ def test_failing_research_tables_stop_the_run_with_their_masked_exception(
 
     monkeypatch.setattr(quarter, "research_in_a_kernel", lambda afstemming: False)
     monkeypatch.setattr(quarter, "write_research_tables", broken)
-    out = tmp_path / "rapport" / KWARTAAL
-    with pytest.raises(RunError) as caught:
-        run_quarter(
-            demo_export, KWARTAAL, out_dir=out, clean_root=tmp_path / "clean", notebooks_dir=tiny_notebooks
-        )
-    assert str(caught.value) == (
+    assert _stopped_run_message(demo_export, tiny_notebooks, tmp_path) == (
         "de onderzoekstabellen konden niet worden gemaakt: ValueError: persoon ######### niet gevonden"
     )
-    assert not out.exists() and [p.name for p in out.parent.iterdir()] == []
 
 
 @pytest.mark.slow
@@ -306,7 +312,6 @@ def test_failing_dashboard_charts_stop_the_run_with_their_masked_exception(
 ):
     """The kernel that draws the dashboard's charts fails: the run stops with that exception, masked, and
     leaves nothing behind."""
-    from pipelines.errors import RunError
     from pipelines.run import quarter
 
     def broken(pool):
@@ -316,16 +321,10 @@ def test_failing_dashboard_charts_stop_the_run_with_their_masked_exception(
         return draw
 
     monkeypatch.setattr(quarter, "drawn_by_a_kernel", broken)
-    out = tmp_path / "rapport" / KWARTAAL
-    with pytest.raises(RunError) as caught:
-        run_quarter(
-            demo_export, KWARTAAL, out_dir=out, clean_root=tmp_path / "clean", notebooks_dir=tiny_notebooks
-        )
-    assert str(caught.value) == (
+    assert _stopped_run_message(demo_export, tiny_notebooks, tmp_path) == (
         "de grafieken van het dashboard konden niet worden gemaakt: "
         "ValueError: gemeente van ######### onbekend"
     )
-    assert not out.exists() and [p.name for p in out.parent.iterdir()] == []
 
 
 @pytest.mark.slow
