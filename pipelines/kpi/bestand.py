@@ -32,6 +32,7 @@ from pipelines.periods import minus_years, window
 from pipelines.schema import PERSON_COLUMN, PERSPECTIEF
 from pipelines.spells import (
     OPEN_END,
+    date_position,
     in_scope,
     latest_running_each,
     latest_running_masks,
@@ -335,7 +336,7 @@ def _stock_counts(ctx: Context, dates: list[dt.date]) -> pl.DataFrame:
 
     def since(days: pl.Series, column: str) -> pl.Expr:
         """The dates whose `days` (sorted along with them) are on or after `column`."""
-        return range_mask(pl.lit(days).search_sorted(pl.col(column)), every)
+        return range_mask(date_position(days, pl.col(column)), every)
 
     twee_jaar = pl.Series([minus_years(d, 2) for d in dates], dtype=pl.Date)
     vijf_jaar = pl.Series([minus_years(d, 5) for d in dates], dtype=pl.Date)
@@ -378,7 +379,7 @@ def _stock_counts(ctx: Context, dates: list[dt.date]) -> pl.DataFrame:
 
     until_ontheffing = range_mask(
         pl.lit(0, pl.UInt32),
-        pl.lit(ordered).search_sorted(pl.col("einddatum_ontheffing").fill_null(OPEN_END), side="right"),
+        date_position(ordered, pl.col("einddatum_ontheffing").fill_null(OPEN_END), side="right"),
     )
     aggs = {
         "bestand": m,

@@ -42,7 +42,7 @@ from pipelines.kpi.bestand import current_periods_masks, first_day_aged
 from pipelines.kpi.uitstroom import flows_per_spell_each
 from pipelines.periods import window
 from pipelines.schema import PERSON_COLUMN
-from pipelines.spells import date_bit, mask_chunks, overlapping_mask, range_mask, running_mask
+from pipelines.spells import date_bit, date_position, mask_chunks, overlapping_mask, range_mask, running_mask
 from pipelines.stats import wilson_exprs
 
 #: The groups of the catalogue (every organisation, every run), `alle` first.
@@ -167,7 +167,7 @@ class _Memberships:
             .join(single_parent, on=PERSON_COLUMN, how="left")
         )
         # on a frame joined with `person`; a person missing from `personen` is only in `alle`
-        self.aged = pl.lit(self.dates).search_sorted(first_day_aged(pl.col("_geboortedatum"), 50))
+        self.aged = date_position(self.dates, first_day_aged(pl.col("_geboortedatum"), 50))
         self.masks = {
             "alle": every,
             "alleenstaande_ouder": pl.col("_alleenstaande_ouder").fill_null(0),

@@ -9,15 +9,20 @@ import numpy as np
 import polars as pl
 import pytest
 
-from pipelines.kpi.base import GEMEENTE, PEILDATUM, by_gemeente, exact_means
+from pipelines.clean import load_clean
+from pipelines.config import config_for
+from pipelines.kpi import fip as fip_family
+from pipelines.kpi.base import GEMEENTE, PEILDATUM, Context, by_gemeente, exact_means
+from pipelines.kpi.engine import with_person_ids
 from pipelines.kpi.fip import (
     FIP_PERSPECTIEVEN,
+    GRID_ROWS_PER_PASS,
     _counts,
     _medians_and_means,
     fip_contacts_each,
     fip_per_person_each,
 )
-from pipelines.periods import window
+from pipelines.periods import peildatum, series_peildata, window
 from pipelines.schema import LEEFGEBIEDEN
 from pipelines.spells import days_inside
 
@@ -132,8 +137,14 @@ def _per_person_one_window(klantbeeld, contacts, s, b, min_dagen=91) -> pl.DataF
     )
 
 
-@pytest.mark.parametrize("min_dagen", [91, 0])
-def test_fip_per_person_each_is_the_definition_per_window(fip_tables, min_dagen):
+@pytest.mark.parametrize(
+    ("min_dagen", "grid_rows_per_pass"), [(91, GRID_ROWS_PER_PASS), (0, GRID_ROWS_PER_PASS), (91, 1)]
+)
+def test_fip_per_person_each_is_the_definition_per_window(
+    fip_tables, min_dagen, grid_rows_per_pass, monkeypatch
+):
+    """Also when the grid of persons and windows is built one window at a time."""
+    monkeypatch.setattr(fip_family, "GRID_ROWS_PER_PASS", grid_rows_per_pass)
     klantbeeld, contacts = fip_tables
     dates = [D(2005, 12, 31), *DATES]  # a window before any period
     got = (
@@ -229,3 +240,28 @@ def test_the_mean_is_the_exactly_rounded_sum_over_the_count():
     )
     got = _medians_and_means(frame, "x").filter(pl.col(GEMEENTE) == "0001")["gem"][0]
     assert got == math.fsum(values) / len(values) and got != sum(values) / len(values)
+
+
+def test_the_series_built_a_few_windows_at_a_time_is_the_series_in_one_pass(demo_clean, monkeypatch):
+    """Every FIP figure of the demo's series, every municipality, with the grid in parts of about 500 rows
+    (several windows each, uneven at the end) and in one part."""
+    data = load_clean(demo_clean)
+    codes = data.get("personen").get_column("gemeentecode").unique().drop_nulls().to_list()
+    ctx = Context.build(with_person_ids(data), config_for(data.organisatie, gemeentecodes=codes))
+    dates = series_peildata(peildatum("2024Q3"), data.gegevens_vanaf)
+    whole = fip_family.fip_series(ctx, dates)
+    monkeypatch.setattr(fip_family, "GRID_ROWS_PER_PASS", 500)
+    parts, _ = fip_family._population(
+        ctx.table("klantbeeld"),
+        ctx.table("contactmomenten"),
+        [window(b) for b in dates],
+        91,
+        FIP_PERSPECTIEVEN,
+    )
+    windows_per_part = [part.get_column("_i").n_unique() for part in parts]
+    assert len(windows_per_part) > 3 and max(windows_per_part) > 1
+    ctx._cache.clear()
+    in_parts = fip_family.fip_series(ctx, dates)
+    key = [PEILDATUM, "kpi", GEMEENTE]
+    assert whole.filter(pl.col("waarde").is_not_null()).height > 100
+    assert in_parts.sort(key).equals(whole.sort(key))

@@ -42,6 +42,8 @@ from pipelines.periods import peildatum, series_peildata, window
 from pipelines.schema import PERSON_COLUMN
 from pipelines.spells import (
     MASK_DATES,
+    POSITION_TABLE_DAYS,
+    date_position,
     in_scope,
     latest_running_each,
     latest_running_masks,
@@ -264,6 +266,28 @@ def test_range_mask_and_its_limits():
         running_mask([D(2000, 1, 1) + dt.timedelta(days=i) for i in range(MASK_DATES + 1)])
     many = [D(2000, 1, 1) + dt.timedelta(days=i) for i in range(130)]
     assert [len(c) for c in mask_chunks(many)] == [64, 64, 2] and sum(mask_chunks(many), []) == many
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_date_position_is_the_binary_search(side):
+    """On the dates themselves, between, before, after, far off (the open end), empty; one date, several,
+    and dates too far apart for a table."""
+    rng = np.random.default_rng(3)
+    values = pl.Series(
+        "v", [*rng.integers(10_000, 20_000, 5000).tolist(), None, -719_000, 2_900_000], dtype=pl.Int32
+    ).cast(pl.Date)
+    spans = [
+        [D(2020, 3, 31)],
+        [D(2000, 1, 1) + dt.timedelta(days=int(d)) for d in sorted(rng.choice(8000, 40, replace=False))],
+        [D(1990, 1, 1), D(1990, 1, 1) + dt.timedelta(days=POSITION_TABLE_DAYS + 1)],
+    ]
+    frame = pl.DataFrame({"v": [*values, *(d for span in spans for d in span)]})
+    for dates in spans:
+        ordered = pl.Series(dates, dtype=pl.Date)
+        got = frame.select(date_position(ordered, pl.col("v"), side=side)).to_series()
+        want = frame.select(pl.lit(ordered).search_sorted(pl.col("v"), side=side)).to_series()
+        assert got.dtype == want.dtype and got.to_list() == want.to_list()
+        assert got.n_unique() == len(dates) + 1
 
 
 def test_by_gemeente_masks_counts_as_by_gemeente_on_the_rows_per_date(periods):
