@@ -128,6 +128,25 @@ def _totals_at(q: pl.Series, axis: _Axis) -> pl.DataFrame:
     )
 
 
+def _steps(axis: _Axis, days: pl.DataFrame) -> pl.DataFrame:
+    """The running totals of `axis` and of the conversation `days` (`_c`, `_cv`, `_cf`) in one table: on
+    each `_q` where one of them changes, the starts up to it, the ends before it (an end counts from the
+    day after) and the days up to it. A point then finds all seven in one lookup instead of three."""
+    ends = axis.ends.select((pl.col("_q") + 1).alias("_q"), "_Se", "_ne")
+    # a first point before every other, all zero: every lookup finds a row
+    lowest = pl.Series("_q", [-(2**63)], dtype=pl.Int64)
+    points = pl.concat([lowest, axis.starts.get_column("_q"), ends.get_column("_q"), days.get_column("_q")])
+    return (
+        points.unique()
+        .sort()
+        .to_frame("_q")
+        .join_asof(axis.starts, on="_q")
+        .join_asof(ends, on="_q")
+        .join_asof(days, on="_q")
+        .select("_q", pl.col(*_TOTALS, "_c", "_cv", "_cf").fill_null(0))
+    )
+
+
 def _fip_days(
     axis: _Axis, contactmomenten: pl.LazyFrame | pl.DataFrame, first: dt.date, last: dt.date, domains: bool
 ) -> pl.DataFrame:
@@ -291,6 +310,7 @@ def _population(
         pl.col("leefgebieden_volledig").cast(pl.Int64).cum_sum().alias("_cv"),
         pl.col("vervolgafspraak").cast(pl.Int64).cum_sum().alias("_cf"),
     )
+    steps = _steps(axis, days)
     people = axis.people
     if persons is None:
         carried = [PERSON_COLUMN]
@@ -323,15 +343,18 @@ def _population(
         def up_to(last: pl.Series) -> pl.DataFrame:
             """The exposure `_H` and the conversation days (`_c`, `_cv`, `_cf`) up to `last` of each row."""
             d = last.gather(grid.get_column("_i")).cast(pl.Int64)
-            q = lift + d
-            totals = _totals_at(q, axis)
             return (
-                pl.DataFrame({"_q": q})
+                pl.DataFrame({"_q": lift + d, "_d": d})
                 .with_columns(pl.col("_q").set_sorted())
-                .join_asof(days, on="_q")
+                .join_asof(steps, on="_q")
                 .select(
-                    pl.col("_c", "_cv", "_cf").fill_null(0),
-                    (totals["_na"] * (d + 1) - totals["_Sa"] - totals["_ne"] * d + totals["_Se"]).alias("_H"),
+                    pl.col("_c", "_cv", "_cf"),
+                    (
+                        pl.col("_na") * (pl.col("_d") + 1)
+                        - pl.col("_Sa")
+                        - pl.col("_ne") * pl.col("_d")
+                        + pl.col("_Se")
+                    ).alias("_H"),
                 )
             )
 
