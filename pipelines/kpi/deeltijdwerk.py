@@ -20,9 +20,10 @@ import polars as pl
 
 from pipelines.kpi import registry
 from pipelines.kpi.base import (
+    GEMEENTE,
     PEILDATUM,
     Context,
-    by_gemeente,
+    by_gemeente_masks,
     concat_rows,
     dates_frame,
     pct_rows,
@@ -30,7 +31,15 @@ from pipelines.kpi.base import (
 )
 from pipelines.kpi.uitstroom import NormWindows, normed_catalogue, normed_ids, normed_series
 from pipelines.schema import PERSON_COLUMN
-from pipelines.spells import Window, overlapping_each, running_on_each, window_start
+from pipelines.spells import (
+    Window,
+    mask_chunks,
+    overlapping_each,
+    overlapping_mask,
+    running_mask,
+    running_on_each,
+    window_start,
+)
 
 ARBEID = "11"
 #: Other income next to the benefit ("of ander inkomen"): capital, alimony, other (not tax credits, 31).
@@ -109,6 +118,78 @@ def parttime_per_person_each(
     )
 
 
+def parttime_counts(
+    spells: pl.LazyFrame | pl.DataFrame,
+    inkomsten: pl.LazyFrame | pl.DataFrame,
+    windows: list[Window],
+    groups: dict[str, tuple[str, ...]],
+    gemeenten: list[str],
+) -> pl.DataFrame:
+    """`by_gemeente` of `parttime_per_person_each` (spells with their `gemeentecode`): per window (`peildatum`
+    = its end) and municipality the persons (`personen`) and, per group, those of them with such income.
+
+    Counted from date masks rather than a row per person and window: a spell has the mask of the windows
+    it overlaps; a month of income and a spell running in it the mask of the windows that overlap both (the
+    part of the month inside a window has a day of the spell exactly when the window overlaps the days the
+    month and the spell share). A person counts once per window in each mask (`distinct`).
+    """
+    windows = sorted(set(windows), key=lambda w: w[1])
+    ends = [b for _, b in windows]
+    if len(set(ends)) != len(ends):
+        raise ValueError("twee vensters met dezelfde einddatum")
+    codes = sorted({c for soorten in groups.values() for c in soorten})
+    first, last = windows[0][0], ends[-1]
+    periods = (
+        spells.lazy()
+        .filter((pl.col("start") <= last) & (pl.col("end").is_null() | (pl.col("end") >= first)))
+        .select(PERSON_COLUMN, GEMEENTE, "start", "end")
+    )
+    shared = (
+        inkomsten.lazy()
+        .filter(
+            pl.col("soort_inkomsten").is_in(codes)
+            & (pl.col("maand") <= last)
+            & (pl.col("maand").dt.month_end() >= first)
+        )
+        .group_by(PERSON_COLUMN, "maand")
+        .agg([pl.col("soort_inkomsten").is_in(list(soorten)).any().alias(g) for g, soorten in groups.items()])
+        .join(periods, on=PERSON_COLUMN, how="inner")
+        .select(
+            PERSON_COLUMN,
+            GEMEENTE,
+            *groups,
+            pl.max_horizontal("maand", "start").alias("_van"),
+            pl.min_horizontal(pl.col("maand").dt.month_end(), "end").alias("_tot"),
+        )
+        .filter(pl.col("_van") <= pl.col("_tot"))
+        .collect()
+    )
+    none = pl.lit(0, pl.UInt64)
+    counts = []
+    for chunk in mask_chunks(ends):
+        these = [w for w in windows if w[1] in set(chunk)]
+        persons = periods.select(
+            PERSON_COLUMN,
+            GEMEENTE,
+            overlapping_mask(these).alias("personen"),
+            *(none.alias(g) for g in groups),
+        )
+        worked = shared.lazy().select(
+            PERSON_COLUMN,
+            GEMEENTE,
+            none.alias("personen"),
+            *(
+                pl.when(pl.col(g)).then(overlapping_mask(these, "_van", "_tot")).otherwise(none).alias(g)
+                for g in groups
+            ),
+        )
+        masks = {name: pl.col(name) for name in ("personen", *groups)}
+        counts.append(
+            by_gemeente_masks(pl.concat([persons, worked]), masks, gemeenten, chunk, distinct=PERSON_COLUMN)
+        )
+    return pl.concat(counts)
+
+
 def parttime_per_person(
     spells: pl.LazyFrame | pl.DataFrame,
     inkomsten: pl.LazyFrame | pl.DataFrame,
@@ -143,14 +224,55 @@ def working_on_each(spells: pl.DataFrame, inkomsten: pl.DataFrame, peildata: lis
     )
 
 
+def working_counts(
+    spells: pl.LazyFrame | pl.DataFrame,
+    inkomsten: pl.LazyFrame | pl.DataFrame,
+    peildata: list[dt.date],
+    gemeenten: list[str],
+) -> pl.DataFrame:
+    """`by_gemeente` of `working_on_each` (spells with their `gemeentecode`): per peildatum and municipality
+    the stock (`bestand`) and those in it with income from work in the month of the peildatum (`werkend`).
+
+    From date masks: a spell has the mask of the dates it runs on; a month with work and a spell of the
+    person that mask limited to the dates in that month. A person's merged spells are disjoint, so at most
+    one runs on a date and every row counts as it is.
+    """
+    periods = spells.lazy().select(PERSON_COLUMN, GEMEENTE, "start", "end")
+    months = (
+        inkomsten.lazy()
+        .filter(
+            (pl.col("soort_inkomsten") == ARBEID)
+            & pl.col("maand").is_in(sorted({b.replace(day=1) for b in peildata}))
+        )
+        .select(PERSON_COLUMN, "maand")
+        .unique()
+        .with_columns(pl.col("maand").dt.month_end().alias("_me"))
+        .join(periods, on=PERSON_COLUMN, how="inner")
+        .filter(
+            (pl.col("start") <= pl.col("_me"))
+            & (pl.col("end").is_null() | (pl.col("end") >= pl.col("maand")))
+        )
+        .collect()
+    )
+    none = pl.lit(0, pl.UInt64)
+    counts = []
+    for dates in mask_chunks(peildata):
+        stock = periods.select(GEMEENTE, running_mask(dates).alias("bestand"), none.alias("werkend"))
+        working = months.lazy().select(
+            GEMEENTE,
+            none.alias("bestand"),
+            (running_mask(dates) & running_mask(dates, "maand", "_me")).alias("werkend"),
+        )
+        masks = {"bestand": pl.col("bestand"), "werkend": pl.col("werkend")}
+        counts.append(by_gemeente_masks(pl.concat([stock, working]), masks, gemeenten, dates))
+    return pl.concat(counts)
+
+
 def point_in_time_rows(ctx: Context, inkomsten: pl.DataFrame, dates: list[dt.date]) -> list[pl.DataFrame]:
     """`deeltijdwerk_peilmaand_pct` on `dates` (each checked: a peildatum is a month end, so its month is
     delivered when the peildatum is).
     """
-    people = working_on_each(ctx.spells, inkomsten, dates)
-    agg = by_gemeente(
-        people, [pl.len().alias("bestand"), pl.col("werkend").sum().alias("werkend")], ctx.gemeenten, dates
-    )
+    agg = working_counts(ctx.spells, inkomsten, dates, ctx.gemeenten)
     return pct_rows(agg, {"deeltijdwerk_peilmaand_pct": ("werkend", "bestand")})
 
 
@@ -159,9 +281,9 @@ def yearly_rows(
 ) -> list[pl.DataFrame]:
     """Both yearly percentages on `dates`, their baselines, norm values and flags (all windows at once)."""
     groups = {kpi: codes for kpi, (codes, _) in NORMED.items()}
-    people = parttime_per_person_each(ctx.spells, inkomsten, windows.all, groups)
-    aggs = [pl.len().alias("personen")] + [pl.col(kpi).sum().alias(f"werkend_{kpi}") for kpi in NORMED]
-    agg = by_gemeente(people, aggs, ctx.gemeenten, [b for _, b in windows.all])
+    agg = parttime_counts(ctx.spells, inkomsten, windows.all, groups, ctx.gemeenten).rename(
+        {kpi: f"werkend_{kpi}" for kpi in NORMED}
+    )
     out: list[pl.DataFrame] = []
     for kpi, (_, norm_kpi) in NORMED.items():
         per_window = pct_rows(agg, {kpi: (f"werkend_{kpi}", "personen")})[0]

@@ -2,10 +2,20 @@
 
 import datetime as dt
 
+import numpy as np
+import polars as pl
 import pytest
 
-from pipelines.kpi.deeltijdwerk import parttime_per_person
+from pipelines.kpi.base import by_gemeente
+from pipelines.kpi.deeltijdwerk import (
+    parttime_counts,
+    parttime_per_person,
+    parttime_per_person_each,
+    working_counts,
+    working_on_each,
+)
 from pipelines.kpi.engine import compute_kpis, kpi_value
+from pipelines.periods import window
 from pipelines.spells import merge_spells
 from tests.support.kpi_frames import clean_data, config, frame, personen, uitkering
 
@@ -107,3 +117,79 @@ def test_share_working_in_the_month_of_the_peildatum(data):
     assert (r["teller"], r["noemer"], r["waarde"]) == (1, 5, 20.0)
     assert kpi_value(kpis, "deeltijdwerk_peilmaand_pct", "0001") == 0.0
     assert kpi_value(kpis, "deeltijdwerk_peilmaand_pct", "0002") == 100.0
+
+
+@pytest.fixture(scope="module")
+def random_income() -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Random disjoint spells (some running, some ending or starting mid-month) with a municipality (one
+    person without), and income months of every kind."""
+    rng = np.random.default_rng(5)
+    spells, months = [], []
+    for p in range(400):
+        gemeente = None if p == 7 else str(rng.choice(["0001", "0002", "0003"]))
+        day = int(rng.integers(16000, 19500))
+        for _ in range(int(rng.integers(1, 4))):
+            end = day + int(rng.integers(0, 900))
+            running = rng.random() < 0.2
+            spells.append((f"P{p:03d}", gemeente, day, None if running else end))
+            if running:
+                break
+            day = end + int(rng.integers(1, 300))
+        for _ in range(int(rng.integers(0, 12))):
+            month = dt.date(1970, 1, 1) + dt.timedelta(days=int(rng.integers(15800, 20000)))
+            soort = str(rng.choice(["11", "18", "31", "23"]))
+            months.append((f"P{p:03d}", month.replace(day=1), soort, 100.0))
+    spells_frame = pl.DataFrame(
+        spells, schema=["persoon", "gemeentecode", "start", "end"], orient="row"
+    ).with_columns(pl.col("start", "end").cast(pl.Int32).cast(pl.Date))
+    inkomsten = pl.DataFrame(
+        months, schema=["persoon", "maand", "soort_inkomsten", "bedrag"], orient="row"
+    ).unique(["persoon", "maand", "soort_inkomsten"])
+    return spells_frame, inkomsten
+
+
+#: 70 dates on any day of a month: more than one date mask's worth.
+SPREAD = [D(2014, 12, 31) + dt.timedelta(days=37 * k) for k in range(70)]
+GEMEENTEN = ["0001", "0002", "0003"]
+
+
+def test_parttime_counts_are_by_gemeente_of_the_persons_per_window(random_income):
+    """The mask counts against the rows per person and window, for windows ending on any day of a month."""
+    spells_frame, inkomsten = random_income
+    windows = [window(b) for b in SPREAD]
+    groups = {"werk": ("11",), "werk_of_ander": ("11", "18", "23")}
+    gemeenten = GEMEENTEN
+    people = parttime_per_person_each(spells_frame, inkomsten, windows, groups)
+    aggs = [pl.len().alias("personen")] + [pl.col(g).sum() for g in groups]
+    want = by_gemeente(people, aggs, gemeenten, [b for _, b in windows])
+    got = parttime_counts(spells_frame, inkomsten, windows, groups, gemeenten)
+    key = ["peildatum", "gemeentecode"]
+    columns = [*key, "personen", *groups]
+    assert (
+        want.height == 70 * 4
+        and want["werk"].sum() > 100
+        and want["werk_of_ander"].sum() > want["werk"].sum()
+    )
+    assert (
+        got.select(columns)
+        .cast({c: pl.Int64 for c in columns[2:]})
+        .sort(key)
+        .equals(want.select(columns).cast({c: pl.Int64 for c in columns[2:]}).sort(key))
+    )
+
+
+def test_working_counts_are_by_gemeente_of_the_stock_per_date(random_income):
+    """The mask counts against the rows per person and date, for dates on any day of a month."""
+    spells_frame, inkomsten = random_income
+    people = working_on_each(spells_frame, inkomsten, SPREAD)
+    want = by_gemeente(people, [pl.len().alias("bestand"), pl.col("werkend").sum()], GEMEENTEN, SPREAD)
+    got = working_counts(spells_frame, inkomsten, SPREAD, GEMEENTEN)
+    columns = ["peildatum", "gemeentecode", "bestand", "werkend"]
+    assert want.height == 70 * 4 and want["werkend"].sum() > 100
+    as_ints = {c: pl.Int64 for c in columns[2:]}
+    assert (
+        got.select(columns)
+        .cast(as_ints)
+        .sort(columns[:2])
+        .equals(want.select(columns).cast(as_ints).sort(columns[:2]))
+    )
