@@ -13,7 +13,7 @@ outflow of a group concern the same people:
   shown in the notebook (`monitor_frame`), not in kpis.csv, whose catalogue is the same for every
   organisation.
 
-Per group: persons in stock on `b`, outflow to work in the window (`uitstroom.flows_per_spell_each`, on
+Per group: persons in stock on `b`, outflow to work in the window (`uitstroom.flow_masks`, on
 the group's spells) and the share of the stock with a participation provision running on `b`.
 """
 
@@ -39,10 +39,10 @@ from pipelines.kpi.base import (
     per_peildatum,
 )
 from pipelines.kpi.bestand import current_periods_masks, first_day_aged
-from pipelines.kpi.uitstroom import flows_per_spell_each
+from pipelines.kpi.uitstroom import flow_masks
 from pipelines.periods import window
 from pipelines.schema import PERSON_COLUMN
-from pipelines.spells import date_bit, date_position, mask_chunks, overlapping_mask, range_mask, running_mask
+from pipelines.spells import date_bit, date_position, mask_chunks, range_mask, running_mask
 from pipelines.stats import wilson_exprs
 
 #: The groups of the catalogue (every organisation, every run), `alle` first.
@@ -232,37 +232,21 @@ def participation_parts(
 
 def spell_masks(spells: pl.LazyFrame | pl.DataFrame, peildata: list[dt.date]) -> pl.LazyFrame:
     """Each merged spell on any of the peildata with its dates as date masks (`spells.running_mask`): in
-    stock on `b` (`_stock`), in the D of the window ending on `b` (`_d`) and out to work in it (`_w`).
-
-    D is every window the spell touches (`flows_per_spell_each` gives a spell the windows it touches, and
-    there it is in the begin stock or flows in). Outflow happens in the windows that hold the spell's end:
-    the flows of the spell from its end on have just those rows, with the flags of the whole spell (its end
-    and reason decide them), so the spell is not expanded to every window it touches.
+    stock on `b` (`_stock`), in the D of the window ending on `b` (`_d`) and out to work in it (`_w`), as
+    `uitstroom.flow_masks` gives the flows of the windows.
     """
-    windows = [window(b) for b in peildata]
-    numbered = spells.lazy().with_row_index("_sid")
-    bit = date_bit(peildata)
-    ending = numbered.select("_sid", pl.col("end").alias("start"), "end", "reden_beeindiging")
-    to_work = (
-        flows_per_spell_each(ending, windows)
-        .filter(pl.col("uitstroom_werk"))
-        .select("_sid", bit.alias("_w"))
-        .group_by("_sid")
-        .agg(pl.col("_w").sum())  # one row per window: the bits differ, their sum is their union
-    )
+    flows = flow_masks([window(b) for b in peildata])
     return (
-        numbered.select(
-            "_sid",
+        spells.lazy()
+        .select(
             PERSON_COLUMN,
             "spell",
             GEMEENTE,
             running_mask(peildata).alias("_stock"),
-            overlapping_mask(windows).alias("_d"),
+            flows["noemer"].alias("_d"),
+            flows["uitstroom_werk"].alias("_w"),
         )
         .filter((pl.col("_stock") != 0) | (pl.col("_d") != 0))
-        .join(to_work, on="_sid", how="left")
-        .with_columns(pl.col("_w").fill_null(0))
-        .drop("_sid")
     )
 
 

@@ -25,9 +25,9 @@ from pipelines.kpi.base import (
     per_peildatum,
     rows,
 )
-from pipelines.kpi.uitstroom import WERK, flows_per_spell_each
+from pipelines.kpi.uitstroom import WERK, counts_per_window, flow_masks
 from pipelines.schema import PERSON_COLUMN
-from pipelines.spells import Window, overlapping_each, window_start
+from pipelines.spells import OPEN_END, Window, date_position, overlapping_each, range_mask, window_start
 
 #: Reasons after which nobody can return: AOW age (`03`) and death (`04`).
 AOW_OVERLIJDEN = ("03", "04")
@@ -122,20 +122,50 @@ def duration_class(b: dt.date | pl.Expr) -> pl.Expr:
     return expr.alias("duurklasse")
 
 
+def duration_masks(windows: list[Window]) -> dict[str, pl.Expr]:
+    """Per duration class the date mask of the (sorted, growing, at most `MASK_DATES`) windows in which a
+    spell has that class (`duration_class` on the window's end `b`), on a row per spell.
+
+    Before its end a spell is `b - start` days old on `b`: a class holds the ends `b` from `start + low` to
+    `start + high`; from its end on its class is that of its whole length.
+    """
+    windows = sorted(set(windows), key=lambda w: w[1])
+    ends = pl.Series([b for _, b in windows], dtype=pl.Date)
+    start = pl.col("start").cast(pl.Int32)
+    last = pl.col("end").fill_null(OPEN_END).cast(pl.Int32)
+    length = (pl.col("end") - pl.col("start")).dt.total_days()
+    ended = (
+        pl.when(pl.col("end").is_not_null()).then(date_position(ends, pl.col("end"))).otherwise(len(windows))
+    )
+    all_after = range_mask(ended, pl.lit(len(windows), pl.UInt32))
+    none = pl.lit(0, pl.UInt64)
+    masks = {}
+    for key, (low, high) in DUURKLASSEN.items():
+        up_to = last - 1 if high is None else pl.min_horizontal(start + high, last - 1)
+        before_end = range_mask(
+            date_position(ends, (start + low).cast(pl.Date)),
+            date_position(ends, up_to.cast(pl.Date), "right"),
+        )
+        whole = (length >= low) if high is None else (length >= low) & (length <= high)
+        masks[key] = before_end | pl.when(whole.fill_null(False)).then(all_after).otherwise(none)
+    return masks
+
+
 def duration_rows(ctx: Context, dates: list[dt.date]) -> list[pl.DataFrame]:
     """Per duration class on `dates`: D (begin stock + inflow) and the work outflows among them, over the
     window of the date.
     """
     windows = [ctx.check_window(b) for b in dates]
-    flows = flows_per_spell_each(ctx.spells, windows).with_columns(duration_class(pl.col(PEILDATUM)))
-    aggs = []
-    for key in DUURKLASSEN:
-        mine = pl.col("duurklasse") == key
-        aggs += [
-            (mine & (pl.col("beginstand") | pl.col("instroom"))).sum().alias(f"noemer_{key}"),
-            (mine & pl.col("uitstroom_werk")).sum().alias(f"werk_{key}"),
-        ]
-    agg = by_gemeente(flows, aggs, ctx.gemeenten, dates)
+
+    def masks_of(these: list[Window]) -> dict[str, pl.Expr]:
+        flows, classes = flow_masks(these), duration_masks(these)
+        return {
+            name: flows[flow] & classes[key]
+            for key in DUURKLASSEN
+            for name, flow in ((f"noemer_{key}", "noemer"), (f"werk_{key}", "uitstroom_werk"))
+        }
+
+    agg = counts_per_window(ctx.spells, windows, ctx.gemeenten, masks_of)
     return pct_rows(agg, {f"uitstroom_werk_pct_duur_{k}": (f"werk_{k}", f"noemer_{k}") for k in DUURKLASSEN})
 
 

@@ -19,7 +19,7 @@ from pipelines.kpi.base import (
     PEILDATUM,
     Context,
     Unavailable,
-    by_gemeente,
+    by_gemeente_masks,
     count_rows,
     pct_rows,
     per_peildatum,
@@ -27,7 +27,16 @@ from pipelines.kpi.base import (
     unavailable_rows,
 )
 from pipelines.periods import multi_year_peildata
-from pipelines.spells import Window, overlapping_each, window_start
+from pipelines.spells import (
+    OPEN_END,
+    Window,
+    date_position,
+    mask_chunks,
+    overlapping_each,
+    overlapping_mask,
+    range_mask,
+    window_start,
+)
 from pipelines.stats import wilson_exprs
 
 #: Reason groups of `reden_beeindiging` (CBS BUS field 34). `03` (AOW age) is never outflow.
@@ -93,11 +102,69 @@ FLOW_AGGS = [
 ]
 
 
-def flow_counts_each(spells: pl.DataFrame, windows: list[Window], gemeenten: list[str]) -> pl.DataFrame:
-    """Per window (`peildatum` = its last day), municipality and `totaal`: begin stock, inflow, D, outflow
-    per reason group (and to AOW, for charts).
+def flow_masks(windows: list[Window]) -> dict[str, pl.Expr]:
+    """The flags of `flows_per_spell_each` as date masks on a row per spell: bit i is set when the spell has
+    the flag in the i-th of the (sorted, growing, at most `MASK_DATES`) windows.
+
+    In the begin stock of the windows whose first day comes after its start and not after its end; inflow
+    in those holding its start, outflow in those holding its end; D is the two together (every window it
+    touches).
     """
-    return by_gemeente(flows_per_spell_each(spells, windows), FLOW_AGGS, gemeenten, [b for _, b in windows])
+    windows = sorted(set(windows), key=lambda w: w[1])
+    starts = pl.Series([s for s, _ in windows], dtype=pl.Date)
+    reason = pl.col("reden_beeindiging")
+    last = pl.col("end").fill_null(OPEN_END)
+    begin = range_mask(date_position(starts, pl.col("start"), "right"), date_position(starts, last, "right"))
+    inflow = overlapping_mask(windows, "start", "start")
+    ending = overlapping_mask(windows, "end", "end")  # 0 while the spell runs
+    none = pl.lit(0, pl.UInt64)
+
+    def out(flag: pl.Expr) -> pl.Expr:
+        return pl.when(flag.fill_null(False)).then(ending).otherwise(none)
+
+    return {
+        "beginstand": begin,
+        "instroom": inflow,
+        "noemer": begin | inflow,
+        "uitstroom_alle": out(reason.is_not_null() & (reason != AOW)),
+        "uitstroom_werk": out(reason.is_in(WERK)),
+        "uitstroom_werk_inkomen": out(reason.is_in(WERK + INKOMEN)),
+        "uitstroom_aow": out(reason == AOW),
+    }
+
+
+def flow_counts_each(
+    spells: pl.LazyFrame | pl.DataFrame, windows: list[Window], gemeenten: list[str]
+) -> pl.DataFrame:
+    """Per window (`peildatum` = its last day), municipality and `totaal`: begin stock, inflow, D, outflow
+    per reason group (and to AOW, for charts): `by_gemeente` of `flows_per_spell_each` with `FLOW_AGGS`,
+    counted from the date masks of the spells (`flow_masks`) instead of a row per spell and window.
+    """
+    return counts_per_window(spells, windows, gemeenten, flow_masks)
+
+
+def counts_per_window(
+    spells: pl.LazyFrame | pl.DataFrame,
+    windows: list[Window],
+    gemeenten: list[str],
+    masks_of: Callable[[list[Window]], dict[str, pl.Expr]],
+) -> pl.DataFrame:
+    """`by_gemeente_masks` of the spells touching the windows, with the masks `masks_of` gives for each
+    run of at most `MASK_DATES` windows (sorted by their end, which must differ): a row per window end
+    (`peildatum`) and municipality.
+    """
+    windows = sorted(set(windows), key=lambda w: w[1])
+    ends = [b for _, b in windows]
+    if len(set(ends)) != len(ends):
+        raise ValueError("twee vensters met dezelfde einddatum")
+    touching = spells.lazy().filter(
+        (pl.col("start") <= ends[-1]) & (pl.col("end").is_null() | (pl.col("end") >= windows[0][0]))
+    )
+    counts = []
+    for chunk in mask_chunks(ends):
+        masks = masks_of([w for w in windows if w[1] in set(chunk)])
+        counts.append(by_gemeente_masks(touching, masks, gemeenten, chunk))
+    return pl.concat(counts)
 
 
 def yearly_rows(agg: pl.DataFrame) -> list[pl.DataFrame]:

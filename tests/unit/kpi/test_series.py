@@ -35,10 +35,17 @@ from pipelines.kpi.bestand import (
     throughput_rows,
 )
 from pipelines.kpi.doelgroepen import spell_masks
+from pipelines.kpi.duurzaamheid import DUURKLASSEN, duration_class, duration_masks
 from pipelines.kpi.engine import family_series, with_person_ids
 from pipelines.kpi.registry import KPI_FAMILIES
-from pipelines.kpi.uitstroom import flows_per_spell_each
-from pipelines.periods import peildatum, series_peildata, window
+from pipelines.kpi.uitstroom import (
+    FLOW_AGGS,
+    counts_per_window,
+    flow_counts_each,
+    flow_masks,
+    flows_per_spell_each,
+)
+from pipelines.periods import multi_year_windows, peildatum, series_peildata, window
 from pipelines.schema import PERSON_COLUMN
 from pipelines.spells import (
     MASK_DATES,
@@ -441,6 +448,70 @@ def test_spell_masks_have_the_windows_of_the_flows(demo_clean):
         wanted = {(p, s): sorted(d) for p, s, d in want.iter_rows()}
         found = {(p, s): _bits(m, dates) for p, s, m in got.select(*keys, name).iter_rows() if m}
         assert found == wanted, name
+
+
+def test_flow_counts_are_by_gemeente_of_the_flows_per_spell(periods, demo_clean):
+    """The flows counted from date masks against the rows per spell and window: on random spells (open,
+    ending on a window's first or last day, every reason group, some without a municipality) with 70 windows
+    ending on any day (more than one mask's worth), and on the demo's series with its multi-year windows."""
+    rng = np.random.default_rng(8)
+    started = periods.drop_nulls("start")
+    reasons = pl.Series(rng.choice(["03", "11", "13", "14", "19", "31", "98", ""], started.height))
+    spells = started.with_columns(
+        pl.col("id").cast(pl.String).alias(PERSON_COLUMN),
+        pl.when(pl.col("id") % 50 != 0).then(pl.col("g")).alias(GEMEENTE),
+        pl.when(pl.col("end").is_not_null()).then(reasons).replace("", None).alias("reden_beeindiging"),
+    )
+    spread = [window(D(2014, 1, 31) + dt.timedelta(days=41 * k)) for k in range(70)]
+    data = load_clean(demo_clean)
+    ctx = Context.build(with_person_ids(data), config_for(data.organisatie))
+    quarters = series_peildata(peildatum("2024Q3"), data.gegevens_vanaf)
+    demo_windows = sorted({w for b in quarters for w in multi_year_windows(b)}, key=lambda w: w[1])
+    for frame, windows, gemeenten in (
+        (spells, spread, ["0001", "0002"]),
+        (ctx.spells, demo_windows, ctx.gemeenten),
+    ):
+        want = by_gemeente(
+            flows_per_spell_each(frame, windows), FLOW_AGGS, gemeenten, [b for _, b in windows]
+        )
+        got = flow_counts_each(frame, windows, gemeenten)
+        assert want.height == len(windows) * (len(gemeenten) + 1) and want["uitstroom_werk"].sum() > 0
+        assert _same_counts(got, want, [a.meta.output_name() for a in FLOW_AGGS])
+        # per duration class on the window's end: D and the outflow to work (the definition: a row per spell
+        # and window with its `duration_class`)
+        flows = flows_per_spell_each(frame, windows).with_columns(duration_class(pl.col(PEILDATUM)))
+        aggs = []
+        for key in DUURKLASSEN:
+            mine = pl.col("duurklasse") == key
+            aggs += [
+                (mine & (pl.col("beginstand") | pl.col("instroom"))).sum().alias(f"noemer_{key}"),
+                (mine & pl.col("uitstroom_werk")).sum().alias(f"werk_{key}"),
+            ]
+        want = by_gemeente(flows, aggs, gemeenten, [b for _, b in windows])
+
+        def per_class(these):
+            flows, classes = flow_masks(these), duration_masks(these)
+            return {
+                name: flows[flow] & classes[key]
+                for key in DUURKLASSEN
+                for name, flow in ((f"noemer_{key}", "noemer"), (f"werk_{key}", "uitstroom_werk"))
+            }
+
+        assert all(want[f"werk_{key}"].sum() > 0 for key in DUURKLASSEN)
+        got = counts_per_window(frame, windows, gemeenten, per_class)
+        assert _same_counts(got, want, [a.meta.output_name() for a in aggs])
+
+
+def _same_counts(got: pl.DataFrame, want: pl.DataFrame, counts: list[str]) -> bool:
+    """The same count per peildatum and municipality (their integer types may differ)."""
+    columns = [PEILDATUM, GEMEENTE, *counts]
+    as_ints = {c: pl.Int64 for c in counts}
+    return (
+        got.select(columns)
+        .cast(as_ints)
+        .sort(columns[:2])
+        .equals(want.select(columns).cast(as_ints).sort(columns[:2]))
+    )
 
 
 def test_throughput_counts_the_persons_of_in_perspective_during(demo_clean):
