@@ -148,11 +148,11 @@ def _steps(axis: _Axis, days: pl.DataFrame) -> pl.DataFrame:
 
 
 def _fip_days(
-    axis: _Axis, contactmomenten: pl.LazyFrame | pl.DataFrame, first: dt.date, last: dt.date, domains: bool
+    axis: _Axis, contactmomenten: pl.LazyFrame | pl.DataFrame, first: dt.date, last: dt.date, details: bool
 ) -> pl.DataFrame:
     """FIP conversations (one per person and day) from `first` to `last` inside the person's FIP periods,
-    sorted on the axis (`_q`): `persoon, datum, registraties, leefgebieden` (with `domains`: the day's
-    domains together), `vervolgafspraak` (on any record of the day), `leefgebieden_volledig`.
+    sorted on the axis (`_q`): `vervolgafspraak` (on any record of the day), `leefgebieden_volledig` and,
+    with `details`, `persoon, datum, registraties, leefgebieden` (the day's domains together).
 
     A record inside a window lies inside the person's period clipped to that window exactly when it lies
     inside the period, so a day is the same in every window: the days are formed once, then dated.
@@ -162,42 +162,40 @@ def _fip_days(
         pl.col("leefgebieden").list.contains(g).fill_null(False).cast(pl.UInt16) * (1 << i)
         for i, g in enumerate(LEEFGEBIEDEN)
     ]
+    shown = [PERSON_COLUMN, "datum", "leefgebieden"] if details else []
     records = (
         contactmomenten.lazy()
         .filter((pl.col("soort") == "fip") & (pl.col("datum") >= first) & (pl.col("datum") <= last))
         .select(
             PERSON_COLUMN,
             "datum",
-            *(["leefgebieden"] if domains else []),
+            "leefgebieden",
             "vervolgafspraak",
             pl.sum_horizontal(bits).alias("_domeinen"),
         )
         .join(axis.people.lazy().select(PERSON_COLUMN, "_lift"), on=PERSON_COLUMN)
-        .with_columns((pl.col("_lift") + pl.col("datum").cast(pl.Int64)).alias("_q"))
-        .drop("_lift")
+        .select(
+            (pl.col("_lift") + pl.col("datum").cast(pl.Int64)).alias("_q"),
+            *shown,
+            "vervolgafspraak",
+            "_domeinen",
+        )
         .sort("_q")
         .collect()
     )
     # a record counts once, when at least one of the person's periods runs on its day
     running = _totals_at(records.get_column("_q"), axis)
     inside = records.filter((running.get_column("_na") - running.get_column("_ne")) > 0)
+    described = [
+        pl.col(PERSON_COLUMN).first(),
+        pl.col("datum").first(),
+        pl.len().alias("registraties"),
+        pl.col("leefgebieden").list.explode(keep_nulls=False, empty_as_null=False).unique().sort(),
+    ]
     return (
         inside.group_by(pl.col("_q").set_sorted(), maintain_order=True)
         .agg(
-            pl.col(PERSON_COLUMN).first(),
-            pl.col("datum").first(),
-            pl.len().alias("registraties"),
-            *(
-                [
-                    pl.col("leefgebieden")
-                    .list.explode(keep_nulls=False, empty_as_null=False)
-                    .unique()
-                    .sort()
-                    .alias("leefgebieden")
-                ]
-                if domains
-                else []
-            ),
+            *(described if details else []),
             pl.col("vervolgafspraak").fill_null(False).any().alias("vervolgafspraak"),
             (pl.col("_domeinen").bitwise_or() == (1 << len(LEEFGEBIEDEN)) - 1).alias("leefgebieden_volledig"),
         )
@@ -216,7 +214,7 @@ def fip_contacts_each(
     `vervolgafspraak` (on any record of the day), `leefgebieden_volledig`; by person, day and window.
     """
     first, last = min(s for s, _ in windows), max(b for _, b in windows)
-    days = _fip_days(_axis(klantbeeld, perspectieven), contactmomenten, first, last, domains=True)
+    days = _fip_days(_axis(klantbeeld, perspectieven), contactmomenten, first, last, details=True)
     return overlapping_each(days.drop("_q").sort(PERSON_COLUMN, "datum"), windows, "datum", "datum")
 
 
@@ -304,7 +302,7 @@ def _population(
     ends = pl.Series(PEILDATUM, [b for _, b in windows], dtype=pl.Date)
     before = pl.Series([s - dt.timedelta(days=1) for s in starts], dtype=pl.Date)
     axis = _axis(klantbeeld, perspectieven)
-    days = _fip_days(axis, contactmomenten, starts[0], ends[-1], domains=False).select(
+    days = _fip_days(axis, contactmomenten, starts[0], ends[-1], details=False).select(
         "_q",
         pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("_c"),
         pl.col("leefgebieden_volledig").cast(pl.Int64).cum_sum().alias("_cv"),
