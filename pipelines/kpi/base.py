@@ -21,7 +21,7 @@ from pipelines.clean import CleanData, TableAbsent
 from pipelines.config import OrgConfig
 from pipelines.periods import is_covered, minus_years, window
 from pipelines.schema import PERSON_COLUMN
-from pipelines.spells import DATE_BITS, merge_spells
+from pipelines.spells import DATE_BITS, Window, mask_chunks, merge_spells
 from pipelines.text import format_date
 
 TOTAAL = "totaal"
@@ -299,6 +299,28 @@ def by_gemeente_masks(
         GEMEENTE,
         *(pl.col(n).fill_null(0) if n in grid.columns else pl.lit(0, pl.UInt32).alias(n) for n in masks),
     )
+
+
+def counts_per_window(
+    frame: pl.LazyFrame | pl.DataFrame,
+    windows: list[Window],
+    gemeenten: list[str],
+    masks_of: Callable[[list[Window]], dict[str, pl.Expr]],
+    distinct: str | None = None,
+) -> pl.DataFrame:
+    """`by_gemeente_masks` over windows: per window (`peildatum` = its last day; the ends must differ) and
+    municipality the rows whose mask has the window's bit, with the masks `masks_of` gives for each run of
+    at most `MASK_DATES` windows (sorted by their end). A date is the window of that one day.
+    """
+    windows = sorted(set(windows), key=lambda w: w[1])
+    ends = [b for _, b in windows]
+    if len(set(ends)) != len(ends):
+        raise ValueError("twee vensters met dezelfde einddatum")
+    counts = []
+    for chunk in mask_chunks(ends):
+        these = [w for w in windows if w[1] in set(chunk)]
+        counts.append(by_gemeente_masks(frame, masks_of(these), gemeenten, chunk, distinct))
+    return pl.concat(counts)
 
 
 def mask_counts(

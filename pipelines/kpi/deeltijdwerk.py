@@ -23,20 +23,18 @@ from pipelines.kpi.base import (
     GEMEENTE,
     PEILDATUM,
     Context,
-    by_gemeente_masks,
     concat_rows,
+    counts_per_window,
     dates_frame,
     pct_rows,
     per_peildatum,
 )
-from pipelines.kpi.uitstroom import NormWindows, normed_catalogue, normed_ids, normed_series
+from pipelines.kpi.uitstroom import NormWindows, normed_catalogue, normed_ids, normed_series, touching
 from pipelines.schema import PERSON_COLUMN
 from pipelines.spells import (
     Window,
-    mask_chunks,
     overlapping_each,
     overlapping_mask,
-    running_mask,
     running_on_each,
     window_start,
 )
@@ -133,18 +131,10 @@ def parttime_counts(
     part of the month inside a window has a day of the spell exactly when the window overlaps the days the
     month and the spell share). A person counts once per window in each mask (`distinct`).
     """
-    windows = sorted(set(windows), key=lambda w: w[1])
-    ends = [b for _, b in windows]
-    if len(set(ends)) != len(ends):
-        raise ValueError("twee vensters met dezelfde einddatum")
     codes = sorted({c for soorten in groups.values() for c in soorten})
-    first, last = windows[0][0], ends[-1]
-    periods = (
-        spells.lazy()
-        .filter((pl.col("start") <= last) & (pl.col("end").is_null() | (pl.col("end") >= first)))
-        .select(PERSON_COLUMN, GEMEENTE, "start", "end")
-    )
-    shared = (
+    periods = touching(spells, windows).select(PERSON_COLUMN, GEMEENTE, "start", "end")
+    first, last = min(s for s, _ in windows), max(b for _, b in windows)
+    months = (
         inkomsten.lazy()
         .filter(
             pl.col("soort_inkomsten").is_in(codes)
@@ -157,37 +147,35 @@ def parttime_counts(
         .select(
             PERSON_COLUMN,
             GEMEENTE,
-            *groups,
             pl.max_horizontal("maand", "start").alias("_van"),
             pl.min_horizontal(pl.col("maand").dt.month_end(), "end").alias("_tot"),
+            pl.lit(False).alias("_periode"),
+            *groups,
         )
         .filter(pl.col("_van") <= pl.col("_tot"))
-        .collect()
     )
-    none = pl.lit(0, pl.UInt64)
-    counts = []
-    for chunk in mask_chunks(ends):
-        these = [w for w in windows if w[1] in set(chunk)]
-        persons = periods.select(
-            PERSON_COLUMN,
-            GEMEENTE,
-            overlapping_mask(these).alias("personen"),
-            *(none.alias(g) for g in groups),
-        )
-        worked = shared.lazy().select(
-            PERSON_COLUMN,
-            GEMEENTE,
-            none.alias("personen"),
-            *(
-                pl.when(pl.col(g)).then(overlapping_mask(these, "_van", "_tot")).otherwise(none).alias(g)
-                for g in groups
+    rows = pl.concat(
+        [
+            periods.select(
+                PERSON_COLUMN,
+                GEMEENTE,
+                pl.col("start").alias("_van"),
+                pl.col("end").alias("_tot"),
+                pl.lit(True).alias("_periode"),
+                *(pl.lit(False).alias(g) for g in groups),
             ),
-        )
-        masks = {name: pl.col(name) for name in ("personen", *groups)}
-        counts.append(
-            by_gemeente_masks(pl.concat([persons, worked]), masks, gemeenten, chunk, distinct=PERSON_COLUMN)
-        )
-    return pl.concat(counts)
+            months,
+        ]
+    ).collect()
+
+    def masks_of(these: list[Window]) -> dict[str, pl.Expr]:
+        overlaps = overlapping_mask(these, "_van", "_tot")
+        return {
+            name: pl.when(pl.col(flag)).then(overlaps).otherwise(pl.lit(0, pl.UInt64))
+            for name, flag in (("personen", "_periode"), *((g, g) for g in groups))
+        }
+
+    return counts_per_window(rows, windows, gemeenten, masks_of, distinct=PERSON_COLUMN)
 
 
 def parttime_per_person(
@@ -237,7 +225,8 @@ def working_counts(
     person that mask limited to the dates in that month. A person's merged spells are disjoint, so at most
     one runs on a date and every row counts as it is.
     """
-    periods = spells.lazy().select(PERSON_COLUMN, GEMEENTE, "start", "end")
+    days = [(b, b) for b in peildata]
+    periods = touching(spells, days).select(GEMEENTE, "start", "end")
     months = (
         inkomsten.lazy()
         .filter(
@@ -246,26 +235,20 @@ def working_counts(
         )
         .select(PERSON_COLUMN, "maand")
         .unique()
-        .with_columns(pl.col("maand").dt.month_end().alias("_me"))
-        .join(periods, on=PERSON_COLUMN, how="inner")
-        .filter(
-            (pl.col("start") <= pl.col("_me"))
-            & (pl.col("end").is_null() | (pl.col("end") >= pl.col("maand")))
-        )
-        .collect()
+        .join(spells.lazy().select(PERSON_COLUMN, GEMEENTE, "start", "end"), on=PERSON_COLUMN, how="inner")
+        .select(GEMEENTE, "start", "end", "maand", pl.col("maand").dt.month_end().alias("_me"))
     )
-    none = pl.lit(0, pl.UInt64)
-    counts = []
-    for dates in mask_chunks(peildata):
-        stock = periods.select(GEMEENTE, running_mask(dates).alias("bestand"), none.alias("werkend"))
-        working = months.lazy().select(
-            GEMEENTE,
-            none.alias("bestand"),
-            (running_mask(dates) & running_mask(dates, "maand", "_me")).alias("werkend"),
-        )
-        masks = {"bestand": pl.col("bestand"), "werkend": pl.col("werkend")}
-        counts.append(by_gemeente_masks(pl.concat([stock, working]), masks, gemeenten, dates))
-    return pl.concat(counts)
+    rows = pl.concat([periods, months], how="diagonal").collect()
+
+    def masks_of(these: list[Window]) -> dict[str, pl.Expr]:
+        running = overlapping_mask(these)
+        in_month = overlapping_mask(these, "maand", "_me")  # 0 on the rows of the stock
+        return {
+            "bestand": pl.when(pl.col("maand").is_null()).then(running).otherwise(pl.lit(0, pl.UInt64)),
+            "werkend": running & in_month,
+        }
+
+    return counts_per_window(rows, days, gemeenten, masks_of)
 
 
 def point_in_time_rows(ctx: Context, inkomsten: pl.DataFrame, dates: list[dt.date]) -> list[pl.DataFrame]:

@@ -20,12 +20,13 @@ from pipelines.kpi.base import (
     Context,
     by_gemeente,
     concat_rows,
+    counts_per_window,
     exact_means,
     pct_rows,
     per_peildatum,
     rows,
 )
-from pipelines.kpi.uitstroom import WERK, counts_per_window, flow_masks
+from pipelines.kpi.uitstroom import WERK, flow_masks, touching
 from pipelines.schema import PERSON_COLUMN
 from pipelines.spells import OPEN_END, Window, date_position, overlapping_each, range_mask, window_start
 
@@ -165,7 +166,7 @@ def duration_rows(ctx: Context, dates: list[dt.date]) -> list[pl.DataFrame]:
             for name, flow in ((f"noemer_{key}", "noemer"), (f"werk_{key}", "uitstroom_werk"))
         }
 
-    agg = counts_per_window(ctx.spells, windows, ctx.gemeenten, masks_of)
+    agg = counts_per_window(touching(ctx.spells, windows), windows, ctx.gemeenten, masks_of)
     return pct_rows(agg, {f"uitstroom_werk_pct_duur_{k}": (f"werk_{k}", f"noemer_{k}") for k in DUURKLASSEN})
 
 

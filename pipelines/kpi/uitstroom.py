@@ -19,8 +19,8 @@ from pipelines.kpi.base import (
     PEILDATUM,
     Context,
     Unavailable,
-    by_gemeente_masks,
     count_rows,
+    counts_per_window,
     pct_rows,
     per_peildatum,
     rows,
@@ -31,7 +31,7 @@ from pipelines.spells import (
     OPEN_END,
     Window,
     date_position,
-    mask_chunks,
+    overlapping,
     overlapping_each,
     overlapping_mask,
     range_mask,
@@ -140,31 +140,12 @@ def flow_counts_each(
     per reason group (and to AOW, for charts): `by_gemeente` of `flows_per_spell_each` with `FLOW_AGGS`,
     counted from the date masks of the spells (`flow_masks`) instead of a row per spell and window.
     """
-    return counts_per_window(spells, windows, gemeenten, flow_masks)
+    return counts_per_window(touching(spells, windows), windows, gemeenten, flow_masks)
 
 
-def counts_per_window(
-    spells: pl.LazyFrame | pl.DataFrame,
-    windows: list[Window],
-    gemeenten: list[str],
-    masks_of: Callable[[list[Window]], dict[str, pl.Expr]],
-) -> pl.DataFrame:
-    """`by_gemeente_masks` of the spells touching the windows, with the masks `masks_of` gives for each
-    run of at most `MASK_DATES` windows (sorted by their end, which must differ): a row per window end
-    (`peildatum`) and municipality.
-    """
-    windows = sorted(set(windows), key=lambda w: w[1])
-    ends = [b for _, b in windows]
-    if len(set(ends)) != len(ends):
-        raise ValueError("twee vensters met dezelfde einddatum")
-    touching = spells.lazy().filter(
-        (pl.col("start") <= ends[-1]) & (pl.col("end").is_null() | (pl.col("end") >= windows[0][0]))
-    )
-    counts = []
-    for chunk in mask_chunks(ends):
-        masks = masks_of([w for w in windows if w[1] in set(chunk)])
-        counts.append(by_gemeente_masks(touching, masks, gemeenten, chunk))
-    return pl.concat(counts)
+def touching(spells: pl.LazyFrame | pl.DataFrame, windows: list[Window]) -> pl.LazyFrame:
+    """The spells that overlap any of the (growing) windows: the others have no bit in any mask."""
+    return overlapping(spells, min(s for s, _ in windows), max(b for _, b in windows))
 
 
 def yearly_rows(agg: pl.DataFrame) -> list[pl.DataFrame]:
