@@ -79,3 +79,15 @@ def clean_data(
 def config(**kw) -> OrgConfig:
     kw.setdefault("gemeenten", {"0001": "Een", "0002": "Twee"})
     return OrgConfig(organisatie="Testorganisatie", **kw)
+
+
+def same_counts(got: pl.DataFrame, want: pl.DataFrame, counts: list[str]) -> bool:
+    """The same counts per peildatum and municipality, in any row order (their integer types may differ)."""
+    columns = ["peildatum", "gemeentecode", *counts]
+    as_ints = {c: pl.Int64 for c in counts}
+    return (
+        got.select(columns)
+        .cast(as_ints)
+        .sort(columns[:2])
+        .equals(want.select(columns).cast(as_ints).sort(columns[:2]))
+    )

@@ -64,6 +64,7 @@ from pipelines.spells import (
     running_on,
     running_on_each,
 )
+from tests.support.kpi_frames import same_counts
 
 D = dt.date
 
@@ -477,7 +478,7 @@ def test_flow_counts_are_by_gemeente_of_the_flows_per_spell(periods, demo_clean)
         )
         got = flow_counts_each(frame, windows, gemeenten)
         assert want.height == len(windows) * (len(gemeenten) + 1) and want["uitstroom_werk"].sum() > 0
-        assert _same_counts(got, want, [a.meta.output_name() for a in FLOW_AGGS])
+        assert same_counts(got, want, [a.meta.output_name() for a in FLOW_AGGS])
         # per duration class on the window's end: D and the outflow to work (the definition: a row per spell
         # and window with its `duration_class`)
         flows = flows_per_spell_each(frame, windows).with_columns(duration_class(pl.col(PEILDATUM)))
@@ -500,19 +501,7 @@ def test_flow_counts_are_by_gemeente_of_the_flows_per_spell(periods, demo_clean)
 
         assert all(want[f"werk_{key}"].sum() > 0 for key in DUURKLASSEN)
         got = counts_per_window(touching(frame, windows), windows, gemeenten, per_class)
-        assert _same_counts(got, want, [a.meta.output_name() for a in aggs])
-
-
-def _same_counts(got: pl.DataFrame, want: pl.DataFrame, counts: list[str]) -> bool:
-    """The same count per peildatum and municipality (their integer types may differ)."""
-    columns = [PEILDATUM, GEMEENTE, *counts]
-    as_ints = {c: pl.Int64 for c in counts}
-    return (
-        got.select(columns)
-        .cast(as_ints)
-        .sort(columns[:2])
-        .equals(want.select(columns).cast(as_ints).sort(columns[:2]))
-    )
+        assert same_counts(got, want, [a.meta.output_name() for a in aggs])
 
 
 def test_throughput_counts_the_persons_of_in_perspective_during(demo_clean):
