@@ -318,7 +318,8 @@ def counts_per_window(
         raise ValueError("twee vensters met dezelfde einddatum")
     counts = []
     for chunk in mask_chunks(ends):
-        these = [w for w in windows if w[1] in set(chunk)]
+        in_chunk = set(chunk)
+        these = [w for w in windows if w[1] in in_chunk]
         counts.append(by_gemeente_masks(frame, masks_of(these), gemeenten, chunk, distinct))
     return pl.concat(counts)
 

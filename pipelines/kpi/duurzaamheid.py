@@ -152,21 +152,23 @@ def duration_masks(windows: list[Window]) -> dict[str, pl.Expr]:
     return masks
 
 
+def duration_flow_masks(windows: list[Window]) -> dict[str, pl.Expr]:
+    """Per duration class the D (`noemer_<class>`) and the outflow to work (`werk_<class>`) of a spell as
+    date masks of the windows: its flows (`uitstroom.flow_masks`) in the windows where it has that class."""
+    flows, classes = flow_masks(windows), duration_masks(windows)
+    return {
+        name: flows[flow] & classes[key]
+        for key in DUURKLASSEN
+        for name, flow in ((f"noemer_{key}", "noemer"), (f"werk_{key}", "uitstroom_werk"))
+    }
+
+
 def duration_rows(ctx: Context, dates: list[dt.date]) -> list[pl.DataFrame]:
     """Per duration class on `dates`: D (begin stock + inflow) and the work outflows among them, over the
     window of the date.
     """
     windows = [ctx.check_window(b) for b in dates]
-
-    def masks_of(these: list[Window]) -> dict[str, pl.Expr]:
-        flows, classes = flow_masks(these), duration_masks(these)
-        return {
-            name: flows[flow] & classes[key]
-            for key in DUURKLASSEN
-            for name, flow in ((f"noemer_{key}", "noemer"), (f"werk_{key}", "uitstroom_werk"))
-        }
-
-    agg = counts_per_window(touching(ctx.spells, windows), windows, ctx.gemeenten, masks_of)
+    agg = counts_per_window(touching(ctx.spells, windows), windows, ctx.gemeenten, duration_flow_masks)
     return pct_rows(agg, {f"uitstroom_werk_pct_duur_{k}": (f"werk_{k}", f"noemer_{k}") for k in DUURKLASSEN})
 
 

@@ -36,13 +36,12 @@ from pipelines.kpi.bestand import (
     throughput_rows,
 )
 from pipelines.kpi.doelgroepen import spell_masks
-from pipelines.kpi.duurzaamheid import DUURKLASSEN, duration_class, duration_masks
+from pipelines.kpi.duurzaamheid import DUURKLASSEN, duration_class, duration_flow_masks
 from pipelines.kpi.engine import family_series, with_person_ids
 from pipelines.kpi.registry import KPI_FAMILIES
 from pipelines.kpi.uitstroom import (
     FLOW_AGGS,
     flow_counts_each,
-    flow_masks,
     flows_per_spell_each,
     touching,
 )
@@ -491,16 +490,8 @@ def test_flow_counts_are_by_gemeente_of_the_flows_per_spell(periods, demo_clean)
             ]
         want = by_gemeente(flows, aggs, gemeenten, [b for _, b in windows])
 
-        def per_class(these):
-            flows, classes = flow_masks(these), duration_masks(these)
-            return {
-                name: flows[flow] & classes[key]
-                for key in DUURKLASSEN
-                for name, flow in ((f"noemer_{key}", "noemer"), (f"werk_{key}", "uitstroom_werk"))
-            }
-
         assert all(want[f"werk_{key}"].sum() > 0 for key in DUURKLASSEN)
-        got = counts_per_window(touching(frame, windows), windows, gemeenten, per_class)
+        got = counts_per_window(touching(frame, windows), windows, gemeenten, duration_flow_masks)
         assert same_counts(got, want, [a.meta.output_name() for a in aggs])
 
 
