@@ -1,7 +1,5 @@
 """`python -m pipelines` is the same as the `participatie` command."""
 
-import sys
+from pipelines.cli import console_main
 
-from pipelines.cli import main
-
-sys.exit(main())
+console_main()

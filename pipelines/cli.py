@@ -9,8 +9,10 @@ error's exit code (2 bad input or usage, 3 rejection threshold, 1 internal failu
 from __future__ import annotations
 
 import argparse
+import atexit
 import importlib
 import logging
+import os
 import re
 import sys
 from typing import Any, NoReturn
@@ -143,3 +145,26 @@ def main(argv: list[str] | None = None) -> int:
         reason = safe_message((f"{exc.filename}: " if exc.filename else "") + (exc.strerror or ""))
         print(f"participatie {name}: bestand of map niet te gebruiken: {reason}", file=sys.stderr)
         return 2
+
+
+def console_main() -> NoReturn:
+    """The `participatie` command (and `python -m pipelines`): `main`, then leave without the
+    interpreter's teardown.
+
+    After a quarterly run, freeing every module and object one at a time (Great Expectations, Altair's
+    schema classes, the pipelines) took 0.6-0.9 s on one core, with everything already written.
+    `leave` runs the exit handlers (which flush and close the logs) and flushes the standard streams
+    first, so nothing written is lost. An exception leaves the ordinary way, traceback and all.
+    """
+    leave(main())
+
+
+def leave(code: int) -> NoReturn:
+    """Exit with `code` now: the exit handlers run and stdout/stderr are flushed, the teardown is skipped."""
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`participatie ... | head`) or a closed stream
+            pass
+    os._exit(code)

@@ -109,8 +109,14 @@ def reads_research_tables(notebook: Path) -> bool:
     )
 
 
+#: Heavy modules that page code imports only on first use, warmed with the notebooks' own imports: the
+#: disclosure check's linear programming (`disclosure._linear_ranges`, e.g. Meedoen!'s overlap table).
+#: In a notebook their import took 0.35-0.45 s; while ingest runs a core is mostly free for it.
+ALSO_WARMED = ("numpy", "scipy.sparse", "scipy.optimize")
+
+
 def warm_code(notebooks: list[Path]) -> str:
-    """Python that imports every module the notebooks import, without binding a name.
+    """Python that imports every module the notebooks import and `ALSO_WARMED`, binding no name.
 
     Run silently in the run's kernels while ingest runs (`KernelPool`): the notebooks then find
     polars, altair and the pipelines loaded. Also starts the chart converter once
@@ -127,7 +133,7 @@ def warm_code(notebooks: list[Path]) -> str:
                     modules += [alias.name for alias in node.names]
                 elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                     modules += [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
-    names = sorted(dict.fromkeys(modules))
+    names = sorted(dict.fromkeys(modules + list(ALSO_WARMED)))
     return (
         "def _warm(names):\n"
         "    import importlib\n"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from pipelines import cli
@@ -60,3 +63,36 @@ def test_usage_errors_are_dutch_and_exit_2(argv, expected, capsys):
 def test_dutch_message_leaves_unknown_wording_alone():
     assert cli.dutch_message("iets anders") == "iets anders"
     assert cli.dutch_message("expected one argument") == "verwacht een waarde"
+
+
+def test_the_command_leaves_without_losing_output(tmp_path):
+    """`leave` skips the interpreter's teardown, yet what the command printed, logged and registered to
+    run at exit all happens, and the exit code is the command's."""
+    log_file = tmp_path / "run.log"
+    marker = tmp_path / "bij-afsluiten.txt"
+    code = (
+        "import atexit, logging, sys\n"
+        "from pipelines.cli import leave\n"
+        f"handler = logging.FileHandler({str(log_file)!r}, encoding='utf-8')\n"
+        "logging.getLogger('proef').addHandler(handler)\n"
+        "logging.getLogger('proef').warning('gelogd')\n"
+        f"atexit.register(lambda: open({str(marker)!r}, 'w').write('gedaan'))\n"
+        "sys.stdout.write('geschreven')\n"
+        "sys.stderr.write('gemeld')\n"
+        "leave(3)\n"
+        "raise SystemExit('niet bereikt')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 3
+    assert done.stdout == "geschreven"
+    assert done.stderr == "gemeld"
+    assert log_file.read_text(encoding="utf-8") == "gelogd\n"
+    assert marker.read_text(encoding="utf-8") == "gedaan"
+
+
+def test_python_m_pipelines_is_the_command():
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines", "onzin"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert "onbekend commando 'onzin'" in done.stderr

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import ast
+import inspect
+import json
 from pathlib import Path
 
+from pipelines import disclosure
 from pipelines.config import config_for
 from pipelines.kpi.registry import active_families
-from pipelines.run.plan import active_notebooks, discover_notebooks, plan_notebooks, reads_research_tables
+from pipelines.run.plan import (
+    ALSO_WARMED,
+    active_notebooks,
+    discover_notebooks,
+    plan_notebooks,
+    reads_research_tables,
+    warm_code,
+)
 from tests.support.kpi_frames import config
 
 
@@ -66,3 +77,30 @@ def test_a_kernel_makes_the_research_tables_of_a_small_delivery_and_a_thread_tho
     assert research_in_a_kernel(afstemming(RESEARCH_IN_A_KERNEL_MAX_ROWS - 10, 10))
     assert not research_in_a_kernel(afstemming(RESEARCH_IN_A_KERNEL_MAX_ROWS, 1))
     assert not research_in_a_kernel(afstemming(8_000_000))  # 500,000 persons
+
+
+def test_the_warm_code_imports_what_the_notebooks_import_and_what_pages_import_late(tmp_path):
+    notebook = tmp_path / "10_proef.ipynb"
+    notebook.write_text(
+        json.dumps(
+            {
+                "cells": [
+                    {"cell_type": "code", "metadata": {}, "source": "import polars as pl\n"},
+                    {"cell_type": "code", "metadata": {}, "source": "from pipelines.report import charts"},
+                    {"cell_type": "markdown", "metadata": {}, "source": "import niet_dit"},
+                ],
+                "metadata": {},
+                "nbformat": 4,
+                "nbformat_minor": 5,
+            }
+        ),
+        encoding="utf-8",
+    )
+    code = warm_code([notebook])
+    compile(code, "warm", "exec")
+    names = ast.literal_eval(code.split("_warm(", 2)[2].split(")\n", 1)[0])
+    assert names == sorted(names)
+    assert {"polars", "pipelines.report", "pipelines.report.charts", *ALSO_WARMED} == set(names)
+    # what the disclosure check imports when a page first needs it
+    source = inspect.getsource(disclosure._linear_ranges)
+    assert all(f"from {name} import" in source for name in ("scipy.optimize", "scipy.sparse"))
