@@ -20,7 +20,8 @@ BENCH_ARGS ?=
 help: ## toon deze hulp
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: pyproject.toml requirements.lock
+# Makefile too: a new install step (below) reaches an existing .venv, not only a fresh one.
+$(VENV)/.installed: pyproject.toml requirements.lock Makefile
 	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] <= (3, 13) else "participatie heeft Python 3.11, 3.12 of 3.13 nodig; gevonden: " + sys.version.split()[0] + " (kies een andere met make PYTHON=/pad/naar/python3.12)")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
