@@ -21,6 +21,7 @@ from typing import Any
 import polars as pl
 
 from pipelines.ingest.rules import ERROR, STAGES, WARNING, build_rules
+from pipelines.machine import loaded_for_good
 from pipelines.paths import DOCS, EXPECTATIONS
 from pipelines.schema import TABLES
 
@@ -126,7 +127,10 @@ def load_great_expectations() -> None:
     # GE's KL-divergence expectation (no suite has one) imports scipy.stats at GE's import: 1 s of the
     # ingest. Loaded on first use instead: in a run by lifelines, for the research tables.
     _load_on_first_use("scipy.stats")
-    import great_expectations  # noqa: F401
+    if "great_expectations" in sys.modules:
+        return
+    with loaded_for_good():
+        import great_expectations  # noqa: F401
 
 
 def _load_on_first_use(name: str) -> None:
