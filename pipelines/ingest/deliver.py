@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,7 @@ from pipelines.ingest.pseudonym import (
 )
 from pipelines.ingest.read import REJECT_SCHEMA, read_export
 from pipelines.ingest.report import render_report
+from pipelines.machine import loaded_for_good
 from pipelines.preflight import TargetLock, check_percentage, check_writable_dir, percentage
 from pipelines.schema import PERSON_COLUMN, RULES, TABLE_ORDER, TABLES
 from pipelines.text import format_date, format_nl
@@ -601,6 +603,19 @@ def _write_locked(
     return result
 
 
+def prepare_rule_engine() -> None:
+    """Import Great Expectations for good (`machine.loaded_for_good`) before an export is read.
+
+    A command that ingests calls this first: Python's full collections then no longer walk GE's objects
+    (0.5-0.65 s of a demo run), and nothing of the export is alive yet to be kept with them. Nothing
+    happens when GE is loaded already (validation loads it on first use otherwise, without freezing).
+    """
+    if "great_expectations" in sys.modules:
+        return
+    with loaded_for_good():
+        suites.load_great_expectations()
+
+
 def ingest_export(
     export_dir: Path,
     clean_root: Path = paths.DATA_CLEAN,
@@ -616,6 +631,7 @@ def ingest_export(
     load_key()
     check_percentage(max_afwijzing_pct)
     check_writable_dir(Path(out_dir) if out_dir is not None else Path(clean_root), "doelmap")
+    prepare_rule_engine()
     read = read_export(Path(export_dir), profile=profile)
     return ingest_read(
         read,

@@ -21,7 +21,7 @@ from typing import Any
 import polars as pl
 
 from pipelines.ingest.rules import ERROR, STAGES, WARNING, build_rules
-from pipelines.machine import loaded_for_good
+from pipelines.machine import collector_paused
 from pipelines.paths import DOCS, EXPECTATIONS
 from pipelines.schema import TABLES
 
@@ -129,7 +129,7 @@ def load_great_expectations() -> None:
     _load_on_first_use("scipy.stats")
     if "great_expectations" in sys.modules:
         return
-    with loaded_for_good():
+    with collector_paused():
         import great_expectations  # noqa: F401
 
 

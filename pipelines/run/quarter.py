@@ -56,6 +56,7 @@ from pipelines.ingest.deliver import (
     delivered_clean_dir,
     delivered_organisation,
     ingest_read,
+    prepare_rule_engine,
 )
 from pipelines.ingest.profiles import ExportError
 from pipelines.ingest.pseudonym import load_key
@@ -374,6 +375,7 @@ def _locked_run(
     """Steps 1-4; `locks` holds the given target's lock and takes those of a default target and of the
     clean delivery the notebooks read (released by the caller when the run ends)."""
     with progress.step("ingest en validatie"):
+        prepare_rule_engine()
         read = _read(plan.export_dir, plan.profiel, plan.kwartaal)
         target = plan.given_target
         if target is None:

@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from pipelines.machine import loaded_for_good, usable_cores
+from pipelines.machine import collector_paused, loaded_for_good, usable_cores
 
 
 @pytest.fixture
@@ -46,3 +46,11 @@ def test_the_collector_comes_back_when_the_import_fails(collector):
 
 def test_usable_cores_is_at_least_one():
     assert usable_cores() >= 1
+
+
+def test_a_paused_collector_freezes_nothing(collector):
+    gc.enable()
+    gc.unfreeze()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled() and gc.get_freeze_count() == 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 
 import polars as pl
 import pytest
@@ -67,3 +69,31 @@ def test_cli_missing_column_exit_2(tmp_path, capsys):
     assert code == 2
     assert "personen.csv" in err and "geboortedatum" in err and "standaard" in err
     assert not (tmp_path / "schoon").exists()
+
+
+def test_great_expectations_is_loaded_for_good_before_the_export_is_read(export_dir, tmp_path):
+    """An ingest freezes GE's objects out of the collector's way (`deliver.prepare_rule_engine`), and does so
+    before the export is read: what is frozen stays, and the tables read must not be among it."""
+    code = (
+        "import gc, json, sys\n"
+        "from pathlib import Path\n"
+        "from pipelines.ingest import deliver\n"
+        "seen = {}\n"
+        "read_export = deliver.read_export\n"
+        "def reading(*args, **kwargs):\n"
+        "    seen.update(ge='great_expectations' in sys.modules, frozen=gc.get_freeze_count())\n"
+        "    frame = read_export(*args, **kwargs)\n"
+        "    seen['after_read'] = gc.get_freeze_count()\n"
+        "    return frame\n"
+        "deliver.read_export = reading\n"
+        f"deliver.ingest_export(Path({str(export_dir)!r}), out_dir=Path({str(tmp_path / 'schoon')!r}))\n"
+        "seen['end'] = gc.get_freeze_count()\n"
+        "print(json.dumps(seen))\n"
+    )
+    # the key comes from the environment the tests set (tests/conftest.py)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["ge"] and seen["frozen"] > 10_000  # GE's objects, frozen before reading
+    # nothing frozen once the export is read: the count only shrinks (frozen objects freed leave it)
+    assert seen["end"] <= seen["after_read"] <= seen["frozen"]
