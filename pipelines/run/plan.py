@@ -120,10 +120,10 @@ def warm_code(notebooks: list[Path]) -> str:
 
     Run silently in the run's kernels while ingest runs (`KernelPool`): the notebooks then find
     polars, altair and the pipelines loaded. Also starts the chart converter once
-    (`charts.start_converter`: its first chart starts a JavaScript runtime). Then everything loaded
-    so far is frozen out of the garbage collector's reach (`gc.freeze`): the modules stay for the
-    kernel's life, and a full collection (after every notebook, and whenever Python decides on one)
-    no longer walks them.
+    (`charts.start_converter`: its first chart starts a JavaScript runtime). All of it is loaded for good
+    (`machine.loaded_for_good`): no collection runs during the imports, and what they made is frozen out
+    of the collector's reach after, so a full collection (after every notebook, and whenever Python
+    decides on one) no longer walks the modules that stay for the kernel's life.
     """
     modules: list[str] = []
     for nb in notebooks:
@@ -144,9 +144,9 @@ def warm_code(notebooks: list[Path]) -> str:
         "            pass\n"
         "    from pipelines.report.charts import start_converter\n"
         "    start_converter()\n"
-        f"_warm({names!r})\n"
-        "__import__('gc').collect()\n"
-        "__import__('gc').freeze()\n"
+        "from pipelines.machine import loaded_for_good\n"
+        "with loaded_for_good():\n"
+        f"    _warm({names!r})\n"
     )
 
 
