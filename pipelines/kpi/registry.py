@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import pkgutil
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, ItemsView, Iterator, KeysView, Mapping, ValuesView
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -217,6 +217,23 @@ class _View(Mapping[str, Any]):
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._build())
+
+    # The mixin's versions look every key up again through `__getitem__` (a registry check each): a page
+    # of the publication walked the catalogue's items 1,400 times, 0.15 s. These use the built dict.
+    def __contains__(self, key: object) -> bool:
+        return key in self._build()
+
+    def keys(self) -> KeysView[str]:
+        return self._build().keys()
+
+    def items(self) -> ItemsView[str, Any]:
+        return self._build().items()
+
+    def values(self) -> ValuesView[Any]:
+        return self._build().values()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._build().get(key, default)
 
     def __len__(self) -> int:
         return len(self._build())

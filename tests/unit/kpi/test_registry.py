@@ -110,3 +110,18 @@ def test_the_engine_imports_no_report_notebook_or_great_expectations_module():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_the_catalogue_views_follow_a_registration_in_every_way_they_are_read(dummy_family):
+    """`in`, `get`, `keys`, `items` and `values` read the registry as it is now, as indexing does."""
+    key = "dummy_personen_n"
+    assert key in KPI_CATALOGUE and KPI_CATALOGUE.get(key) is KPI_CATALOGUE[key]
+    assert key in KPI_CATALOGUE.keys() and dict(KPI_CATALOGUE.items())[key] is KPI_CATALOGUE[key]
+    assert KPI_CATALOGUE[key] in list(KPI_CATALOGUE.values())
+    assert len(KPI_CATALOGUE.keys()) == len(KPI_CATALOGUE) == len(list(KPI_CATALOGUE.items()))
+    registry.unregister(DUMMY.id)
+    try:
+        assert key not in KPI_CATALOGUE and KPI_CATALOGUE.get(key, "weg") == "weg"
+        assert key not in dict(KPI_CATALOGUE.items()) and "dummy" not in KPI_FAMILIES
+    finally:
+        registry.register(DUMMY)  # the fixture unregisters it
