@@ -62,6 +62,15 @@ def test_files_are_placed_and_nothing_published_links_inside(tmp_path):
         (public / "index.html").write_text(f"<p>x</p>{link}kpis.csv</a>")
         with pytest.raises(PublishError, match="intern/"):
             bundle.check_links(public)
+    # the inlined chart script is left out, and only that exact script: a link beside it is still found
+    script = "var a = '<a href=\"../intern/niet-gescand.csv\">';"
+    (public / "index.html").write_text(f"<script>{script}</script><p>x</p>")
+    bundle.check_links(public, script)
+    with pytest.raises(PublishError, match="intern/"):
+        bundle.check_links(public, script.replace("var a", "var b"))
+    (public / "index.html").write_text(f"<script>{script}</script><a href='../intern/a.csv'>a</a>")
+    with pytest.raises(PublishError, match="intern/a.csv"):
+        bundle.check_links(public, script)
 
 
 def test_manifest_paths_are_never_the_machines_own(tmp_path):
