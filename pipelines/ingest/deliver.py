@@ -19,7 +19,6 @@ import hashlib
 import json
 import os
 import shutil
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,7 +46,6 @@ from pipelines.ingest.pseudonym import (
 )
 from pipelines.ingest.read import REJECT_SCHEMA, read_export
 from pipelines.ingest.report import render_report
-from pipelines.machine import loaded_for_good
 from pipelines.preflight import TargetLock, check_percentage, check_writable_dir, percentage
 from pipelines.schema import PERSON_COLUMN, RULES, TABLE_ORDER, TABLES
 from pipelines.text import format_date, format_nl
@@ -610,10 +608,7 @@ def prepare_rule_engine() -> None:
     (0.5-0.65 s of a demo run), and nothing of the export is alive yet to be kept with them. Nothing
     happens when GE is loaded already (validation loads it on first use otherwise, without freezing).
     """
-    if "great_expectations" in sys.modules:
-        return
-    with loaded_for_good():
-        suites.load_great_expectations()
+    suites.load_great_expectations(for_good=True)
 
 
 def ingest_export(

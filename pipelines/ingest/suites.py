@@ -21,7 +21,7 @@ from typing import Any
 import polars as pl
 
 from pipelines.ingest.rules import ERROR, STAGES, WARNING, build_rules
-from pipelines.machine import collector_paused
+from pipelines.machine import collector_paused, loaded_for_good
 from pipelines.paths import DOCS, EXPECTATIONS
 from pipelines.schema import TABLES
 
@@ -118,8 +118,12 @@ _CONTEXT: dict[str, Any] = {}
 TIMINGS: dict[str, float] = {"naar_pandas": 0.0, "great_expectations": 0.0}
 
 
-def load_great_expectations() -> None:
-    """Import Great Expectations now (seconds); the benchmark times it, validation does it when needed."""
+def load_great_expectations(for_good: bool = False) -> None:
+    """Import Great Expectations now (seconds); the benchmark times it, validation does it when needed.
+
+    With the collector paused (`machine.collector_paused`); `for_good` also freezes what exists after
+    (`machine.loaded_for_good`), for a command that loads GE before it reads any data.
+    """
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     # jsonschema (imported via altair inside GE) compiles an IRI grammar at import when rfc3987_syntax
     # is installed: 1.5 s of CPU per ingest for a format check no suite makes (as in report.charts).
@@ -129,7 +133,7 @@ def load_great_expectations() -> None:
     _load_on_first_use("scipy.stats")
     if "great_expectations" in sys.modules:
         return
-    with collector_paused():
+    with loaded_for_good() if for_good else collector_paused():
         import great_expectations  # noqa: F401
 
 

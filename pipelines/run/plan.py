@@ -111,7 +111,7 @@ def reads_research_tables(notebook: Path) -> bool:
 
 #: Heavy modules that page code imports only on first use, warmed with the notebooks' own imports: the
 #: disclosure check's linear programming (`disclosure._linear_ranges`, e.g. Meedoen!'s overlap table).
-#: In a notebook their import took 0.35-0.45 s; while ingest runs a core is mostly free for it.
+#: In a notebook their import took 0.35-0.45 s (Meedoen!'s page 0.9-1.0 s instead of 0.7-0.8 s).
 ALSO_WARMED = ("numpy", "scipy.sparse", "scipy.optimize")
 
 
