@@ -265,11 +265,11 @@ def overlapping_each(
     """
     windows = sorted(set(windows), key=lambda w: w[1])
     ends = pl.Series("peildatum", [b for _, b in windows], dtype=pl.Date)
-    first, after = _overlapping_range(windows, start, end)
+    first, after = overlapping_range(windows, start, end)
     return _explode_dates(frame, ends, pl.col(start), first, after)
 
 
-def _overlapping_range(windows: list[Window], start: str, end: str) -> tuple[pl.Expr, pl.Expr]:
+def overlapping_range(windows: list[Window], start: str, end: str) -> tuple[pl.Expr, pl.Expr]:
     """The positions `first..after-1` of the (sorted, growing) `windows` a row's period overlaps."""
     starts = [s for s, _ in windows]
     if starts != sorted(starts):
@@ -315,7 +315,7 @@ def overlapping_mask(windows: list[Window], start: str = "start", end: str = "en
     """
     windows = sorted(set(windows), key=lambda w: w[1])
     _check_mask_dates(len(windows))
-    first, after = _overlapping_range(windows, start, end)
+    first, after = overlapping_range(windows, start, end)
     return pl.when(pl.col(start).is_not_null()).then(range_mask(first, after)).otherwise(pl.lit(0, pl.UInt64))
 
 

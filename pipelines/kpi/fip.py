@@ -33,7 +33,7 @@ from pipelines.kpi.base import (
 )
 from pipelines.periods import window
 from pipelines.schema import LEEFGEBIEDEN, PERSON_COLUMN
-from pipelines.spells import OPEN_END, date_position, overlapping_each, person_lift
+from pipelines.spells import OPEN_END, overlapping_each, overlapping_range, person_lift
 
 KPIS = [
     "fip_populatie_n",
@@ -296,9 +296,9 @@ def _population(
     last day `b` minus those at `s - 1`, looked up for all rows of a part at once.
     """
     windows = sorted(set(windows), key=lambda w: w[1])
+    # the windows each person's span `_van.._tot` overlaps (refuses windows whose starts do not grow)
+    first, after = overlapping_range(windows, "_van", "_tot")
     starts = [s for s, _ in windows]
-    if starts != sorted(starts):
-        raise ValueError("vensters moeten met hun einddatum mee oplopen")
     ends = pl.Series(PEILDATUM, [b for _, b in windows], dtype=pl.Date)
     before = pl.Series([s - dt.timedelta(days=1) for s in starts], dtype=pl.Date)
     axis = _axis(klantbeeld, perspectieven)
@@ -315,8 +315,6 @@ def _population(
     else:
         people = people.join(persons, on=PERSON_COLUMN, how="left", maintain_order="left")
         carried = [c for c in persons.columns if c != PERSON_COLUMN]
-    first = date_position(ends, pl.col("_van"), side="left")
-    after = date_position(pl.Series(starts, dtype=pl.Date), pl.col("_tot"), side="right")
     # each person's windows `_a <= _i < _z`
     spans = people.select("_lift", *carried, first.alias("_a"), pl.max_horizontal(first, after).alias("_z"))
     rows = int(spans.select((pl.col("_z") - pl.col("_a")).cast(pl.Int64).sum()).item() or 0)
